@@ -1,0 +1,47 @@
+// `npm test`: everything a fresh Debian machine with Node 20 needs to pass the suite.
+// 1. find Chromium (CHROMIUM_PATH, then /usr/bin/chromium); as root, install Debian's
+//    package when missing; otherwise stop and say what to install.
+// 2. typecheck, Vitest (node + browser projects), build, Playwright e2e, size budget.
+import { execSync, spawnSync } from 'node:child_process'
+import { findChromium } from './chromium.mjs'
+
+function ensureChromium() {
+  let found = findChromium()
+  if (found) return found
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0
+  if (!isRoot) {
+    console.error(
+      '[switchboard] no Chromium found: install Debian\'s "chromium" package (apt-get install -y chromium) or set CHROMIUM_PATH.',
+    )
+    process.exit(1)
+  }
+  console.log('[switchboard] installing Debian chromium for the browser tests (apt-get)...')
+  execSync('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium', {
+    stdio: 'inherit',
+  })
+  found = findChromium()
+  if (!found) {
+    console.error('[switchboard] apt-get finished but /usr/bin/chromium is still missing.')
+    process.exit(1)
+  }
+  return found
+}
+
+function step(name, cmd, args) {
+  const t0 = Date.now()
+  console.log(`\n=== ${name}: ${cmd} ${args.join(' ')}`)
+  const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, CHROMIUM_PATH: chromium } })
+  const s = ((Date.now() - t0) / 1000).toFixed(1)
+  if (r.status !== 0) {
+    console.error(`\n=== ${name} failed after ${s}s (exit ${r.status ?? r.signal})`)
+    process.exit(r.status || 1)
+  }
+  console.log(`=== ${name} ok in ${s}s`)
+}
+
+const chromium = ensureChromium()
+step('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json'])
+step('unit and browser tests', 'npx', ['vitest', 'run'])
+step('build', 'node', ['scripts/build.mjs'])
+step('end-to-end', 'npx', ['playwright', 'test'])
+step('size budget', 'npx', ['size-limit'])

@@ -1,0 +1,69 @@
+/// <reference types="vitest/config" />
+import { readdirSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { playwright } from '@vitest/browser-playwright'
+import { defineConfig } from 'vite'
+import { chromiumArgs, findChromium } from './scripts/chromium.mjs'
+
+const root = import.meta.dirname
+// Every demo/*.html is a page of the static site, beside the top-level index.html.
+const pages = Object.fromEntries([
+  ['index', resolve(root, 'index.html')],
+  ...readdirSync(resolve(root, 'demo'))
+    .filter((f) => f.endsWith('.html'))
+    .map((f) => [f.replace(/\.html$/, ''), resolve(root, 'demo', f)]),
+])
+
+export default defineConfig({
+  // Relative asset and worker URLs, so the site works from any folder it is copied to.
+  base: './',
+  esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  resolve: {
+    alias: {
+      'switchboard/preact': resolve(root, 'src/preact/index.ts'),
+      'switchboard/worker': resolve(root, 'src/worker/index.ts'),
+      switchboard: resolve(root, 'src/index.ts'),
+    },
+  },
+  worker: { format: 'es' },
+  build: {
+    outDir: 'dist-site',
+    emptyOutDir: true,
+    rollupOptions: { input: pages },
+  },
+  server: { port: 5173 },
+  preview: { port: 4173 },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'node',
+          include: ['test/**/*.node.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['test/**/*.browser.test.{ts,tsx}'],
+          testTimeout: 20_000,
+          browser: {
+            enabled: true,
+            headless: true,
+            screenshotFailures: false,
+            provider: playwright({
+              launchOptions: {
+                ...(findChromium() ? { executablePath: findChromium() } : {}),
+                args: chromiumArgs,
+              },
+            }),
+            instances: [{ browser: 'chromium' }],
+          },
+        },
+      },
+    ],
+  },
+})
