@@ -6,6 +6,11 @@ import { defineConfig } from 'vite'
 import { chromiumArgs, findChromium } from './scripts/chromium.mjs'
 
 const root = import.meta.dirname
+
+function launchOptions(): { args: string[]; executablePath?: string } {
+  const executablePath = findChromium()
+  return executablePath ? { executablePath, args: chromiumArgs } : { args: chromiumArgs }
+}
 // Every demo/*.html is a page of the static site, beside the top-level index.html.
 const pages = Object.fromEntries([
   ['index', resolve(root, 'index.html')],
@@ -17,7 +22,6 @@ const pages = Object.fromEntries([
 export default defineConfig({
   // Relative asset and worker URLs, so the site works from any folder it is copied to.
   base: './',
-  esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   resolve: {
     alias: {
@@ -54,12 +58,7 @@ export default defineConfig({
             enabled: true,
             headless: true,
             screenshotFailures: false,
-            provider: playwright({
-              launchOptions: {
-                ...(findChromium() ? { executablePath: findChromium() } : {}),
-                args: chromiumArgs,
-              },
-            }),
+            provider: playwright({ launchOptions: launchOptions() }),
             instances: [{ browser: 'chromium' }],
           },
         },

@@ -1,0 +1,83 @@
+/**
+ * The error types and control values of switchboard. Each error is one sentence that
+ * names the store, callback or key at fault, and carries a `code` a caller can test.
+ * This file is shared by the main thread and workers: it touches no DOM.
+ */
+
+/** Why a graph definition or store reference was refused. */
+export type GraphErrorCode =
+  | 'cycle'
+  | 'duplicate-output'
+  | 'duplicate-store'
+  | 'duplicate-callback'
+  | 'unknown-store'
+  | 'bad-definition'
+  | 'disposed'
+
+/**
+ * The graph itself is wrong: a cycle, two callbacks writing one store, an unknown store id.
+ * Thrown when the callback or store is defined, never later in a wave.
+ *
+ * @example
+ * try { board.callback({ inputs: ['nope'], outputs: [], run() {} }) }
+ * catch (e) { if (e instanceof GraphError && e.code === 'unknown-store') ... }
+ */
+export class GraphError extends Error {
+  override name = 'GraphError'
+  constructor(
+    readonly code: GraphErrorCode,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/**
+ * A callback failed. `cause` is the very value it threw (or the error of its worker, its
+ * timeout, a bad return shape). Only that callback's outputs are affected.
+ */
+export class CallbackError extends Error {
+  override name = 'CallbackError'
+  readonly callbackId: string
+  override readonly cause: unknown
+  /** `cause.code` when the thrown value had one, so callers can branch without digging. */
+  readonly code: string | undefined
+  constructor(callbackId: string, cause: unknown, message?: string) {
+    const detail = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)
+    super(message ?? `callback "${callbackId}" failed: ${detail}`)
+    this.callbackId = callbackId
+    this.cause = cause
+    const code = (cause as { code?: unknown } | null)?.code
+    this.code = typeof code === 'string' ? code : undefined
+  }
+}
+
+/**
+ * Throw from a callback to leave every output alone (Dash's PreventUpdate). Not an error:
+ * it is not counted in `board.errors`.
+ */
+export class PreventUpdate extends Error {
+  override name = 'PreventUpdate'
+  constructor() {
+    super('PreventUpdate')
+  }
+}
+
+/**
+ * Put in an output slot to leave that output alone (Dash's no_update).
+ * @example run: (x) => [x * 2, x > 10 ? x : noUpdate]
+ */
+export const noUpdate: unique symbol = Symbol.for('switchboard.noUpdate') as never
+export type NoUpdate = typeof noUpdate
+
+/** A persisted value or storage medium could not be used; names the store and medium. */
+export class StorageError extends Error {
+  override name = 'StorageError'
+  constructor(
+    readonly code: 'quota' | 'unserialisable' | 'corrupt' | 'unavailable' | 'closed' | 'timeout' | 'codec',
+    message: string,
+    override readonly cause?: unknown,
+  ) {
+    super(message)
+  }
+}

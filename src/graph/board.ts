@@ -1,0 +1,723 @@
+/**
+ * The board: one app's graph of stores and callbacks. This file defines and validates the
+ * graph (guarantee 5: cycles and duplicate outputs are refused here), wires stores to
+ * storage, and owns the lifecycle (start, idle, batch, dispose, inspect). How a wave runs
+ * is the scheduler's story, in schedule.ts.
+ */
+import { CallbackError, GraphError, type NoUpdate } from '../errors'
+import type { Codec } from '../storage/codec'
+import { type Idb, openIdb } from '../storage/idb'
+import {
+  type PersistedKind,
+  type PersistedStore,
+  Persistence,
+  type Restored,
+  sizeOf,
+  type StorageKind,
+} from '../storage/storage'
+import { type CacheRunner, type CallbackNode, type Ctx, Scheduler, type Stats } from './schedule'
+
+export type { Ctx, Stats }
+
+// ---- public types ----------------------------------------------------------------------
+
+/**
+ * A named value. Read with `get()`, write with `set(v)`; `subscribe(fn)` calls `fn(value)`
+ * after each change (not at subscription) and returns its unsubscribe.
+ */
+export interface Store<T = unknown> {
+  readonly id: string
+  get(): T
+  set(value: T): void
+  subscribe(fn: (value: T) => void): () => void
+  /** Back to `initial` (a normal change: downstream runs) and the persisted entry removed. */
+  clear(): void
+  /** When the value last changed, in ms since the epoch (dcc.Store's modified_timestamp). */
+  readonly modifiedAt: number | undefined
+  readonly storage: StorageKind
+}
+
+export interface StoreOptions<T> {
+  initial?: T
+  /** 'memory' (default), 'session', 'local' or 'idb'. */
+  storage?: StorageKind
+  /** Web Storage encoding: 'json' (default) or 'base64' for ArrayBuffer / typed arrays. */
+  codec?: Codec
+  /** Equality that decides whether a write is a change. Default `Object.is`. */
+  equals?: (a: T, b: T) => boolean
+  /** Web Storage payloads longer than this many characters go to IndexedDB. Default 1 000 000. */
+  spillOver?: number
+  /** Where a Web Storage value goes when storage is full: 'idb' (default) or 'memory'. */
+  fallback?: 'idb' | 'memory'
+}
+
+/** A store, or its id. */
+export type StoreRef = Store<any> | string
+type ValueOf<R> = R extends Store<infer T> ? T : unknown
+type Values<R extends readonly StoreRef[]> = { -readonly [K in keyof R]: ValueOf<R[K]> }
+
+/** What `run` returns: a value for one output, an array for several, anything for none. */
+export type Returned<O> = O extends Store<infer T>
+  ? T | NoUpdate
+  : O extends readonly []
+    ? unknown
+    : O extends readonly [infer A]
+      ? ValueOf<A> | NoUpdate
+      : O extends readonly StoreRef[]
+        ? { -readonly [K in keyof O]: ValueOf<O[K]> | NoUpdate }
+        : unknown
+
+export interface CacheOptions {
+  scope?: 'global' | 'session'
+  ttlMs?: number
+  maxEntries?: number
+  maxBytes?: number
+  version?: string | number
+}
+
+export interface CallbackOptions<
+  I extends readonly StoreRef[],
+  S extends readonly StoreRef[],
+  O extends StoreRef | readonly StoreRef[],
+> {
+  /** Stable id; defaults to the output ids joined by "+". */
+  id?: string
+  inputs: I
+  state?: S
+  outputs: O
+  run: (...args: [...Values<I>, ...Values<S>, Ctx]) => Returned<O> | PromiseLike<Returned<O>>
+  /** Skip the initial call (it still runs if upstream changes an input in the initial wave). */
+  preventInitialCall?: boolean
+  /** Allow this callback to write outputs another callback also writes. */
+  allowDuplicate?: boolean
+  /** Memoise results by a hash of inputs and state (see the cache docs). */
+  cache?: CacheOptions
+  /** Worker tasks: ms from when a worker takes the call until it is terminated. */
+  timeoutMs?: number
+  /** Worker tasks: terminate the worker when the run is superseded. */
+  hardCancel?: boolean
+}
+
+/** A defined callback: its id, for inspect(), status hooks and errors. */
+export interface Callback {
+  readonly id: string
+}
+
+export interface StoreInfo {
+  id: string
+  storage: StorageKind
+  codec: Codec | undefined
+  /** Where the value is now ('idb' for a spilled Web Storage value, 'memory' after a fallback). */
+  location: StorageKind
+  bytes: number
+  modifiedAt: number | undefined
+}
+
+export interface CallbackInfo {
+  id: string
+  inputs: string[]
+  state: string[]
+  outputs: string[]
+  running: boolean
+  progress: { fraction: number; note: string | undefined } | null
+  cached: boolean
+  error: string | undefined
+  stats: Stats
+}
+
+export interface Inspection {
+  name: string
+  version: string | number
+  stores: StoreInfo[]
+  callbacks: CallbackInfo[]
+  edges: Array<{ from: string; to: string; kind: 'input' | 'state' | 'output' }>
+  capabilities: { indexedDB: boolean; locks: boolean; broadcast: boolean }
+}
+
+export interface BoardEvents {
+  /** Something degraded (storage full, corrupt entry dropped...). Printed once per kind. */
+  warning: { message: string; cause?: unknown }
+  /** A value could not be persisted; it stays in memory. */
+  'persist-failed': { store: string; bytes: number; error: Error }
+  /** A callback failed (also in `board.errors`). */
+  error: CallbackError
+  /** A callback started, progressed or settled. */
+  status: { callback: string }
+}
+
+export interface BoardOptions {
+  name: string
+  version?: string | number
+  /** Test and fault seam for IndexedDB: how the database is opened, and its open timeout. */
+  idb?: { open?: (name: string, version: number) => IDBOpenDBRequest; openTimeoutMs?: number } | false
+}
+
+// ---- store nodes -------------------------------------------------------------------------
+
+const objectIs = Object.is as (a: unknown, b: unknown) => boolean
+
+/** A store as the board and scheduler see it; users hold it typed as `Store<T>`. */
+export class StoreNode<T = unknown> implements Store<T>, PersistedStore {
+  value: T
+  modifiedAt: number | undefined = undefined
+  /** Callbacks reading this store as an input (a change marks them dirty). */
+  readers: CallbackNode[] = []
+  /** Callbacks reading it as state (no trigger, but they wait for its writers). */
+  stateReaders: CallbackNode[] = []
+  /** Callbacks declaring it as an output. */
+  writers: CallbackNode[] = []
+  /** In the scheduler's changed list already (notify and persist once per drain). */
+  queued = false
+  /** Its value came from storage at start (guarantee 4: no initial-call storm on reload). */
+  restored = false
+  /** Set by a write before start: restore must not overwrite it. */
+  touched = false
+  /** The next settle came from another tab: do not write it back. */
+  remote = false
+  /** The next settle is a clear(): remove the persisted entry instead of writing. */
+  clearing = false
+  location: StorageKind
+  bytes = 0
+  private subs: Array<(v: T) => void> = []
+
+  constructor(
+    readonly board: BoardImpl,
+    readonly id: string,
+    readonly initial: T,
+    readonly storage: StorageKind,
+    readonly codec: Codec,
+    readonly equals: (a: unknown, b: unknown) => boolean,
+    readonly spillOver: number,
+    readonly fallback: 'idb' | 'memory',
+  ) {
+    this.value = initial
+    this.location = storage
+  }
+
+  get(): T {
+    return this.value
+  }
+
+  set(value: T): void {
+    if (!this.board.scheduler.started) this.touched = true
+    this.board.scheduler.write(this as StoreNode, value, undefined)
+  }
+
+  subscribe(fn: (value: T) => void): () => void {
+    this.subs.push(fn)
+    return () => {
+      const i = this.subs.indexOf(fn)
+      if (i >= 0) this.subs.splice(i, 1)
+    }
+  }
+
+  clear(): void {
+    this.clearing = true
+    const changed = this.board.scheduler.write(this as StoreNode, this.initial, undefined)
+    if (!changed) {
+      this.clearing = false
+      if (this.storage !== 'memory') this.board.persistence.remove(this as PersistedStore & StoreNode)
+    }
+    this.modifiedAt = undefined
+  }
+
+  notify(): void {
+    const subs = this.subs
+    if (subs.length === 0) return
+    const v = this.value
+    for (const fn of subs.length === 1 ? subs : subs.slice()) {
+      try {
+        fn(v)
+      } catch (e) {
+        // A throwing subscriber must not stop the others or the wave.
+        this.board.warn(`subscriber-${this.id}`, `a subscriber of store "${this.id}" threw.`, e)
+      }
+    }
+  }
+}
+
+// ---- the board ---------------------------------------------------------------------------
+
+let boards = 0
+
+class BoardImpl {
+  readonly name: string
+  readonly version: string | number
+  readonly scheduler: Scheduler
+  readonly persistence: Persistence
+  readonly errors = new Map<string, CallbackError>()
+  readonly stores = new Map<string, StoreNode>()
+  readonly callbacks: CallbackNode[] = []
+  private callbackIds = new Set<string>()
+  private ranksDirty = false
+  private nextRank = 0
+  private listeners: { [K in keyof BoardEvents]?: Array<(e: BoardEvents[K]) => void> } = {}
+  private warned = new Set<string>()
+  private idbHandle: Idb | undefined | null = undefined
+  private starting: Promise<void> | undefined
+  /** Extension points for the worker pool and the cache (their own files). */
+  readonly hooks = {
+    replaced: [] as Array<(store: StoreNode, old: object) => void>,
+    dispose: [] as Array<() => void>,
+  }
+
+  constructor(private opts: BoardOptions) {
+    if (!opts || typeof opts.name !== 'string' || !opts.name) {
+      throw new GraphError('bad-definition', 'createBoard needs a non-empty string `name`.')
+    }
+    this.name = opts.name
+    this.version = opts.version ?? 0
+    this.id = ++boards
+    this.scheduler = new Scheduler({
+      failed: (node, err) => {
+        if (!err) {
+          if (this.errors.size) this.errors.delete(node.id)
+          return
+        }
+        this.errors.set(node.id, err)
+        this.emit('error', err)
+      },
+      status: (node) => this.emit('status', { callback: node.id }),
+      storeOf: (ref) => this.storeOf(ref, 'ctx.set'),
+      settled: (changed) => this.settled(changed),
+      ensureRanks: () => this.ensureRanks(),
+      replaced: (store, old) => {
+        for (const h of this.hooks.replaced) h(store, old)
+      },
+      cacheRunner: undefined,
+    })
+    this.persistence = new Persistence(
+      {
+        name: this.name,
+        version: this.version,
+        idb: () => this.idb(),
+        warn: (key, message, cause) => this.warn(key, message, cause),
+        persistFailed: (store, error) => this.emit('persist-failed', { store: store.id, bytes: store.bytes, error }),
+        remoteChange: (id, restored) => this.remoteChange(id, restored),
+      },
+      () => this.stores.values(),
+    )
+  }
+  readonly id: number
+
+  // ---- stores ----
+
+  store<T>(id: string, options: StoreOptions<T> = {}): Store<T> {
+    if (typeof id !== 'string' || !id) throw new GraphError('bad-definition', `board "${this.name}": a store needs a non-empty string id.`)
+    if (this.stores.has(id)) throw new GraphError('duplicate-store', `board "${this.name}" already has a store "${id}".`)
+    const storage = options.storage ?? 'memory'
+    if (!['memory', 'session', 'local', 'idb'].includes(storage)) {
+      throw new GraphError('bad-definition', `store "${id}" has an unknown storage "${String(storage)}".`)
+    }
+    const codec = options.codec ?? 'json'
+    if (codec !== 'json' && codec !== 'base64') {
+      throw new GraphError('bad-definition', `store "${id}" has an unknown codec "${String(codec)}".`)
+    }
+    const node = new StoreNode<T>(
+      this,
+      id,
+      options.initial as T,
+      storage,
+      codec,
+      (options.equals as ((a: unknown, b: unknown) => boolean) | undefined) ?? objectIs,
+      options.spillOver ?? 1_000_000,
+      options.fallback ?? 'idb',
+    )
+    this.stores.set(id, node as StoreNode)
+    return node
+  }
+
+  storeOf(ref: StoreRef | { readonly id: string }, where: string): StoreNode {
+    if (ref instanceof StoreNode) {
+      if (ref.board !== this) throw new GraphError('unknown-store', `${where} names store "${ref.id}" of another board.`)
+      return ref
+    }
+    const id = typeof ref === 'string' ? ref : (ref as { id?: unknown } | null)?.id
+    const node = typeof id === 'string' ? this.stores.get(id) : undefined
+    if (!node) throw new GraphError('unknown-store', `${where} names an unknown store "${String(id)}".`)
+    return node
+  }
+
+  // ---- callbacks ----
+
+  callback(o: CallbackOptions<readonly StoreRef[], readonly StoreRef[], StoreRef | readonly StoreRef[]>): Callback {
+    if (this.scheduler.disposed) throw new GraphError('disposed', `board "${this.name}" is disposed.`)
+    if (!o || typeof o.run !== 'function') throw new GraphError('bad-definition', `callback "${o?.id ?? '?'}" needs a run function.`)
+    const label = o.id ?? 'a callback'
+    if (!Array.isArray(o.inputs)) throw new GraphError('bad-definition', `callback "${label}" needs an inputs array.`)
+    const single = !Array.isArray(o.outputs) || o.outputs.length === 1
+    const outputRefs = (Array.isArray(o.outputs) ? o.outputs : [o.outputs]) as StoreRef[]
+    const inputs = o.inputs.map((r) => this.storeOf(r, `callback "${label}" input`))
+    const state = (o.state ?? []).map((r) => this.storeOf(r, `callback "${label}" state`))
+    const outputs = outputRefs.map((r) => this.storeOf(r, `callback "${label}" output`))
+
+    let id = o.id
+    if (id === undefined) {
+      const base = outputs.length ? outputs.map((s) => s.id).join('+') : 'effect'
+      id = base
+      for (let n = 2; this.callbackIds.has(id); n++) id = `${base}#${n}`
+    } else if (this.callbackIds.has(id)) {
+      throw new GraphError('duplicate-callback', `board "${this.name}" already has a callback "${id}".`)
+    }
+    if (new Set(outputs).size !== outputs.length) {
+      throw new GraphError('duplicate-output', `callback "${id}" lists the same output twice.`)
+    }
+    // Guarantee 5a: one writer per store unless the newcomer allows a duplicate.
+    for (const s of outputs) {
+      const other = s.writers[0]
+      if (other && !o.allowDuplicate) {
+        throw new GraphError(
+          'duplicate-output',
+          `callbacks "${other.id}" and "${id}" both write store "${s.id}" (pass allowDuplicate: true to allow it).`,
+        )
+      }
+    }
+    // Guarantee 5b: no cycle, through inputs or state.
+    const path = this.findCycle(outputs, new Set([...inputs, ...state]))
+    if (path) throw new GraphError('cycle', `callback "${id}" closes a cycle: ${path.join(' → ')}.`)
+
+    const node: CallbackNode = {
+      id,
+      inputs,
+      state,
+      outputs,
+      single: single && outputs.length === 1,
+      run: o.run as (...args: unknown[]) => unknown,
+      preventInitialCall: !!o.preventInitialCall,
+      timeoutMs: o.timeoutMs,
+      hardCancel: !!o.hardCancel,
+      cache: o.cache,
+      rank: 0,
+      dirty: false,
+      initial: false,
+      changed: [],
+      stamp: 0,
+      inflight: undefined,
+      progress: null,
+      stats: { runs: 0, lastMs: 0, avgMs: 0, bytesIn: 0, bytesOut: 0, hits: 0, misses: 0, errors: 0 },
+    }
+    this.callbackIds.add(id)
+    this.callbacks.push(node)
+    for (const s of new Set(inputs)) s.readers.push(node)
+    for (const s of new Set(state)) s.stateReaders.push(node)
+    for (const s of outputs) s.writers.push(node)
+    // Appending at the end of the order is valid when nothing reads the outputs yet (the
+    // common case: graphs are declared upstream first); otherwise recompute all ranks.
+    if (outputs.every((s) => s.readers.length === 0 && s.stateReaders.length === 0)) node.rank = this.nextRank++
+    else this.ranksDirty = true
+    // A callback added after start gets its initial call, as it would have at start.
+    if (this.scheduler.started && !node.preventInitialCall) {
+      this.scheduler.mark(node, undefined)
+      this.scheduler.drain()
+    }
+    return { id }
+  }
+
+  /**
+   * Is there a path from any of `outputs` back to any of `reads` through existing callbacks?
+   * Returns the store path (`a → b → a`) or undefined. A store that is both an input and an
+   * output of the new callback is allowed: its own write does not re-run it.
+   */
+  private findCycle(outputs: StoreNode[], reads: Set<StoreNode>): string[] | undefined {
+    const seen = new Set<StoreNode>()
+    const visit = (s: StoreNode, path: StoreNode[]): StoreNode[] | undefined => {
+      for (const cb of [...s.readers, ...s.stateReaders]) {
+        for (const out of cb.outputs) {
+          if (reads.has(out)) return [...path, out]
+          if (seen.has(out)) continue
+          seen.add(out)
+          const found = visit(out, [...path, out])
+          if (found) return found
+        }
+      }
+      return undefined
+    }
+    for (const o of outputs) {
+      const found = visit(o, [o])
+      if (found) {
+        // Close the loop through the new callback: last read → ... → first output.
+        return [...found.map((s) => s.id), found[0]!.id].slice(found.length > 1 ? 0 : 0)
+      }
+    }
+    return undefined
+  }
+
+  /** Kahn's algorithm over callbacks; edges go writer → reader (inputs and state). */
+  private ensureRanks(): void {
+    if (!this.ranksDirty) return
+    this.ranksDirty = false
+    const indeg = new Map<CallbackNode, number>()
+    for (const n of this.callbacks) indeg.set(n, 0)
+    const downstream = (n: CallbackNode) => {
+      const out = new Set<CallbackNode>()
+      for (const s of n.outputs) for (const r of [...s.readers, ...s.stateReaders]) if (r !== n) out.add(r)
+      return out
+    }
+    for (const n of this.callbacks) for (const d of downstream(n)) indeg.set(d, indeg.get(d)! + 1)
+    const queue = this.callbacks.filter((n) => indeg.get(n) === 0)
+    let rank = 0
+    for (let i = 0; i < queue.length; i++) {
+      const n = queue[i]!
+      n.rank = rank++
+      for (const d of downstream(n)) {
+        const k = indeg.get(d)! - 1
+        indeg.set(d, k)
+        if (k === 0) queue.push(d)
+      }
+    }
+    this.nextRank = rank
+    this.scheduler.reorder()
+  }
+
+  // ---- lifecycle ----
+
+  start(): Promise<void> {
+    return (this.starting ??= this.doStart())
+  }
+
+  private async doStart(): Promise<void> {
+    const persisted = [...this.stores.values()].filter((s) => s.storage !== 'memory' && !s.touched)
+    if (persisted.length) {
+      const restored = await this.persistence.restore(persisted)
+      if (this.scheduler.disposed) return
+      for (const [id, r] of restored) {
+        const s = this.stores.get(id)!
+        if (s.touched) continue
+        s.value = r.value
+        s.modifiedAt = r.modifiedAt
+        s.restored = true
+      }
+    }
+    this.persistence.listen()
+    this.scheduler.started = true
+    this.ensureRanks()
+    // Guarantee 4: the initial wave, in rank order (the heap orders it).
+    for (const n of this.callbacks) {
+      if (n.preventInitialCall) continue
+      const all = [...n.inputs, ...n.state, ...n.outputs]
+      if (n.outputs.length && all.every((s) => s.restored)) continue
+      this.scheduler.mark(n, undefined)
+    }
+    // Restored stores also reach subscribers once, so bound views show them.
+    for (const s of persisted) if (s.restored) s.notify()
+    this.scheduler.drain()
+    await this.scheduler.idle()
+  }
+
+  idle(): Promise<void> {
+    return this.scheduler.idle()
+  }
+
+  batch<T>(fn: () => T): T {
+    return this.scheduler.batch(fn)
+  }
+
+  /** End of a drain: persist and notify the stores that changed. */
+  private settled(changed: StoreNode[]): void {
+    for (const s of changed) {
+      if (s.storage === 'memory') continue
+      if (s.remote) s.remote = false
+      else if (s.clearing) {
+        s.clearing = false
+        this.persistence.remove(s as StoreNode & PersistedStore)
+      } else this.persistence.write(s as StoreNode & PersistedStore, s.value, s.modifiedAt ?? Date.now())
+    }
+    this.persistence.flush()
+    const p = this.persistence.pending()
+    if (p) this.scheduler.track(p)
+    for (const s of changed) s.notify()
+  }
+
+  private remoteChange(id: string, restored: Restored | undefined): void {
+    const s = this.stores.get(id)
+    if (!s) return
+    s.remote = true
+    const changed = this.scheduler.write(s, restored ? restored.value : s.initial, undefined)
+    if (!changed) s.remote = false
+    else if (restored) s.modifiedAt = restored.modifiedAt
+  }
+
+  idb(): Idb | undefined {
+    if (this.idbHandle === undefined) {
+      const o = this.opts.idb
+      if (o === false || (typeof indexedDB === 'undefined' && !o?.open)) {
+        this.idbHandle = null
+        this.warn('no-idb', `IndexedDB is not available; board "${this.name}" keeps idb stores in memory only.`)
+      } else {
+        this.idbHandle = openIdb(`switchboard:${this.name}`, {
+          ...(o?.open ? { open: o.open } : {}),
+          ...(o?.openTimeoutMs ? { openTimeoutMs: o.openTimeoutMs } : {}),
+          warn: (m, c) => this.warn(`idb-${m}`, m, c),
+        })
+      }
+    }
+    return this.idbHandle ?? undefined
+  }
+
+  dispose(): void {
+    if (this.scheduler.disposed) return
+    for (const n of this.callbacks) this.scheduler.abort(n)
+    this.scheduler.dispose()
+    this.persistence.dispose()
+    for (const h of this.hooks.dispose) {
+      try {
+        h()
+      } catch (e) {
+        this.warn('dispose', `board "${this.name}": a part failed to dispose.`, e)
+      }
+    }
+    this.idbHandle?.dispose()
+    this.listeners = {}
+  }
+
+  // ---- events and inspection ----
+
+  on<K extends keyof BoardEvents>(type: K, fn: (e: BoardEvents[K]) => void): () => void {
+    const list = (this.listeners[type] ??= []) as Array<(e: BoardEvents[K]) => void>
+    list.push(fn)
+    return () => {
+      const i = list.indexOf(fn)
+      if (i >= 0) list.splice(i, 1)
+    }
+  }
+
+  emit<K extends keyof BoardEvents>(type: K, e: BoardEvents[K]): void {
+    const list = this.listeners[type]
+    if (!list) return
+    for (const fn of list.slice()) {
+      try {
+        fn(e)
+      } catch (err) {
+        // A throwing listener must not break the wave that emitted.
+        console.error('[switchboard] a board listener threw:', err)
+      }
+    }
+  }
+
+  /** Prints once per key, prefixed; emits 'warning' every time. */
+  warn(key: string, message: string, cause?: unknown): void {
+    if (!this.warned.has(key)) {
+      this.warned.add(key)
+      console.warn(`[switchboard] ${message}`, ...(cause === undefined ? [] : [cause]))
+    }
+    this.emit('warning', cause === undefined ? { message } : { message, cause })
+  }
+
+  inspect(): Inspection {
+    const stores = [...this.stores.values()].map((s) => ({
+      id: s.id,
+      storage: s.storage,
+      codec: s.storage === 'memory' || s.storage === 'idb' ? undefined : s.codec,
+      location: s.location,
+      bytes: s.storage === 'memory' ? sizeOf(s.value) : s.bytes,
+      modifiedAt: s.modifiedAt,
+    }))
+    const callbacks = this.callbacks.map((n) => ({
+      id: n.id,
+      inputs: n.inputs.map((s) => s.id),
+      state: n.state.map((s) => s.id),
+      outputs: n.outputs.map((s) => s.id),
+      running: this.scheduler.isRunning(n),
+      progress: n.progress ? { ...n.progress } : null,
+      cached: !!n.cache,
+      error: this.errors.get(n.id)?.message,
+      stats: { ...n.stats },
+    }))
+    const edges: Inspection['edges'] = []
+    for (const n of this.callbacks) {
+      for (const s of new Set(n.inputs)) edges.push({ from: s.id, to: n.id, kind: 'input' })
+      for (const s of new Set(n.state)) edges.push({ from: s.id, to: n.id, kind: 'state' })
+      for (const s of n.outputs) edges.push({ from: n.id, to: s.id, kind: 'output' })
+    }
+    return {
+      name: this.name,
+      version: this.version,
+      stores,
+      callbacks,
+      edges,
+      capabilities: {
+        indexedDB: typeof indexedDB !== 'undefined' && this.idbHandle !== null && this.idbHandle?.state !== 'degraded',
+        locks: typeof navigator !== 'undefined' && !!navigator.locks,
+        broadcast: typeof BroadcastChannel !== 'undefined',
+      },
+    }
+  }
+
+  /** Clears every store of the board (back to initial, persisted entries removed). */
+  clearStores(): void {
+    this.batch(() => {
+      for (const s of this.stores.values()) s.clear()
+    })
+  }
+
+  set cacheRunner(r: CacheRunner | undefined) {
+    this.scheduler.host.cacheRunner = r
+  }
+}
+
+// ---- the public face ---------------------------------------------------------------------
+
+/** One app's graph. Create it with `createBoard`. */
+export interface Board {
+  readonly name: string
+  readonly version: string | number
+  /** Each callback's latest failure, cleared when it next succeeds. */
+  readonly errors: ReadonlyMap<string, CallbackError>
+  store<T = unknown>(id: string, options?: StoreOptions<T>): Store<T>
+  callback<
+    const I extends readonly StoreRef[],
+    const O extends StoreRef | readonly StoreRef[],
+    const S extends readonly StoreRef[] = [],
+  >(options: CallbackOptions<I, S, O>): Callback
+  /** Restores persisted stores, then runs the initial wave; resolves when it has settled. */
+  start(): Promise<void>
+  /** Resolves when no callback is pending and storage writes are done. */
+  idle(): Promise<void>
+  /** Several sets, one wave. */
+  batch<T>(fn: () => T): T
+  inspect(): Inspection
+  on<K extends keyof BoardEvents>(type: K, fn: (e: BoardEvents[K]) => void): () => void
+  /** Stops the board: no more runs, runs in flight aborted and dropped, everything closed. */
+  dispose(): void
+}
+
+/**
+ * Creates a board: one app's graph of stores and callbacks.
+ *
+ * @example
+ * const board = createBoard({ name: 'app', version: 1 })
+ * const n = board.store('n', { initial: 1, storage: 'local' })
+ * const sq = board.store<number>('sq')
+ * board.callback({ inputs: [n], outputs: [sq], run: (x) => x * x })
+ * await board.start()
+ */
+export function createBoard(options: BoardOptions): Board {
+  const b = new BoardImpl(options)
+  return {
+    get name() {
+      return b.name
+    },
+    get version() {
+      return b.version
+    },
+    errors: b.errors,
+    store: (id, o) => b.store(id, o),
+    callback: (o) => b.callback(o as never),
+    start: () => b.start(),
+    idle: () => b.idle(),
+    batch: (fn) => b.batch(fn),
+    inspect: () => b.inspect(),
+    on: (t, fn) => b.on(t, fn),
+    dispose: () => b.dispose(),
+    [internal]: b,
+  } as Board
+}
+
+/** Reaches the implementation behind a Board, for the worker pool, cache and devtools. */
+export const internal: unique symbol = Symbol('switchboard.internal')
+export function boardImpl(board: Board): BoardImpl {
+  const b = (board as unknown as { [internal]?: BoardImpl })[internal]
+  if (!b) throw new GraphError('bad-definition', 'expected a board made by createBoard.')
+  return b
+}
+export type { BoardImpl, PersistedKind }

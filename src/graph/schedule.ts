@@ -1,0 +1,541 @@
+/**
+ * The wave scheduler: the heart of switchboard. It reads top to bottom as the story of a
+ * wave, and keeps these guarantees (DESIGN.md, "Scheduling guarantees"):
+ *
+ *  1. A change to one or more stores starts a WAVE. Every callback downstream of a changed
+ *     store runs AT MOST ONCE per wave, and only after every callback upstream of any of
+ *     its inputs OR state in the same wave has settled.
+ *  2. Outputs a callback does not return (`noUpdate`, `PreventUpdate`, an equal value)
+ *     trigger nothing downstream.
+ *  3. A new change to an input while a callback is in flight SUPERSEDES it: its AbortSignal
+ *     fires, its late result, error, `ctx.set` and progress are dropped (run stamp), and no
+ *     running flag stays stuck.
+ *  4. The initial wave runs in topological order; `preventInitialCall` skips only that
+ *     call; callbacks whose stores were all restored from storage do not run.
+ *  5. Cycles and duplicate outputs are rejected at definition (board.ts, before any node
+ *     reaches this file).
+ *
+ * How (after the Observable runtime): every callback has a RANK, its index in a topological
+ * order of the graph. A write marks the callbacks reading the store DIRTY and pushes them on
+ * a heap ordered by rank. `drain()` pops the lowest rank first; in an acyclic graph that is
+ * always safe while nothing is in flight, because every ancestor has a lower rank and has
+ * already run. While an async callback is in flight, a popped callback first checks that
+ * no ancestor is dirty or running ("pending upstream") and otherwise waits for the next
+ * drain, which the async settle starts. A dirty callback is on the heap once, whatever
+ * number of its inputs changed: that is "at most once per wave".
+ *
+ *     a ──► [b] ──► x ──┐
+ *     │                 ├──► [d]      a changes: b and c are dirty (rank 1, 2); d (rank 3)
+ *     └──► [c] ──► y ──┘               is marked by x and again by y, runs once, last.
+ *
+ * Synchronous settle: when every callback a wave reaches is synchronous, drain() finishes
+ * inside the `set()` (or `batch()`) that started it, subscribers included.
+ */
+import { CallbackError, noUpdate, PreventUpdate } from '../errors'
+import { sizeOf } from '../storage/storage'
+import type { StoreNode } from './board'
+
+/** What `run` receives last: why it runs and how to talk back. */
+export interface Ctx {
+  /** The callback's id, for messages and for worker tasks. */
+  readonly callbackId: string
+  /** Ids of the inputs whose change caused this run, in input order; empty on the initial call. */
+  readonly triggered: readonly string[]
+  /** Aborted when this run is superseded by a newer input change or the board is disposed. */
+  readonly signal: AbortSignal
+  /** Reports progress (0..1) to `board.inspect()` and status hooks. */
+  progress(fraction: number, note?: string): void
+  /** Writes a store that is not a declared output (Dash's set_props); dropped once superseded. */
+  set(store: { readonly id: string } | string, value: unknown): void
+  /** The callback's `timeoutMs`, read by worker tasks. */
+  readonly timeoutMs: number | undefined
+  /** The callback's `hardCancel`, read by worker tasks. */
+  readonly hardCancel: boolean
+  /** Lets a worker task report the bytes that actually crossed threads. */
+  reportBytes(bytesIn: number, bytesOut: number): void
+}
+
+export interface Stats {
+  runs: number
+  lastMs: number
+  avgMs: number
+  bytesIn: number
+  bytesOut: number
+  hits: number
+  misses: number
+  errors: number
+}
+
+/** A cached callback's run goes through this (cache/memo.ts provides it). */
+export type CacheRunner = (node: CallbackNode, args: unknown[], compute: () => unknown) => Promise<unknown>
+
+/** A callback as the scheduler sees it. */
+export interface CallbackNode {
+  readonly id: string
+  readonly inputs: StoreNode[]
+  readonly state: StoreNode[]
+  readonly outputs: StoreNode[]
+  /** One output declared as a store (or a one-element list): `run` returns the value. */
+  readonly single: boolean
+  readonly run: (...args: unknown[]) => unknown
+  readonly preventInitialCall: boolean
+  readonly timeoutMs: number | undefined
+  readonly hardCancel: boolean
+  readonly cache: unknown
+  /** Position in a topological order; lower runs first. Recomputed when the graph grows. */
+  rank: number
+  /** On the heap, waiting to run in this wave. */
+  dirty: boolean
+  /** This pending run is the initial call: `triggered` is empty. */
+  initial: boolean
+  /** Inputs changed since the last run started (store nodes, in arrival order). */
+  changed: StoreNode[]
+  /** Stamp of the latest run; a settle with another stamp is stale and dropped. */
+  stamp: number
+  /** The in-flight async run, if any. */
+  inflight: AbortController | undefined
+  progress: { fraction: number; note: string | undefined } | null
+  stats: Stats
+}
+
+/** A stale run's result is dropped silently; this is what its signal carries. */
+function supersededReason(id: string): DOMException {
+  return new DOMException(`callback "${id}" was superseded by a newer input change.`, 'AbortError')
+}
+
+export interface SchedulerHost {
+  /** A callback failed (or recovered: error undefined). */
+  failed(node: CallbackNode, error: CallbackError | undefined): void
+  /** Status of a callback changed (running, progress, settled): for hooks and panels. */
+  status(node: CallbackNode): void
+  /** Resolve a `ctx.set` target. */
+  storeOf(ref: { readonly id: string } | string): StoreNode
+  /** End of a drain: notify subscribers, persist. */
+  settled(changed: StoreNode[]): void
+  /** Recomputes ranks when the graph changed. */
+  ensureRanks(): void
+  /** A store's object value was replaced (worker handles are released here). */
+  replaced(store: StoreNode, old: object): void
+  cacheRunner: CacheRunner | undefined
+}
+
+export class Scheduler {
+  /** Dirty callbacks, a binary min-heap on rank. */
+  private heap: CallbackNode[] = []
+  /** Async runs in flight; while zero, the heap's minimum is always ready. */
+  private running = 0
+  /** Inside drain(): writes only mark, the loop picks them up. */
+  private draining = false
+  /** batch() depth: writes only mark until the outermost batch ends. */
+  private batchDepth = 0
+  /** Stores changed since the last `settled()`, each once (StoreNode.queued). */
+  private changed: StoreNode[] = []
+  private idleWaiters: Array<() => void> = []
+  /** Extra work idle() must wait for (persistence, cache writes), by the host. */
+  private extra = new Set<Promise<unknown>>()
+  started = false
+  disposed = false
+
+  constructor(readonly host: SchedulerHost) {}
+
+  // ---- 1. A write starts (or joins) a wave ----------------------------------------------
+
+  /**
+   * Sets a store. Returns false when the value is equal (guarantee 2: nothing happens).
+   * `from` is the callback writing its own output: it is not re-run by its own write.
+   */
+  write(store: StoreNode, value: unknown, from: CallbackNode | undefined): boolean {
+    const old = store.value
+    if (store.equals(old, value)) return false
+    store.value = value
+    if (old !== null && typeof old === 'object') this.host.replaced(store, old)
+    store.modifiedAt = Date.now()
+    if (!store.queued) {
+      store.queued = true
+      this.changed.push(store)
+    }
+    if (this.started) {
+      const readers = store.readers
+      for (let i = 0; i < readers.length; i++) {
+        const r = readers[i]!
+        if (r !== from) this.mark(r, store)
+      }
+    }
+    if (!this.draining && this.batchDepth === 0) this.drain()
+    return true
+  }
+
+  /** Makes several writes one wave. Depth counter; the outermost level drains. */
+  batch<T>(fn: () => T): T {
+    this.batchDepth++
+    try {
+      return fn()
+    } finally {
+      this.batchDepth--
+      if (this.batchDepth === 0 && !this.draining) this.drain()
+    }
+  }
+
+  /** Marks a callback dirty because `cause` changed (undefined: the initial call). */
+  mark(node: CallbackNode, cause: StoreNode | undefined): void {
+    // Guarantee 3: an input changed under a run in flight: that run is now stale.
+    if (node.inflight) this.supersede(node)
+    if (cause) {
+      if (!node.changed.includes(cause)) node.changed.push(cause)
+    } else node.initial = true
+    if (!node.dirty) {
+      node.dirty = true
+      this.push(node)
+    }
+  }
+
+  private supersede(node: CallbackNode): void {
+    const c = node.inflight!
+    node.inflight = undefined
+    node.stamp++
+    node.progress = null
+    this.running--
+    c.abort(supersededReason(node.id))
+    this.host.status(node)
+  }
+
+  // ---- 2. Drain: run what is ready, lowest rank first -----------------------------------
+
+  drain(): void {
+    if (this.draining || this.disposed) return
+    this.draining = true
+    try {
+      this.host.ensureRanks()
+      for (;;) {
+        let node: CallbackNode | undefined
+        while ((node = this.next())) this.start(node)
+        // Subscribers and persistence see the settled state; a subscriber's own set() marks
+        // more work, which this loop picks up before returning.
+        if (!this.changed.length) break
+        const changed = this.changed
+        this.changed = []
+        for (const s of changed) s.queued = false
+        this.host.settled(changed)
+      }
+    } finally {
+      this.draining = false
+    }
+    this.checkIdle()
+  }
+
+  /** The lowest-rank dirty callback whose upstream has settled; undefined if none. */
+  private next(): CallbackNode | undefined {
+    const heap = this.heap
+    if (heap.length === 0) return undefined
+    if (this.running === 0) return this.pop()
+    // Something is in flight: take the lowest rank with nothing pending upstream.
+    let best: CallbackNode | undefined
+    for (const n of heap) {
+      if ((!best || n.rank < best.rank) && !this.pendingUpstream(n)) best = n
+    }
+    if (best) this.remove(best)
+    return best
+  }
+
+  /** Guarantee 1: is any callback upstream of `node` (via inputs or state) dirty or running? */
+  private pendingUpstream(node: CallbackNode): boolean {
+    const seen = new Set<CallbackNode>()
+    const stack: CallbackNode[] = [node]
+    while (stack.length) {
+      const n = stack.pop()!
+      for (const list of [n.inputs, n.state]) {
+        for (const s of list) {
+          for (const w of s.writers) {
+            if (w === n || seen.has(w)) continue
+            seen.add(w)
+            if (w.dirty || w.inflight) return true
+            stack.push(w)
+          }
+        }
+      }
+    }
+    return false
+  }
+
+  // ---- 3. Run one callback --------------------------------------------------------------
+
+  private start(node: CallbackNode): void {
+    node.dirty = false
+    const triggered = node.initial ? [] : triggeredIds(node)
+    node.initial = false
+    node.changed.length = 0
+    const stamp = ++node.stamp
+
+    const args: unknown[] = []
+    let bytesIn = 0
+    for (const s of node.inputs) {
+      args.push(s.value)
+      bytesIn += sizeOf(s.value)
+    }
+    for (const s of node.state) {
+      args.push(s.value)
+      bytesIn += sizeOf(s.value)
+    }
+    const ctx = new RunContext(this, node, stamp, triggered)
+    args.push(ctx)
+
+    const t0 = performance.now()
+    let result: unknown
+    try {
+      const cache = this.host.cacheRunner
+      result = node.cache && cache ? cache(node, args.slice(0, -1), () => node.run(...args)) : node.run(...args)
+    } catch (e) {
+      this.finish(node, t0, bytesIn)
+      this.fail(node, e)
+      return
+    }
+    if (!isThenable(result)) {
+      this.finish(node, t0, bytesIn)
+      this.apply(node, result)
+      return
+    }
+
+    // Async: in flight until it settles or is superseded.
+    node.inflight = ctx.controller ?? (ctx.controller = new AbortController())
+    this.running++
+    this.host.status(node)
+    result.then(
+      (value) => this.settle(node, stamp, t0, bytesIn, value, undefined, false),
+      (error: unknown) => this.settle(node, stamp, t0, bytesIn, undefined, error, true),
+    )
+  }
+
+  private settle(node: CallbackNode, stamp: number, t0: number, bytesIn: number, value: unknown, error: unknown, failed: boolean): void {
+    // Guarantee 3: a superseded or disposed run's late result or error is dropped.
+    if (node.stamp !== stamp || this.disposed) return
+    node.inflight = undefined
+    node.progress = null
+    this.running--
+    this.finish(node, t0, bytesIn)
+    if (failed) this.fail(node, error)
+    else this.apply(node, value)
+    this.host.status(node)
+    this.drain()
+  }
+
+  private finish(node: CallbackNode, t0: number, bytesIn: number): void {
+    const ms = performance.now() - t0
+    const s = node.stats
+    s.runs++
+    s.lastMs = ms
+    s.avgMs += (ms - s.avgMs) / s.runs
+    s.bytesIn += bytesIn
+  }
+
+  // ---- 4. Apply outputs: only returned, changed values propagate ------------------------
+
+  private apply(node: CallbackNode, result: unknown): void {
+    const outs = node.outputs
+    if (outs.length === 0) return this.succeeded(node)
+    if (node.single) {
+      if (result !== noUpdate) {
+        node.stats.bytesOut += sizeOf(result)
+        this.write(outs[0]!, result, node)
+      }
+      return this.succeeded(node)
+    }
+    if (!Array.isArray(result) || result.length !== outs.length) {
+      const got = Array.isArray(result) ? `${result.length} values` : typeof result
+      return this.fail(
+        node,
+        new TypeError(`callback "${node.id}" has ${outs.length} outputs and must return an array of ${outs.length}, got ${got}.`),
+      )
+    }
+    for (let i = 0; i < outs.length; i++) {
+      const v = result[i]
+      if (v === noUpdate) continue
+      node.stats.bytesOut += sizeOf(v)
+      this.write(outs[i]!, v, node)
+    }
+    this.succeeded(node)
+  }
+
+  private succeeded(node: CallbackNode): void {
+    this.host.failed(node, undefined)
+  }
+
+  private fail(node: CallbackNode, e: unknown): void {
+    // PreventUpdate: leave every output alone; not an error.
+    if (e instanceof PreventUpdate || (e as { name?: string } | null)?.name === 'PreventUpdate') return
+    node.stats.errors++
+    const err = e instanceof CallbackError && e.callbackId === node.id ? e : new CallbackError(node.id, e)
+    this.host.failed(node, err)
+  }
+
+  // ---- 5. Idle ----------------------------------------------------------------------------
+
+  /** Resolves when no callback is dirty or running and storage writes are done. */
+  idle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve()
+    return new Promise((resolve) => this.idleWaiters.push(resolve))
+  }
+
+  /** Adds work that idle() waits for (a cache write, a persistence batch). */
+  track(p: Promise<unknown>): void {
+    this.extra.add(p)
+    const done = () => {
+      this.extra.delete(p)
+      this.checkIdle()
+    }
+    p.then(done, done)
+  }
+
+  private isIdle(): boolean {
+    return this.running === 0 && this.heap.length === 0 && this.extra.size === 0 && !this.draining
+  }
+
+  private checkIdle(): void {
+    if (!this.idleWaiters.length || !this.isIdle()) return
+    const waiters = this.idleWaiters
+    this.idleWaiters = []
+    for (const w of waiters) w()
+  }
+
+  /** Stops everything: runs in flight are aborted and their results dropped. */
+  dispose(): void {
+    this.disposed = true
+    for (const n of this.heap) n.dirty = false
+    this.heap = []
+    this.extra.clear()
+    this.checkIdle()
+  }
+
+  abort(node: CallbackNode): void {
+    if (node.inflight) this.supersede(node)
+  }
+
+  isRunning(node: CallbackNode): boolean {
+    return node.inflight !== undefined
+  }
+
+  // ---- the heap (binary, on rank) -------------------------------------------------------
+
+  private push(n: CallbackNode): void {
+    const h = this.heap
+    let i = h.length
+    h.push(n)
+    while (i > 0) {
+      const p = (i - 1) >> 1
+      if (h[p]!.rank <= n.rank) break
+      h[i] = h[p]!
+      i = p
+    }
+    h[i] = n
+  }
+
+  private pop(): CallbackNode | undefined {
+    const h = this.heap
+    const top = h[0]
+    const last = h.pop()
+    if (h.length && last) this.siftDown(last, 0)
+    return top
+  }
+
+  private remove(n: CallbackNode): void {
+    const h = this.heap
+    const i = h.indexOf(n)
+    const last = h.pop()!
+    if (i < h.length) {
+      this.siftDown(last, i)
+      // The moved node may also belong above i.
+      this.siftUp(i)
+    }
+  }
+
+  private siftDown(n: CallbackNode, i: number): void {
+    const h = this.heap
+    const len = h.length
+    for (;;) {
+      const l = 2 * i + 1
+      if (l >= len) break
+      const r = l + 1
+      const c = r < len && h[r]!.rank < h[l]!.rank ? r : l
+      if (h[c]!.rank >= n.rank) break
+      h[i] = h[c]!
+      i = c
+    }
+    h[i] = n
+  }
+
+  private siftUp(i: number): void {
+    const h = this.heap
+    const n = h[i]!
+    while (i > 0) {
+      const p = (i - 1) >> 1
+      if (h[p]!.rank <= n.rank) break
+      h[i] = h[p]!
+      i = p
+    }
+    h[i] = n
+  }
+
+  /** Re-heapifies after ranks changed (the graph grew while callbacks were dirty). */
+  reorder(): void {
+    const nodes = this.heap
+    this.heap = []
+    for (const n of nodes) this.push(n)
+  }
+}
+
+/** Inputs that changed, in input order, each once (a store listed twice appears once). */
+function triggeredIds(node: CallbackNode): string[] {
+  const out: string[] = []
+  for (const s of node.inputs) if (node.changed.includes(s) && !out.includes(s.id)) out.push(s.id)
+  // A side write (ctx.set) to a store read only as state still says what woke it.
+  for (const s of node.changed) if (!out.includes(s.id)) out.push(s.id)
+  return out
+}
+
+function isThenable(x: unknown): x is PromiseLike<unknown> {
+  return x !== null && (typeof x === 'object' || typeof x === 'function') && typeof (x as PromiseLike<unknown>).then === 'function'
+}
+
+/**
+ * The `ctx` of one run. A class so the per-run cost is one small object; the AbortController
+ * is made only when someone reads `signal` or the run turns out async.
+ */
+class RunContext implements Ctx {
+  controller: AbortController | undefined
+  constructor(
+    private scheduler: Scheduler,
+    private node: CallbackNode,
+    private stamp: number,
+    readonly triggered: readonly string[],
+  ) {}
+
+  get callbackId(): string {
+    return this.node.id
+  }
+  get timeoutMs(): number | undefined {
+    return this.node.timeoutMs
+  }
+  get hardCancel(): boolean {
+    return this.node.hardCancel
+  }
+  get signal(): AbortSignal {
+    return (this.controller ??= new AbortController()).signal
+  }
+  /** Stale once superseded or the board is disposed: its side effects are dropped. */
+  private get stale(): boolean {
+    return this.node.stamp !== this.stamp || this.scheduler.disposed || !!this.controller?.signal.aborted
+  }
+  progress(fraction: number, note?: string): void {
+    if (this.stale) return
+    const f = Math.min(1, Math.max(0, Number(fraction) || 0))
+    this.node.progress = { fraction: f, note }
+    this.scheduler.host.status(this.node)
+  }
+  set(ref: { readonly id: string } | string, value: unknown): void {
+    if (this.stale) return
+    this.scheduler.write(this.scheduler.host.storeOf(ref), value, this.node)
+  }
+  reportBytes(bytesIn: number, bytesOut: number): void {
+    this.node.stats.bytesIn += bytesIn
+    this.node.stats.bytesOut += bytesOut
+  }
+}

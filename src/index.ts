@@ -1,0 +1,25 @@
+/**
+ * switchboard: a browser-side reactive state store for callback graphs.
+ * Every public name of the main entry, explicitly.
+ */
+export { createBoard } from './graph/board'
+export type {
+  Board,
+  BoardEvents,
+  BoardOptions,
+  CacheOptions,
+  Callback,
+  CallbackInfo,
+  CallbackOptions,
+  Ctx,
+  Inspection,
+  Stats,
+  Store,
+  StoreInfo,
+  StoreOptions,
+  StoreRef,
+} from './graph/board'
+export { CallbackError, GraphError, noUpdate, PreventUpdate, StorageError } from './errors'
+export type { GraphErrorCode, NoUpdate } from './errors'
+export type { Codec } from './storage/codec'
+export type { StorageKind } from './storage/storage'

@@ -1,0 +1,398 @@
+/**
+ * Where persisted stores live, and how a board writes and restores them.
+ *
+ * Every persisted value sits in an envelope `{ sb: 1, v: boardVersion, t: modifiedAt, d }`.
+ * Keys are namespaced by board name (`sb:<board>:<store>` in Web Storage, the store id in
+ * the board's own IndexedDB database); the board version lives in the envelope, so data of
+ * another version is found, dropped and removed rather than left behind forever (F25).
+ *
+ * Invariants:
+ * - A value accepted by `set` is always readable from memory, whatever storage does.
+ * - A value is written before anything that points at it (spill entry before its Web
+ *   Storage pointer), so a failure leaves no half entry (F09).
+ * - IndexedDB writes of one wave go in one transaction; a value the browser cannot clone
+ *   fails alone, the rest of the batch is written (F03).
+ * - Restore drops what it cannot trust (not JSON, wrong schema, other board version, bad
+ *   base64) with one warning, and the store starts from `initial` (F13, F25).
+ */
+import { StorageError } from '../errors'
+import { type Codec, decodeBase64, encodeBase64, parseJson } from './codec'
+import type { Idb } from './idb'
+import { isQuotaError, type WebKind, webStorage } from './web'
+
+export type StorageKind = 'memory' | 'session' | 'local' | 'idb'
+export type PersistedKind = Exclude<StorageKind, 'memory'>
+
+/** What sits in storage for one store. */
+export interface Envelope {
+  /** Schema of the envelope itself; anything else is foreign or corrupt. */
+  sb: 1
+  /** The board version that wrote it. */
+  v: string | number
+  /** modifiedAt, ms since the epoch. */
+  t: number
+  /** The data: codec output in Web Storage, the value itself in IndexedDB. */
+  d?: unknown
+  /** Web Storage only: the value was too big (or storage was full) and lives in IndexedDB. */
+  spill?: true
+}
+
+/** The part of a store that persistence needs. */
+export interface PersistedStore {
+  readonly id: string
+  /** Never 'memory' for a store that reaches persistence. */
+  readonly storage: StorageKind
+  readonly codec: Codec
+  /** Web Storage payloads longer than this many characters go to IndexedDB instead (F10). */
+  readonly spillOver: number
+  /** When Web Storage is full: keep the value in IndexedDB, or in memory only (F09). */
+  readonly fallback: 'idb' | 'memory'
+  /** Where the value is right now, for inspect(): a spilled Web Storage value is in 'idb'. */
+  location: StorageKind
+  /** Size of the persisted form (characters of text, or bytes of binary). */
+  bytes: number
+}
+
+export interface Restored {
+  value: unknown
+  modifiedAt: number
+}
+
+/** How persistence talks back to its board. */
+export interface PersistenceHost {
+  readonly name: string
+  readonly version: string | number
+  /** The board's database, opened lazily; undefined when IndexedDB cannot be used. */
+  idb(): Idb | undefined
+  /** Prints once per `key` (prefixed), and emits a 'warning' event every time. */
+  warn(key: string, message: string, cause?: unknown): void
+  /** A value could not be written; it stays in memory. */
+  persistFailed(store: PersistedStore, error: StorageError): void
+  /** Another tab changed a `local` store (storage event); `cleared` when it was removed. */
+  remoteChange(storeId: string, restored: Restored | undefined): void
+}
+
+export function webKey(board: string, storeId: string): string {
+  return `sb:${board}:${storeId}`
+}
+const spillKey = (s: PersistedStore) => `${s.storage}:${s.id}`
+
+/** Estimated bytes a value takes, without serialising it: for inspect() and stats. */
+export function sizeOf(value: unknown, depth = 0): number {
+  if (value == null) return 0
+  switch (typeof value) {
+    case 'string':
+      return value.length * 2
+    case 'number':
+      return 8
+    case 'boolean':
+      return 4
+    case 'bigint':
+      return 8
+    case 'object': {
+      if (value instanceof ArrayBuffer) return value.byteLength
+      if (ArrayBuffer.isView(value)) return value.byteLength
+      if (depth > 3) return 0
+      let n = 0
+      if (Array.isArray(value)) {
+        const len = value.length
+        if (len > 64 && typeof value[0] !== 'object') return len * sizeOf(value[0], depth + 1)
+        for (let i = 0; i < len && i < 1000; i++) n += sizeOf(value[i], depth + 1)
+        return n
+      }
+      let k = 0
+      for (const key in value) {
+        if (k++ > 1000) break
+        n += key.length * 2 + sizeOf((value as Record<string, unknown>)[key], depth + 1)
+      }
+      return n
+    }
+    default:
+      return 0
+  }
+}
+
+function isEnvelope(x: unknown, version: string | number): x is Envelope {
+  const e = x as Partial<Envelope> | null
+  return !!e && typeof e === 'object' && e.sb === 1 && e.v === version && typeof e.t === 'number'
+}
+
+export class Persistence {
+  /** IndexedDB writes waiting for the end of the wave: store id → entry. */
+  private idbQueue = new Map<IDBValidKey, { store: PersistedStore; envelope: Envelope; then?: () => void }>()
+  private inflight: Promise<void> | undefined
+  private storageListener: ((e: StorageEvent) => void) | undefined
+
+  constructor(
+    private host: PersistenceHost,
+    private stores: () => Iterable<PersistedStore>,
+  ) {}
+
+  // ---- restore --------------------------------------------------------------------------
+
+  /** Reads every persisted store; drops what it cannot trust, with one warning. */
+  async restore(list: PersistedStore[]): Promise<Map<string, Restored>> {
+    const out = new Map<string, Restored>()
+    const dropped: string[] = []
+    const needIdb: Array<{ store: PersistedStore; key: string; web?: WebKind }> = []
+
+    for (const s of list) {
+      if (s.storage === 'idb') {
+        needIdb.push({ store: s, key: s.id })
+        continue
+      }
+      const area = webStorage(s.storage as WebKind)
+      if (!area) continue
+      const key = webKey(this.host.name, s.id)
+      const text = safeGet(area, key)
+      if (text == null) continue
+      const r = this.readWeb(s, text)
+      if (r === 'spill') needIdb.push({ store: s, key: spillKey(s), web: s.storage as WebKind })
+      else if (r) out.set(s.id, r)
+      else {
+        dropped.push(s.id)
+        area.removeItem(key)
+      }
+    }
+
+    if (needIdb.length) {
+      const idb = this.host.idb()
+      let values: unknown[] = []
+      try {
+        values = idb ? await idb.getMany('stores', needIdb.map((n) => n.key)) : []
+      } catch (e) {
+        this.host.warn('restore-idb', `board "${this.host.name}" could not read IndexedDB; stores start from their initial values.`, e)
+      }
+      const stale: IDBValidKey[] = []
+      needIdb.forEach((n, i) => {
+        const env = values[i]
+        if (env === undefined) {
+          // Evicted, or never written: a spill pointer left dangling is removed (F08).
+          if (n.web) webStorage(n.web)?.removeItem(webKey(this.host.name, n.store.id))
+          return
+        }
+        if (!isEnvelope(env, this.host.version)) {
+          dropped.push(n.store.id)
+          stale.push(n.key)
+          if (n.web) webStorage(n.web)?.removeItem(webKey(this.host.name, n.store.id))
+          return
+        }
+        n.store.location = 'idb'
+        n.store.bytes = sizeOf(env.d)
+        out.set(n.store.id, { value: env.d, modifiedAt: env.t })
+      })
+      if (stale.length && idb) await idb.delMany('stores', stale).catch(() => undefined) // best effort: dropping is already done in memory
+    }
+
+    if (dropped.length) {
+      this.host.warn(
+        'restore-dropped',
+        `board "${this.host.name}" dropped persisted ${dropped.length === 1 ? 'entry' : 'entries'} it could not trust (corrupt, foreign schema or another board version): ${dropped.join(', ')}.`,
+      )
+    }
+    return out
+  }
+
+  /** Parses one Web Storage entry: a value, 'spill' (read IndexedDB), or null (drop it). */
+  private readWeb(s: PersistedStore, text: string): Restored | 'spill' | null {
+    let env: unknown
+    try {
+      env = parseJson(text)
+    } catch {
+      return null
+    }
+    if (!isEnvelope(env, this.host.version)) return null
+    if (env.spill) return 'spill'
+    try {
+      const value = s.codec === 'base64' ? decodeBase64(env.d, `store "${s.id}"`) : env.d
+      s.location = s.storage
+      s.bytes = text.length * 2
+      return { value, modifiedAt: env.t }
+    } catch {
+      return null
+    }
+  }
+
+  // ---- write ----------------------------------------------------------------------------
+
+  /**
+   * Takes a store's new value. Web Storage is written now (it is synchronous and the
+   * value is small by construction); IndexedDB writes wait for `flush()` at the end of
+   * the wave so a wave costs one transaction.
+   */
+  write(s: PersistedStore, value: unknown, modifiedAt: number): void {
+    const envelope: Envelope = { sb: 1, v: this.host.version, t: modifiedAt }
+    if (s.storage === 'idb') {
+      envelope.d = value
+      s.location = 'idb'
+      s.bytes = sizeOf(value)
+      this.idbQueue.set(s.id, { store: s, envelope })
+      return
+    }
+    const area = webStorage(s.storage as WebKind)
+    const key = webKey(this.host.name, s.id)
+    let text: string
+    try {
+      envelope.d = s.codec === 'base64' ? encodeBase64(value, `store "${s.id}"`) : value
+      text = JSON.stringify(envelope)
+    } catch (cause) {
+      this.host.persistFailed(
+        s,
+        new StorageError('unserialisable', `store "${s.id}" holds a value its ${s.codec} codec cannot encode; it is kept in memory only.`, cause),
+      )
+      return
+    }
+    if (!area) {
+      s.location = 'memory'
+      this.host.warn(`no-${s.storage}`, `${s.storage}Storage is not available; store "${s.id}" is kept in memory only.`)
+      return
+    }
+    if (text.length > s.spillOver) {
+      this.spill(s, area, key, envelope, value)
+      return
+    }
+    try {
+      area.setItem(key, text)
+      s.location = s.storage
+      s.bytes = text.length * 2
+      if (this.idbQueue.has(spillKey(s))) this.idbQueue.delete(spillKey(s))
+    } catch (e) {
+      if (!isQuotaError(e)) throw e
+      const err = new StorageError('quota', `store "${s.id}": ${s.storage}Storage is full (${text.length} characters refused).`, e)
+      this.host.persistFailed(s, err)
+      if (s.fallback === 'idb') {
+        this.host.warn(`quota-${s.id}`, `${err.message} Its value goes to IndexedDB instead.`)
+        this.spill(s, area, key, envelope, value)
+      } else {
+        // The old entry would restore a stale value: remove it, keep the new one in memory.
+        area.removeItem(key)
+        s.location = 'memory'
+        this.host.warn(`quota-${s.id}`, `${err.message} Its value is kept in memory only.`)
+      }
+    }
+  }
+
+  /** Value to IndexedDB first, then the pointer in Web Storage once the value is committed. */
+  private spill(s: PersistedStore, area: Storage, key: string, envelope: Envelope, value: unknown): void {
+    const pointer = JSON.stringify({ sb: 1, v: envelope.v, t: envelope.t, spill: true } satisfies Envelope)
+    s.location = 'idb'
+    s.bytes = sizeOf(value)
+    this.idbQueue.set(spillKey(s), {
+      store: s,
+      envelope: { ...envelope, d: value },
+      then: () => {
+        try {
+          area.setItem(key, pointer)
+        } catch (e) {
+          // Storage too full even for a pointer: the value survives in memory and IndexedDB,
+          // but a reload will not find it. Say so; do not throw out of the wave.
+          this.host.warn(`pointer-${s.id}`, `store "${s.id}": could not write its ${s.storage}Storage pointer.`, e)
+        }
+      },
+    })
+  }
+
+  /** Removes a store's persisted entry (store.clear()). */
+  remove(s: PersistedStore): void {
+    if (s.storage === 'session' || s.storage === 'local') webStorage(s.storage)?.removeItem(webKey(this.host.name, s.id))
+    const keys = [s.id, spillKey(s)]
+    for (const k of keys) this.idbQueue.delete(k)
+    const idb = this.host.idb()
+    if (idb && (s.storage === 'idb' || s.location === 'idb')) this.track(idb.delMany('stores', keys).catch(() => undefined)) // nothing to keep: the value is gone by request
+    s.bytes = 0
+  }
+
+  /** Starts the wave's IndexedDB transaction, if any writes are queued. */
+  flush(): void {
+    if (this.idbQueue.size === 0) return
+    const batch = [...this.idbQueue.entries()]
+    this.idbQueue.clear()
+    const idb = this.host.idb()
+    if (!idb) {
+      for (const [, e] of batch) {
+        e.store.location = 'memory'
+        this.host.warn('no-idb', `IndexedDB is not available; store "${e.store.id}" is kept in memory only.`)
+      }
+      return
+    }
+    this.track(this.writeBatch(idb, batch))
+  }
+
+  private async writeBatch(idb: Idb, batch: Array<[IDBValidKey, { store: PersistedStore; envelope: Envelope; then?: () => void }]>) {
+    try {
+      await idb.setMany('stores', batch.map(([k, e]) => [k, e.envelope]))
+      for (const [, e] of batch) e.then?.()
+    } catch (e) {
+      if ((e as { name?: string }).name === 'DataCloneError' && batch.length > 1) {
+        // One value the browser cannot clone aborts the whole transaction: write one by
+        // one so only the culprit fails.
+        for (const one of batch) await this.writeBatch(idb, [one])
+        return
+      }
+      for (const [, entry] of batch) {
+        entry.store.location = 'memory'
+        const code = (e as { name?: string }).name === 'DataCloneError' ? 'unserialisable' : isQuotaError(e) ? 'quota' : 'unavailable'
+        const what = code === 'unserialisable' ? 'holds a value IndexedDB cannot store' : 'could not be written to IndexedDB'
+        this.host.persistFailed(entry.store, new StorageError(code, `store "${entry.store.id}" ${what}; it is kept in memory only.`, e))
+      }
+    }
+  }
+
+  private track(p: Promise<void>): void {
+    const prev = this.inflight
+    const next: Promise<void> = (prev ? prev.then(() => p) : p).finally(() => {
+      if (this.inflight === next) this.inflight = undefined
+    })
+    this.inflight = next
+  }
+
+  /** A promise while writes are in flight; undefined when all is on disk. */
+  pending(): Promise<void> | undefined {
+    return this.inflight
+  }
+
+  // ---- other tabs -----------------------------------------------------------------------
+
+  /** Follows `local` stores changed by other tabs (F12). Own writes fire no event here. */
+  listen(): void {
+    if (this.storageListener || typeof addEventListener !== 'function') return
+    const prefix = webKey(this.host.name, '')
+    this.storageListener = (e: StorageEvent) => {
+      if (e.storageArea !== webStorage('local')) return
+      // key === null: the other tab called localStorage.clear(): every local store resets.
+      if (e.key === null) {
+        for (const s of this.stores()) if (s.storage === 'local') this.host.remoteChange(s.id, undefined)
+        return
+      }
+      if (!e.key.startsWith(prefix)) return
+      const id = e.key.slice(prefix.length)
+      const s = [...this.stores()].find((x) => x.id === id && x.storage === 'local')
+      if (!s) return
+      if (e.newValue == null) return this.host.remoteChange(id, undefined)
+      const r = this.readWeb(s, e.newValue)
+      if (r === 'spill') {
+        void this.host
+          .idb()
+          ?.getMany('stores', [spillKey(s)])
+          .then(([env]) => {
+            if (isEnvelope(env, this.host.version)) this.host.remoteChange(id, { value: env.d, modifiedAt: env.t })
+          }, () => undefined) // the other tab's value stays unknown here; ours is still valid
+      } else if (r) this.host.remoteChange(id, r)
+    }
+    addEventListener('storage', this.storageListener)
+  }
+
+  dispose(): void {
+    if (this.storageListener) removeEventListener('storage', this.storageListener)
+    this.storageListener = undefined
+  }
+}
+
+function safeGet(area: Storage, key: string): string | null {
+  try {
+    return area.getItem(key)
+  } catch {
+    // getItem throws only where storage is blocked; treat as "nothing persisted".
+    return null
+  }
+}
