@@ -257,7 +257,12 @@ class BoardImpl {
   private starting: Promise<void> | undefined
   /** Extension points for the worker pool and the cache (their own files). */
   readonly hooks = {
+    /** A store's object value was replaced or cleared (worker handles are released here). */
     replaced: [] as Array<(store: StoreNode, old: object) => void>,
+    /** IndexedDB committed these stores' values (cross-tab sync tells other tabs). */
+    committed: [] as Array<(storeIds: string[]) => void>,
+    /** clear() / clearSession(): drop everything of that scope (cache, worker data). */
+    clear: [] as Array<(scope: 'session' | 'all') => void | Promise<void>>,
     dispose: [] as Array<() => void>,
   }
 
@@ -294,6 +299,9 @@ class BoardImpl {
         warn: (key, message, cause) => this.warn(key, message, cause),
         persistFailed: (store, error) => this.emit('persist-failed', { store: store.id, bytes: store.bytes, error }),
         remoteChange: (id, restored) => this.remoteChange(id, restored),
+        committed: (ids) => {
+          for (const h of this.hooks.committed) h(ids)
+        },
       },
       () => this.stores.values(),
     )
@@ -395,6 +403,7 @@ class BoardImpl {
       inflight: undefined,
       progress: null,
       stats: { runs: 0, lastMs: 0, avgMs: 0, bytesIn: 0, bytesOut: 0, hits: 0, misses: 0, errors: 0 },
+      settles: 0,
     }
     this.callbackIds.add(id)
     this.callbacks.push(node)
@@ -528,7 +537,11 @@ class BoardImpl {
     for (const s of changed) s.notify()
   }
 
-  private remoteChange(id: string, restored: Restored | undefined): void {
+  /**
+   * Applies a value another tab wrote (storage event, or a BroadcastChannel hint followed
+   * by an IndexedDB read): a normal wave here, but not written back (no echo).
+   */
+  remoteChange(id: string, restored: Restored | undefined): void {
     const s = this.stores.get(id)
     if (!s) return
     s.remote = true

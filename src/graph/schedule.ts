@@ -66,7 +66,11 @@ export interface Stats {
   errors: number
 }
 
-/** A cached callback's run goes through this (cache/memo.ts provides it). */
+/**
+ * A cached callback's run goes through this (cache/ provides it): it answers from the
+ * cache or calls `compute` (once per key across callbacks and tabs), counts
+ * `stats.runs` / `hits` / `misses` on the node, and returns the value to apply.
+ */
 export type CacheRunner = (node: CallbackNode, args: unknown[], compute: () => unknown) => Promise<unknown>
 
 /** A callback as the scheduler sees it. */
@@ -96,6 +100,8 @@ export interface CallbackNode {
   inflight: AbortController | undefined
   progress: { fraction: number; note: string | undefined } | null
   stats: Stats
+  /** Settled runs, hits included: the divisor of avgMs. */
+  settles: number
 }
 
 /** A stale run's result is dropped silently; this is what its signal carries. */
@@ -321,9 +327,12 @@ export class Scheduler {
   private finish(node: CallbackNode, t0: number, bytesIn: number): void {
     const ms = performance.now() - t0
     const s = node.stats
-    s.runs++
+    // stats.runs counts executions: for a cached callback the cache runner counts them
+    // (a hit is not a run), and the time averages over every settle.
+    if (!(node.cache && this.host.cacheRunner)) s.runs++
+    node.settles++
     s.lastMs = ms
-    s.avgMs += (ms - s.avgMs) / s.runs
+    s.avgMs += (ms - s.avgMs) / node.settles
     s.bytesIn += bytesIn
   }
 

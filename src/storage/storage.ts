@@ -70,6 +70,8 @@ export interface PersistenceHost {
   persistFailed(store: PersistedStore, error: StorageError): void
   /** Another tab changed a `local` store (storage event); `cleared` when it was removed. */
   remoteChange(storeId: string, restored: Restored | undefined): void
+  /** These stores' values are committed to IndexedDB. */
+  committed(storeIds: string[]): void
 }
 
 export function webKey(board: string, storeId: string): string {
@@ -322,6 +324,7 @@ export class Persistence {
     try {
       await idb.setMany('stores', batch.map(([k, e]) => [k, e.envelope]))
       for (const [, e] of batch) e.then?.()
+      this.host.committed(batch.map(([, e]) => e.store.id))
     } catch (e) {
       if ((e as { name?: string }).name === 'DataCloneError' && batch.length > 1) {
         // One value the browser cannot clone aborts the whole transaction: write one by
