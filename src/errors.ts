@@ -67,8 +67,15 @@ export class PreventUpdate extends Error {
  * Put in an output slot to leave that output alone (Dash's no_update).
  * @example run: (x) => [x * 2, x > 10 ? x : noUpdate]
  */
-export const noUpdate: unique symbol = Symbol.for('switchboard.noUpdate') as never
-export type NoUpdate = typeof noUpdate
+export const noUpdate: NoUpdate = Object.freeze({ switchboard: 'noUpdate' as const }) as NoUpdate
+/**
+ * The type of `noUpdate`. A branded object rather than a symbol: a symbol type widens to
+ * `symbol` inside array literals and ternaries, which would break the typed return of `run`.
+ */
+export interface NoUpdate {
+  readonly switchboard: 'noUpdate'
+  readonly __brand: 'switchboard.noUpdate'
+}
 
 /** A persisted value or storage medium could not be used; names the store and medium. */
 export class StorageError extends Error {

@@ -64,7 +64,9 @@ export type Returned<O> = O extends Store<infer T>
     : O extends readonly [infer A]
       ? ValueOf<A> | NoUpdate
       : O extends readonly StoreRef[]
-        ? { -readonly [K in keyof O]: ValueOf<O[K]> | NoUpdate }
+        ? // The tuple when TS infers one; a plain array otherwise (array literals in arrow
+          // bodies are often not inferred as tuples). The length is checked at run time.
+          { -readonly [K in keyof O]: ValueOf<O[K]> | NoUpdate } | ReadonlyArray<ValueOf<O[number]> | NoUpdate>
         : unknown
 
 export interface CacheOptions {

@@ -375,7 +375,7 @@ describe('guarantee 4: the initial wave', () => {
     await board.start()
     expect(lone).not.toHaveBeenCalled()
     expect(fed).toHaveBeenCalledTimes(1)
-    expect(fed.mock.calls[0]![1].triggered).toEqual(['b'])
+    expect((fed.mock.calls[0] as unknown[])[1]).toMatchObject({ triggered: ['b'] })
     a.set(2)
     expect(lone).toHaveBeenCalledTimes(1)
   })
