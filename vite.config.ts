@@ -11,12 +11,16 @@ function launchOptions(): { args: string[]; executablePath?: string } {
   const executablePath = findChromium()
   return executablePath ? { executablePath, args: chromiumArgs } : { args: chromiumArgs }
 }
-// Every demo/*.html is a page of the static site, beside the top-level index.html.
+// Every demo/*.html is a page of the static site, beside the top-level index.html;
+// test/pages/*.html are fixtures the end-to-end specs drive (built, not linked).
+const htmlIn = (dir: string, prefix: string) =>
+  readdirSync(resolve(root, dir))
+    .filter((f) => f.endsWith('.html'))
+    .map((f) => [prefix + f.replace(/\.html$/, ''), resolve(root, dir, f)])
 const pages = Object.fromEntries([
   ['index', resolve(root, 'index.html')],
-  ...readdirSync(resolve(root, 'demo'))
-    .filter((f) => f.endsWith('.html'))
-    .map((f) => [f.replace(/\.html$/, ''), resolve(root, 'demo', f)]),
+  ...htmlIn('demo', ''),
+  ...htmlIn('test/pages', 'test-'),
 ])
 
 export default defineConfig({
