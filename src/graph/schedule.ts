@@ -267,9 +267,12 @@ export class Scheduler {
 
   private start(node: CallbackNode): void {
     node.dirty = false
-    const triggered = node.initial ? [] : triggeredIds(node)
+    // Hand the changed list to this run (triggered is computed only if read) and start a
+    // fresh one for changes that arrive while it runs.
+    let changed = node.changed
+    if (changed.length) node.changed = []
+    if (node.initial) changed = none // the initial call is triggered by nothing
     node.initial = false
-    node.changed.length = 0
     const stamp = ++node.stamp
 
     const args: unknown[] = []
@@ -282,7 +285,7 @@ export class Scheduler {
       args.push(s.value)
       bytesIn += sizeOf(s.value)
     }
-    const ctx = new RunContext(this, node, stamp, triggered)
+    const ctx = new RunContext(this, node, stamp, changed)
     args.push(ctx)
 
     const t0 = performance.now()
@@ -491,12 +494,12 @@ export class Scheduler {
   }
 }
 
+const none: StoreNode[] = []
+
 /** Inputs that changed, in input order, each once (a store listed twice appears once). */
-function triggeredIds(node: CallbackNode): string[] {
+function triggeredIds(node: CallbackNode, changed: StoreNode[]): string[] {
   const out: string[] = []
-  for (const s of node.inputs) if (node.changed.includes(s) && !out.includes(s.id)) out.push(s.id)
-  // A side write (ctx.set) to a store read only as state still says what woke it.
-  for (const s of node.changed) if (!out.includes(s.id)) out.push(s.id)
+  for (const s of node.inputs) if (changed.includes(s) && !out.includes(s.id)) out.push(s.id)
   return out
 }
 
@@ -510,13 +513,17 @@ function isThenable(x: unknown): x is PromiseLike<unknown> {
  */
 class RunContext implements Ctx {
   controller: AbortController | undefined
+  private ids: string[] | undefined
   constructor(
     private scheduler: Scheduler,
     private node: CallbackNode,
     private stamp: number,
-    readonly triggered: readonly string[],
+    private changed: StoreNode[],
   ) {}
 
+  get triggered(): readonly string[] {
+    return (this.ids ??= triggeredIds(this.node, this.changed))
+  }
   get callbackId(): string {
     return this.node.id
   }
