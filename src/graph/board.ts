@@ -444,11 +444,10 @@ class BoardImpl {
       return undefined
     }
     for (const o of outputs) {
+      // found runs output → … → a store the new callback reads; the new callback closes
+      // the loop back to the output.
       const found = visit(o, [o])
-      if (found) {
-        // Close the loop through the new callback: last read → ... → first output.
-        return [...found.map((s) => s.id), found[0]!.id].slice(found.length > 1 ? 0 : 0)
-      }
+      if (found) return [...found, o].map((s) => s.id)
     }
     return undefined
   }
