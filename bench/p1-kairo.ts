@@ -153,7 +153,8 @@ function signalBuilt(lib: SignalLib, counter: { n: number }, iter: () => number)
   return { iter, effects: () => counter.n, dispose: () => lib.dispose() }
 }
 
-const cases: Case[] = [
+/** Exported so a scratch page can profile one case alone (`npm run bench -- --profile`). */
+export const cases: Case[] = [
   {
     // head → c1 → … → c50 → effect; 50 writes.
     name: 'deep',

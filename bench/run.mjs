@@ -285,7 +285,9 @@ try {
 } finally {
   await browser?.close()
   await server?.close()
-  rmSync(work, { recursive: true, force: true })
+  // BENCH_KEEP=1 keeps the built pages, e.g. to read a CPU profile against the bundle.
+  if (process.env.BENCH_KEEP) console.log(`[bench] built pages kept in ${outRoot}`)
+  else rmSync(work, { recursive: true, force: true })
 }
 
 // A profiled run is slowed by the profiler and unminified: its figures are not kept.
