@@ -150,6 +150,12 @@ export interface BoardEvents {
 export interface BoardOptions {
   name: string
   version?: string | number
+  /**
+   * Time and size every run, synchronous ones included, for `inspect()` and the dev panel
+   * (which turns it on). Off by default: two clock reads and a size walk per run would
+   * cost more than a small callback itself. Async and worker runs are always timed.
+   */
+  profile?: boolean
   /** Test and fault seam for IndexedDB: how the database is opened, and its open timeout. */
   idb?: { open?: (name: string, version: number) => IDBOpenDBRequest; openTimeoutMs?: number } | false
 }
@@ -172,6 +178,8 @@ export class StoreNode<T = unknown> implements Store<T>, PersistedStore {
   queued = false
   /** Its value came from storage at start (guarantee 4: no initial-call storm on reload). */
   restored = false
+  /** Global write sequence number of its latest change (ctx.triggered reads it). */
+  seq = 0
   /** Set by a write before start: restore must not overwrite it. */
   touched = false
   /** The next settle came from another tab: do not write it back. */
@@ -251,6 +259,7 @@ class BoardImpl {
   readonly stores = new Map<string, StoreNode>()
   readonly callbacks: CallbackNode[] = []
   private callbackIds = new Set<string>()
+  private idCounters = new Map<string, number>()
   private ranksDirty = false
   private nextRank = 0
   private listeners: { [K in keyof BoardEvents]?: Array<(e: BoardEvents[K]) => void> } = {}
@@ -293,6 +302,7 @@ class BoardImpl {
       },
       cacheRunner: undefined,
     })
+    this.scheduler.profile = !!opts.profile
     this.persistence = new Persistence(
       {
         name: this.name,
@@ -365,7 +375,10 @@ class BoardImpl {
     if (id === undefined) {
       const base = outputs.length ? outputs.map((s) => s.id).join('+') : 'effect'
       id = base
-      for (let n = 2; this.callbackIds.has(id); n++) id = `${base}#${n}`
+      // A counter per base keeps defining many unnamed callbacks linear.
+      let k = this.idCounters.get(base) ?? 1
+      while (this.callbackIds.has(id)) id = `${base}#${++k}`
+      this.idCounters.set(base, k)
     } else if (this.callbackIds.has(id)) {
       throw new GraphError('duplicate-callback', `board "${this.name}" already has a callback "${id}".`)
     }
@@ -400,7 +413,9 @@ class BoardImpl {
       rank: 0,
       dirty: false,
       initial: false,
-      changed: [],
+      since: this.scheduler.seq,
+      failing: false,
+      args: [],
       stamp: 0,
       inflight: undefined,
       progress: null,
@@ -418,7 +433,7 @@ class BoardImpl {
     else this.ranksDirty = true
     // A callback added after start gets its initial call, as it would have at start.
     if (this.scheduler.started && !node.preventInitialCall) {
-      this.scheduler.mark(node, undefined)
+      this.scheduler.mark(node, true)
       this.scheduler.drain()
     }
     return { id }
@@ -500,13 +515,14 @@ class BoardImpl {
     }
     this.persistence.listen()
     this.scheduler.started = true
+    for (const n of this.callbacks) n.since = this.scheduler.seq
     this.ensureRanks()
     // Guarantee 4: the initial wave, in rank order (the heap orders it).
     for (const n of this.callbacks) {
       if (n.preventInitialCall) continue
       const all = [...n.inputs, ...n.state, ...n.outputs]
       if (n.outputs.length && all.every((s) => s.restored)) continue
-      this.scheduler.mark(n, undefined)
+      this.scheduler.mark(n, true)
     }
     // Restored stores also reach subscribers once, so bound views show them.
     for (const s of persisted) if (s.restored) s.notify()

@@ -15,14 +15,18 @@
  *  5. Cycles and duplicate outputs are rejected at definition (board.ts, before any node
  *     reaches this file).
  *
- * How (after the Observable runtime): every callback has a RANK, its index in a topological
- * order of the graph. A write marks the callbacks reading the store DIRTY and pushes them on
- * a heap ordered by rank. `drain()` pops the lowest rank first; in an acyclic graph that is
- * always safe while nothing is in flight, because every ancestor has a lower rank and has
- * already run. While an async callback is in flight, a popped callback first checks that
- * no ancestor is dirty or running ("pending upstream") and otherwise waits for the next
- * drain, which the async settle starts. A dirty callback is on the heap once, whatever
+ * How (after the Observable runtime): every callback has a RANK, its own index in a
+ * topological order of the graph. A write marks the callbacks reading the store DIRTY and
+ * puts each in the slot of its rank. `drain()` takes the lowest dirty rank first; in an
+ * acyclic graph that is always safe while nothing is in flight, because every ancestor has
+ * a lower rank and has already run. While an async callback is in flight, a candidate first
+ * checks that no ancestor is dirty or running ("pending upstream") and otherwise waits for
+ * the next drain, which the async settle starts. A dirty callback holds one slot, whatever
  * number of its inputs changed: that is "at most once per wave".
+ *
+ * Which inputs triggered a run is not recorded per mark: every write stamps the store with
+ * a global sequence number, and a run's `ctx.triggered` is the inputs stamped between its
+ * previous start and this one (computed only if read).
  *
  *     a ──► [b] ──► x ──┐
  *     │                 ├──► [d]      a changes: b and c are dirty (rank 1, 2); d (rank 3)
@@ -92,8 +96,12 @@ export interface CallbackNode {
   dirty: boolean
   /** This pending run is the initial call: `triggered` is empty. */
   initial: boolean
-  /** Inputs changed since the last run started (store nodes, in arrival order). */
-  changed: StoreNode[]
+  /** Write sequence number when this callback last started: see `triggered`. */
+  since: number
+  /** Its latest run failed: a success must clear `board.errors` (skipped otherwise). */
+  failing: boolean
+  /** Reused argument list (inputs, state, ctx): the call copies it, so reuse is safe. */
+  args: unknown[]
   /** Stamp of the latest run; a settle with another stamp is stale and dropped. */
   stamp: number
   /** The in-flight async run, if any. */
@@ -126,10 +134,20 @@ export interface SchedulerHost {
 }
 
 export class Scheduler {
-  /** Dirty callbacks, a binary min-heap on rank. */
-  private heap: CallbackNode[] = []
-  /** Async runs in flight; while zero, the heap's minimum is always ready. */
+  /** Dirty callbacks by rank (ranks are unique, so a slot holds one callback). */
+  private slots: Array<CallbackNode | undefined> = []
+  /** No dirty callback has a rank below this. */
+  private low = 0
+  /** Number of dirty callbacks. */
+  private dirtyCount = 0
+  /** Async runs in flight; while zero, the lowest dirty rank is always ready. */
   private running = 0
+  /** Global write sequence: each changed store is stamped with it (StoreNode.seq). */
+  seq = 0
+  /** One Date.now() per drain for modifiedAt: writes of one wave share their time. */
+  private now = 0
+  /** Time and measure bytes of synchronous runs too (devtools turn it on). Async runs are always timed. */
+  profile = false
   /** Inside drain(): writes only mark, the loop picks them up. */
   private draining = false
   /** batch() depth: writes only mark until the outermost batch ends. */
@@ -155,7 +173,8 @@ export class Scheduler {
     if (store.equals(old, value)) return false
     store.value = value
     if (old !== null && typeof old === 'object') this.host.replaced(store, old)
-    store.modifiedAt = Date.now()
+    store.modifiedAt = this.now || (this.now = Date.now())
+    store.seq = ++this.seq
     if (!store.queued) {
       store.queued = true
       this.changed.push(store)
@@ -164,7 +183,7 @@ export class Scheduler {
       const readers = store.readers
       for (let i = 0; i < readers.length; i++) {
         const r = readers[i]!
-        if (r !== from) this.mark(r, store)
+        if (r !== from) this.mark(r, false)
       }
     }
     if (!this.draining && this.batchDepth === 0) this.drain()
@@ -182,16 +201,16 @@ export class Scheduler {
     }
   }
 
-  /** Marks a callback dirty because `cause` changed (undefined: the initial call). */
-  mark(node: CallbackNode, cause: StoreNode | undefined): void {
+  /** Marks a callback dirty: an input changed, or (`initial`) its initial call is due. */
+  mark(node: CallbackNode, initial: boolean): void {
     // Guarantee 3: an input changed under a run in flight: that run is now stale.
     if (node.inflight) this.supersede(node)
-    if (cause) {
-      if (!node.changed.includes(cause)) node.changed.push(cause)
-    } else node.initial = true
+    if (initial) node.initial = true
     if (!node.dirty) {
       node.dirty = true
-      this.push(node)
+      this.slots[node.rank] = node
+      if (node.rank < this.low || this.dirtyCount === 0) this.low = node.rank
+      this.dirtyCount++
     }
   }
 
@@ -225,22 +244,33 @@ export class Scheduler {
       }
     } finally {
       this.draining = false
+      this.now = 0
     }
     this.checkIdle()
   }
 
   /** The lowest-rank dirty callback whose upstream has settled; undefined if none. */
   private next(): CallbackNode | undefined {
-    const heap = this.heap
-    if (heap.length === 0) return undefined
-    if (this.running === 0) return this.pop()
+    if (this.dirtyCount === 0) return undefined
+    const slots = this.slots
+    let i = this.low
+    while (!slots[i]) i++
+    this.low = i
+    if (this.running === 0) return this.take(slots[i]!)
     // Something is in flight: take the lowest rank with nothing pending upstream.
-    let best: CallbackNode | undefined
-    for (const n of heap) {
-      if ((!best || n.rank < best.rank) && !this.pendingUpstream(n)) best = n
+    for (let seen = 0; seen < this.dirtyCount; i++) {
+      const n = slots[i]
+      if (!n) continue
+      seen++
+      if (!this.pendingUpstream(n)) return this.take(n)
     }
-    if (best) this.remove(best)
-    return best
+    return undefined
+  }
+
+  private take(n: CallbackNode): CallbackNode {
+    this.slots[n.rank] = undefined
+    this.dirtyCount--
+    return n
   }
 
   /** Guarantee 1: is any callback upstream of `node` (via inputs or state) dirty or running? */
@@ -267,32 +297,30 @@ export class Scheduler {
 
   private start(node: CallbackNode): void {
     node.dirty = false
-    // Hand the changed list to this run (triggered is computed only if read) and start a
-    // fresh one for changes that arrive while it runs.
-    let changed = node.changed
-    if (changed.length) node.changed = []
-    if (node.initial) changed = none // the initial call is triggered by nothing
+    // triggered = inputs written after `from` (the previous start) up to now; the initial
+    // call is triggered by nothing.
+    const from = node.initial ? this.seq : node.since
+    node.since = this.seq
     node.initial = false
     const stamp = ++node.stamp
 
-    const args: unknown[] = []
-    let bytesIn = 0
-    for (const s of node.inputs) {
-      args.push(s.value)
-      bytesIn += sizeOf(s.value)
-    }
-    for (const s of node.state) {
-      args.push(s.value)
-      bytesIn += sizeOf(s.value)
-    }
-    const ctx = new RunContext(this, node, stamp, changed)
-    args.push(ctx)
+    const args = node.args
+    const inputs = node.inputs
+    const state = node.state
+    let k = 0
+    for (let i = 0; i < inputs.length; i++) args[k++] = inputs[i]!.value
+    for (let i = 0; i < state.length; i++) args[k++] = state[i]!.value
+    const ctx = new RunContext(this, node, stamp, from, this.seq)
+    args[k] = ctx
+    const profile = this.profile
+    const t0 = profile ? performance.now() : 0
+    const bytesIn = profile ? bytesOf(args, k) : 0
 
-    const t0 = performance.now()
     let result: unknown
     try {
       const cache = this.host.cacheRunner
-      result = node.cache && cache ? cache(node, args.slice(0, -1), () => node.run(...args)) : node.run(...args)
+      const run = node.run
+      result = node.cache && cache ? cache(node, args.slice(0, k), () => run.apply(undefined, args.slice())) : run.apply(undefined, args)
     } catch (e) {
       this.finish(node, t0, bytesIn)
       this.fail(node, e)
@@ -304,13 +332,15 @@ export class Scheduler {
       return
     }
 
-    // Async: in flight until it settles or is superseded.
+    // Async: in flight until it settles or is superseded. Always timed (one clock read
+    // is nothing next to async work), from here if the sync part was not profiled.
     node.inflight = ctx.controller ?? (ctx.controller = new AbortController())
     this.running++
     this.host.status(node)
+    const t1 = profile ? t0 : performance.now()
     result.then(
-      (value) => this.settle(node, stamp, t0, bytesIn, value, undefined, false),
-      (error: unknown) => this.settle(node, stamp, t0, bytesIn, undefined, error, true),
+      (value) => this.settle(node, stamp, t1, bytesIn, value, undefined, false),
+      (error: unknown) => this.settle(node, stamp, t1, bytesIn, undefined, error, true),
     )
   }
 
@@ -320,19 +350,20 @@ export class Scheduler {
     node.inflight = undefined
     node.progress = null
     this.running--
-    this.finish(node, t0, bytesIn)
+    this.finish(node, t0, bytesIn, true)
     if (failed) this.fail(node, error)
     else this.apply(node, value)
     this.host.status(node)
     this.drain()
   }
 
-  private finish(node: CallbackNode, t0: number, bytesIn: number): void {
-    const ms = performance.now() - t0
+  private finish(node: CallbackNode, t0: number, bytesIn: number, timed = this.profile): void {
     const s = node.stats
     // stats.runs counts executions: for a cached callback the cache runner counts them
-    // (a hit is not a run), and the time averages over every settle.
+    // (a hit is not a run).
     if (!(node.cache && this.host.cacheRunner)) s.runs++
+    if (!timed) return
+    const ms = performance.now() - t0
     node.settles++
     s.lastMs = ms
     s.avgMs += (ms - s.avgMs) / node.settles
@@ -346,7 +377,7 @@ export class Scheduler {
     if (outs.length === 0) return this.succeeded(node)
     if (node.single) {
       if (result !== noUpdate) {
-        node.stats.bytesOut += sizeOf(result)
+        if (this.profile) node.stats.bytesOut += sizeOf(result)
         this.write(outs[0]!, result, node)
       }
       return this.succeeded(node)
@@ -361,13 +392,15 @@ export class Scheduler {
     for (let i = 0; i < outs.length; i++) {
       const v = result[i]
       if (v === noUpdate) continue
-      node.stats.bytesOut += sizeOf(v)
+      if (this.profile) node.stats.bytesOut += sizeOf(v)
       this.write(outs[i]!, v, node)
     }
     this.succeeded(node)
   }
 
   private succeeded(node: CallbackNode): void {
+    if (!node.failing) return
+    node.failing = false
     this.host.failed(node, undefined)
   }
 
@@ -375,6 +408,7 @@ export class Scheduler {
     // PreventUpdate: leave every output alone; not an error.
     if (e instanceof PreventUpdate || (e as { name?: string } | null)?.name === 'PreventUpdate') return
     node.stats.errors++
+    node.failing = true
     const err = e instanceof CallbackError && e.callbackId === node.id ? e : new CallbackError(node.id, e)
     this.host.failed(node, err)
   }
@@ -398,7 +432,7 @@ export class Scheduler {
   }
 
   private isIdle(): boolean {
-    return this.running === 0 && this.heap.length === 0 && this.extra.size === 0 && !this.draining
+    return this.running === 0 && this.dirtyCount === 0 && this.extra.size === 0 && !this.draining
   }
 
   private checkIdle(): void {
@@ -411,8 +445,9 @@ export class Scheduler {
   /** Stops everything: runs in flight are aborted and their results dropped. */
   dispose(): void {
     this.disposed = true
-    for (const n of this.heap) n.dirty = false
-    this.heap = []
+    for (const n of this.slots) if (n) n.dirty = false
+    this.slots = []
+    this.dirtyCount = 0
     this.extra.clear()
     this.checkIdle()
   }
@@ -425,82 +460,30 @@ export class Scheduler {
     return node.inflight !== undefined
   }
 
-  // ---- the heap (binary, on rank) -------------------------------------------------------
-
-  private push(n: CallbackNode): void {
-    const h = this.heap
-    let i = h.length
-    h.push(n)
-    while (i > 0) {
-      const p = (i - 1) >> 1
-      if (h[p]!.rank <= n.rank) break
-      h[i] = h[p]!
-      i = p
-    }
-    h[i] = n
-  }
-
-  private pop(): CallbackNode | undefined {
-    const h = this.heap
-    const top = h[0]
-    const last = h.pop()
-    if (h.length && last) this.siftDown(last, 0)
-    return top
-  }
-
-  private remove(n: CallbackNode): void {
-    const h = this.heap
-    const i = h.indexOf(n)
-    const last = h.pop()!
-    if (i < h.length) {
-      this.siftDown(last, i)
-      // The moved node may also belong above i.
-      this.siftUp(i)
-    }
-  }
-
-  private siftDown(n: CallbackNode, i: number): void {
-    const h = this.heap
-    const len = h.length
-    for (;;) {
-      const l = 2 * i + 1
-      if (l >= len) break
-      const r = l + 1
-      const c = r < len && h[r]!.rank < h[l]!.rank ? r : l
-      if (h[c]!.rank >= n.rank) break
-      h[i] = h[c]!
-      i = c
-    }
-    h[i] = n
-  }
-
-  private siftUp(i: number): void {
-    const h = this.heap
-    const n = h[i]!
-    while (i > 0) {
-      const p = (i - 1) >> 1
-      if (h[p]!.rank <= n.rank) break
-      h[i] = h[p]!
-      i = p
-    }
-    h[i] = n
-  }
-
-  /** Re-heapifies after ranks changed (the graph grew while callbacks were dirty). */
+  /** Re-slots dirty callbacks after ranks changed (the graph grew while some were dirty). */
   reorder(): void {
-    const nodes = this.heap
-    this.heap = []
-    for (const n of nodes) this.push(n)
+    const dirty = this.slots.filter((n): n is CallbackNode => !!n)
+    this.slots = []
+    this.dirtyCount = 0
+    for (const n of dirty) {
+      n.dirty = false
+      this.mark(n, n.initial)
+    }
   }
 }
 
-const none: StoreNode[] = []
-
-/** Inputs that changed, in input order, each once (a store listed twice appears once). */
-function triggeredIds(node: CallbackNode, changed: StoreNode[]): string[] {
+/** Inputs written in (from, to], in input order, each once (a store listed twice appears once). */
+function triggeredIds(node: CallbackNode, from: number, to: number): string[] {
   const out: string[] = []
-  for (const s of node.inputs) if (changed.includes(s) && !out.includes(s.id)) out.push(s.id)
+  for (const s of node.inputs) if (s.seq > from && s.seq <= to && !out.includes(s.id)) out.push(s.id)
   return out
+}
+
+/** Bytes of the first `n` arguments, for profiled runs. */
+function bytesOf(args: unknown[], n: number): number {
+  let b = 0
+  for (let i = 0; i < n; i++) b += sizeOf(args[i])
+  return b
 }
 
 function isThenable(x: unknown): x is PromiseLike<unknown> {
@@ -518,11 +501,12 @@ class RunContext implements Ctx {
     private scheduler: Scheduler,
     private node: CallbackNode,
     private stamp: number,
-    private changed: StoreNode[],
+    private from: number,
+    private to: number,
   ) {}
 
   get triggered(): readonly string[] {
-    return (this.ids ??= triggeredIds(this.node, this.changed))
+    return (this.ids ??= triggeredIds(this.node, this.from, this.to))
   }
   get callbackId(): string {
     return this.node.id

@@ -568,8 +568,8 @@ describe('precise semantics', () => {
     expect(done).toBe(true)
   })
 
-  it('inspect() lists stores, callbacks, edges and stats', async () => {
-    const board = newBoard()
+  it('inspect() lists stores, callbacks, edges and stats (profile: true times and sizes sync runs)', async () => {
+    const board = createBoard({ name: `sched-${++n}`, version: 1, profile: true })
     const a = board.store('a', { initial: 1 })
     const s = board.store('s', { initial: 2 })
     const b = board.store<number>('b')
@@ -587,6 +587,19 @@ describe('precise semantics', () => {
     const cb = info.callbacks[0]!
     expect(cb.stats.runs).toBe(2)
     expect(cb.stats.bytesIn).toBe(32)
+    expect(cb.stats.bytesOut).toBe(16)
     expect(cb.running).toBe(false)
+  })
+
+  it('without profile, sync runs are counted but not timed or sized; async runs are timed', async () => {
+    const board = newBoard()
+    const a = board.store('a', { initial: 1 })
+    board.callback({ id: 'sync', inputs: [a], outputs: [board.store('b')], run: (x) => x })
+    board.callback({ id: 'async', inputs: [a], outputs: [board.store('c')], run: async (x) => (await new Promise((r) => setTimeout(r, 5)), x) })
+    await board.start()
+    const [sync, async] = board.inspect().callbacks
+    expect(sync!.stats).toMatchObject({ runs: 1, bytesIn: 0, lastMs: 0 })
+    expect(async!.stats.runs).toBe(1)
+    expect(async!.stats.lastMs).toBeGreaterThan(0)
   })
 })
