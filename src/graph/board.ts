@@ -162,8 +162,6 @@ export interface BoardOptions {
 
 // ---- store nodes -------------------------------------------------------------------------
 
-const objectIs = Object.is as (a: unknown, b: unknown) => boolean
-
 /** A store as the board and scheduler see it; users hold it typed as `Store<T>`. */
 export class StoreNode<T = unknown> implements Store<T>, PersistedStore {
   value: T
@@ -196,7 +194,8 @@ export class StoreNode<T = unknown> implements Store<T>, PersistedStore {
     readonly initial: T,
     readonly storage: StorageKind,
     readonly codec: Codec,
-    readonly equals: (a: unknown, b: unknown) => boolean,
+    /** undefined: Object.is, inlined by the scheduler. */
+    readonly equals: ((a: unknown, b: unknown) => boolean) | undefined,
     readonly spillOver: number,
     readonly fallback: 'idb' | 'memory',
   ) {
@@ -339,7 +338,7 @@ class BoardImpl {
       options.initial as T,
       storage,
       codec,
-      (options.equals as ((a: unknown, b: unknown) => boolean) | undefined) ?? objectIs,
+      options.equals as ((a: unknown, b: unknown) => boolean) | undefined,
       options.spillOver ?? 1_000_000,
       options.fallback ?? 'idb',
     )

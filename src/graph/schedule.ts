@@ -170,7 +170,9 @@ export class Scheduler {
    */
   write(store: StoreNode, value: unknown, from: CallbackNode | undefined): boolean {
     const old = store.value
-    if (store.equals(old, value)) return false
+    // Object.is inline for stores without a custom equals (the common case, on the hot path).
+    const eq = store.equals
+    if (eq === undefined ? old === value ? old !== 0 || 1 / (old as number) === 1 / (value as number) : old !== old && value !== value : eq(old, value)) return false
     store.value = value
     if (old !== null && typeof old === 'object') this.host.replaced(store, old)
     store.modifiedAt = this.now || (this.now = Date.now())
@@ -320,7 +322,11 @@ export class Scheduler {
     try {
       const cache = this.host.cacheRunner
       const run = node.run
-      result = node.cache && cache ? cache(node, args.slice(0, k), () => run.apply(undefined, args.slice())) : run.apply(undefined, args)
+      if (node.cache && cache) result = cache(node, args.slice(0, k), () => run.apply(undefined, args.slice()))
+      // Direct calls for the common arities: cheaper than apply on the hot path.
+      else if (k === 1) result = run(args[0], ctx)
+      else if (k === 2) result = run(args[0], args[1], ctx)
+      else result = run.apply(undefined, args)
     } catch (e) {
       this.finish(node, t0, bytesIn)
       this.fail(node, e)
@@ -374,13 +380,17 @@ export class Scheduler {
 
   private apply(node: CallbackNode, result: unknown): void {
     const outs = node.outputs
-    if (outs.length === 0) return this.succeeded(node)
+    if (outs.length === 0) {
+      if (node.failing) this.succeeded(node)
+      return
+    }
     if (node.single) {
       if (result !== noUpdate) {
         if (this.profile) node.stats.bytesOut += sizeOf(result)
         this.write(outs[0]!, result, node)
       }
-      return this.succeeded(node)
+      if (node.failing) this.succeeded(node)
+      return
     }
     if (!Array.isArray(result) || result.length !== outs.length) {
       const got = Array.isArray(result) ? `${result.length} values` : typeof result
@@ -395,11 +405,10 @@ export class Scheduler {
       if (this.profile) node.stats.bytesOut += sizeOf(v)
       this.write(outs[i]!, v, node)
     }
-    this.succeeded(node)
+    if (node.failing) this.succeeded(node)
   }
 
   private succeeded(node: CallbackNode): void {
-    if (!node.failing) return
     node.failing = false
     this.host.failed(node, undefined)
   }
