@@ -1,5 +1,5 @@
 /// <reference types="vitest/config" />
-import { readdirSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { playwright } from '@vitest/browser-playwright'
 import { defineConfig } from 'vite'
@@ -14,7 +14,7 @@ function launchOptions(): { args: string[]; executablePath?: string } {
 // Every demo/*.html is a page of the static site, beside the top-level index.html;
 // test/pages/*.html are fixtures the end-to-end specs drive (built, not linked).
 const htmlIn = (dir: string, prefix: string) =>
-  readdirSync(resolve(root, dir))
+  (existsSync(resolve(root, dir)) ? readdirSync(resolve(root, dir)) : [])
     .filter((f) => f.endsWith('.html'))
     .map((f) => [prefix + f.replace(/\.html$/, ''), resolve(root, dir, f)])
 const pages = Object.fromEntries([
