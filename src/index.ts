@@ -19,6 +19,8 @@ export type {
   StoreOptions,
   StoreRef,
 } from './graph/board'
+export { bind } from './dom/bind'
+export type { BindOptions } from './dom/bind'
 export { CallbackError, GraphError, noUpdate, PreventUpdate, StorageError } from './errors'
 export type { GraphErrorCode, NoUpdate } from './errors'
 export type { Codec } from './storage/codec'
