@@ -1,0 +1,316 @@
+/**
+ * The worker side: `exposeTasks` turns an object of functions into tasks the main thread's
+ * pool can call, and `keep` holds a value here and gives back a small handle instead.
+ * Runs inside a worker (module or classic): imports nothing that touches the DOM.
+ *
+ * Invariants:
+ * - the pool sends one call at a time to a worker, so "the call running now" is well
+ *   defined; handles kept during a call and not returned by it are dropped at its end;
+ * - a buffer reachable from a kept value is never transferred (it would be detached
+ *   under the handle table); every other buffer in a result is, without a copy;
+ * - a task's failure always comes back as an ErrorReply, never as a Comlink throw, so
+ *   name, message, code and cause survive (F15).
+ */
+import * as Comlink from 'comlink'
+import { noUpdate, PreventUpdate } from '../errors'
+import { type Idb, openIdb } from '../storage/idb'
+import { describe, eachHandle, type Handle, isHandle, mapHandles, transferables } from './handle'
+import {
+  AGGREGATE_TASK,
+  BUILTIN,
+  type Call,
+  type EventSink,
+  type Init,
+  type Reply,
+  type WorkerApi,
+  type WorkerStats,
+  toWire,
+} from './protocol'
+
+export { noUpdate, PreventUpdate }
+
+/** What a task gets after its arguments. */
+export interface TaskCtx {
+  /** The callback this call runs for (undefined when the task is called directly). */
+  readonly callbackId: string | undefined
+  /** Ids of the inputs whose change caused the run; empty on the initial call. */
+  readonly triggered: readonly string[]
+  /** Fires when the run is superseded: stop early (the result would be dropped anyway). */
+  readonly signal: AbortSignal
+  /** Reports progress (0..1) to the callback's status in `board.inspect()`. */
+  progress(fraction: number, note?: string): void
+}
+
+/** A task: the callback's arguments (handles already replaced by their values), then ctx. */
+export type Task = (...args: any[]) => unknown
+
+export interface KeepOptions {
+  /** Also write the value to IndexedDB, so other workers, tabs and reloads can resolve it. */
+  persist?: boolean
+}
+
+interface Held {
+  value: unknown
+  bytes: number
+  persisted: boolean
+}
+
+/** Everything this worker knows; one per worker global. */
+const state = {
+  init: undefined as Init | undefined,
+  sink: undefined as Comlink.Remote<EventSink> | undefined,
+  held: new Map<string, Held>(),
+  /** Buffers of held values: never transferred. */
+  heldBuffers: new WeakSet<ArrayBuffer>(),
+  controllers: new Map<number, AbortController>(),
+  /** Handles kept by the call running now (see the invariants). */
+  kept: undefined as Handle[] | undefined,
+  /** IndexedDB writes started by the call running now; its reply waits for them. */
+  writes: [] as Promise<unknown>[],
+  idb: undefined as Idb | undefined,
+  seq: 0,
+}
+
+/**
+ * Holds `value` in this worker and returns a handle for it: a small plain object the graph
+ * carries instead of the data. Another task of the same pool given the handle gets the value.
+ *
+ * @example
+ * exposeTasks({
+ *   load: async (url) => keep(await (await fetch(url)).arrayBuffer()),
+ *   size: (buf) => buf.byteLength, // buf arrives as the value
+ * })
+ */
+export function keep<T>(value: T, options: KeepOptions = {}): Handle<T> {
+  const init = state.init
+  if (!init) throw new Error('[switchboard] keep() works inside a task, once the pool has started this worker.')
+  const { bytes, desc } = describe(value)
+  const id = `${init.pool}.${init.worker}.${init.life}.${(++state.seq).toString(36)}`
+  const persisted = !!options.persist
+  state.held.set(id, { value, bytes, persisted })
+  for (const b of transferables(value)) state.heldBuffers.add(b)
+  const handle: Handle<T> = {
+    switchboard: 'handle',
+    id,
+    bytes,
+    desc,
+    pool: init.pool,
+    worker: init.worker,
+    life: init.life,
+    persisted,
+    board: init.board,
+  }
+  state.kept?.push(handle)
+  if (persisted) {
+    const write = db().setMany('handles', [[id, value]]).catch((e: unknown) => {
+      warn(`could not persist handle "${id}" (${desc}) to IndexedDB; it stays in worker ${init.worker} only.`, e)
+    })
+    state.writes.push(write)
+  }
+  return handle
+}
+
+function db(): Idb {
+  return (state.idb ??= openIdb(`switchboard:${state.init!.board}`, { warn: (m) => warn(m) }))
+}
+
+function warn(message: string, cause?: unknown): void {
+  const detail = cause instanceof Error ? ` (${cause.name}: ${cause.message})` : ''
+  void state.sink?.event({ type: 'warning', message: message + detail })
+}
+
+/** The value behind a handle: held here, or read back from IndexedDB when persisted. */
+async function valueOf(h: Handle, task: string): Promise<unknown> {
+  const held = state.held.get(h.id)
+  if (held) return held.value
+  if (h.persisted) {
+    const [v] = await openIdb(`switchboard:${h.board}`).getMany('handles', [h.id])
+    if (v !== undefined) return v
+  }
+  const e = new Error(
+    `task "${task}" got handle "${h.id}" (${h.desc}), which is no longer held (released, or its worker restarted); keep it with { persist: true } to survive that.`,
+  ) as Error & { code: string }
+  e.name = 'HandleError'
+  e.code = 'handle-lost'
+  throw e
+}
+
+/** Finds a function, symbol or promise in a result (bounded walk), for a clear F16 message. */
+function unclonable(v: unknown, path: string, depth: number): string | undefined {
+  if (typeof v === 'function') return `${path} is a function`
+  if (typeof v === 'symbol') return `${path} is a symbol`
+  if (v === null || typeof v !== 'object' || depth > 3 || ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return undefined
+  if (v instanceof Promise || v instanceof WeakMap || v instanceof WeakSet) return `${path} is a ${v.constructor.name}`
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length && i < 64; i++) {
+      const bad = unclonable(v[i], `${path}[${i}]`, depth + 1)
+      if (bad) return bad
+    }
+    return undefined
+  }
+  let n = 0
+  for (const k in v) {
+    if (n++ > 64) break
+    const bad = unclonable((v as Record<string, unknown>)[k], `${path}.${k}`, depth + 1)
+    if (bad) return bad
+  }
+  return undefined
+}
+
+const isNoUpdate = (v: unknown) => v === noUpdate || (v !== null && typeof v === 'object' && (v as { switchboard?: unknown }).switchboard === 'noUpdate')
+
+/**
+ * Makes this worker's tasks callable by a pool (`board.workers(...)`), through Comlink.
+ * Call it once, at the top level of the worker script.
+ *
+ * @example
+ * // stats.worker.ts
+ * import { exposeTasks, keep } from 'switchboard/worker'
+ * exposeTasks({
+ *   histogram(values: Float64Array, bins: number, ctx) { ... return counts },
+ * })
+ */
+export function exposeTasks(tasks: Record<string, Task>): void {
+  for (const name of Object.keys(tasks)) {
+    if (name.startsWith(BUILTIN)) throw new Error(`[switchboard] task name "${name}" is reserved (names starting with "${BUILTIN}").`)
+    if (typeof tasks[name] !== 'function') throw new Error(`[switchboard] task "${name}" is not a function.`)
+  }
+  const all: Record<string, Task> = { ...tasks, ...builtins }
+
+  const api: WorkerApi = {
+    init(init, events) {
+      state.init = init
+      state.sink = Comlink.wrap<EventSink>(events)
+    },
+
+    async call(call: Call): Promise<Reply> {
+      const fn = all[call.task]
+      const controller = new AbortController()
+      state.controllers.set(call.id, controller)
+      const kept: Handle[] = (state.kept = [])
+      state.writes = []
+      let done = false
+      const ctx: TaskCtx = {
+        callbackId: call.callbackId,
+        triggered: call.triggered,
+        signal: controller.signal,
+        progress(fraction, note) {
+          if (done || controller.signal.aborted) return
+          void state.sink?.event({ type: 'progress', call: call.id, fraction, note })
+        },
+      }
+      try {
+        if (!fn) {
+          const e = new Error(`this worker has no task "${call.task}" (it has ${Object.keys(tasks).map((t) => `"${t}"`).join(', ') || 'none'}).`)
+          throw Object.assign(e, { name: 'WorkerError', code: 'unknown-task' })
+        }
+        let args = call.args
+        let missing = false
+        eachHandle(args, (h) => {
+          if (!state.held.has(h.id)) missing = true
+        })
+        if (missing) {
+          // Persisted or lost handles: resolve them one by one (rare path).
+          const values = new Map<string, unknown>()
+          const list: Handle[] = []
+          eachHandle(args, (h) => list.push(h))
+          for (const h of list) values.set(h.id, await valueOf(h, call.task))
+          args = mapHandles(args, (h) => values.get(h.id))
+        } else if (state.held.size) {
+          args = mapHandles(args, (h) => state.held.get(h.id)!.value)
+        }
+        args.push(ctx)
+        const value = await fn(...args)
+        if (state.writes.length) await Promise.all(state.writes)
+        done = true
+        const bad = unclonable(value, 'the result', 0)
+        if (bad) {
+          throw Object.assign(new Error(`task "${call.task}" returned a value that cannot be sent to the main thread: ${bad}.`), {
+            name: 'DataCloneError',
+            code: 'unserialisable',
+          })
+        }
+        dropUnreturned(kept, value)
+        let reply: Reply
+        if (isNoUpdate(value)) reply = { type: 'ok', value: undefined, noUpdate: [-1] }
+        else if (Array.isArray(value) && value.some(isNoUpdate)) {
+          const at: number[] = []
+          reply = { type: 'ok', value: value.map((v, i) => (isNoUpdate(v) ? (at.push(i), null) : v)), noUpdate: at }
+        } else reply = { type: 'ok', value }
+        const buffers = transferables(value, (b) => state.heldBuffers.has(b))
+        if (buffers.length === 0) return reply
+        let transferred = 0
+        for (const b of buffers) transferred += b.byteLength
+        return Comlink.transfer({ ...reply, transferred }, buffers)
+      } catch (e) {
+        done = true
+        dropUnreturned(kept, undefined)
+        if (e instanceof PreventUpdate) return { type: 'error', error: { name: 'PreventUpdate', message: 'PreventUpdate' } }
+        return { type: 'error', error: toWire(e) }
+      } finally {
+        state.controllers.delete(call.id)
+        state.kept = undefined
+      }
+    },
+
+    abort(callId) {
+      state.controllers.get(callId)?.abort(new DOMException('the run was superseded by a newer input change.', 'AbortError'))
+    },
+
+    async resolve(id) {
+      const held = state.held.get(id)
+      if (held) return { type: 'ok', value: held.value }
+      try {
+        const [v] = await db().getMany('handles', [id])
+        if (v !== undefined) return { type: 'ok', value: v }
+      } catch (e) {
+        return { type: 'error', error: toWire(e) }
+      }
+      return { type: 'error', error: { name: 'HandleError', code: 'handle-lost', message: `handle "${id}" is no longer held by this worker or in IndexedDB.` } }
+    },
+
+    async release(ids, dropPersisted) {
+      let n = 0
+      const persisted: string[] = []
+      for (const id of ids) {
+        const h = state.held.get(id)
+        if (h?.persisted || (!h && dropPersisted)) persisted.push(id)
+        if (state.held.delete(id)) n++
+      }
+      if (dropPersisted && persisted.length && state.init) {
+        await db().delMany('handles', persisted).catch((e: unknown) => warn(`could not delete persisted handles from IndexedDB.`, e))
+      }
+      return n
+    },
+
+    stats(): WorkerStats {
+      let heldBytes = 0
+      for (const h of state.held.values()) heldBytes += h.bytes
+      return { running: state.controllers.size, held: state.held.size, heldBytes }
+    },
+  }
+
+  Comlink.expose(api)
+  ;(globalThis as unknown as { postMessage(m: unknown): void }).postMessage({ switchboard: 'ready', tasks: Object.keys(tasks) })
+}
+
+/** Handles kept by a call but not in what it returned would leak: drop them now. */
+function dropUnreturned(kept: Handle[], value: unknown): void {
+  if (!kept.length) return
+  const returned = new Set<string>()
+  eachHandle([value], (h) => returned.add(h.id))
+  for (const h of kept) {
+    if (returned.has(h.id)) continue
+    state.held.delete(h.id)
+    if (h.persisted) void db().delMany('handles', [h.id]).catch(() => undefined) // best effort: an orphan entry only wastes space
+  }
+}
+
+/** Tasks every worker has: the pool calls them by their reserved names. */
+const builtins: Record<string, Task> = {
+  [AGGREGATE_TASK]: () => {
+    throw Object.assign(new Error('aggregation is not available in this build.'), { name: 'WorkerError', code: 'unknown-task' })
+  },
+}
+
+export { isHandle }
