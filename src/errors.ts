@@ -88,3 +88,52 @@ export class StorageError extends Error {
     super(message)
   }
 }
+
+/** Why an aggregation was refused; see `AggregationError`. */
+export type AggregationErrorCode =
+  | 'unknown-column'
+  | 'not-numeric'
+  | 'bad-spec'
+  | 'bad-table'
+  | 'too-many-groups'
+
+/**
+ * An aggregation could not run: a column the table does not have, a sum over text, a bin
+ * with no sensible width, more groups than the documented limit. `column` names the culprit.
+ * (Not `AggregateError`: that name belongs to the built-in of Promise.any.)
+ *
+ * @example
+ * try { aggregate(rows, { by: 'carrier', measures: { d: sum('delay') } }) }
+ * catch (e) { if (e instanceof AggregationError && e.code === 'unknown-column') ... }
+ */
+export class AggregationError extends Error {
+  override name = 'AggregationError'
+  constructor(
+    readonly code: AggregationErrorCode,
+    message: string,
+    readonly column?: string,
+  ) {
+    super(message)
+  }
+}
+
+/** Why a worker pool failed a call. */
+export type WorkerErrorCode = 'timeout' | 'start-failed' | 'unserialisable' | 'terminated' | 'handle-lost' | 'aborted'
+
+/**
+ * A worker pool could not complete a call: the worker timed out (`name` is then
+ * 'TimeoutError'), failed to start, returned something that cannot cross threads, or the
+ * pool was terminated. Arrives as the `cause` of the callback's `CallbackError`.
+ */
+export class WorkerError extends Error {
+  override name = 'WorkerError'
+  constructor(
+    readonly code: WorkerErrorCode,
+    message: string,
+    override readonly cause?: unknown,
+  ) {
+    super(message)
+    if (code === 'timeout') this.name = 'TimeoutError'
+    else if (code === 'aborted') this.name = 'AbortError'
+  }
+}

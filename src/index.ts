@@ -25,3 +25,23 @@ export { CallbackError, GraphError, noUpdate, PreventUpdate, StorageError } from
 export type { GraphErrorCode, NoUpdate } from './errors'
 export type { Codec } from './storage/codec'
 export type { StorageKind } from './storage/storage'
+export { aggregate, AggregationError, bin, count, downsample, max, MAX_GROUPS, mean, min, sum, topK } from './aggregate/index'
+export type {
+  AggregateResult,
+  AggregateSpec,
+  AggregationErrorCode,
+  ArrowLikeColumn,
+  ArrowLikeTable,
+  Bin,
+  BinOptions,
+  Column,
+  ColumnarTable,
+  DownsampleOptions,
+  Measure,
+  Range,
+  RowTable,
+  SetFilter,
+  Table,
+  TopKOptions,
+  Where,
+} from './aggregate/index'

@@ -1,0 +1,231 @@
+/**
+ * `aggregate(table, { by, measures, where })`: group-by in three passes.
+ *
+ *   1. select   `where` → ascending row indices, or null for all rows      (where.ts)
+ *   2. key      `by` → an Int32Array of group codes, sorted-key order       (table.ts, bin.ts)
+ *   3. reduce   one tight loop per measure into a Float64Array per group
+ *
+ * Why it is fast: codes and numeric columns are cached per table, so a query is only the
+ * loops of step 3 over typed arrays, each monomorphic (Int32Array codes, Float64Array
+ * values), and a column with no missing values skips the NaN test. Groups come out sorted
+ * because the codes are ranks of the sorted keys.
+ *
+ * Groups are the keys with at least one selected row (as SQL's GROUP BY). Without `by`
+ * there is one group, the totals, always present (count 0 when `where` keeps nothing); an
+ * empty table gives empty columns either way.
+ */
+import { AggregationError } from '../errors'
+import { binCodes, isBin, type Bin } from './bin'
+import type { Measure } from './measures'
+import { dict, open, requireNumeric, type ColumnState, type Source, type Table } from './table'
+import { select, type Where } from './where'
+
+/** What to aggregate: group key, named measures, row filter. */
+export interface AggregateSpec {
+  /** A column name, or `bin(col, ...)`; absent: one group of totals. */
+  readonly by?: string | Bin
+  /** Output column name → measure, e.g. `{ n: count(), avg: mean('delay') }`. */
+  readonly measures: { readonly [name: string]: Measure }
+  readonly where?: Where
+}
+
+/**
+ * A small columnar result: the key column (named after `by`, or the binned column) and
+ * one column per measure, one entry per group, groups sorted by key ascending.
+ */
+export type AggregateResult = { [column: string]: (number | null)[] | unknown[] }
+
+/**
+ * Computes measures per group where the table lives, returning only the small result.
+ *
+ * @example
+ * aggregate(flights, {
+ *   by: 'origin',
+ *   measures: { n: count(), delay: mean('delay') },
+ *   where: { distance: { gte: 500 } },
+ * }) // → { origin: ['ABQ', 'ATL', ...], n: [812, 9201, ...], delay: [4.1, 9.7, ...] }
+ */
+export function aggregate(table: Table, spec: AggregateSpec): AggregateResult {
+  const source = open(table)
+  if (typeof spec !== 'object' || spec === null || typeof spec.measures !== 'object' || spec.measures === null) {
+    throw new AggregationError('bad-spec', 'aggregate needs a spec with measures, e.g. { measures: { n: count() } }')
+  }
+  const measures = Object.entries(spec.measures)
+  const keyName = spec.by === undefined ? undefined : isBin(spec.by) ? spec.by.bin : spec.by
+  if (keyName !== undefined && typeof keyName !== 'string') {
+    throw new AggregationError('bad-spec', 'by must be a column name or bin(column, ...)')
+  }
+  if (keyName !== undefined && Object.hasOwn(spec.measures, keyName)) {
+    throw new AggregationError('bad-spec', `measure "${keyName}" has the name of the group key`, keyName)
+  }
+  // Resolve every column first, so a bad spec fails before any work.
+  const inputs = measures.map(([name, m]) => measureInput(source, name, m))
+  const keyState = keyName === undefined ? undefined : source.column(keyName)
+
+  const result: AggregateResult = {}
+  if (source.rows === 0) {
+    if (keyName !== undefined) result[keyName] = []
+    for (const [name] of measures) result[name] = []
+    return result
+  }
+
+  const selection = select(source, spec.where)
+  let codes: Int32Array
+  let size: number
+  let keyOf: (g: number) => unknown
+  if (keyState === undefined) {
+    codes = new Int32Array(source.rows)
+    size = 1
+    keyOf = () => null
+  } else if (isBin(spec.by)) {
+    const b = binCodes(keyState, spec.by)
+    codes = b.codes
+    size = b.size
+    keyOf = b.key
+  } else {
+    const d = dict(keyState)
+    codes = d.codes
+    size = d.keys.length
+    keyOf = (g) => d.keys[g]
+  }
+
+  const rows = new Float64Array(size)
+  countRows(rows, codes, selection, source.rows)
+  const groups: number[] = []
+  for (let g = 0; g < size; g++) if (rows[g]! > 0 || keyState === undefined) groups.push(g)
+
+  if (keyName !== undefined) result[keyName] = groups.map(keyOf)
+  for (const [index, [name, m]] of measures.entries()) {
+    const input = inputs[index]
+    const { acc, valid } = reduce(m.op, input, rows, codes, selection, source.rows, size)
+    // A group that saw no value of the column: sum and count say 0, the others null.
+    const none = m.op === 'sum' || m.op === 'count' ? 0 : null
+    result[name] = groups.map((g) => (valid[g]! > 0 ? acc[g]! : none))
+  }
+  return result
+}
+
+interface Input {
+  values: Float64Array
+  missing: boolean
+}
+
+function measureInput(source: Source, name: string, m: Measure): Input | undefined {
+  if (typeof m !== 'object' || m === null || !['count', 'sum', 'mean', 'min', 'max'].includes(m.op)) {
+    throw new AggregationError('bad-spec', `measure "${name}" must be count(), sum(col), mean(col), min(col) or max(col)`)
+  }
+  if (m.column === undefined) {
+    if (m.op !== 'count') throw new AggregationError('bad-spec', `measure "${name}" (${m.op}) needs a column`)
+    return undefined
+  }
+  const state: ColumnState = source.column(m.column)
+  const values = requireNumeric(state, `${m.op === 'count' ? 'counted' : m.op === 'mean' ? 'averaged' : m.op === 'sum' ? 'summed' : `reduced by ${m.op}`} (measure "${name}")`)
+  return { values, missing: state.hasMissing! }
+}
+
+/** Per-group result of one measure, and how many values each group saw. */
+function reduce(
+  op: Measure['op'],
+  input: Input | undefined,
+  rows: Float64Array,
+  codes: Int32Array,
+  sel: Int32Array | null,
+  n: number,
+  size: number,
+): { acc: Float64Array; valid: Float64Array } {
+  let valid = rows
+  if (input?.missing) {
+    valid = new Float64Array(size)
+    countValid(valid, codes, input.values, sel, n)
+  }
+  if (op === 'count') return { acc: valid, valid: rows }
+  const { values, missing } = input!
+  const acc = new Float64Array(size)
+  if (op === 'min') {
+    acc.fill(Infinity)
+    minInto(acc, codes, values, sel, n)
+  } else if (op === 'max') {
+    acc.fill(-Infinity)
+    maxInto(acc, codes, values, sel, n)
+  } else {
+    if (missing) sumSkipping(acc, codes, values, sel, n)
+    else sumInto(acc, codes, values, sel, n)
+    if (op === 'mean') for (let g = 0; g < size; g++) acc[g] = acc[g]! / valid[g]!
+  }
+  return { acc, valid }
+}
+
+// The loops. Each is small and sees one array type per argument, so V8 keeps it
+// monomorphic; the `sel` branch is outside the loop.
+
+function countRows(acc: Float64Array, codes: Int32Array, sel: Int32Array | null, n: number): void {
+  if (sel === null) for (let i = 0; i < n; i++) acc[codes[i]!]!++
+  else for (let j = 0; j < sel.length; j++) acc[codes[sel[j]!]!]!++
+}
+
+function countValid(acc: Float64Array, codes: Int32Array, values: Float64Array, sel: Int32Array | null, n: number): void {
+  if (sel === null) {
+    for (let i = 0; i < n; i++) if (values[i] === values[i]) acc[codes[i]!]!++
+  } else {
+    for (let j = 0; j < sel.length; j++) {
+      const i = sel[j]!
+      if (values[i] === values[i]) acc[codes[i]!]!++
+    }
+  }
+}
+
+function sumInto(acc: Float64Array, codes: Int32Array, values: Float64Array, sel: Int32Array | null, n: number): void {
+  if (sel === null) for (let i = 0; i < n; i++) acc[codes[i]!]! += values[i]!
+  else {
+    for (let j = 0; j < sel.length; j++) {
+      const i = sel[j]!
+      acc[codes[i]!]! += values[i]!
+    }
+  }
+}
+
+function sumSkipping(acc: Float64Array, codes: Int32Array, values: Float64Array, sel: Int32Array | null, n: number): void {
+  if (sel === null) {
+    for (let i = 0; i < n; i++) {
+      const v = values[i]!
+      if (v === v) acc[codes[i]!]! += v
+    }
+  } else {
+    for (let j = 0; j < sel.length; j++) {
+      const i = sel[j]!
+      const v = values[i]!
+      if (v === v) acc[codes[i]!]! += v
+    }
+  }
+}
+
+// NaN compares false, so min and max skip missing values with no test of their own.
+function minInto(acc: Float64Array, codes: Int32Array, values: Float64Array, sel: Int32Array | null, n: number): void {
+  if (sel === null) {
+    for (let i = 0; i < n; i++) {
+      const k = codes[i]!
+      if (values[i]! < acc[k]!) acc[k] = values[i]!
+    }
+  } else {
+    for (let j = 0; j < sel.length; j++) {
+      const i = sel[j]!
+      const k = codes[i]!
+      if (values[i]! < acc[k]!) acc[k] = values[i]!
+    }
+  }
+}
+
+function maxInto(acc: Float64Array, codes: Int32Array, values: Float64Array, sel: Int32Array | null, n: number): void {
+  if (sel === null) {
+    for (let i = 0; i < n; i++) {
+      const k = codes[i]!
+      if (values[i]! > acc[k]!) acc[k] = values[i]!
+    }
+  } else {
+    for (let j = 0; j < sel.length; j++) {
+      const i = sel[j]!
+      const k = codes[i]!
+      if (values[i]! > acc[k]!) acc[k] = values[i]!
+    }
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * Upfront aggregation: group-by, histograms, top-k and downsampling over columnar, row or
+ * Arrow tables, pure and DOM-free so it runs where the data lives (a worker, by handle).
+ * Only the small result needs to cross to the main thread and into the graph.
+ */
+export { aggregate } from './groupby'
+export type { AggregateResult, AggregateSpec } from './groupby'
+export { count, max, mean, min, sum } from './measures'
+export type { Measure } from './measures'
+export { bin } from './bin'
+export type { Bin, BinOptions } from './bin'
+export { topK } from './topk'
+export type { TopKOptions } from './topk'
+export { downsample } from './lttb'
+export type { DownsampleOptions } from './lttb'
+export { MAX_GROUPS } from './table'
+export type { ArrowLikeColumn, ArrowLikeTable, Column, ColumnarTable, RowTable, Table } from './table'
+export type { Range, SetFilter, Where } from './where'
+export { AggregationError } from '../errors'
+export type { AggregationErrorCode } from '../errors'

@@ -1,0 +1,109 @@
+/**
+ * `where`: the rows a query looks at, as a selection pass before any group is touched.
+ *
+ *   { delay: { gte: 0, lt: 60 } }            a range (a crossfilter brush); missing fails it
+ *   { origin: { in: ['SFO', 'OAK'] } }       a set; `null` in the set matches missing values
+ *   { delay: undefined }                     no filter (a cleared brush)
+ *
+ * Clauses are ANDed. The result is the ascending row indices that pass, or `null` for
+ * "every row" so the group loops can skip the indirection. A brush sent again and again with
+ * the same `where` (four histograms per brush, say) reuses the last few selections.
+ */
+import { AggregationError } from '../errors'
+import { dict, requireNumeric, type ColumnState, type Source } from './table'
+
+/** A range on a numeric column; bounds left out are open. */
+export interface Range {
+  gte?: number
+  gt?: number
+  lte?: number
+  lt?: number
+}
+
+/** A set of keys; the row passes when its value is one of them. */
+export interface SetFilter {
+  in: readonly unknown[]
+}
+
+/** Filters by column, ANDed; an `undefined` entry filters nothing. */
+export type Where = { readonly [column: string]: Range | SetFilter | undefined }
+
+interface Remembered {
+  columns: ColumnState[]
+  key: string
+  selection: Int32Array
+}
+// A handful: a dashboard asks a few aggregates per brush, each with the same where.
+const recent: Remembered[] = []
+const RECENT = 4
+
+/** Row indices passing `where`, ascending, or `null` when nothing filters. */
+export function select(source: Source, where: Where | undefined): Int32Array | null {
+  if (where === undefined || where === null) return null
+  if (typeof where !== 'object') throw new AggregationError('bad-spec', `where must be an object of column filters`)
+  const clauses = Object.entries(where).filter(([, f]) => f !== undefined) as [string, Range | SetFilter][]
+  if (clauses.length === 0) return null
+  const columns = clauses.map(([name]) => source.column(name))
+  const key = JSON.stringify(clauses)
+  const hit = recent.find((r) => r.key === key && r.columns.every((c, i) => c.raw === columns[i]!.raw))
+  if (hit) return hit.selection
+
+  let selection: Int32Array | null = null
+  for (let c = 0; c < clauses.length; c++) {
+    selection = apply(columns[c]!, clauses[c]![1], selection, source.rows)
+  }
+  const result = selection!
+  recent.unshift({ columns, key, selection: result })
+  if (recent.length > RECENT) recent.pop()
+  return result
+}
+
+function apply(state: ColumnState, filter: Range | SetFilter, selection: Int32Array | null, rows: number): Int32Array {
+  if (typeof filter !== 'object' || filter === null) {
+    throw new AggregationError('bad-spec', `the filter on column "${state.name}" must be a range or { in: [...] }`, state.name)
+  }
+  if ('in' in filter) {
+    if (!Array.isArray(filter.in)) {
+      throw new AggregationError('bad-spec', `"in" on column "${state.name}" must be an array`, state.name)
+    }
+    const { codes, keys } = dict(state)
+    const wanted = new Set(filter.in.map((v) => (v === undefined || (typeof v === 'number' && v !== v) ? null : v)))
+    const allowed = new Uint8Array(keys.length)
+    for (let k = 0; k < keys.length; k++) if (wanted.has(keys[k])) allowed[k] = 1
+    return keep(selection, rows, (i) => allowed[codes[i]!] === 1)
+  }
+  const { gte, gt, lte, lt } = filter
+  for (const [bound, v] of Object.entries({ gte, gt, lte, lt })) {
+    if (v !== undefined && typeof v !== 'number') {
+      throw new AggregationError('bad-spec', `"${bound}" on column "${state.name}" must be a number`, state.name)
+    }
+  }
+  const values = requireNumeric(state, 'filtered by a range')
+  // Fold the four bounds into one lower and one upper, each inclusive or not.
+  const loOpen = gt !== undefined && (gte === undefined || gt >= gte)
+  const lo = loOpen ? gt! : (gte ?? -Infinity)
+  const hiOpen = lt !== undefined && (lte === undefined || lt <= lte)
+  const hi = hiOpen ? lt! : (lte ?? Infinity)
+  // NaN compares false with everything, so missing values fail every range.
+  if (!loOpen && !hiOpen) return keep(selection, rows, (i) => values[i]! >= lo && values[i]! <= hi)
+  if (loOpen && !hiOpen) return keep(selection, rows, (i) => values[i]! > lo && values[i]! <= hi)
+  if (!loOpen) return keep(selection, rows, (i) => values[i]! >= lo && values[i]! < hi)
+  return keep(selection, rows, (i) => values[i]! > lo && values[i]! < hi)
+}
+
+/** Narrows the selection (all rows when null) to the rows where `test` holds. */
+function keep(selection: Int32Array | null, rows: number, test: (i: number) => boolean): Int32Array {
+  if (selection === null) {
+    const out = new Int32Array(rows)
+    let m = 0
+    for (let i = 0; i < rows; i++) if (test(i)) out[m++] = i
+    return out.slice(0, m)
+  }
+  let m = 0
+  const out = new Int32Array(selection.length)
+  for (let j = 0; j < selection.length; j++) {
+    const i = selection[j]!
+    if (test(i)) out[m++] = i
+  }
+  return out.slice(0, m)
+}
