@@ -1,0 +1,509 @@
+/**
+ * The dev panel: the board's callback graph as a picture. Stores and callbacks are boxes
+ * laid out by dagre (layout.ts); edges are drawn by kind (input solid, state dashed,
+ * output blue); callbacks are coloured running / errored / cached and carry their figures
+ * (runs, last and mean ms, bytes in and out, cache hits and misses, a progress bar); stores
+ * say where their value lives and how big it is.
+ *
+ * It lives outside the core because it renders with Preact; it reads only `board.inspect()`
+ * and the board's events, plus one internal switch: profiling, so synchronous runs are
+ * timed and sized while a panel watches (they are not by default, to keep waves cheap).
+ */
+import { type JSX, render } from 'preact'
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
+import { type Board, boardImpl, type CallbackInfo, type Inspection, type StoreInfo } from '../graph/board'
+import { callbackKey, type LaidEdge, type LaidNode, layoutGraph, shapeKey, storeKey } from './layout'
+import { panelCss } from './style'
+
+/** Where a store's value is, as the panel names it: a storage kind, or a worker handle. */
+export type Where = StoreInfo['location'] | 'worker'
+
+export interface DevPanelProps {
+  board: Board
+  /** Called by the close button and by Escape inside the panel. */
+  onClose?: () => void
+}
+
+/**
+ * The panel as a component, for Preact apps that place it themselves.
+ *
+ * @example
+ * {showGraph && <DevPanel board={board} onClose={() => setShowGraph(false)} />}
+ */
+export function DevPanel({ board, onClose }: DevPanelProps): JSX.Element {
+  const snap = useInspection(board)
+  const key = shapeKey(snap)
+  // Lay out again only when the graph's shape changes, not on every status tick.
+  const layout = useMemo(() => layoutGraph(snap), [key])
+  const [selected, setSelected] = useState<string | undefined>(undefined)
+  const byId = useMemo(() => indexOf(snap), [snap])
+  const hitsBefore = useRef(new Map<string, { runs: number; hits: number; fromCache: boolean }>())
+  const fromCache = (c: CallbackInfo) => {
+    // "Cached" = its latest answer came from the cache: hits moved and runs did not.
+    const prev = hitsBefore.current.get(c.id)
+    let v = prev?.fromCache ?? false
+    if (prev && (prev.hits !== c.stats.hits || prev.runs !== c.stats.runs)) v = c.stats.hits > prev.hits && c.stats.runs === prev.runs
+    hitsBefore.current.set(c.id, { runs: c.stats.runs, hits: c.stats.hits, fromCache: v })
+    return v
+  }
+
+  const sel = selected ? byId.get(selected) : undefined
+  return (
+    <section
+      class="sb-panel"
+      data-testid="devpanel"
+      aria-label={`switchboard dev panel: board ${snap.name}`}
+      tabIndex={-1}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape' && onClose) {
+          e.stopPropagation()
+          onClose()
+        }
+      }}
+    >
+      <header class="sb-head">
+        <strong>
+          board <code>{snap.name}</code> v{String(snap.version)}
+        </strong>
+        <span class="sb-muted" data-testid="devpanel-counts">
+          {snap.stores.length} stores · {snap.callbacks.length} callbacks · {snap.edges.length} edges
+        </span>
+        <Legend />
+        {onClose && (
+          <button type="button" class="sb-close" onClick={onClose} aria-label="Close the dev panel" data-testid="devpanel-close">
+            ×
+          </button>
+        )}
+      </header>
+      <div class="sb-body">
+        <div class="sb-graph">
+          <svg
+            viewBox={`0 0 ${layout.width} ${layout.height}`}
+            width={layout.width}
+            height={layout.height}
+            style={{ maxWidth: '100%', height: 'auto' }}
+            role="group"
+            aria-label="callback graph"
+          >
+            <Markers />
+            {layout.edges.map((e) => (
+              <Edge edge={e} />
+            ))}
+            {layout.nodes.map((n) => {
+              const info = byId.get(n.key)
+              if (!info) return null
+              const pick = () => setSelected(n.key === selected ? undefined : n.key)
+              return 'stats' in info ? (
+                <CallbackBox node={n} info={info} cached={fromCache(info)} selected={n.key === selected} onPick={pick} />
+              ) : (
+                <StoreBox node={n} info={info} where={whereOf(board, info)} selected={n.key === selected} onPick={pick} />
+              )
+            })}
+          </svg>
+        </div>
+        {sel && <Details info={sel} where={'stats' in sel ? undefined : whereOf(board, sel)} />}
+      </div>
+    </section>
+  )
+}
+
+/** The latest inspection, refreshed at most once a frame while anything changes. */
+function useInspection(board: Board): Inspection {
+  const [snap, setSnap] = useState(() => board.inspect())
+  useEffect(() => {
+    const impl = boardImpl(board)
+    const wasProfiling = impl.scheduler.profile
+    impl.scheduler.profile = true
+    let frame = 0
+    const refresh = () => {
+      if (frame) return
+      frame = requestAnimationFrame(() => {
+        frame = 0
+        setSnap(board.inspect())
+      })
+    }
+    const offs = [board.on('status', refresh), board.on('error', refresh)]
+    // Synchronous runs emit no 'status': a store changing is how they show.
+    const watched = new Set<string>()
+    const watchStores = () => {
+      for (const s of impl.stores.values()) {
+        if (watched.has(s.id)) continue
+        watched.add(s.id)
+        offs.push(s.subscribe(refresh))
+      }
+    }
+    watchStores()
+    // The graph may grow after the panel opens (a page defining callbacks late), and
+    // persistence writes finish after the wave: a slow poll catches both.
+    const poll = setInterval(() => {
+      watchStores()
+      refresh()
+    }, 1000)
+    refresh()
+    return () => {
+      clearInterval(poll)
+      if (frame) cancelAnimationFrame(frame)
+      offs.forEach((off) => off())
+      impl.scheduler.profile = wasProfiling
+    }
+  }, [board])
+  return snap
+}
+
+function indexOf(snap: Inspection): Map<string, StoreInfo | CallbackInfo> {
+  const m = new Map<string, StoreInfo | CallbackInfo>()
+  for (const s of snap.stores) m.set(storeKey(s.id), s)
+  for (const c of snap.callbacks) m.set(callbackKey(c.id), c)
+  return m
+}
+
+/** A store holding a worker handle lives in the worker, whatever its storage says. */
+function whereOf(board: Board, info: StoreInfo): Where {
+  const value = boardImpl(board).stores.get(info.id)?.value
+  return looksLikeHandle(value) ? 'worker' : info.location
+}
+
+// The worker pool's handles are small plain objects marked by a `__switchboardHandle`
+// field (or a `handle` kind); this is the panel's read of that mark, without importing the
+// worker code into pages that have no workers.
+function looksLikeHandle(v: unknown): boolean {
+  if (!v || typeof v !== 'object') return false
+  const o = v as Record<string, unknown>
+  return o['__switchboardHandle'] === true || o['kind'] === 'switchboard-handle' || o['$handle'] !== undefined
+}
+
+// ---- boxes -------------------------------------------------------------------------------
+
+function CallbackBox(props: {
+  node: LaidNode
+  info: CallbackInfo
+  cached: boolean
+  selected: boolean
+  onPick: () => void
+}): JSX.Element {
+  const { node: n, info: c } = props
+  const s = c.stats
+  const state = c.error ? 'error' : c.running ? 'running' : props.cached ? 'cached' : 'idle'
+  const x = n.x - n.width / 2
+  const y = n.y - n.height / 2
+  const line2 = `${s.runs} run${s.runs === 1 ? '' : 's'} · last ${ms(s.lastMs)} · avg ${ms(s.avgMs)}`
+  const line3 =
+    `in ${bytes(s.bytesIn)} · out ${bytes(s.bytesOut)}` + (c.cached ? ` · hit ${s.hits}/${s.hits + s.misses}` : '')
+  return (
+    <g
+      class={`sb-node sb-cb sb-${state}${props.selected ? ' sb-sel' : ''}${c.cached ? ' sb-hascache' : ''}`}
+      data-testid={`devnode-${c.id}`}
+      data-kind="callback"
+      data-state={state}
+      data-runs={s.runs}
+      data-hits={s.hits}
+      data-misses={s.misses}
+      tabindex={0}
+      role="button"
+      aria-pressed={props.selected}
+      aria-label={`callback ${c.id}, ${state}, ${line2}, ${line3}`}
+      onClick={props.onPick}
+      onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), props.onPick())}
+    >
+      <title>{c.error ?? `callback ${c.id}`}</title>
+      <rect x={x} y={y} width={n.width} height={n.height} rx={6} />
+      <text x={x + 10} y={y + 18} class="sb-title">
+        {clip(c.id, 22)}
+        {c.cached && <tspan class="sb-badge"> ⛁ cache</tspan>}
+      </text>
+      <text x={x + 10} y={y + 36}>{line2}</text>
+      <text x={x + 10} y={y + 52}>{clip(line3, 34)}</text>
+      {c.running && (
+        <g data-testid={`devprogress-${c.id}`}>
+          <rect x={x + 6} y={y + n.height - 9} width={n.width - 12} height={4} rx={2} class="sb-track" />
+          <rect
+            x={x + 6}
+            y={y + n.height - 9}
+            width={(n.width - 12) * Math.max(0.02, c.progress?.fraction ?? 0.05)}
+            height={4}
+            rx={2}
+            class="sb-bar"
+          />
+        </g>
+      )}
+    </g>
+  )
+}
+
+function StoreBox(props: { node: LaidNode; info: StoreInfo; where: Where; selected: boolean; onPick: () => void }): JSX.Element {
+  const { node: n, info: s } = props
+  const x = n.x - n.width / 2
+  const y = n.y - n.height / 2
+  const where = s.codec ? `${props.where} · ${s.codec}` : props.where
+  return (
+    <g
+      class={`sb-node sb-store sb-at-${props.where}${props.selected ? ' sb-sel' : ''}`}
+      data-testid={`devnode-${s.id}`}
+      data-kind="store"
+      data-where={props.where}
+      data-bytes={s.bytes}
+      tabindex={0}
+      role="button"
+      aria-pressed={props.selected}
+      aria-label={`store ${s.id}, in ${where}, ${bytes(s.bytes)}`}
+      onClick={props.onPick}
+      onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), props.onPick())}
+    >
+      <rect x={x} y={y} width={n.width} height={n.height} rx={n.height / 2} />
+      <rect x={x + 10} y={y + 12} width={6} height={n.height - 24} rx={3} class="sb-where" />
+      <text x={x + 24} y={y + 21} class="sb-title">
+        {clip(s.id, 18)}
+      </text>
+      <text x={x + 24} y={y + 38}>
+        {where} · {bytes(s.bytes)}
+      </text>
+    </g>
+  )
+}
+
+function Edge({ edge }: { edge: LaidEdge }): JSX.Element {
+  return (
+    <path
+      class={`sb-edge sb-${edge.kind}`}
+      d={pathOf(edge.points)}
+      marker-end={`url(#sb-arrow-${edge.kind})`}
+      data-kind={edge.kind}
+    />
+  )
+}
+
+/** A smooth path through dagre's points: straight ends, quadratic bends between midpoints. */
+function pathOf(pts: Array<{ x: number; y: number }>): string {
+  if (pts.length === 0) return ''
+  const f = (n: number) => n.toFixed(1)
+  let d = `M${f(pts[0]!.x)},${f(pts[0]!.y)}`
+  if (pts.length === 2) return d + `L${f(pts[1]!.x)},${f(pts[1]!.y)}`
+  for (let i = 1; i < pts.length - 1; i++) {
+    const p = pts[i]!
+    const q = pts[i + 1]!
+    const mid = i === pts.length - 2 ? q : { x: (p.x + q.x) / 2, y: (p.y + q.y) / 2 }
+    d += `Q${f(p.x)},${f(p.y)} ${f(mid.x)},${f(mid.y)}`
+  }
+  return d
+}
+
+function Markers(): JSX.Element {
+  return (
+    <defs>
+      {(['input', 'state', 'output'] as const).map((k) => (
+        <marker id={`sb-arrow-${k}`} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+          <path d="M0,0 L10,5 L0,10 z" class={`sb-head-${k}`} />
+        </marker>
+      ))}
+    </defs>
+  )
+}
+
+function Legend(): JSX.Element {
+  return (
+    <span class="sb-legend" aria-hidden="true">
+      <svg width="26" height="8">
+        <line x1="0" y1="4" x2="26" y2="4" class="sb-edge sb-input" />
+      </svg>
+      input
+      <svg width="26" height="8">
+        <line x1="0" y1="4" x2="26" y2="4" class="sb-edge sb-state" />
+      </svg>
+      state
+      <svg width="26" height="8">
+        <line x1="0" y1="4" x2="26" y2="4" class="sb-edge sb-output" />
+      </svg>
+      output
+      <i class="sb-dot sb-dot-running" /> running
+      <i class="sb-dot sb-dot-error" /> error
+      <i class="sb-dot sb-dot-cached" /> from cache
+    </span>
+  )
+}
+
+function Details({ info, where }: { info: StoreInfo | CallbackInfo; where: Where | undefined }): JSX.Element {
+  if ('stats' in info) {
+    const s = info.stats
+    return (
+      <aside class="sb-details" data-testid="devpanel-details" aria-live="polite">
+        <h3>callback {info.id}</h3>
+        <dl>
+          <dt>inputs</dt>
+          <dd>{info.inputs.join(', ') || '—'}</dd>
+          {info.state.length > 0 && (
+            <>
+              <dt>state</dt>
+              <dd>{info.state.join(', ')}</dd>
+            </>
+          )}
+          <dt>outputs</dt>
+          <dd>{info.outputs.join(', ') || '— (side effect)'}</dd>
+          <dt>runs</dt>
+          <dd>{s.runs}</dd>
+          <dt>last / mean</dt>
+          <dd>
+            {ms(s.lastMs)} / {ms(s.avgMs)}
+          </dd>
+          <dt>bytes in / out</dt>
+          <dd>
+            {bytes(s.bytesIn)} / {bytes(s.bytesOut)}
+          </dd>
+          {info.cached && (
+            <>
+              <dt>cache hits / misses</dt>
+              <dd>
+                {s.hits} / {s.misses}
+              </dd>
+            </>
+          )}
+          <dt>errors</dt>
+          <dd>{s.errors}</dd>
+          {info.progress && (
+            <>
+              <dt>progress</dt>
+              <dd>
+                {Math.round(info.progress.fraction * 100)}% {info.progress.note ?? ''}
+              </dd>
+            </>
+          )}
+          {info.error && (
+            <>
+              <dt>latest error</dt>
+              <dd class="sb-err">{info.error}</dd>
+            </>
+          )}
+        </dl>
+      </aside>
+    )
+  }
+  return (
+    <aside class="sb-details" data-testid="devpanel-details" aria-live="polite">
+      <h3>store {info.id}</h3>
+      <dl>
+        <dt>declared storage</dt>
+        <dd>
+          {info.storage}
+          {info.codec ? ` (${info.codec})` : ''}
+        </dd>
+        <dt>lives in</dt>
+        <dd>{where}</dd>
+        <dt>size</dt>
+        <dd>{bytes(info.bytes)}</dd>
+        <dt>modified</dt>
+        <dd>{info.modifiedAt ? new Date(info.modifiedAt).toLocaleTimeString() : 'never'}</dd>
+      </dl>
+    </aside>
+  )
+}
+
+// ---- formatting ----------------------------------------------------------------------------
+
+/** Bytes as people read them: 812 B, 12.4 KB, 3.1 MB. */
+export function bytes(n: number): string {
+  if (n < 1024) return `${Math.round(n)} B`
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(n < 10 * 1024 ? 1 : 0)} KB`
+  return `${(n / 1024 / 1024).toFixed(1)} MB`
+}
+
+function ms(n: number): string {
+  if (n === 0) return '0 ms'
+  if (n < 1) return `${n.toFixed(2)} ms`
+  if (n < 100) return `${n.toFixed(1)} ms`
+  return `${Math.round(n)} ms`
+}
+
+function clip(s: string, n: number): string {
+  return s.length > n ? s.slice(0, n - 1) + '…' : s
+}
+
+// ---- mounting on any page ------------------------------------------------------------------
+
+export interface MountOptions {
+  /** Open at once. Default false: a toggle button shows. */
+  open?: boolean
+  /** Where the toggle button goes; default a floating button at the bottom right. */
+  button?: HTMLElement
+}
+
+export interface DevPanelHandle {
+  toggle(force?: boolean): void
+  readonly open: boolean
+  dispose(): void
+}
+
+/** The key that toggles the panel: Alt+Shift+D (by key position, any keyboard layout). */
+export const shortcut = { code: 'KeyD', altKey: true, shiftKey: true, label: 'Alt+Shift+D' }
+
+/**
+ * Puts the dev panel on a page: a toggle button (or yours) and the Alt+Shift+D shortcut.
+ * Works on pages without Preact of their own.
+ *
+ * @example
+ * import { mountDevPanel } from '../src/devtools/panel'
+ * mountDevPanel(board)   // then press Alt+Shift+D
+ */
+export function mountDevPanel(board: Board, options: MountOptions = {}): DevPanelHandle {
+  ensureStyle()
+  const host = document.createElement('div')
+  host.className = 'sb-host'
+  document.body.append(host)
+  let button = options.button
+  const ownButton = !button
+  if (!button) {
+    const b = document.createElement('button')
+    b.type = 'button'
+    b.className = 'sb-toggle'
+    b.innerHTML = '<span aria-hidden="true">◈</span> Graph'
+    document.body.append(b)
+    button = b
+  }
+  button.setAttribute('aria-keyshortcuts', shortcut.label)
+  button.title = `Show the callback graph (${shortcut.label})`
+  button.dataset['testid'] ??= 'devpanel-toggle'
+  let open = false
+  const draw = () => {
+    render(open ? <DevPanel board={board} onClose={() => handle.toggle(false)} /> : null, host)
+    button!.setAttribute('aria-expanded', String(open))
+  }
+  const onClick = () => handle.toggle()
+  const onKey = (e: KeyboardEvent) => {
+    if (e.code === shortcut.code && e.altKey === shortcut.altKey && e.shiftKey === shortcut.shiftKey && !e.ctrlKey && !e.metaKey) {
+      e.preventDefault()
+      handle.toggle()
+    }
+  }
+  button.addEventListener('click', onClick)
+  window.addEventListener('keydown', onKey)
+  const handle: DevPanelHandle = {
+    get open() {
+      return open
+    },
+    toggle(force) {
+      const next = force ?? !open
+      if (next === open) return
+      open = next
+      draw()
+      // Keyboard users land in the panel when it opens and back on the button when it closes.
+      if (open) host.querySelector<HTMLElement>('.sb-panel')?.focus()
+      else if (document.activeElement === document.body || host.contains(document.activeElement)) button!.focus()
+    },
+    dispose() {
+      open = false
+      render(null, host)
+      host.remove()
+      button!.removeEventListener('click', onClick)
+      window.removeEventListener('keydown', onKey)
+      if (ownButton) button!.remove()
+    },
+  }
+  if (options.open) handle.toggle(true)
+  return handle
+}
+
+function ensureStyle(): void {
+  if (document.getElementById('sb-devpanel-style')) return
+  const style = document.createElement('style')
+  style.id = 'sb-devpanel-style'
+  style.textContent = panelCss
+  document.head.append(style)
+}

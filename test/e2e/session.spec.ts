@@ -1,0 +1,87 @@
+import { expect, type Page, test } from '@playwright/test'
+
+// demo/session.html (pattern 1):
+//   seed, size (session) ─► [simulate] ─┬─► summary (session, JSON)   ─► [report]
+//                                        └─► samples (session, base64) ─► [histogram]
+
+/** Fails the test on any console error or uncaught exception of the page. */
+function watchConsole(page: Page): string[] {
+  const errors: string[] = []
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()))
+  page.on('pageerror', (e) => errors.push(e.message))
+  return errors
+}
+
+test('session: the expensive step runs once, two callbacks read its JSON and base64 stores', async ({ page }) => {
+  const errors = watchConsole(page)
+  await page.goto('demo/session.html')
+  await expect(page.getByTestId('ready')).toHaveText('yes')
+  await expect(page.getByTestId('simulate-runs')).toHaveText('1')
+  await expect(page.getByTestId('simulations')).toHaveText('1')
+  await expect(page.getByTestId('report')).toContainText('100,000 walks')
+  // Its initial call (no summary yet) and once after simulate.
+  await expect(page.getByTestId('report-runs')).toHaveText('2')
+  await expect(page.getByTestId('where-summary')).toHaveText('sessionStorage')
+  await expect(page.getByTestId('where-samples')).toHaveText('sessionStorage')
+  // 100 000 float32 samples = 400 000 bytes, about 533 000 base64 characters, 2 bytes each.
+  await expect(page.getByTestId('bytes-samples')).toHaveText(/^1\.0\d MB$/)
+  const stored = await page.evaluate(() => sessionStorage.getItem('sb:demo-session:samples'))
+  expect(stored!.length).toBeGreaterThan(500_000)
+  expect(errors).toEqual([])
+})
+
+test('session: a reload restores summary and samples without running simulate again', async ({ page }) => {
+  const errors = watchConsole(page)
+  await page.goto('demo/session.html')
+  await expect(page.getByTestId('ready')).toHaveText('yes')
+  await page.getByTestId('size').selectOption('25000')
+  await expect(page.getByTestId('report')).toContainText('25,000 walks')
+  await expect(page.getByTestId('simulations')).toHaveText('2')
+  const report = await page.getByTestId('report').textContent()
+  await page.evaluate(() => (globalThis as unknown as { board: { idle(): Promise<void> } }).board.idle())
+
+  await page.reload()
+  await expect(page.getByTestId('ready')).toHaveText('yes')
+  await expect(page.getByTestId('report')).toHaveText(report!)
+  await expect(page.getByTestId('simulate-runs')).toHaveText('0')
+  await expect(page.getByTestId('simulations')).toHaveText('2')
+  // The histogram is a memory store: recomputed from the restored base64 samples.
+  await expect(page.getByTestId('histogram-runs')).toHaveText('1')
+  await expect(page.locator('[data-testid="histogram"] rect')).toHaveCount(40)
+  expect(errors).toEqual([])
+})
+
+test('session: keyboard alone changes the seed and opens the dev panel with the right nodes', async ({ page }) => {
+  const errors = watchConsole(page)
+  await page.goto('demo/session.html')
+  await expect(page.getByTestId('ready')).toHaveText('yes')
+  await page.getByTestId('new-seed').focus()
+  await page.keyboard.press('Enter')
+  await expect(page.getByTestId('new-seed')).toHaveText('New seed (2)')
+  await expect(page.getByTestId('simulations')).toHaveText('2')
+
+  await page.keyboard.press('Alt+Shift+D')
+  const panel = page.getByTestId('devpanel')
+  await expect(panel).toBeVisible()
+  await expect(panel).toBeFocused()
+  await expect(page.getByTestId('devpanel-counts')).toHaveText('7 stores · 3 callbacks · 10 edges')
+  for (const id of ['simulate', 'histogram', 'report']) await expect(page.getByTestId(`devnode-${id}`)).toHaveAttribute('data-kind', 'callback')
+  for (const id of ['seed', 'size', 'summary', 'samples', 'simulations', 'bins', 'line']) {
+    await expect(page.getByTestId(`devnode-${id}`)).toHaveAttribute('data-kind', 'store')
+  }
+  await expect(page.getByTestId('devnode-simulate')).toHaveAttribute('data-runs', '2')
+  await expect(page.getByTestId('devnode-samples')).toHaveAttribute('data-where', 'session')
+  await expect(page.getByTestId('devnode-bins')).toHaveAttribute('data-where', 'memory')
+  await expect(panel.locator('path[data-kind="state"]')).toHaveCount(1)
+  await expect(panel.locator('path[data-kind="output"]')).toHaveCount(4)
+  await expect(panel.locator('path[data-kind="input"]')).toHaveCount(5)
+
+  // Tab to a node, Enter shows its details; Escape closes the panel.
+  await page.getByTestId('devnode-simulate').focus()
+  await page.keyboard.press('Enter')
+  await expect(page.getByTestId('devpanel-details')).toContainText('callback simulate')
+  await page.keyboard.press('Escape')
+  await expect(panel).toHaveCount(0)
+  await expect(page.getByTestId('devpanel-toggle')).toBeFocused()
+  expect(errors).toEqual([])
+})
