@@ -4,6 +4,7 @@ import { resolve } from 'node:path'
 import { playwright } from '@vitest/browser-playwright'
 import { defineConfig } from 'vite'
 import { chromiumArgs, findChromium } from './scripts/chromium.mjs'
+import { vegaData } from './scripts/vega-data.mjs'
 
 const root = import.meta.dirname
 
@@ -26,6 +27,8 @@ const pages = Object.fromEntries([
 export default defineConfig({
   // Relative asset and worker URLs, so the site works from any folder it is copied to.
   base: './',
+  // data/flights-200k.arrow and data/flights-3m.parquet for the demo and benches.
+  plugins: [vegaData()],
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   resolve: {
     alias: {
