@@ -16,6 +16,8 @@ import {
   type StorageKind,
 } from '../storage/storage'
 import { type CacheRunner, type CallbackNode, type Ctx, Scheduler, type Stats } from './schedule'
+import type { Handle } from '../worker/handle'
+import { createPool, type PoolOptions, resolveHandle, type WorkerPool } from '../worker/pool'
 
 export type { Ctx, Stats }
 
@@ -706,6 +708,15 @@ export interface Board {
   batch<T>(fn: () => T): T
   inspect(): Inspection
   on<K extends keyof BoardEvents>(type: K, fn: (e: BoardEvents[K]) => void): () => void
+  /**
+   * A pool of workers whose tasks can be callbacks' `run` (see `switchboard/worker`).
+   * @example
+   * const pool = board.workers(() => new Worker(new URL('./w.ts', import.meta.url), { type: 'module' }), { size: 2 })
+   * board.callback({ inputs: [n], outputs: [out], run: pool.task('heavy') })
+   */
+  workers(factory: () => Worker, options?: PoolOptions): WorkerPool
+  /** The data behind a worker handle: the one way it reaches the main thread. */
+  resolve<T>(handle: Handle<T>): Promise<T>
   /** Stops the board: no more runs, runs in flight aborted and dropped, everything closed. */
   dispose(): void
 }
@@ -737,6 +748,8 @@ export function createBoard(options: BoardOptions): Board {
     batch: (fn) => b.batch(fn),
     inspect: () => b.inspect(),
     on: (t, fn) => b.on(t, fn),
+    workers: (factory, o) => createPool(b, factory, o),
+    resolve: (h) => resolveHandle(b, h),
     dispose: () => b.dispose(),
     [internal]: b,
   } as Board

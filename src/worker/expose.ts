@@ -12,6 +12,7 @@
  *   name, message, code and cause survive (F15).
  */
 import * as Comlink from 'comlink'
+import { aggregate, type AggregateSpec, type Table } from '../aggregate/index'
 import { noUpdate, PreventUpdate } from '../errors'
 import { type Idb, openIdb } from '../storage/idb'
 import { describe, eachHandle, type Handle, isHandle, mapHandles, transferables } from './handle'
@@ -308,9 +309,9 @@ function dropUnreturned(kept: Handle[], value: unknown): void {
 
 /** Tasks every worker has: the pool calls them by their reserved names. */
 const builtins: Record<string, Task> = {
-  [AGGREGATE_TASK]: () => {
-    throw Object.assign(new Error('aggregation is not available in this build.'), { name: 'WorkerError', code: 'unknown-task' })
-  },
+  // pool.aggregate(handle, spec): the table arrives as the held value; only the small
+  // columnar result crosses back.
+  [AGGREGATE_TASK]: (table: Table, spec: AggregateSpec) => aggregate(table, spec),
 }
 
 export { isHandle }

@@ -1,0 +1,2 @@
+// A worker that cannot even parse (F18).
+const = 1

@@ -1,0 +1,466 @@
+/**
+ * Worker callbacks in real Chromium: pool.task as a callback's run, handles, progress,
+ * supersession, and the worker faults of FAULTS.md C (F15–F20) and F27/F28.
+ * Every pool runs tests/worker/tasks.worker.ts unless a test needs a broken worker.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import { type Board, CallbackError, count, createBoard, isHandle, noUpdate, sum, type WorkerPool } from '../../src/index'
+
+const boards: Board[] = []
+let n = 0
+function board(): Board {
+  const b = createBoard({ name: `worker-${Date.now()}-${++n}`, version: 1 })
+  boards.push(b)
+  return b
+}
+const tasksWorker = () => new Worker(new URL('./tasks.worker.ts', import.meta.url), { type: 'module' })
+
+afterEach(() => {
+  for (const b of boards.splice(0)) b.dispose()
+})
+
+/** Resolves when `pred()` holds, checking after each board status event (no timers). */
+function until(b: Board, pred: () => boolean): Promise<void> {
+  if (pred()) return Promise.resolve()
+  return new Promise((resolve) => {
+    const off = b.on('status', () => {
+      if (pred()) {
+        off()
+        resolve()
+      }
+    })
+  })
+}
+
+describe('pool.task as run', () => {
+  it('runs in a worker and writes the output; ctx carries the callback id and triggered', async () => {
+    // n ──► [double] ──► d ;  n ──► [info] ──► i
+    const b = board()
+    const pool = b.workers(tasksWorker)
+    const num = b.store('n', { initial: 2 })
+    const d = b.store<number>('d')
+    const i = b.store<unknown>('i')
+    b.callback({ id: 'double', inputs: [num], outputs: [d], run: pool.task('double') })
+    b.callback({ id: 'info', inputs: [num], outputs: [i], run: pool.task('ctxInfo') })
+    await b.start()
+    expect(d.get()).toBe(4)
+    expect(i.get()).toEqual({ callbackId: 'info', triggered: [] })
+    num.set(5)
+    await b.idle()
+    expect(d.get()).toBe(10)
+    expect(i.get()).toEqual({ callbackId: 'info', triggered: ['n'] })
+    expect(b.inspect().callbacks.find((c) => c.id === 'double')!.stats.runs).toBe(2)
+  })
+
+  it('noUpdate and PreventUpdate from a worker leave outputs alone', async () => {
+    // x ──► [skipSecond] ──► a, c ;  x ──► [prevent] ──► p
+    const b = board()
+    const pool = b.workers(tasksWorker)
+    const x = b.store('x', { initial: 1 })
+    const a = b.store('a', { initial: 0 })
+    const c = b.store('c', { initial: 'kept' })
+    const p = b.store('p', { initial: 'kept' })
+    let downstream = 0
+    b.callback({ inputs: [c], outputs: [], run: () => void downstream++, preventInitialCall: true })
+    b.callback({ id: 'two', inputs: [x], outputs: [a, c], run: pool.task('skipSecond') })
+    b.callback({ id: 'prevent', inputs: [x], outputs: [p], run: pool.task('prevent') })
+    await b.start()
+    expect(a.get()).toBe(2)
+    expect(c.get()).toBe('kept')
+    expect(p.get()).toBe('kept')
+    expect(downstream).toBe(0)
+    expect(b.errors.size).toBe(0)
+    expect(await pool.task('skip')()).toBe(noUpdate)
+  })
+
+  it('ctx.progress in a task reaches inspect().callbacks[i].progress', async () => {
+    const b = board()
+    const pool = b.workers(tasksWorker)
+    const go = b.store('go', { initial: 0 })
+    const out = b.store('out')
+    b.callback({ id: 'wait', inputs: [go], outputs: [out], run: pool.task('waitAbort'), preventInitialCall: true })
+    await b.start()
+    go.set(1)
+    const info = () => b.inspect().callbacks.find((c) => c.id === 'wait')!
+    await until(b, () => info().progress !== null)
+    expect(info().progress).toEqual({ fraction: 0.5, note: 'waiting' })
+    expect(info().running).toBe(true)
+    b.dispose() // aborts the run: the progress goes with it
+    expect(info().progress).toBeNull()
+    expect(pool.stats().workers).toBe(0)
+  })
+
+  it('progress notes arrive in order while a task runs', async () => {
+    const b = board()
+    const pool = b.workers(tasksWorker)
+    const k = b.store('k', { initial: 4 })
+    const out = b.store('out')
+    const seen: string[] = []
+    b.on('status', () => {
+      const p = b.inspect().callbacks[0]!.progress
+      if (p?.note && seen.at(-1) !== p.note) seen.push(p.note)
+    })
+    b.callback({ id: 'steps', inputs: [k], outputs: [out], run: pool.task('steps') })
+    await b.start()
+    expect(out.get()).toBe(4)
+    expect(seen).toEqual(['step 1', 'step 2', 'step 3', 'step 4'])
+    expect(b.inspect().callbacks[0]!.progress).toBeNull()
+  })
+})
+
+describe('handles', () => {
+  it('keep() puts a small handle in the store; a downstream task gets the value; resolve() gives the data', async () => {
+    // size ──► [keepColumn] ──► col (handle) ──► [total] ──► t
+    //                                      └──► [length] ──► len
+    const b = board()
+    const pool = b.workers(tasksWorker, { size: 2 })
+    const size = b.store('size', { initial: 1000 })
+    const col = b.store<unknown>('col')
+    const t = b.store('t')
+    const len = b.store('len')
+    b.callback({ id: 'make', inputs: [size], outputs: [col], run: pool.task('keepColumn') })
+    b.callback({ id: 'total', inputs: [col], outputs: [t], run: pool.task('total') })
+    b.callback({ id: 'length', inputs: [col], outputs: [len], run: pool.task('length') })
+    await b.start()
+    const h = col.get()
+    expect(isHandle(h)).toBe(true)
+    expect(JSON.stringify(h).length).toBeLessThan(1024)
+    expect(h).toMatchObject({ bytes: 8000, desc: 'Float64Array(1000)' })
+    expect(t.get()).toBe((999 * 1000) / 2)
+    expect(len.get()).toBe(1000)
+    const data = await b.resolve(h as never)
+    expect(data).toBeInstanceOf(Float64Array)
+    expect((data as Float64Array)[999]).toBe(999)
+    // Only the handle crossed to the main thread on the way: bytes out of "make" are small.
+    expect(b.inspect().callbacks.find((c) => c.id === 'make')!.stats.bytesOut).toBeLessThan(1024)
+  })
+
+  it('a handle is released when its store is overwritten, and when its store is cleared', async () => {
+    const b = board()
+    const pool = b.workers(tasksWorker)
+    const size = b.store('size', { initial: 10 })
+    const col = b.store<unknown>('col')
+    b.callback({ inputs: [size], outputs: [col], run: pool.task('keepColumn') })
+    await b.start()
+    for (let i = 11; i < 31; i++) {
+      size.set(i)
+      await b.idle()
+    }
+    // 21 columns were kept; only the one in the store is still held.
+    expect((await pool.workerStats())[0]!.held).toBe(1)
+    expect(pool.stats().handles).toBe(1)
+    const last = col.get()
+    col.clear()
+    await b.idle()
+    expect((await pool.workerStats())[0]!.held).toBe(0)
+    await expect(b.resolve(last as never)).rejects.toMatchObject({ code: 'handle-lost' })
+  })
+
+  it('a handle held by two stores stays until neither holds it', async () => {
+    const b = board()
+    const pool = b.workers(tasksWorker)
+    const size = b.store('size', { initial: 10 })
+    const col = b.store<unknown>('col')
+    const copy = b.store<unknown>('copy')
+    b.callback({ inputs: [size], outputs: [col], run: pool.task('keepColumn') })
+    b.callback({ inputs: [col], outputs: [copy], run: (h) => h })
+    await b.start()
+    copy.set(null)
+    await b.idle()
+    expect((await pool.workerStats())[0]!.held).toBe(1)
+    col.set(null)
+    await b.idle()
+    expect((await pool.workerStats())[0]!.held).toBe(0)
+  })
+
+  it('pool.aggregate runs in the worker holding the table and returns the small result', async () => {
+    const b = board()
+    const pool = b.workers(tasksWorker, { size: 2 })
+    const h = await pool.task('keepTable')(6)
+    expect(isHandle(h)).toBe(true)
+    const res = await pool.aggregate(h, { by: 'g', measures: { n: count(), s: sum('v') } })
+    expect(res).toEqual({ g: ['a', 'b'], n: [3, 3], s: [0 + 2 + 4, 1 + 3 + 5] })
+  })
+
+  it('keep(value, { persist: true }) survives its worker: another pool (or tab) resolves it from IndexedDB', async () => {
+    const b = board()
+    const pool = b.workers(tasksWorker)
+    const col = b.store<unknown>('col')
+    const size = b.store('size', { initial: 100 })
+    b.callback({ inputs: [size], outputs: [col], run: pool.task('keepColumn'), state: [] })
+    // keepColumn(n, persist) reads a second argument: give it through a wrapper callback.
+    const persisted = await pool.task('keepColumn')(100, true)
+    expect(persisted.persisted).toBe(true)
+    pool.terminate()
+    expect(((await b.resolve(persisted)) as Float64Array)[99]).toBe(99)
+    // A fresh pool's worker gets the value from IndexedDB when the handle is an argument.
+    const other = b.workers(tasksWorker)
+    expect(await other.task('total')(persisted)).toBe((99 * 100) / 2)
+  })
+
+  it('terminate() releases every handle of the pool', async () => {
+    const b = board()
+    const pool = b.workers(tasksWorker)
+    const col = b.store<unknown>('col')
+    const size = b.store('size', { initial: 100 })
+    b.callback({ inputs: [size], outputs: [col], run: pool.task('keepColumn') })
+    await b.start()
+    expect(pool.stats().handles).toBe(1)
+    pool.terminate()
+    expect(pool.stats()).toMatchObject({ handles: 0, workers: 0, ports: 0, open: 0 })
+    await expect(b.resolve(col.get() as never)).rejects.toMatchObject({ code: 'handle-lost' })
+  })
+})
+
+describe('faults', () => {
+  it('F15 custom error in a worker: name, message, code, cause and the callback id survive', async () => {
+    const b = board()
+    const pool = b.workers(tasksWorker)
+    const msg = b.store('msg', { initial: 'disk full' })
+    const out = b.store('out')
+    b.callback({ id: 'writer', inputs: [msg], outputs: [out], run: pool.task('fail') })
+    await b.start()
+    const err = b.errors.get('writer')!
+    expect(err).toBeInstanceOf(CallbackError)
+    expect(err.callbackId).toBe('writer')
+    expect(err.code).toBe('E_QUOTA')
+    const cause = err.cause as Error & { code: string; cause: Error }
+    expect(cause.name).toBe('QuotaLikeError')
+    expect(cause.message).toBe('disk full')
+    expect(cause.code).toBe('E_QUOTA')
+    expect(cause.cause.name).toBe('TypeError')
+    expect(cause.cause.message).toBe('inner cause')
+    expect(err.message).toContain('writer')
+  })
+
+  it('F16 function returned from a worker: a clear error naming the callback; nothing hangs', async () => {
+    const b = board()
+    const pool = b.workers(tasksWorker)
+    const x = b.store('x', { initial: 1 })
+    const out = b.store('out', { initial: 'before' })
+    const d = b.store<number>('d')
+    b.callback({ id: 'leaky', inputs: [x], outputs: [out], run: pool.task('returnFunction') })
+    b.callback({ id: 'fine', inputs: [x], outputs: [d], run: pool.task('double') })
+    await b.start()
+    const err = b.errors.get('leaky')!
+    expect(err.callbackId).toBe('leaky')
+    expect(err.code).toBe('unserialisable')
+    expect(err.message).toContain('leaky')
+    expect(err.message).toContain('function')
+    expect(out.get()).toBe('before')
+    expect(d.get()).toBe(2)
+  })
+
+  it('F17 worker hang: the timeout terminates and respawns it, fails with TimeoutError; other workers unaffected; next call succeeds', async () => {
+    // x ──► [hang] ──► h (timeoutMs 300, size-2 pool) ;  x ──► [double] ──► d
+    const b = board()
+    let spawned = 0
+    const pool = b.workers(() => (spawned++, tasksWorker()), { size: 2 })
+    const x = b.store('x', { initial: 1 })
+    const mode = b.store('mode', { initial: 'spin' })
+    const h = b.store('h')
+    const d = b.store<number>('d')
+    b.callback({
+      id: 'hang',
+      inputs: [x],
+      state: [mode],
+      outputs: [h],
+      run: (v, m, ctx) => (m === 'spin' ? pool.task('spin')(v, ctx) : pool.task('double')(v, ctx)),
+      timeoutMs: 300,
+    })
+    b.callback({ id: 'double', inputs: [x], outputs: [d], run: pool.task('double') })
+    await b.start()
+    const err = b.errors.get('hang')!
+    expect((err.cause as Error).name).toBe('TimeoutError')
+    expect(err.message).toContain('hang')
+    expect(d.get()).toBe(2)
+    expect(spawned).toBe(3) // two workers, and one respawn
+    mode.set('ok')
+    x.set(4)
+    await b.idle()
+    expect(h.get()).toBe(8)
+    expect(b.errors.has('hang')).toBe(false)
+    expect(pool.stats().open).toBe(0)
+  })
+
+  it('F17 timeout counts from when a worker takes the call, not while it waits in the queue', async () => {
+    const b = board()
+    const pool = b.workers(tasksWorker, { size: 1 })
+    const ctx = (timeoutMs: number) => ({ callbackId: 'q', triggered: [], signal: new AbortController().signal, progress() {}, set() {}, timeoutMs, hardCancel: false, reportBytes() {} })
+    const first = pool.task('busy')(400, ctx(2000))
+    // Queued behind 400 ms of work, each with 300 ms: they would time out if queue time counted.
+    const second = pool.task('slow')(50, ctx(300))
+    expect(await first).toBe('finished')
+    expect(await second).toBe(50)
+  })
+
+  it('F18 worker fails to start (404): bounded retries with backoff, pending calls reject, the board says why', async () => {
+    const b = board()
+    const warnings: string[] = []
+    b.on('warning', (w) => warnings.push(w.message))
+    let attempts = 0
+    const pool = b.workers(() => (attempts++, new Worker(new URL('./missing.worker.js', import.meta.url), { type: 'module' })), {
+      name: 'missing',
+      retries: 2,
+      backoffMs: 10,
+    })
+    const x = b.store('x', { initial: 1 })
+    const out = b.store('out')
+    b.callback({ id: 'needs-worker', inputs: [x], outputs: [out], run: pool.task('double') })
+    await b.start()
+    expect(attempts).toBe(3)
+    const err = b.errors.get('needs-worker')!
+    expect(err.code).toBe('start-failed')
+    expect(err.message).toContain('needs-worker')
+    expect(err.message).toContain('"missing"')
+    expect(warnings.some((w) => w.includes('failed to start after 3 attempts'))).toBe(true)
+    expect(pool.stats().startError).toContain('failed to start')
+    // Bounded: later calls fail at once, without new attempts.
+    await expect(pool.task('double')(1)).rejects.toMatchObject({ code: 'start-failed' })
+    expect(attempts).toBe(3)
+  })
+
+  it('F18 worker with a syntax error fails to start the same way', async () => {
+    const b = board()
+    const pool = b.workers(() => new Worker(new URL('./broken-syntax.worker.js', import.meta.url), { type: 'module' }), { retries: 1, backoffMs: 10 })
+    await expect(pool.task('double')(1)).rejects.toMatchObject({ code: 'start-failed' })
+  })
+
+  it('F18 a worker that never calls exposeTasks fails on the start-up timeout', async () => {
+    const b = board()
+    const pool = b.workers(() => new Worker(new URL('./late.worker.ts', import.meta.url), { type: 'module' }), {
+      retries: 0,
+      startTimeoutMs: 300,
+    })
+    await expect(pool.task('double')(1)).rejects.toThrow(/exposeTasks/)
+  })
+
+  it('F18 a start that fails once then works: the retry picks the call up', async () => {
+    const b = board()
+    let attempts = 0
+    const pool = b.workers(
+      () => (attempts++ === 0 ? new Worker(new URL('./missing.worker.js', import.meta.url), { type: 'module' }) : tasksWorker()),
+      { backoffMs: 10 },
+    )
+    expect(await pool.task('double')(21)).toBe(42)
+    expect(attempts).toBe(2)
+  })
+
+  it('F19 no leak over 10 000 calls: open calls, ports, handles and held values stay flat', async () => {
+    const b = board()
+    const pool = b.workers(tasksWorker, { size: 2 })
+    const x = b.store('x', { initial: 0 })
+    const out = b.store<number>('out')
+    const col = b.store<unknown>('col')
+    b.callback({ inputs: [x], outputs: [out], run: pool.task('double') })
+    b.callback({ inputs: [x], outputs: [col], run: (v, ctx) => pool.task('keepColumn')(8 + (v % 4), ctx) })
+    await b.start()
+    const before = pool.stats()
+    for (let i = 1; i <= 5000; i++) {
+      x.set(i)
+      await b.idle()
+    }
+    expect(out.get()).toBe(10000)
+    const after = pool.stats()
+    expect(after.calls - before.calls).toBe(10000)
+    expect(after).toMatchObject({ open: 0, ports: before.ports, workers: before.workers, handles: 1 })
+    const held = (await pool.workerStats()).reduce((s, w) => s + w.held, 0)
+    expect(held).toBe(1)
+    expect((await pool.workerStats()).every((w) => w.running === 0)).toBe(true)
+  }, 120_000)
+
+  it('F20 transferred buffer: a store never loses its value to a worker; the worker side of a returned buffer is detached', async () => {
+    const b = board()
+    const pool = b.workers(tasksWorker)
+    const xs = b.store('xs', { initial: new Float64Array([1, 2, 3]) })
+    const total = b.store<number>('total')
+    b.callback({ inputs: [xs], outputs: [total], run: pool.task('sumArray') })
+    await b.start()
+    expect(total.get()).toBe(6)
+    // The input was copied, not transferred.
+    expect(xs.get().byteLength).toBe(24)
+    expect([...xs.get()]).toEqual([1, 2, 3])
+    // A returned buffer is transferred: the worker's copy is detached (length 0) afterwards.
+    const made = await pool.task('stashMake')(1000)
+    expect(made.length).toBe(1000)
+    expect(await pool.task('stashRead')()).toBe(0)
+    // Except a buffer that keep() holds: returning it too copies it, the kept one stays whole.
+    const [h, arr] = await pool.task('keepAndReturn')(50)
+    expect(arr.length).toBe(50)
+    expect(await pool.task('length')(h)).toBe(50)
+  })
+
+  it('F27 superseded call: the worker task sees its signal fire; the late result is dropped', async () => {
+    const b = board()
+    const pool = b.workers(tasksWorker)
+    const q = b.store('q', { initial: 0 })
+    const out = b.store<unknown>('out')
+    b.callback({ id: 'wait', inputs: [q], outputs: [out], run: (v, ctx) => (v === 0 ? pool.task('waitAbort')(v, ctx) : pool.task('double')(v, ctx)) })
+    void b.start()
+    await until(b, () => b.inspect().callbacks[0]!.progress !== null)
+    q.set(3) // supersedes the waiting run: the worker aborts it cooperatively, then runs double
+    await b.idle()
+    expect(out.get()).toBe(6)
+    expect(b.inspect().callbacks[0]!.running).toBe(false)
+  })
+
+  it('F27 superseded call with hardCancel: a worker doing sync work is terminated and respawned', async () => {
+    const b = board()
+    let spawned = 0
+    const pool = b.workers(() => (spawned++, tasksWorker()))
+    const ms = b.store('ms', { initial: 60_000 })
+    const out = b.store<unknown>('out')
+    b.callback({ id: 'busy', inputs: [ms], outputs: [out], run: pool.task('busy'), hardCancel: true })
+    void b.start()
+    await until(b, () => b.inspect().callbacks[0]!.running)
+    // Let the worker pick the call up before superseding it.
+    await new Promise((r) => setTimeout(r, 200))
+    ms.set(1)
+    await b.idle()
+    expect(out.get()).toBe('finished')
+    expect(spawned).toBe(2)
+  })
+
+  it('F28 diamond with B and C in workers: D runs once per change and sees consistent B and C (as input and as state)', async () => {
+    //      ┌──► [B: double] ──► b ──┐
+    //  a ──┤                        ├──► [D] ──► d     (D reads c as state in the second graph)
+    //      └──► [C: add 1]  ──► c ──┘
+    for (const asState of [false, true]) {
+      const bd = board()
+      const pool = bd.workers(tasksWorker, { size: 2 })
+      const a = bd.store('a', { initial: 1 })
+      const bs = bd.store<number>('b')
+      const cs = bd.store<number>('c')
+      const d = bd.store<string>('d')
+      const seen: string[] = []
+      bd.callback({ id: 'B', inputs: [a], outputs: [bs], run: pool.task('double') })
+      bd.callback({ id: 'C', inputs: [a], outputs: [cs], run: (v, ctx) => pool.task('add')(v, 1, ctx) })
+      bd.callback({
+        id: 'D',
+        inputs: asState ? [bs] : [bs, cs],
+        state: asState ? [cs] : [],
+        outputs: [d],
+        run: (...args: unknown[]) => {
+          const [x, y] = args
+          seen.push(`${x},${y}`)
+          return `${x},${y}`
+        },
+      })
+      await bd.start()
+      expect(seen).toEqual(['2,2'])
+      a.set(5)
+      await bd.idle()
+      expect(seen).toEqual(['2,2', '10,6'])
+      expect(d.get()).toBe('10,6')
+    }
+  })
+
+  it('board.dispose() terminates its pools and rejects pending calls', async () => {
+    const b = board()
+    const pool: WorkerPool = b.workers(tasksWorker)
+    const pending = pool.task('slow')(5000)
+    b.dispose()
+    await expect(pending).rejects.toMatchObject({ code: 'terminated' })
+    expect(pool.stats().workers).toBe(0)
+  })
+})

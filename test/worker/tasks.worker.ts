@@ -1,0 +1,82 @@
+/**
+ * The fixture worker of the worker tests: small tasks, each showing one behaviour the
+ * tests check from the main thread.
+ */
+import { exposeTasks, keep, noUpdate, PreventUpdate, type TaskCtx } from '../../src/worker/index'
+
+class QuotaLikeError extends Error {
+  override name = 'QuotaLikeError'
+  code = 'E_QUOTA'
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause })
+  }
+}
+
+/** Module state the F20 test reads back: a typed array kept across calls. */
+let stash: Float64Array | undefined
+
+exposeTasks({
+  double: (x: number) => x * 2,
+  add: (a: number, b: number) => a + b,
+  echo: (x: unknown) => x,
+  sumArray: (xs: Float64Array) => xs.reduce((a, b) => a + b, 0),
+  /** Fresh typed column: transferred to the main thread. */
+  column: (n: number) => Float64Array.from({ length: n }, (_, i) => i),
+  /** Kept column: only a handle crosses. */
+  keepColumn: (n: number, persist?: unknown) => keep(Float64Array.from({ length: n }, (_, i) => i), { persist: persist === true }),
+  keepTable: (n: number) =>
+    keep({ g: Array.from({ length: n }, (_, i) => (i % 2 ? 'b' : 'a')), v: Float64Array.from({ length: n }, (_, i) => i) }),
+  /** A handle argument arrives as the value. */
+  total: (xs: Float64Array) => xs.reduce((a, b) => a + b, 0),
+  length: (xs: Float64Array) => xs.length,
+  /** Keeps a column and returns the very same buffer too: the kept one must stay readable (F20). */
+  keepAndReturn: (n: number) => {
+    const xs = Float64Array.from({ length: n }, (_, i) => i)
+    return [keep(xs), xs]
+  },
+  /** Returns the module-level stash (transferred), then reports its length on the next call. */
+  stashMake: (n: number) => (stash = new Float64Array(n).fill(1)),
+  stashRead: () => stash?.length ?? -1,
+  fail: (msg: string) => {
+    throw new QuotaLikeError(msg, new TypeError('inner cause'))
+  },
+  returnFunction: () => ({ ok: 1, f: () => 1 }),
+  skip: () => noUpdate,
+  skipSecond: (x: number) => [x + 1, noUpdate],
+  prevent: () => {
+    throw new PreventUpdate()
+  },
+  /** Progress then finish. */
+  steps: async (n: number, ctx: TaskCtx) => {
+    for (let i = 1; i <= n; i++) {
+      ctx.progress(i / n, `step ${i}`)
+      await new Promise((r) => setTimeout(r, 5))
+    }
+    return n
+  },
+  /** Reports progress, then waits until the test says so (a "gate" value in a shared flag is not needed: it waits on abort). */
+  waitAbort: (_x: unknown, ctx: TaskCtx) =>
+    new Promise((resolve) => {
+      ctx.progress(0.5, 'waiting')
+      ctx.signal.addEventListener('abort', () => resolve('aborted-' + String(ctx.signal.reason?.name)))
+    }),
+  slow: async (ms: number, ctx: TaskCtx) => {
+    await new Promise((r) => setTimeout(r, ms))
+    return ctx.signal.aborted ? 'late' : ms
+  },
+  /** Never returns: a synchronous infinite loop (F17). */
+  spin: () => {
+    for (;;) {
+      // busy
+    }
+  },
+  /** Sync work for a while (F27 hard cancel), unless terminated. */
+  busy: (ms: number) => {
+    const end = Date.now() + ms
+    while (Date.now() < end) {
+      // busy
+    }
+    return 'finished'
+  },
+  ctxInfo: (_x: unknown, ctx: TaskCtx) => ({ callbackId: ctx.callbackId, triggered: [...ctx.triggered] }),
+})
