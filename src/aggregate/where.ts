@@ -70,7 +70,7 @@ function apply(state: ColumnState, filter: Range | SetFilter, selection: Int32Ar
     const wanted = new Set(filter.in.map((v) => (v === undefined || (typeof v === 'number' && v !== v) ? null : v)))
     const allowed = new Uint8Array(keys.length)
     for (let k = 0; k < keys.length; k++) if (wanted.has(keys[k])) allowed[k] = 1
-    return keep(selection, rows, (i) => allowed[codes[i]!] === 1)
+    return keepCodes(codes, allowed, selection, rows)
   }
   const { gte, gt, lte, lt } = filter
   for (const [bound, v] of Object.entries({ gte, gt, lte, lt })) {
@@ -79,31 +79,61 @@ function apply(state: ColumnState, filter: Range | SetFilter, selection: Int32Ar
     }
   }
   const values = requireNumeric(state, 'filtered by a range')
-  // Fold the four bounds into one lower and one upper, each inclusive or not.
-  const loOpen = gt !== undefined && (gte === undefined || gt >= gte)
-  const lo = loOpen ? gt! : (gte ?? -Infinity)
-  const hiOpen = lt !== undefined && (lte === undefined || lt <= lte)
-  const hi = hiOpen ? lt! : (lte ?? Infinity)
-  // NaN compares false with everything, so missing values fail every range.
-  if (!loOpen && !hiOpen) return keep(selection, rows, (i) => values[i]! >= lo && values[i]! <= hi)
-  if (loOpen && !hiOpen) return keep(selection, rows, (i) => values[i]! > lo && values[i]! <= hi)
-  if (!loOpen) return keep(selection, rows, (i) => values[i]! >= lo && values[i]! < hi)
-  return keep(selection, rows, (i) => values[i]! > lo && values[i]! < hi)
+  // Fold the four bounds into one closed interval [lo, hi]: for doubles, v > x is exactly
+  // v >= the next double above x. One loop shape then serves every range.
+  let lo = -Infinity
+  let hi = Infinity
+  if (gte !== undefined) lo = gte
+  if (gt !== undefined) lo = Math.max(lo, gt === Infinity ? NaN : nextUp(gt))
+  if (lte !== undefined) hi = lte
+  if (lt !== undefined) hi = Math.min(hi, lt === -Infinity ? NaN : -nextUp(-lt))
+  // NaN compares false with everything: missing values fail every range, a NaN bound keeps nothing.
+  return keepRange(values, lo, hi, selection, rows)
 }
 
-/** Narrows the selection (all rows when null) to the rows where `test` holds. */
-function keep(selection: Int32Array | null, rows: number, test: (i: number) => boolean): Int32Array {
+const bits = new Float64Array(1)
+const asInt = new BigInt64Array(bits.buffer)
+/** The smallest double above x (x finite or -Infinity). */
+function nextUp(x: number): number {
+  if (x !== x || x === Infinity) return x
+  if (x === 0) return Number.MIN_VALUE // from -0 and +0 alike
+  bits[0] = x
+  asInt[0]! += x > 0 ? 1n : -1n
+  return bits[0]!
+}
+
+// The selection loops: no callbacks, so each stays a tight loop over typed arrays.
+
+function keepRange(values: Float64Array, lo: number, hi: number, selection: Int32Array | null, rows: number): Int32Array {
+  let m = 0
   if (selection === null) {
     const out = new Int32Array(rows)
-    let m = 0
-    for (let i = 0; i < rows; i++) if (test(i)) out[m++] = i
+    for (let i = 0; i < rows; i++) {
+      const v = values[i]!
+      if (v >= lo && v <= hi) out[m++] = i
+    }
     return out.slice(0, m)
   }
-  let m = 0
   const out = new Int32Array(selection.length)
   for (let j = 0; j < selection.length; j++) {
     const i = selection[j]!
-    if (test(i)) out[m++] = i
+    const v = values[i]!
+    if (v >= lo && v <= hi) out[m++] = i
+  }
+  return out.slice(0, m)
+}
+
+function keepCodes(codes: Int32Array, allowed: Uint8Array, selection: Int32Array | null, rows: number): Int32Array {
+  let m = 0
+  if (selection === null) {
+    const out = new Int32Array(rows)
+    for (let i = 0; i < rows; i++) if (allowed[codes[i]!] === 1) out[m++] = i
+    return out.slice(0, m)
+  }
+  const out = new Int32Array(selection.length)
+  for (let j = 0; j < selection.length; j++) {
+    const i = selection[j]!
+    if (allowed[codes[i]!] === 1) out[m++] = i
   }
   return out.slice(0, m)
 }

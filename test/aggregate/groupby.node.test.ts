@@ -102,6 +102,17 @@ describe('aggregate: where (crossfilter brushes)', () => {
       n: [1, 1],
     })
   })
+  it('open bounds are exact at the next double, negative and at infinity too', () => {
+    const up = 0.1 + Number.EPSILON / 16 // the next double above 0.1 (its ulp is 2^-56)
+    const x = [0.1, up, -0.5, -Infinity, Infinity]
+    const n = (where: object) => aggregate({ x }, { measures: { n: count() }, where: { x: where } }).n
+    expect(n({ gt: 0.1 })).toEqual([2]) // up, Infinity
+    expect(n({ lt: up })).toEqual([3]) // 0.1, -0.5, -Infinity
+    expect(n({ gt: -0.5, lt: 0.1 })).toEqual([0])
+    expect(n({ gt: -Infinity })).toEqual([4])
+    expect(n({ lt: Infinity })).toEqual([4])
+    expect(n({ gte: 0.1, gt: 0.1 })).toEqual([2]) // the tighter bound wins
+  })
   it('a set and a range are ANDed', () => {
     // carrier in {AA, DL} and dist >= 300 and dist < 900: AA(300), DL(300)
     const where = { carrier: { in: ['AA', 'DL'] }, dist: { gte: 300, lt: 900 } }
