@@ -16,6 +16,9 @@ import {
   type StorageKind,
 } from '../storage/storage'
 import { type CacheRunner, type CallbackNode, type Ctx, Scheduler, type Stats } from './schedule'
+import { installCache } from '../cache/flight'
+import { syncStores } from '../sync/broadcast'
+import { clearBoard, clearSession, listenForClears, sessionOf } from '../sync/session'
 import type { Handle } from '../worker/handle'
 import { createPool, type PoolOptions, resolveHandle, type WorkerPool } from '../worker/pool'
 
@@ -71,12 +74,27 @@ export type Returned<O> = O extends Store<infer T>
           { -readonly [K in keyof O]: ValueOf<O[K]> | NoUpdate } | ReadonlyArray<ValueOf<O[number]> | NoUpdate>
         : unknown
 
+/**
+ * Memoises a callback by a SHA-256 of its input and state values (memory LRU in front of
+ * IndexedDB, one execution per key across callbacks and tabs).
+ * @example
+ * board.callback({ inputs: [query], outputs: [rows], run: search, cache: { ttlMs: 60_000, version: 2 } })
+ */
 export interface CacheOptions {
+  /** 'global' (default): shared by every tab and session; 'session': this tab's session only. */
   scope?: 'global' | 'session'
+  /** An entry expires this many ms after it was written. */
   ttlMs?: number
+  /** Entries kept per cache id, in memory and IndexedDB alike, oldest evicted first. Default 100. */
   maxEntries?: number
+  /** Bytes kept per cache id (estimated), oldest evicted first. */
   maxBytes?: number
+  /** Part of the key: bump it when `run` changes what it computes. */
   version?: string | number
+  /** Callbacks with the same cache id and equal inputs share entries. Default: the callback id. */
+  id?: string
+  /** How long another tab's computation of the same key is awaited before taking over. Default 60 000. */
+  lockTimeoutMs?: number
 }
 
 export interface CallbackOptions<
@@ -135,14 +153,20 @@ export interface Inspection {
   stores: StoreInfo[]
   callbacks: CallbackInfo[]
   edges: Array<{ from: string; to: string; kind: 'input' | 'state' | 'output' }>
-  capabilities: { indexedDB: boolean; locks: boolean; broadcast: boolean }
+  capabilities: {
+    indexedDB: boolean
+    locks: boolean
+    broadcast: boolean
+    /** navigator.storage.estimate(), read once a cached callback runs. */
+    storage: { usage: number; quota: number } | undefined
+  }
 }
 
 export interface BoardEvents {
   /** Something degraded (storage full, corrupt entry dropped...). Printed once per kind. */
   warning: { message: string; cause?: unknown }
   /** A value could not be persisted; it stays in memory. */
-  'persist-failed': { store: string; bytes: number; error: Error }
+  'persist-failed': { store: string; bytes: number; error: Error; key?: string }
   /** A callback failed (also in `board.errors`). */
   error: CallbackError
   /** A callback started, progressed or settled. */
@@ -267,6 +291,8 @@ class BoardImpl {
   private warned = new Set<string>()
   private idbHandle: Idb | undefined | null = undefined
   private starting: Promise<void> | undefined
+  /** Storage usage and quota, filled by the cache (cache/flight.ts). */
+  storageEstimate: { usage: number; quota: number } | undefined = undefined
   /** Extension points for the worker pool and the cache (their own files). */
   readonly hooks = {
     /** A store's object value was replaced or cleared (worker handles are released here). */
@@ -399,6 +425,8 @@ class BoardImpl {
     // Guarantee 5b: no cycle, through inputs or state.
     const path = this.findCycle(outputs, new Set([...inputs, ...state]))
     if (path) throw new GraphError('cycle', `callback "${id}" closes a cycle: ${path.join(' → ')}.`)
+    // The cache costs nothing until a callback asks for it.
+    if (o.cache && !this.scheduler.host.cacheRunner) installCache(this)
 
     const node: CallbackNode = {
       id,
@@ -502,6 +530,9 @@ class BoardImpl {
   }
 
   private async doStart(): Promise<void> {
+    // A board that keeps anything settles its session id first (duplicated-tab check),
+    // so session-scope keys and `board.session.id` are final once started.
+    if (this.keepsData()) await sessionOf(this).ready
     const persisted = [...this.stores.values()].filter((s) => s.storage !== 'memory' && !s.touched)
     if (persisted.length) {
       const restored = await this.persistence.restore(persisted)
@@ -515,6 +546,7 @@ class BoardImpl {
       }
     }
     this.persistence.listen()
+    this.listenTabs()
     this.scheduler.started = true
     for (const n of this.callbacks) n.since = this.scheduler.seq
     this.ensureRanks()
@@ -533,6 +565,19 @@ class BoardImpl {
 
   idle(): Promise<void> {
     return this.scheduler.idle()
+  }
+
+  /** Persisted stores or a cache: the board has a session and follows other tabs' clears. */
+  private keepsData(): boolean {
+    if (this.scheduler.host.cacheRunner) return true
+    for (const s of this.stores.values()) if (s.storage !== 'memory') return true
+    return false
+  }
+
+  /** Other tabs' changes: idb stores (local ones follow storage events) and clears. */
+  private listenTabs(): void {
+    if ([...this.stores.values()].some((s) => s.storage === 'idb')) syncStores(this)
+    if (this.keepsData()) listenForClears(this)
   }
 
   batch<T>(fn: () => T): T {
@@ -670,6 +715,7 @@ class BoardImpl {
         indexedDB: typeof indexedDB !== 'undefined' && this.idbHandle !== null && this.idbHandle?.state !== 'degraded',
         locks: typeof navigator !== 'undefined' && !!navigator.locks,
         broadcast: typeof BroadcastChannel !== 'undefined',
+        storage: this.storageEstimate,
       },
     }
   }
@@ -717,6 +763,15 @@ export interface Board {
   workers(factory: () => Worker, options?: PoolOptions): WorkerPool
   /** The data behind a worker handle: the one way it reaches the main thread. */
   resolve<T>(handle: Handle<T>): Promise<T>
+  /**
+   * This tab's session: kept across reloads, renewed in a duplicated tab, shared with
+   * same-origin iframes. `ready` resolves once the duplicate check is done (start waits).
+   */
+  readonly session: { readonly id: string; readonly ready: Promise<void> }
+  /** Forgets this session (new id, session stores, session-scope cache, worker data), in every tab. */
+  clearSession(): Promise<void>
+  /** Forgets everything of the board name (cache, persisted stores, worker data), in every tab. */
+  clear(): Promise<void>
   /** Stops the board: no more runs, runs in flight aborted and dropped, everything closed. */
   dispose(): void
 }
@@ -750,6 +805,19 @@ export function createBoard(options: BoardOptions): Board {
     on: (t, fn) => b.on(t, fn),
     workers: (factory, o) => createPool(b, factory, o),
     resolve: (h) => resolveHandle(b, h),
+    get session() {
+      const s = sessionOf(b)
+      return {
+        get id() {
+          return s.id
+        },
+        get ready() {
+          return s.ready
+        },
+      }
+    },
+    clearSession: () => clearSession(b),
+    clear: () => clearBoard(b),
     dispose: () => b.dispose(),
     [internal]: b,
   } as Board

@@ -322,7 +322,12 @@ export class Scheduler {
     try {
       const cache = this.host.cacheRunner
       const run = node.run
-      if (node.cache && cache) result = cache(node, args.slice(0, k), () => run.apply(undefined, args.slice()))
+      if (node.cache && cache) {
+        // Copy now: `args` is reused by the next run, and the cache computes later (after
+        // hashing), so a lazy copy could compute one input under another input's key.
+        const call = args.slice()
+        result = cache(node, call.slice(0, k), () => run.apply(undefined, call))
+      }
       // Direct calls for the common arities: cheaper than apply on the hot path.
       else if (k === 1) result = run(args[0], ctx)
       else if (k === 2) result = run(args[0], args[1], ctx)

@@ -38,6 +38,12 @@ export interface Idb {
   delMany(store: ObjectStoreName, keys: IDBValidKey[]): Promise<void>
   keys(store: ObjectStoreName): Promise<IDBValidKey[]>
   clear(store: ObjectStoreName): Promise<void>
+  /**
+   * One transaction on `store`, under the same reopen-once rule: `fn` queues requests (and
+   * may chain more from their callbacks, filling the object it returned); resolves with
+   * that object once the transaction has COMMITTED, rejects with the transaction's error.
+   */
+  tx<T>(store: ObjectStoreName, mode: IDBTransactionMode, fn: (os: IDBObjectStore) => T): Promise<T>
   /** Closes the connection; the next call reopens unless `dispose`d. */
   close(): void
   dispose(): void
@@ -164,6 +170,29 @@ export function openIdb(name: string, opts: IdbOptions = {}): Idb {
     delMany: (s, keys) => run(() => kv.delMany(keys, store(s))),
     keys: (s) => run(() => kv.keys(store(s))),
     clear: (s) => run(() => kv.clear(store(s))),
+    tx: (s, mode, fn) =>
+      run(() =>
+        connect().then(
+          (db) =>
+            new Promise((resolve, reject) => {
+              const t = db.transaction(s, mode)
+              let out: ReturnType<typeof fn>
+              t.oncomplete = () => resolve(out)
+              t.onabort = () => reject(t.error ?? new DOMException(`a transaction on "${s}" was aborted.`, 'AbortError'))
+              try {
+                out = fn(t.objectStore(s))
+              } catch (e) {
+                // A request threw synchronously (quota, DataCloneError): undo what was queued.
+                try {
+                  t.abort()
+                } catch {
+                  // already finished: nothing to undo
+                }
+                reject(e)
+              }
+            }),
+        ),
+      ),
     close() {
       void dbp?.then((db) => db.close(), () => undefined)
       dbp = undefined

@@ -114,7 +114,7 @@ export function sizeOf(value: unknown, depth = 0): number {
   }
 }
 
-function isEnvelope(x: unknown, version: string | number): x is Envelope {
+export function isEnvelope(x: unknown, version: string | number): x is Envelope {
   const e = x as Partial<Envelope> | null
   return !!e && typeof e === 'object' && e.sb === 1 && e.v === version && typeof e.t === 'number'
 }

@@ -1,0 +1,351 @@
+/**
+ * Where memo entries live: a memory LRU in front of the board's IndexedDB (`cache` object
+ * store). Single flight and locks are flight.ts; this file only keeps entries.
+ *
+ * IndexedDB layout (array keys, so one callback's entries are one key range):
+ *
+ *   ['m', cacheId, key] → Meta   small: write time, expiry, bytes, scope, session
+ *   ['d', cacheId, key] → { v }  the value itself (a structured clone; a handle as is)
+ *   ['g', key]          → n      generation of the key's latest lock holder (fencing, F22)
+ *
+ * Meta and data are apart so caps and clears scan metas without loading values. They are
+ * written in one transaction; a meta whose data is gone (evicted by the browser, F08) is a
+ * miss, and the dangling meta is removed.
+ *
+ * Caps (DESIGN "Cache key"): `maxEntries` and `maxBytes` apply per cache id to memory and
+ * IndexedDB alike, evicting oldest-first; `ttlMs` counts from the write. Memory also has a
+ * global byte cap so no number of callbacks makes it unbounded.
+ */
+import { StorageError } from '../errors'
+import type { BoardImpl } from '../graph/board'
+import type { Idb } from '../storage/idb'
+import { isQuotaError } from '../storage/web'
+
+export type Scope = 'global' | 'session'
+
+export interface Entry {
+  key: string
+  cacheId: string
+  value: unknown
+  /** Written at, ms since the epoch. */
+  t: number
+  /** Expires at (Infinity without ttlMs). */
+  exp: number
+  bytes: number
+  scope: Scope
+  sid: string | undefined
+}
+
+interface Meta {
+  t: number
+  exp: number
+  bytes: number
+  scope: Scope
+  sid: string | null
+}
+
+export interface Limits {
+  maxEntries: number
+  maxBytes: number
+}
+
+/** Per cache id, when the callback does not say (a cache must never be unbounded). */
+export const defaultMaxEntries = 100
+/** Memory over all cache ids. */
+const memoryMaxBytes = 128 * 2 ** 20
+
+const mKey = (cacheId: string, key: string) => ['m', cacheId, key]
+const dKey = (cacheId: string, key: string) => ['d', cacheId, key]
+const gKey = (key: string) => ['g', key]
+/** Every meta (of one cache id): arrays sort after strings, so `[]` closes the range. */
+const metaRange = (cacheId?: string) =>
+  cacheId === undefined ? IDBKeyRange.bound(['m'], ['m', []]) : IDBKeyRange.bound(['m', cacheId], ['m', cacheId, []])
+
+function isMeta(x: unknown): x is Meta {
+  const m = x as Partial<Meta> | null
+  return !!m && typeof m === 'object' && typeof m.t === 'number' && typeof m.exp === 'number' && typeof m.bytes === 'number'
+}
+
+function toEntry(cacheId: string, key: string, m: Meta, d: { v: unknown }): Entry {
+  return { key, cacheId, value: d.v, t: m.t, exp: m.exp, bytes: m.bytes, scope: m.scope, sid: m.sid ?? undefined }
+}
+
+/** What a write did: committed, lost to a newer lock holder, or not persisted at all. */
+export type WriteOutcome = 'written' | 'fenced' | 'memory-only'
+
+export class Memo {
+  /** LRU order: a Map iterates in insertion order, and a hit re-inserts. */
+  private memory = new Map<string, Entry>()
+  private memoryBytes = 0
+
+  constructor(private b: BoardImpl) {}
+
+  // ---- memory -----------------------------------------------------------------------------
+
+  /** A live memory entry, refreshed as most recently used; expired ones are dropped. */
+  peek(key: string, now = Date.now()): Entry | undefined {
+    const e = this.memory.get(key)
+    if (!e) return undefined
+    this.memory.delete(key)
+    if (e.exp <= now) {
+      this.memoryBytes -= e.bytes
+      return undefined
+    }
+    this.memory.set(key, e)
+    return e
+  }
+
+  remember(e: Entry, limits: Limits): void {
+    const old = this.memory.get(e.key)
+    if (old) {
+      this.memory.delete(e.key)
+      this.memoryBytes -= old.bytes
+    }
+    this.memory.set(e.key, e)
+    this.memoryBytes += e.bytes
+    // Per cache id: oldest first (the Map's order) beyond maxEntries / maxBytes.
+    let count = 0
+    let bytes = 0
+    for (const x of this.memory.values()) {
+      if (x.cacheId !== e.cacheId) continue
+      count++
+      bytes += x.bytes
+    }
+    for (const x of this.memory.values()) {
+      if (count <= limits.maxEntries && bytes <= limits.maxBytes) break
+      if (x.cacheId !== e.cacheId || x === e) continue
+      this.forget(x)
+      count--
+      bytes -= x.bytes
+    }
+    for (const x of this.memory.values()) {
+      if (this.memoryBytes <= memoryMaxBytes) break
+      if (x !== e) this.forget(x)
+    }
+  }
+
+  private forget(x: Entry): void {
+    this.memory.delete(x.key)
+    this.memoryBytes -= x.bytes
+  }
+
+  // ---- IndexedDB --------------------------------------------------------------------------
+
+  private idb(): Idb | undefined {
+    const idb = this.b.idb()
+    return idb && idb.state === 'ok' ? idb : undefined
+  }
+
+  /** The persisted entry, if present, whole and fresh (F08: a dangling meta is removed). */
+  async read(cacheId: string, key: string, now = Date.now()): Promise<Entry | undefined> {
+    const idb = this.idb()
+    if (!idb) return undefined
+    try {
+      const [m, d] = await idb.getMany<unknown>('cache', [mKey(cacheId, key), dKey(cacheId, key)])
+      return this.check(idb, cacheId, key, m, d, now)
+    } catch {
+      // Unreadable (degraded, versionchange): a miss; idb.ts has warned once already.
+      return undefined
+    }
+  }
+
+  private check(idb: Idb, cacheId: string, key: string, m: unknown, d: unknown, now: number): Entry | undefined {
+    if (m === undefined && d === undefined) return undefined
+    const whole = isMeta(m) && !!d && typeof d === 'object' && 'v' in d
+    if (!whole || m.exp <= now) {
+      void idb.delMany('cache', [mKey(cacheId, key), dKey(cacheId, key)]).catch(() => undefined) // best effort: it is a miss either way
+      return undefined
+    }
+    return toEntry(cacheId, key, m, d as { v: unknown })
+  }
+
+  /**
+   * Becomes the key's lock holder: bumps its generation (the fencing token) and reads the
+   * entry in the same transaction, because a follower that got the lock must check
+   * IndexedDB before computing (F21, F23).
+   */
+  async claim(cacheId: string, key: string, now = Date.now()): Promise<{ token: number | undefined; entry: Entry | undefined }> {
+    const idb = this.idb()
+    if (!idb) return { token: undefined, entry: undefined }
+    try {
+      const r = await idb.tx('cache', 'readwrite', (os) => {
+        const out = { token: 0, m: undefined as unknown, d: undefined as unknown }
+        const g = os.get(gKey(key))
+        g.onsuccess = () => {
+          out.token = (typeof g.result === 'number' ? g.result : 0) + 1
+          os.put(out.token, gKey(key))
+        }
+        const m = os.get(mKey(cacheId, key))
+        m.onsuccess = () => (out.m = m.result)
+        const d = os.get(dKey(cacheId, key))
+        d.onsuccess = () => (out.d = d.result)
+        return out
+      })
+      return { token: r.token, entry: this.check(idb, cacheId, key, r.m, r.d, now) }
+    } catch {
+      return { token: undefined, entry: undefined }
+    }
+  }
+
+  /**
+   * Persists an entry. With a token, only if the key's generation is still ours (F22: a
+   * holder whose lock was stolen must not overwrite the newer result). On quota (F01):
+   * evicts the oldest entries, retries once, then reports `persist-failed` naming the key
+   * and bytes; the value stays in memory either way.
+   */
+  async write(e: Entry, limits: Limits, token: number | undefined, callbackId: string): Promise<WriteOutcome> {
+    const idb = this.idb()
+    if (!idb) return 'memory-only'
+    try {
+      return await this.put(idb, e, limits, token)
+    } catch (err) {
+      if (isQuotaError(err)) {
+        await this.evictOldest(idb, e.key).catch(() => 0) // nothing evictable: the retry reports
+        try {
+          return await this.put(idb, e, limits, token)
+        } catch (again) {
+          this.failed(e, callbackId, again)
+          return 'memory-only'
+        }
+      }
+      this.failed(e, callbackId, err)
+      return 'memory-only'
+    }
+  }
+
+  private failed(e: Entry, callbackId: string, err: unknown): void {
+    const name = (err as { name?: string } | null)?.name
+    const code = isQuotaError(err) ? 'quota' : name === 'DataCloneError' ? 'unserialisable' : 'unavailable'
+    const why =
+      code === 'quota'
+        ? 'storage is full'
+        : code === 'unserialisable'
+          ? 'the value cannot be stored in IndexedDB'
+          : 'IndexedDB cannot be used'
+    const error = new StorageError(
+      code,
+      `cache entry ${e.key.slice(0, 12)}… of callback "${callbackId}" (${e.bytes} bytes) was not persisted: ${why}; it stays in memory.`,
+      err,
+    )
+    // Degraded storage has warned once (idb.ts); do not add one event per write.
+    if (code === 'unavailable' && err instanceof StorageError) return
+    this.b.emit('persist-failed', { store: `cache:${e.cacheId}`, key: e.key, bytes: e.bytes, error })
+    this.b.warn(`cache-${code}-${e.cacheId}`, error.message, err)
+  }
+
+  private put(idb: Idb, e: Entry, limits: Limits, token: number | undefined): Promise<WriteOutcome> {
+    return idb
+      .tx('cache', 'readwrite', (os) => {
+        const out = { fenced: false }
+        const write = () => {
+          const meta: Meta = { t: e.t, exp: e.exp, bytes: e.bytes, scope: e.scope, sid: e.sid ?? null }
+          os.put(meta, mKey(e.cacheId, e.key))
+          os.put({ v: e.value }, dKey(e.cacheId, e.key))
+          enforce(os, e, limits)
+        }
+        if (token === undefined) write()
+        else {
+          const g = os.get(gKey(e.key))
+          g.onsuccess = () => {
+            if (g.result !== token) out.fenced = true
+            else write()
+          }
+        }
+        return out
+      })
+      .then((out) => (out.fenced ? 'fenced' : 'written'))
+  }
+
+  /** F01: frees room by deleting the oldest half of all cache entries (never `except`). */
+  private evictOldest(idb: Idb, except: string): Promise<number> {
+    return idb
+      .tx('cache', 'readwrite', (os) => {
+        const out = { n: 0 }
+        scanMetas(os, undefined, (rows) => {
+          const victims = rows.filter((r) => r.key !== except).sort((a, b) => a.meta.t - b.meta.t)
+          out.n = Math.max(1, Math.ceil(victims.length / 2))
+          for (const r of victims.slice(0, out.n)) deleteEntry(os, r.cacheId, r.key)
+        })
+        return out
+      })
+      .then((o) => o.n)
+  }
+
+  /** Forgets a session's entries (clearSession), in memory and IndexedDB. */
+  async dropSession(sid: string): Promise<void> {
+    for (const e of [...this.memory.values()]) if (e.scope === 'session' && e.sid === sid) this.forget(e)
+    const idb = this.idb()
+    if (!idb) return
+    await idb
+      .tx('cache', 'readwrite', (os) =>
+        scanMetas(os, undefined, (rows) => {
+          for (const r of rows) if (r.meta.scope === 'session' && r.meta.sid === sid) deleteEntry(os, r.cacheId, r.key)
+        }),
+      )
+      .catch(() => undefined) // unusable storage holds nothing to forget
+  }
+
+  /** Forgets every entry of the board (clear). */
+  async clearAll(): Promise<void> {
+    this.memory.clear()
+    this.memoryBytes = 0
+    await this.idb()?.clear('cache').catch(() => undefined) // unusable storage holds nothing to forget
+  }
+
+  /** Entries in memory, for inspect() and tests. */
+  get size(): number {
+    return this.memory.size
+  }
+}
+
+interface MetaRow {
+  cacheId: string
+  key: string
+  meta: Meta
+}
+
+/** Reads metas (all, or one cache id's) inside a transaction and hands them to `then`. */
+function scanMetas(os: IDBObjectStore, cacheId: string | undefined, then: (rows: MetaRow[]) => void): void {
+  const range = metaRange(cacheId)
+  const keys = os.getAllKeys(range)
+  const values = os.getAll(range)
+  values.onsuccess = () => {
+    const rows: MetaRow[] = []
+    keys.result.forEach((k, i) => {
+      const m = values.result[i]
+      const [, c, key] = k as [string, string, string]
+      if (isMeta(m)) rows.push({ cacheId: c, key, meta: m })
+    })
+    then(rows)
+  }
+}
+
+function deleteEntry(os: IDBObjectStore, cacheId: string, key: string): void {
+  os.delete(mKey(cacheId, key))
+  os.delete(dKey(cacheId, key))
+}
+
+/** maxEntries / maxBytes for one cache id, oldest written first; never the new entry. */
+function enforce(os: IDBObjectStore, e: Entry, limits: Limits): void {
+  scanMetas(os, e.cacheId, (rows) => {
+    let count = rows.length
+    let bytes = rows.reduce((n, r) => n + r.meta.bytes, 0)
+    if (count <= limits.maxEntries && bytes <= limits.maxBytes) return
+    for (const r of rows.sort((a, b) => a.meta.t - b.meta.t)) {
+      if (count <= limits.maxEntries && bytes <= limits.maxBytes) break
+      if (r.key === e.key) continue
+      deleteEntry(os, r.cacheId, r.key)
+      count--
+      bytes -= r.meta.bytes
+    }
+  })
+}
+
+const memos = new WeakMap<BoardImpl, Memo>()
+
+/** The board's memo store, made on first use. */
+export function memoOf(b: BoardImpl): Memo {
+  let m = memos.get(b)
+  if (!m) memos.set(b, (m = new Memo(b)))
+  return m
+}

@@ -1,0 +1,142 @@
+/**
+ * Cross-tab hints over one BroadcastChannel per board (`sb:<board>`).
+ *
+ * A message is a HINT, never the truth: Web Locks and IndexedDB are. A lost message (the
+ * writer died before posting, the reader joined late: F23) costs latency, not correctness,
+ * because whoever acts on one re-reads IndexedDB. Messages of the wrong shape are dropped
+ * with one dev warning (F32): another version of the app, or anything else on the origin,
+ * may post on a channel of the same name.
+ *
+ * Each board instance has its own sender id, so two boards of one name in one page (as
+ * tests use them) behave as two tabs, and a tab ignores its own echoes.
+ */
+import type { BoardImpl } from '../graph/board'
+import { isEnvelope } from '../storage/storage'
+
+/** The messages tabs exchange; one discriminated union, validated on receipt. */
+export type Message =
+  /** A cache entry is committed to IndexedDB: followers waiting on its lock may read it. */
+  | { sb: 1; from: string; type: 'ready'; key: string }
+  /** These idb stores were committed: other tabs read and apply them (a wave there). */
+  | { sb: 1; from: string; type: 'stores'; ids: string[] }
+  /** clearSession() or clear() ran in another tab: do the same here. */
+  | { sb: 1; from: string; type: 'clear'; scope: 'session' | 'all' }
+
+type Body = Message extends infer M ? (M extends Message ? Omit<M, 'sb' | 'from'> : never) : never
+type Listener = (m: Message) => void
+
+/** Returns the message if it has exactly a shape we know, else undefined. */
+export function parseMessage(data: unknown): Message | undefined {
+  const m = data as Partial<Record<string, unknown>> | null
+  if (!m || typeof m !== 'object' || m.sb !== 1 || typeof m.from !== 'string') return undefined
+  switch (m.type) {
+    case 'ready':
+      return typeof m.key === 'string' && /^[0-9a-f]{64}$/.test(m.key) ? (m as Message) : undefined
+    case 'stores':
+      return Array.isArray(m.ids) && m.ids.every((x) => typeof x === 'string') ? (m as Message) : undefined
+    case 'clear':
+      return m.scope === 'session' || m.scope === 'all' ? (m as Message) : undefined
+    default:
+      return undefined
+  }
+}
+
+export class Channel {
+  /** This board instance, as a sender: its own messages come back to nobody, but two
+   *  boards of one name in one page must tell each other apart. */
+  readonly from = Math.random().toString(36).slice(2) + Date.now().toString(36)
+  private bc: BroadcastChannel | undefined
+  private listeners = new Set<Listener>()
+
+  constructor(
+    readonly name: string,
+    private warn: (key: string, message: string) => void,
+  ) {
+    try {
+      this.bc = typeof BroadcastChannel === 'function' ? new BroadcastChannel(name) : undefined
+    } catch {
+      // Some locked-down contexts throw on construction (F14): no hints, locks still work.
+      this.bc = undefined
+    }
+    if (this.bc) this.bc.onmessage = (e) => this.receive(e.data)
+  }
+
+  get available(): boolean {
+    return !!this.bc
+  }
+
+  post(body: Body): void {
+    try {
+      this.bc?.postMessage({ sb: 1, from: this.from, ...body })
+    } catch (e) {
+      // A closed channel or an uncloneable field: the hint is lost, which is allowed (F23).
+      this.warn('broadcast-post', `could not post a cross-tab hint on "${this.name}": ${String(e)}`)
+    }
+  }
+
+  on(fn: Listener): () => void {
+    this.listeners.add(fn)
+    return () => this.listeners.delete(fn)
+  }
+
+  /** Validates and dispatches one incoming message (exported for the F32 test's sake). */
+  receive(data: unknown): void {
+    const m = parseMessage(data)
+    if (!m) {
+      this.warn('broadcast-malformed', `dropped a malformed message on BroadcastChannel "${this.name}".`)
+      return
+    }
+    if (m.from === this.from) return
+    for (const fn of [...this.listeners]) fn(m)
+  }
+
+  close(): void {
+    this.bc?.close()
+    this.bc = undefined
+    this.listeners.clear()
+  }
+}
+
+const channels = new WeakMap<BoardImpl, Channel>()
+
+/** The board's channel, opened on first use and closed with the board. */
+export function channelOf(b: BoardImpl): Channel {
+  let c = channels.get(b)
+  if (!c) {
+    c = new Channel(`sb:${b.name}`, (key, message) => b.warn(key, message))
+    channels.set(b, c)
+    const ch = c
+    b.hooks.dispose.push(() => ch.close())
+  }
+  return c
+}
+
+/**
+ * Cross-tab sync of `idb` stores (`local` ones follow storage events already, F12): after
+ * IndexedDB commits, tell the other tabs which stores; they read the committed envelopes
+ * and apply them as remote changes, which run a wave there and are not written back.
+ */
+export function syncStores(b: BoardImpl): void {
+  const ch = channelOf(b)
+  if (!ch.available) return
+  b.hooks.committed.push((ids) => {
+    const mine = ids.filter((id) => b.stores.get(id)?.storage === 'idb')
+    if (mine.length) ch.post({ type: 'stores', ids: mine })
+  })
+  ch.on((m) => {
+    if (m.type !== 'stores') return
+    const ids = m.ids.filter((id) => b.stores.get(id)?.storage === 'idb')
+    const idb = b.idb()
+    if (!ids.length || !idb) return
+    idb.getMany('stores', ids).then(
+      (envs) =>
+        ids.forEach((id, i) => {
+          const env = envs[i]
+          if (env === undefined) b.remoteChange(id, undefined)
+          else if (isEnvelope(env, b.version)) b.remoteChange(id, { value: env.d, modifiedAt: env.t })
+        }),
+      // The other tab's value stays unknown here; ours is still valid.
+      () => undefined,
+    )
+  })
+}

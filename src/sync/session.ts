@@ -1,0 +1,235 @@
+/**
+ * Sessions: one id per tab, kept across reloads, renewed for a duplicated tab; and the two
+ * ways to forget, `clearSession()` and `clear()`, told to every tab.
+ *
+ * The id lives in sessionStorage, which survives a reload. Browsers COPY sessionStorage
+ * into a duplicated tab (and into a tab opened with `window.open` from a same-origin page
+ * in some browsers), so the id alone would make two live tabs one session (F11). Each tab
+ * therefore holds a Web Lock `sb:<board>:session:<id>` for its whole life; at start it asks
+ * for the lock with `ifAvailable`: `null` means another live tab holds that id, so this
+ * tab is a duplicate and mints its own. A reload releases the lock with the old document.
+ *
+ * Same-origin iframes share the top window's sessionStorage and adopt its id without
+ * asking for the lock (the top window holds it). Without Web Locks (F14, F24) a duplicate
+ * cannot be told apart, and the id read from sessionStorage is kept.
+ */
+import type { BoardImpl } from '../graph/board'
+import { webStorage } from '../storage/web'
+import { memoOf } from '../cache/memo'
+import { channelOf } from './broadcast'
+
+/** `navigator.locks`, or undefined where it is missing or merely touching it throws (F14). */
+export function webLocks(): LockManager | undefined {
+  try {
+    const l = typeof navigator !== 'undefined' ? navigator.locks : undefined
+    return l && typeof l.request === 'function' ? l : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function mintId(): string {
+  try {
+    return crypto.randomUUID()
+  } catch {
+    // randomUUID needs a secure context; an id only has to be unlikely to repeat.
+    return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-${Math.random().toString(36).slice(2)}`
+  }
+}
+
+/** Live sessions of this window by board name, where same-origin iframes look them up. */
+const registryKey = Symbol.for('switchboard.sessions')
+type Registry = Map<string, { readonly id: string; readonly ready: Promise<void> }>
+
+function registry(w: object): Registry | undefined {
+  return (w as { [registryKey]?: Registry })[registryKey]
+}
+
+/** The top window's session of this board, when this is a same-origin iframe below it. */
+function topSession(board: string): { readonly id: string; readonly ready: Promise<void> } | undefined {
+  try {
+    if (typeof window === 'undefined' || !window.top || window.top === window) return undefined
+    return registry(window.top)?.get(board)
+  } catch {
+    // A cross-origin top throws on access: this frame is on its own.
+    return undefined
+  }
+}
+
+/**
+ * Holds a lock until `release()` is called; resolves to the release function, or to
+ * null when `ifAvailable` found it taken.
+ */
+export function holdLock(locks: LockManager, name: string, options: LockOptions = {}): Promise<(() => void) | null> {
+  return new Promise((resolve, reject) => {
+    locks
+      .request(name, options, (lock) => {
+        if (!lock) {
+          resolve(null)
+          return undefined
+        }
+        return new Promise<void>((release) => resolve(release))
+      })
+      .catch(reject)
+  })
+}
+
+/** A tab's session: `id`, settled once `ready` resolves (the duplicate check). */
+export class Session {
+  id: string
+  ready: Promise<void>
+  private release: (() => void) | undefined
+  private disposed = false
+  private readonly storageKey: string
+
+  constructor(private b: BoardImpl) {
+    // Not `sb:<board>:…`: that prefix is the namespace of persisted stores.
+    this.storageKey = `sb-session:${b.name}`
+    const top = topSession(b.name)
+    if (top) {
+      // A same-origin iframe is part of its top window's tab: same session, no lock of its own.
+      this.id = top.id
+      this.ready = top.ready.then(() => {
+        this.id = top.id
+      })
+      return
+    }
+    const stored = this.read()
+    this.id = stored ?? mintId()
+    if (!stored) this.write()
+    this.ready = this.claim()
+    const g = globalThis as { [registryKey]?: Registry }
+    ;(g[registryKey] ??= new Map()).set(b.name, this)
+  }
+
+  private read(): string | undefined {
+    try {
+      return webStorage('session')?.getItem(this.storageKey) ?? undefined
+    } catch {
+      return undefined
+    }
+  }
+
+  private write(): void {
+    try {
+      webStorage('session')?.setItem(this.storageKey, this.id)
+    } catch (e) {
+      // Storage full or blocked: the id lives for this page only, which is still one tab.
+      this.b.warn('session-store', `board "${this.b.name}" could not keep its session id in sessionStorage.`, e)
+    }
+  }
+
+  /** Takes the lock of our id; a taken lock means a duplicated tab: mint a new id (F11). */
+  private async claim(): Promise<void> {
+    const locks = webLocks()
+    if (!locks) return
+    try {
+      for (let tries = 0; tries < 3 && !this.disposed; tries++) {
+        const release = await holdLock(locks, `sb:${this.b.name}:session:${this.id}`, { ifAvailable: true })
+        if (this.disposed) return release?.()
+        if (release) {
+          this.release = release
+          return
+        }
+        this.id = mintId()
+        this.write()
+      }
+    } catch (e) {
+      // locks.request itself threw (F14): keep the id; duplicates go undetected.
+      this.b.warn('session-lock', `board "${this.b.name}" cannot detect duplicated tabs: Web Locks failed.`, e)
+    }
+  }
+
+  /** A new id for this tab (clearSession). */
+  async renew(): Promise<string> {
+    await this.ready
+    const old = this.id
+    this.release?.()
+    this.release = undefined
+    this.id = mintId()
+    this.write()
+    this.ready = this.claim()
+    await this.ready
+    return old
+  }
+
+  dispose(): void {
+    this.disposed = true
+    this.release?.()
+    this.release = undefined
+    const reg = registry(globalThis)
+    if (reg?.get(this.b.name) === this) reg.delete(this.b.name)
+  }
+}
+
+const sessions = new WeakMap<BoardImpl, Session>()
+
+/** The board's session, made on first use (boards that never ask pay nothing). */
+export function sessionOf(b: BoardImpl): Session {
+  let s = sessions.get(b)
+  if (!s) {
+    s = new Session(b)
+    sessions.set(b, s)
+    const ss = s
+    b.hooks.dispose.push(() => ss.dispose())
+    listenForClears(b)
+  }
+  return s
+}
+
+const listening = new WeakSet<BoardImpl>()
+/** Another tab cleared: do the same here, without telling anyone again. */
+export function listenForClears(b: BoardImpl): void {
+  if (listening.has(b)) return
+  listening.add(b)
+  channelOf(b).on((m) => {
+    if (m.type !== 'clear') return
+    const p = m.scope === 'all' ? clearBoard(b, false) : clearSession(b, false)
+    b.scheduler.track(p)
+  })
+}
+
+/**
+ * Forgets this session: a new id, its session-scope cache entries, its `session` stores
+ * (back to initial), worker data of session scope; then every other tab does the same.
+ */
+export async function clearSession(b: BoardImpl, tell = true): Promise<void> {
+  const session = sessionOf(b)
+  const old = await session.renew()
+  b.batch(() => {
+    for (const s of b.stores.values()) if (s.storage === 'session') s.clear()
+  })
+  await Promise.all([memoOf(b).dropSession(old), ...b.hooks.clear.map((h) => h('session'))])
+  if (!tell) return // a remote clear is tracked by idle(); awaiting idle() here would wait on itself
+  channelOf(b).post({ type: 'clear', scope: 'session' })
+  await b.idle()
+}
+
+/**
+ * Forgets everything of the board name: every cache entry, every persisted store (live
+ * stores back to initial), worker data; then every other tab does the same.
+ */
+export async function clearBoard(b: BoardImpl, tell = true): Promise<void> {
+  b.clearStores()
+  // Entries of stores this page never defined are the board's too.
+  const prefix = `sb:${b.name}:`
+  for (const kind of ['local', 'session'] as const) {
+    const area = webStorage(kind)
+    if (!area) continue
+    const doomed: string[] = []
+    for (let i = 0; i < area.length; i++) {
+      const k = area.key(i)
+      if (k?.startsWith(prefix)) doomed.push(k)
+    }
+    for (const k of doomed) area.removeItem(k)
+  }
+  const idb = b.idb()
+  await Promise.all([
+    memoOf(b).clearAll(),
+    idb?.clear('stores').catch(() => undefined), // degraded storage: nothing left to remove there
+    ...b.hooks.clear.map((h) => h('all')),
+  ])
+  if (!tell) return
+  channelOf(b).post({ type: 'clear', scope: 'all' })
+  await b.idle()
+}

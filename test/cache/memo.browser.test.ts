@@ -1,0 +1,354 @@
+/**
+ * The shared memo cache in real Chromium: hits and misses, single flight in a tab and
+ * across "tabs" (two boards of one name in one page share IndexedDB, Web Locks and
+ * BroadcastChannel exactly as two tabs of an origin do, but each has its own memory),
+ * reloads, TTL and caps, the signal pattern, sessions and clears.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { type Board, type BoardOptions, createBoard } from '../../src/index'
+
+let n = 0
+const boards: Board[] = []
+function board(name: string, extra: Partial<BoardOptions> = {}) {
+  const b = createBoard({ name, version: 1, ...extra })
+  boards.push(b)
+  return b
+}
+const fresh = (label: string) => `memo-${label}-${Date.now()}-${++n}`
+const statsOf = (b: Board, id: string) => b.inspect().callbacks.find((c) => c.id === id)!.stats
+
+function deferred<T = void>() {
+  let resolve!: (v: T) => void
+  const promise = new Promise<T>((r) => (resolve = r))
+  return { promise, resolve }
+}
+
+afterEach(() => {
+  for (const b of boards.splice(0)) b.dispose()
+  sessionStorage.clear()
+  vi.restoreAllMocks()
+})
+
+describe('hits, misses and keys', () => {
+  it('the same input is computed once; a new input misses; going back hits memory', async () => {
+    // n ─► [square, cached] ─► sq
+    const b = board(fresh('basic'))
+    const input = b.store('n', { initial: 2 })
+    const sq = b.store<number>('sq')
+    const run = vi.fn((x: number) => x * x)
+    b.callback({ id: 'square', inputs: [input], outputs: [sq], run, cache: {} })
+    await b.start()
+    expect(sq.get()).toBe(4)
+    input.set(3)
+    await b.idle()
+    expect(sq.get()).toBe(9)
+    input.set(2)
+    await b.idle()
+    expect(sq.get()).toBe(4)
+    expect(run).toHaveBeenCalledTimes(2)
+    expect(statsOf(b, 'square')).toMatchObject({ runs: 2, misses: 2, hits: 1 })
+  })
+
+  it('a reload (new board, same name) gets a hit from IndexedDB and runs nothing', async () => {
+    const name = fresh('reload')
+    const define = (b: Board) => {
+      const input = b.store('n', { initial: 5 })
+      const out = b.store<{ total: number }>('out')
+      const run = vi.fn((x: number) => ({ total: x * 10 }))
+      b.callback({ id: 'total', inputs: [input], outputs: [out], run, cache: {} })
+      return { out, run }
+    }
+    const first = board(name)
+    const a = define(first)
+    await first.start()
+    await first.idle()
+    expect(a.run).toHaveBeenCalledTimes(1)
+    first.dispose()
+
+    const second = board(name)
+    const c = define(second)
+    await second.start()
+    expect(c.out.get()).toEqual({ total: 50 })
+    expect(c.run).not.toHaveBeenCalled()
+    expect(statsOf(second, 'total')).toMatchObject({ runs: 0, hits: 1, misses: 0 })
+  })
+
+  it('cache.version and board version are part of the key', async () => {
+    const name = fresh('version')
+    const run = vi.fn((x: number) => x + 1)
+    for (const [bv, cv] of [[1, 1], [1, 2], [2, 2], [1, 1]] as const) {
+      const b = board(name, { version: bv })
+      const input = b.store('n', { initial: 1 })
+      const out = b.store<number>('out')
+      b.callback({ id: 'inc', inputs: [input], outputs: [out], run, cache: { version: cv } })
+      await b.start()
+      await b.idle()
+      b.dispose()
+    }
+    // (1,1) computed, (1,2) computed, (2,2) computed, (1,1) again: a hit.
+    expect(run).toHaveBeenCalledTimes(3)
+  })
+
+  it('an input with no stable key fails the callback with a clear error naming it; others run', async () => {
+    const b = board(fresh('unhashable'))
+    const input = b.store<unknown>('n', { initial: { f: () => 1 } })
+    const out = b.store('out')
+    const other = b.store('other')
+    b.callback({ id: 'bad', inputs: [input], outputs: [out], run: () => 1, cache: {} })
+    b.callback({ id: 'fine', inputs: [input], outputs: [other], run: () => 2 })
+    await b.start()
+    const err = b.errors.get('bad')!
+    expect(err.callbackId).toBe('bad')
+    expect(err.code).toBe('unhashable')
+    expect(err.message).toMatch(/callback "bad" argument 1 at \.f is a function/)
+    expect(other.get()).toBe(2)
+  })
+
+  it('state values are part of the key', async () => {
+    const b = board(fresh('state'))
+    const input = b.store('n', { initial: 1 })
+    const factor = b.store('factor', { initial: 10 })
+    const out = b.store<number>('out')
+    const run = vi.fn((x: number, f: number) => x * f)
+    b.callback({ id: 'mul', inputs: [input], state: [factor], outputs: [out], run, cache: {} })
+    await b.start()
+    factor.set(20)
+    input.set(2)
+    await b.idle()
+    input.set(1)
+    await b.idle()
+    expect(out.get()).toBe(20)
+    expect(run).toHaveBeenCalledTimes(3)
+  })
+})
+
+describe('single flight', () => {
+  it('in a tab: 50 callbacks sharing a cache id and input run the computation once', async () => {
+    //        ┌─► [c0, cache id "heavy"] ─► o0
+    // seed ──┼─► …                             one execution, 49 hits
+    //        └─► [c49] ─► o49
+    const b = board(fresh('fifty'))
+    const seed = b.store('seed', { initial: 7 })
+    const gate = deferred()
+    const compute = vi.fn(async (x: number) => {
+      await gate.promise
+      return x * 3
+    })
+    const outs = Array.from({ length: 50 }, (_, i) => {
+      const o = b.store<number>(`o${i}`)
+      b.callback({ id: `c${i}`, inputs: [seed], outputs: [o], run: compute, cache: { id: 'heavy' } })
+      return o
+    })
+    const started = b.start()
+    await vi.waitFor(() => expect(compute).toHaveBeenCalledTimes(1))
+    gate.resolve()
+    await started
+    expect(outs.map((o) => o.get())).toEqual(Array(50).fill(21))
+    expect(compute).toHaveBeenCalledTimes(1)
+    const all = b.inspect().callbacks.map((c) => c.stats)
+    expect(all.reduce((s, x) => s + x.runs, 0)).toBe(1)
+    expect(all.reduce((s, x) => s + x.hits, 0)).toBe(49)
+    expect(all.reduce((s, x) => s + x.misses, 0)).toBe(1)
+  })
+
+  it('across tabs: two boards of one name asking at once compute once; the follower counts a hit', async () => {
+    const name = fresh('two-tabs')
+    const gate = deferred()
+    const runs = vi.fn(async (x: number) => {
+      await gate.promise
+      return x + 100
+    })
+    const tab = () => {
+      const b = board(name)
+      const input = b.store('n', { initial: 1 })
+      const out = b.store<number>('out')
+      b.callback({ id: 'slow', inputs: [input], outputs: [out], run: runs, cache: {} })
+      return { b, out, started: b.start() }
+    }
+    const a = tab()
+    await vi.waitFor(() => expect(runs).toHaveBeenCalledTimes(1))
+    const c = tab()
+    // c is now waiting on the key's lock (or its IndexedDB read found nothing yet).
+    await new Promise((r) => setTimeout(r, 50))
+    gate.resolve()
+    await Promise.all([a.started, c.started])
+    expect(a.out.get()).toBe(101)
+    expect(c.out.get()).toBe(101)
+    expect(runs).toHaveBeenCalledTimes(1)
+    expect(statsOf(c.b, 'slow')).toMatchObject({ runs: 0, hits: 1 })
+  })
+
+  it('a superseded leader does not fail a follower in the same tab', async () => {
+    const b = board(fresh('superseded'))
+    const a = b.store('a', { initial: 1 })
+    const x = b.store('x', { initial: 1 })
+    const out1 = b.store('out1')
+    const out2 = b.store('out2')
+    const gate = deferred()
+    // Both share cache id "k" with the same input value; only the first also reads x.
+    b.callback({
+      id: 'first',
+      inputs: [a],
+      state: [],
+      outputs: [out1],
+      cache: { id: 'k' },
+      run: async (v, ctx) => {
+        await gate.promise
+        ctx.signal.throwIfAborted()
+        return v * 2
+      },
+    })
+    const second = vi.fn((v: number) => v * 2)
+    b.callback({ id: 'second', inputs: [a], outputs: [out2], cache: { id: 'k' }, run: second })
+    const started = b.start()
+    await new Promise((r) => setTimeout(r, 20))
+    expect(x.get()).toBe(1)
+    gate.resolve()
+    await started
+    expect(out1.get()).toBe(2)
+    expect(out2.get()).toBe(2)
+  })
+})
+
+describe('entries: TTL, caps', () => {
+  it('ttlMs: an entry expires that long after its write', async () => {
+    const b = board(fresh('ttl'))
+    const input = b.store('n', { initial: 1 })
+    const out = b.store<number>('out')
+    const run = vi.fn((x: number) => x)
+    b.callback({ id: 't', inputs: [input], outputs: [out], run, cache: { ttlMs: 40 } })
+    await b.start()
+    input.set(2)
+    await b.idle()
+    input.set(1)
+    await b.idle()
+    expect(run).toHaveBeenCalledTimes(2)
+    await new Promise((r) => setTimeout(r, 60))
+    input.set(2)
+    await b.idle()
+    expect(run).toHaveBeenCalledTimes(3)
+  })
+
+  it('maxEntries applies to memory and IndexedDB alike, oldest evicted first', async () => {
+    const name = fresh('cap')
+    const define = (b: Board) => {
+      const input = b.store('n', { initial: 0 })
+      const out = b.store<number>('out')
+      const run = vi.fn((x: number) => x * 2)
+      b.callback({ id: 'cap', inputs: [input], outputs: [out], run, cache: { maxEntries: 2 } })
+      return { input, run }
+    }
+    const b = board(name)
+    const a = define(b)
+    await b.start()
+    for (const v of [1, 2]) {
+      a.input.set(v)
+      await b.idle()
+      await new Promise((r) => setTimeout(r, 5)) // distinct write times: "oldest" is defined
+    }
+    // Entries written: 0, 1, 2 → only 1 and 2 are kept.
+    a.input.set(0)
+    await b.idle()
+    expect(a.run).toHaveBeenCalledTimes(4)
+    b.dispose()
+
+    // After a reload: 2 and 0 are in IndexedDB (1 was evicted by the rewrite of 0).
+    const c = board(name)
+    const d = define(c)
+    await c.start() // n = 0: a hit
+    d.input.set(2)
+    await c.idle()
+    expect(d.run).toHaveBeenCalledTimes(0)
+    d.input.set(1)
+    await c.idle()
+    expect(d.run).toHaveBeenCalledTimes(1)
+  })
+})
+
+describe('signal pattern', () => {
+  it('four downstream callbacks wake on a small key while the data waits in IndexedDB; the expensive step runs once', async () => {
+    //                                   ┌─► [min]
+    // seed ─► [expensive, cached] ─► ref ┼─► [max]     ref is a small object naming the
+    //                                   ├─► [mean]    data; the data itself stays in an
+    //                                   └─► [count]   idb store and is read where it is.
+    const b = board(fresh('signal'))
+    const seed = b.store('seed', { initial: 3 })
+    const data = b.store<Float64Array>('data', { storage: 'idb' })
+    const ref = b.store<{ rows: number; seed: number }>('ref')
+    const expensive = vi.fn((s: number, ctx: { set(store: string, v: unknown): void }) => {
+      const arr = new Float64Array(100_000).map((_, i) => (i % 1000) * s)
+      ctx.set('data', arr)
+      return { rows: arr.length, seed: s }
+    })
+    b.callback({ id: 'expensive', inputs: [seed], outputs: [ref], run: expensive, cache: {} })
+    const reads: string[] = []
+    const reducer = (name: string, f: (a: Float64Array) => number) => {
+      const out = b.store<number>(name)
+      b.callback({
+        id: name,
+        inputs: [ref],
+        outputs: [out],
+        run: (r) => {
+          reads.push(name)
+          expect(JSON.stringify(r).length).toBeLessThan(100)
+          return f(data.get())
+        },
+      })
+      return out
+    }
+    const min = reducer('min', (a) => a.reduce((m, x) => Math.min(m, x), Infinity))
+    const max = reducer('max', (a) => a.reduce((m, x) => Math.max(m, x), -Infinity))
+    const mean = reducer('mean', (a) => a.reduce((s, x) => s + x, 0) / a.length)
+    const count = reducer('count', (a) => a.length)
+    await b.start()
+    await b.idle()
+    expect(expensive).toHaveBeenCalledTimes(1)
+    expect(reads.sort()).toEqual(['count', 'max', 'mean', 'min'])
+    expect([min.get(), max.get(), mean.get(), count.get()]).toEqual([0, 2997, 1498.5, 100_000])
+    expect(b.inspect().stores.find((s) => s.id === 'ref')!.bytes).toBeLessThan(100)
+  })
+})
+
+describe('sessions', () => {
+  it('F11 duplicated tab: a second board finding the id taken mints its own; a reload keeps it', async () => {
+    const name = fresh('session')
+    const a = board(name)
+    await a.start()
+    await a.session.ready
+    const idA = a.session.id
+    expect(sessionStorage.getItem(`sb-session:${name}`)).toBe(idA)
+    // Same sessionStorage (as a duplicated tab has a copy of it), lock taken by a.
+    const dup = board(name)
+    await dup.session.ready
+    expect(dup.session.id).not.toBe(idA)
+    dup.dispose()
+    a.dispose()
+    // A reload: the old document is gone with its lock; the id in storage is kept.
+    await vi.waitFor(async () => {
+      const held = (await navigator.locks.query()).held ?? []
+      expect(held.some((l) => l.name?.endsWith(idA))).toBe(false)
+    })
+    sessionStorage.setItem(`sb-session:${name}`, idA)
+    const reloaded = board(name)
+    await reloaded.session.ready
+    expect(reloaded.session.id).toBe(idA)
+  })
+
+  it("session-scope entries are keyed by the session: a duplicated tab gets no hit from the original's", async () => {
+    const name = fresh('session-scope')
+    const run = vi.fn((x: number) => x * 2)
+    const tab = async () => {
+      const b = board(name)
+      const input = b.store('n', { initial: 4 })
+      const out = b.store<number>('out')
+      b.callback({ id: 'per-session', inputs: [input], outputs: [out], run, cache: { scope: 'session' } })
+      await b.start()
+      return { b, out }
+    }
+    const a = await tab()
+    const dup = await tab()
+    expect(dup.out.get()).toBe(8)
+    expect(run).toHaveBeenCalledTimes(2)
+    expect(a.b.session.id).not.toBe(dup.b.session.id)
+  })
+})
