@@ -410,11 +410,10 @@ describe('faults', () => {
     const pool = b.workers(() => (spawned++, tasksWorker()))
     const ms = b.store('ms', { initial: 60_000 })
     const out = b.store<unknown>('out')
-    b.callback({ id: 'busy', inputs: [ms], outputs: [out], run: pool.task('busy'), hardCancel: true })
+    b.callback({ id: 'busy', inputs: [ms], outputs: [out], run: pool.task('busyReported'), hardCancel: true })
     void b.start()
-    await until(b, () => b.inspect().callbacks[0]!.running)
-    // Let the worker pick the call up before superseding it.
-    await new Promise((r) => setTimeout(r, 200))
+    // The worker took the call and is in its loop.
+    await until(b, () => b.inspect().callbacks[0]!.progress?.note === 'started')
     ms.set(1)
     await b.idle()
     expect(out.get()).toBe('finished')

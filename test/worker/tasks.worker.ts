@@ -78,5 +78,14 @@ exposeTasks({
     }
     return 'finished'
   },
+  /** Says it started, then sync work (the progress message leaves before the loop blocks). */
+  busyReported: (ms: number, ctx: TaskCtx) => {
+    ctx.progress(0, 'started')
+    const end = Date.now() + ms
+    while (Date.now() < end) {
+      // busy
+    }
+    return 'finished'
+  },
   ctxInfo: (_x: unknown, ctx: TaskCtx) => ({ callbackId: ctx.callbackId, triggered: [...ctx.triggered] }),
 })
