@@ -109,7 +109,7 @@ export function fmtBytes(n: number): string {
 }
 
 /** A labelled figure with a test id: the unit of every demo's counters. */
-export function Figure(props: { label: string; testid: string; value: ComponentChildren; hint?: string }): JSX.Element {
+export function Figure(props: { label: string; testid: string; value: ComponentChildren; hint?: string | undefined }): JSX.Element {
   return (
     <div class="figure">
       <span class="label">{props.label}</span>

@@ -12,6 +12,7 @@
 import { type JSX, render } from 'preact'
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { type Board, boardImpl, type CallbackInfo, type Inspection, type StoreInfo } from '../graph/board'
+import { isHandle } from '../worker/handle'
 import { callbackKey, type LaidEdge, type LaidNode, layoutGraph, shapeKey, storeKey } from './layout'
 import { panelCss } from './style'
 
@@ -96,12 +97,12 @@ export function DevPanel({ board, onClose }: DevPanelProps): JSX.Element {
               return 'stats' in info ? (
                 <CallbackBox node={n} info={info} cached={fromCache(info)} selected={n.key === selected} onPick={pick} />
               ) : (
-                <StoreBox node={n} info={info} where={whereOf(board, info)} selected={n.key === selected} onPick={pick} />
+                <StoreBox node={n} info={info} where={whereOf(board, info)} size={sizeOf(board, info)} selected={n.key === selected} onPick={pick} />
               )
             })}
           </svg>
         </div>
-        {sel && <Details info={sel} where={'stats' in sel ? undefined : whereOf(board, sel)} />}
+        {sel && <Details info={sel} where={'stats' in sel ? undefined : whereOf(board, sel)} size={'stats' in sel ? 0 : sizeOf(board, sel)} />}
       </div>
     </section>
   )
@@ -159,17 +160,17 @@ function indexOf(snap: Inspection): Map<string, StoreInfo | CallbackInfo> {
 
 /** A store holding a worker handle lives in the worker, whatever its storage says. */
 function whereOf(board: Board, info: StoreInfo): Where {
-  const value = boardImpl(board).stores.get(info.id)?.value
-  return looksLikeHandle(value) ? 'worker' : info.location
+  return isHandle(valueOf(board, info.id)) ? 'worker' : info.location
 }
 
-// The worker pool's handles are small plain objects marked by a `__switchboardHandle`
-// field (or a `handle` kind); this is the panel's read of that mark, without importing the
-// worker code into pages that have no workers.
-function looksLikeHandle(v: unknown): boolean {
-  if (!v || typeof v !== 'object') return false
-  const o = v as Record<string, unknown>
-  return o['__switchboardHandle'] === true || o['kind'] === 'switchboard-handle' || o['$handle'] !== undefined
+/** For a handle, the size of the data it stands for (the handle itself is tiny). */
+function sizeOf(board: Board, info: StoreInfo): number {
+  const v = valueOf(board, info.id)
+  return isHandle(v) ? v.bytes : info.bytes
+}
+
+function valueOf(board: Board, id: string): unknown {
+  return boardImpl(board).stores.get(id)?.value
 }
 
 // ---- boxes -------------------------------------------------------------------------------
@@ -186,7 +187,7 @@ function CallbackBox(props: {
   const state = c.error ? 'error' : c.running ? 'running' : props.cached ? 'cached' : 'idle'
   const x = n.x - n.width / 2
   const y = n.y - n.height / 2
-  const line2 = `${s.runs} run${s.runs === 1 ? '' : 's'} · last ${ms(s.lastMs)} · avg ${ms(s.avgMs)}`
+  const line2 = `${s.runs} run${s.runs === 1 ? '' : 's'} · ${ms(s.lastMs)} (avg ${ms(s.avgMs)})`
   const line3 =
     `in ${bytes(s.bytesIn)} · out ${bytes(s.bytesOut)}` + (c.cached ? ` · hit ${s.hits}/${s.hits + s.misses}` : '')
   return (
@@ -230,7 +231,7 @@ function CallbackBox(props: {
   )
 }
 
-function StoreBox(props: { node: LaidNode; info: StoreInfo; where: Where; selected: boolean; onPick: () => void }): JSX.Element {
+function StoreBox(props: { node: LaidNode; info: StoreInfo; where: Where; size: number; selected: boolean; onPick: () => void }): JSX.Element {
   const { node: n, info: s } = props
   const x = n.x - n.width / 2
   const y = n.y - n.height / 2
@@ -241,11 +242,11 @@ function StoreBox(props: { node: LaidNode; info: StoreInfo; where: Where; select
       data-testid={`devnode-${s.id}`}
       data-kind="store"
       data-where={props.where}
-      data-bytes={s.bytes}
+      data-bytes={props.size}
       tabindex={0}
       role="button"
       aria-pressed={props.selected}
-      aria-label={`store ${s.id}, in ${where}, ${bytes(s.bytes)}`}
+      aria-label={`store ${s.id}, in ${where}, ${bytes(props.size)}`}
       onClick={props.onPick}
       onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), props.onPick())}
     >
@@ -255,7 +256,7 @@ function StoreBox(props: { node: LaidNode; info: StoreInfo; where: Where; select
         {clip(s.id, 18)}
       </text>
       <text x={x + 24} y={y + 38}>
-        {where} · {bytes(s.bytes)}
+        {where} · {bytes(props.size)}
       </text>
     </g>
   )
@@ -321,7 +322,7 @@ function Legend(): JSX.Element {
   )
 }
 
-function Details({ info, where }: { info: StoreInfo | CallbackInfo; where: Where | undefined }): JSX.Element {
+function Details({ info, where, size }: { info: StoreInfo | CallbackInfo; where: Where | undefined; size: number }): JSX.Element {
   if ('stats' in info) {
     const s = info.stats
     return (
@@ -388,7 +389,7 @@ function Details({ info, where }: { info: StoreInfo | CallbackInfo; where: Where
         <dt>lives in</dt>
         <dd>{where}</dd>
         <dt>size</dt>
-        <dd>{bytes(info.bytes)}</dd>
+        <dd>{bytes(size)}</dd>
         <dt>modified</dt>
         <dd>{info.modifiedAt ? new Date(info.modifiedAt).toLocaleTimeString() : 'never'}</dd>
       </dl>

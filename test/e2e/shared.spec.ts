@@ -1,0 +1,65 @@
+import { expect, type Page, test } from '@playwright/test'
+
+// demo/shared.html (pattern 3):
+//   params (local) ─► [simulate] (cache: global) ─► paths ─► [mean] [quantiles] [histogram] [extremes]
+
+function watchConsole(page: Page): string[] {
+  const errors: string[] = []
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()))
+  page.on('pageerror', (e) => errors.push(e.message))
+  return errors
+}
+const idle = (page: Page) => page.evaluate(() => (globalThis as unknown as { board: { idle(): Promise<void> } }).board.idle())
+
+test('shared: one execution serves four callbacks; a reload is a cache hit', async ({ page }) => {
+  const errors = watchConsole(page)
+  await page.goto('demo/shared.html')
+  await expect(page.getByTestId('ready')).toHaveText('yes')
+  await expect(page.getByTestId('executions')).toHaveText('1')
+  await expect(page.getByTestId('simulate-runs')).toHaveText('1')
+  await expect(page.getByTestId('simulate-misses')).toHaveText('1')
+  // Each reader runs once: the initial wave waits for the async simulate upstream (guarantee 1).
+  for (const id of ['mean', 'quantiles', 'histogram', 'extremes']) await expect(page.getByTestId(`${id}-runs`)).toHaveText('1')
+  const mean = await page.getByTestId('mean').textContent()
+  expect(Number(mean)).toBeGreaterThan(50)
+  await idle(page)
+
+  await page.reload()
+  await expect(page.getByTestId('ready')).toHaveText('yes')
+  await expect(page.getByTestId('simulate-hits')).toHaveText('1')
+  await expect(page.getByTestId('simulate-runs')).toHaveText('0')
+  await expect(page.getByTestId('executions')).toHaveText('1')
+  await expect(page.getByTestId('mean')).toHaveText(mean!)
+  expect(errors).toEqual([])
+})
+
+test('shared: two tabs, one computation: the second tab follows the first and reads its result', async ({ context }) => {
+  const a = await context.newPage()
+  const b = await context.newPage()
+  const errors = [...watchConsole(a), ...watchConsole(b)]
+  await a.goto('demo/shared.html')
+  await expect(a.getByTestId('ready')).toHaveText('yes')
+  await b.goto('demo/shared.html')
+  await expect(b.getByTestId('ready')).toHaveText('yes')
+  // b's first value came from a's computation, through the shared cache.
+  await expect(b.getByTestId('simulate-runs')).toHaveText('0')
+  await expect(b.getByTestId('simulate-hits')).toHaveText('1')
+  await expect(a.getByTestId('executions')).toHaveText('1')
+
+  // A new seed in tab a: the local store carries it to tab b; the computation runs once.
+  await a.getByTestId('next-seed').click()
+  await expect(a.getByTestId('next-seed')).toHaveText('Next seed (2)')
+  await expect(b.getByTestId('next-seed')).toHaveText('Next seed (2)')
+  await expect(a.getByTestId('mean')).not.toHaveText('…')
+  await idle(a)
+  await idle(b)
+  await expect(b.getByTestId('mean')).toHaveText((await a.getByTestId('mean').textContent())!)
+  await expect(a.getByTestId('executions')).toHaveText('2')
+  await expect(b.getByTestId('executions')).toHaveText('2')
+  // Either tab may win the lock for seed 2; together they executed once (plus a's first
+  // run for seed 1), and the follower counted a cache hit (plus b's first load).
+  const count = async (id: string) => Number(await a.getByTestId(id).textContent()) + Number(await b.getByTestId(id).textContent())
+  expect(await count('simulate-runs')).toBe(2)
+  expect(await count('simulate-hits')).toBe(2)
+  expect(errors).toEqual([])
+})
