@@ -48,6 +48,10 @@ export function installCache(b: BoardImpl): void {
   const inflight = new Map<string, Promise<Outcome>>()
   const channel = channelOf(b)
   let estimated = false
+  // A disposed board lets go of the key locks it holds, as a closed tab does (F21).
+  let letGo!: () => void
+  const disposed = new Promise<void>((r) => (letGo = r))
+  b.hooks.dispose.push(() => letGo())
 
   b.cacheRunner = async (node, args, compute) => {
     const opts = (node.cache ?? {}) as CacheOptions
@@ -200,7 +204,7 @@ export function installCache(b: BoardImpl): void {
             (e: unknown) => finish(() => reject(e)),
           )
           // Hold the lock until the entry is committed: the next holder must find it.
-          await stored
+          await Promise.race([stored, disposed])
         }
         const request = (options: LockOptions) =>
           locks.request(name, options, body).catch((e: unknown) => {

@@ -168,12 +168,16 @@ export class Memo {
     const idb = this.idb()
     if (!idb) return { token: undefined, entry: undefined }
     try {
-      const r = await idb.tx('cache', 'readwrite', (os) => {
+      const r = await idb.tx('cache', 'readwrite', (os, fail) => {
         const out = { token: 0, m: undefined as unknown, d: undefined as unknown }
         const g = os.get(gKey(key))
         g.onsuccess = () => {
           out.token = (typeof g.result === 'number' ? g.result : 0) + 1
-          os.put(out.token, gKey(key))
+          try {
+            os.put(out.token, gKey(key))
+          } catch (e) {
+            fail(e) // storage full even for a number: no token, the write goes unfenced
+          }
         }
         const m = os.get(mKey(cacheId, key))
         m.onsuccess = () => (out.m = m.result)
@@ -235,12 +239,18 @@ export class Memo {
 
   private put(idb: Idb, e: Entry, limits: Limits, token: number | undefined): Promise<WriteOutcome> {
     return idb
-      .tx('cache', 'readwrite', (os) => {
+      .tx('cache', 'readwrite', (os, fail) => {
         const out = { fenced: false }
         const write = () => {
           const meta: Meta = { t: e.t, exp: e.exp, bytes: e.bytes, scope: e.scope, sid: e.sid ?? null }
-          os.put(meta, mKey(e.cacheId, e.key))
-          os.put({ v: e.value }, dKey(e.cacheId, e.key))
+          try {
+            os.put(meta, mKey(e.cacheId, e.key))
+            // Throws at once for DataCloneError and, in some browsers, quota (F01, F03).
+            os.put({ v: e.value }, dKey(e.cacheId, e.key))
+          } catch (err) {
+            fail(err) // aborts the transaction: the meta is not left without its value
+            return
+          }
           enforce(os, e, limits)
         }
         if (token === undefined) write()

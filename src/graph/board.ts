@@ -18,7 +18,7 @@ import {
 import { type CacheRunner, type CallbackNode, type Ctx, Scheduler, type Stats } from './schedule'
 import { installCache } from '../cache/flight'
 import { syncStores } from '../sync/broadcast'
-import { clearBoard, clearSession, listenForClears, sessionOf } from '../sync/session'
+import { clearBoard, clearSession, listenForClears, sessionOf, webLocks } from '../sync/session'
 import type { Handle } from '../worker/handle'
 import { createPool, type PoolOptions, resolveHandle, type WorkerPool } from '../worker/pool'
 
@@ -713,7 +713,7 @@ class BoardImpl {
       edges,
       capabilities: {
         indexedDB: typeof indexedDB !== 'undefined' && this.idbHandle !== null && this.idbHandle?.state !== 'degraded',
-        locks: typeof navigator !== 'undefined' && !!navigator.locks,
+        locks: !!webLocks(),
         broadcast: typeof BroadcastChannel !== 'undefined',
         storage: this.storageEstimate,
       },

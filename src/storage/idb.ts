@@ -42,8 +42,9 @@ export interface Idb {
    * One transaction on `store`, under the same reopen-once rule: `fn` queues requests (and
    * may chain more from their callbacks, filling the object it returned); resolves with
    * that object once the transaction has COMMITTED, rejects with the transaction's error.
+   * A request callback that fails calls `fail(e)`: the transaction aborts, rejecting with `e`.
    */
-  tx<T>(store: ObjectStoreName, mode: IDBTransactionMode, fn: (os: IDBObjectStore) => T): Promise<T>
+  tx<T>(store: ObjectStoreName, mode: IDBTransactionMode, fn: (os: IDBObjectStore, fail: (e: unknown) => void) => T): Promise<T>
   /** Closes the connection; the next call reopens unless `dispose`d. */
   close(): void
   dispose(): void
@@ -177,10 +178,19 @@ export function openIdb(name: string, opts: IdbOptions = {}): Idb {
             new Promise((resolve, reject) => {
               const t = db.transaction(s, mode)
               let out: ReturnType<typeof fn>
+              let failure: unknown
+              const fail = (e: unknown) => {
+                failure ??= e
+                try {
+                  t.abort()
+                } catch {
+                  // already finished: nothing to undo
+                }
+              }
               t.oncomplete = () => resolve(out)
-              t.onabort = () => reject(t.error ?? new DOMException(`a transaction on "${s}" was aborted.`, 'AbortError'))
+              t.onabort = () => reject(failure ?? t.error ?? new DOMException(`a transaction on "${s}" was aborted.`, 'AbortError'))
               try {
-                out = fn(t.objectStore(s))
+                out = fn(t.objectStore(s), fail)
               } catch (e) {
                 // A request threw synchronously (quota, DataCloneError): undo what was queued.
                 try {
@@ -208,5 +218,6 @@ export function openIdb(name: string, opts: IdbOptions = {}): Idb {
 function isOpenFailure(e: unknown): boolean {
   const name = (e as { name?: string } | null)?.name
   const message = String((e as { message?: string } | null)?.message ?? '')
-  return name === 'SecurityError' || /indexedDB is not defined/.test(message)
+  // VersionError: another tab upgraded the database to a newer version of the app (F04).
+  return name === 'SecurityError' || name === 'VersionError' || /indexedDB is not defined/.test(message)
 }

@@ -196,10 +196,10 @@ export function listenForClears(b: BoardImpl): void {
 export async function clearSession(b: BoardImpl, tell = true): Promise<void> {
   const session = sessionOf(b)
   const old = await session.renew()
+  await Promise.all([memoOf(b).dropSession(old), ...b.hooks.clear.map((h) => h('session'))])
   b.batch(() => {
     for (const s of b.stores.values()) if (s.storage === 'session') s.clear()
   })
-  await Promise.all([memoOf(b).dropSession(old), ...b.hooks.clear.map((h) => h('session'))])
   if (!tell) return // a remote clear is tracked by idle(); awaiting idle() here would wait on itself
   channelOf(b).post({ type: 'clear', scope: 'session' })
   await b.idle()
@@ -210,6 +210,13 @@ export async function clearSession(b: BoardImpl, tell = true): Promise<void> {
  * stores back to initial), worker data; then every other tab does the same.
  */
 export async function clearBoard(b: BoardImpl, tell = true): Promise<void> {
+  // The cache first: the stores' reset below re-runs callbacks, which must not hit the old.
+  const idb = b.idb()
+  await Promise.all([
+    memoOf(b).clearAll(),
+    idb?.clear('stores').catch(() => undefined), // degraded storage: nothing left to remove there
+    ...b.hooks.clear.map((h) => h('all')),
+  ])
   b.clearStores()
   // Entries of stores this page never defined are the board's too.
   const prefix = `sb:${b.name}:`
@@ -223,12 +230,6 @@ export async function clearBoard(b: BoardImpl, tell = true): Promise<void> {
     }
     for (const k of doomed) area.removeItem(k)
   }
-  const idb = b.idb()
-  await Promise.all([
-    memoOf(b).clearAll(),
-    idb?.clear('stores').catch(() => undefined), // degraded storage: nothing left to remove there
-    ...b.hooks.clear.map((h) => h('all')),
-  ])
   if (!tell) return
   channelOf(b).post({ type: 'clear', scope: 'all' })
   await b.idle()
