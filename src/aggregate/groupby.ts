@@ -3,12 +3,12 @@
  *
  *   1. select   `where` → ascending row indices, or null for all rows      (where.ts)
  *   2. key      `by` → an Int32Array of group codes, sorted-key order       (table.ts, bin.ts)
- *   3. reduce   one tight loop per measure into a Float64Array per group
+ *   3. reduce   every measure in one fused pass into Float64Arrays per group   (kernel.ts)
  *
  * Why it is fast: codes and numeric columns are cached per table, so a query is only the
- * loops of step 3 over typed arrays, each monomorphic (Int32Array codes, Float64Array
- * values), and a column with no missing values skips the NaN test. Groups come out sorted
- * because the codes are ranks of the sorted keys.
+ * pass of step 3 over typed arrays (Int32Array codes, Float64Array values), generated for
+ * the query's shape as a hand-written loop would be; a column with no missing values
+ * skips the NaN test. Groups come out sorted because the codes are ranks of sorted keys.
  *
  * Groups are the keys with at least one selected row (as SQL's GROUP BY). Without `by`
  * there is one group, the totals, always present (count 0 when `where` keeps nothing); an
@@ -16,6 +16,7 @@
  */
 import { AggregationError } from '../errors'
 import { binCodes, isBin, type Bin } from './bin'
+import { fuse, type Lane, type Reduced } from './kernel'
 import type { Measure } from './measures'
 import { dict, open, requireNumeric, type ColumnState, type Source, type Table } from './table'
 import { select, type Where } from './where'
@@ -89,19 +90,33 @@ export function aggregate(table: Table, spec: AggregateSpec): AggregateResult {
     keyOf = (g) => d.keys[g]
   }
 
-  const rows = new Float64Array(size)
-  countRows(rows, codes, selection, source.rows)
+  const lanes: Lane[] = measures.map(([, m], k) => ({
+    op: m.op,
+    values: inputs[k]?.values,
+    missing: inputs[k]?.missing ?? false,
+  }))
+  const { rows, acc, valid } =
+    fuse(lanes, codes, selection, source.rows, size) ?? loops(lanes, codes, selection, source.rows, size)
   const groups: number[] = []
   for (let g = 0; g < size; g++) if (rows[g]! > 0 || keyState === undefined) groups.push(g)
 
   if (keyName !== undefined) result[keyName] = groups.map(keyOf)
-  for (const [index, [name, m]] of measures.entries()) {
-    const input = inputs[index]
-    const { acc, valid } = reduce(m.op, input, rows, codes, selection, source.rows, size)
+  lanes.forEach((lane, k) => {
+    const a = acc[k]!
+    const seen = valid[k]!
     // A group that saw no value of the column: sum and count say 0, the others null.
-    const none = m.op === 'sum' || m.op === 'count' ? 0 : null
-    result[name] = groups.map((g) => (valid[g]! > 0 ? acc[g]! : none))
-  }
+    result[measures[k]![0]] = groups.map((g) =>
+      lane.op === 'count'
+        ? seen[g]!
+        : seen[g]! === 0
+          ? lane.op === 'sum'
+            ? 0
+            : null
+          : lane.op === 'mean'
+            ? a[g]! / seen[g]!
+            : a[g]!,
+    )
+  })
   return result
 }
 
@@ -119,40 +134,40 @@ function measureInput(source: Source, name: string, m: Measure): Input | undefin
     return undefined
   }
   const state: ColumnState = source.column(m.column)
-  const values = requireNumeric(state, `${m.op === 'count' ? 'counted' : m.op === 'mean' ? 'averaged' : m.op === 'sum' ? 'summed' : `reduced by ${m.op}`} (measure "${name}")`)
+  const why = { count: 'counted', sum: 'summed', mean: 'averaged', min: 'reduced by min', max: 'reduced by max' }[m.op]
+  const values = requireNumeric(state, `${why} (measure "${name}")`)
   return { values, missing: state.hasMissing! }
 }
 
-/** Per-group result of one measure, and how many values each group saw. */
-function reduce(
-  op: Measure['op'],
-  input: Input | undefined,
-  rows: Float64Array,
-  codes: Int32Array,
-  sel: Int32Array | null,
-  n: number,
-  size: number,
-): { acc: Float64Array; valid: Float64Array } {
-  let valid = rows
-  if (input?.missing) {
-    valid = new Float64Array(size)
-    countValid(valid, codes, input.values, sel, n)
+/**
+ * The fallback of `fuse` where code cannot be compiled: one loop per measure, the same
+ * outputs (row counts, raw accumulators, values seen per group).
+ */
+function loops(lanes: readonly Lane[], codes: Int32Array, sel: Int32Array | null, n: number, size: number): Reduced {
+  const rows = new Float64Array(size)
+  countRows(rows, codes, sel, n)
+  const acc: Float64Array[] = []
+  const valid: Float64Array[] = []
+  for (const { op, values, missing } of lanes) {
+    let seen = rows
+    if (values && missing) {
+      seen = new Float64Array(size)
+      countValid(seen, codes, values, sel, n)
+    }
+    valid.push(seen)
+    const a = new Float64Array(values && op !== 'count' ? size : 0)
+    acc.push(a)
+    if (!values || op === 'count') continue
+    if (op === 'min') {
+      a.fill(Infinity)
+      minInto(a, codes, values, sel, n)
+    } else if (op === 'max') {
+      a.fill(-Infinity)
+      maxInto(a, codes, values, sel, n)
+    } else if (missing) sumSkipping(a, codes, values, sel, n)
+    else sumInto(a, codes, values, sel, n)
   }
-  if (op === 'count') return { acc: valid, valid: rows }
-  const { values, missing } = input!
-  const acc = new Float64Array(size)
-  if (op === 'min') {
-    acc.fill(Infinity)
-    minInto(acc, codes, values, sel, n)
-  } else if (op === 'max') {
-    acc.fill(-Infinity)
-    maxInto(acc, codes, values, sel, n)
-  } else {
-    if (missing) sumSkipping(acc, codes, values, sel, n)
-    else sumInto(acc, codes, values, sel, n)
-    if (op === 'mean') for (let g = 0; g < size; g++) acc[g] = acc[g]! / valid[g]!
-  }
-  return { acc, valid }
+  return { rows, acc, valid }
 }
 
 // The loops. Each is small and sees one array type per argument, so V8 keeps it
