@@ -102,6 +102,9 @@ export function BrushChart(props: BrushChartProps): JSX.Element {
     <div class="card brush" data-testid={`chart-${props.dim}`}>
       <h3>
         {spec.label} <span class="muted">({spec.unit})</span>
+        <span class="count" data-testid={`count-${props.dim}`} title="flights under the other charts' brushes">
+          {props.filtered.reduce((a, b) => a + b, 0).toLocaleString()}
+        </span>
       </h3>
       <div ref={box} class="plot" role="img" aria-label={`${spec.label} histogram; drag to brush`} />
       <div class="brush-keys">
