@@ -1,0 +1,141 @@
+import { type BrowserContext, expect, type Page, test } from '@playwright/test'
+
+// test/pages/cache.html, opened in several pages of one browser context (one origin, so
+// one IndexedDB, one set of Web Locks, one BroadcastChannel namespace):
+//
+//   seed ─► [expensive, cache global]    ─► result          (hold: waits for api.release())
+//   seed ─► [per-session, cache session] ─► session-result
+//   shared (idb) ─► [mirror] ─► mirrored  note (session store)
+
+let n = 0
+const boardName = () => `e2e-cache-${Date.now()}-${++n}`
+
+async function open(context: BrowserContext, board: string, extra = ''): Promise<Page> {
+  const page = await context.newPage()
+  await page.goto(`test/pages/cache.html?board=${board}${extra}`)
+  return page
+}
+/** Executions of `expensive` in every tab of the context (a localStorage counter). */
+const executions = (page: Page, board: string) => page.evaluate((b) => Number(localStorage.getItem(`${b}:executions`) ?? 0), board)
+const release = (page: Page) => page.evaluate(() => (globalThis as unknown as { api: { release(): void } }).api.release())
+const api = <T>(page: Page, fn: string) =>
+  page.evaluate((f) => (new Function('api', `return (${f})(api)`) as (a: unknown) => T)((globalThis as unknown as { api: unknown }).api), fn)
+
+test('two tabs asking for one key compute it once; the second gets a hit', async ({ context }) => {
+  const board = boardName()
+  const a = await open(context, board, '&hold')
+  await expect.poll(() => executions(a, board)).toBe(1)
+  const b = await open(context, board, '&hold')
+  await release(a)
+  await expect(a.getByTestId('result')).toHaveText('42')
+  await expect(b.getByTestId('result')).toHaveText('42')
+  await expect(b.getByTestId('runs')).toHaveText('0')
+  await expect(b.getByTestId('hits')).toHaveText('1')
+  expect(await executions(b, board)).toBe(1)
+})
+
+test('F21 lock holder dies: closing the page computing the key lets the waiting tab compute it', async ({ context }) => {
+  const board = boardName()
+  const a = await open(context, board, '&hold')
+  await expect.poll(() => executions(a, board)).toBe(1)
+  const b = await open(context, board)
+  await expect(b.getByTestId('session-result')).toHaveText('66') // b is up, and waiting on the key lock
+  await expect(b.getByTestId('result')).toHaveText('')
+  await a.close()
+  await expect(b.getByTestId('result')).toHaveText('42')
+  await expect(b.getByTestId('runs')).toHaveText('1')
+  expect(await executions(b, board)).toBe(2)
+})
+
+test('F23 lost "ready" message: the writer posts nothing; the waiting tab reads IndexedDB after the lock', async ({ context }) => {
+  const board = boardName()
+  const a = await open(context, board, '&hold&silent')
+  await expect.poll(() => executions(a, board)).toBe(1)
+  const b = await open(context, board)
+  await expect(b.getByTestId('session-result')).toHaveText('66')
+  await release(a)
+  await expect(b.getByTestId('result')).toHaveText('42')
+  await expect(b.getByTestId('runs')).toHaveText('0')
+  // A reader that joins late finds it in IndexedDB too.
+  const late = await open(context, board)
+  await expect(late.getByTestId('result')).toHaveText('42')
+  await expect(late.getByTestId('runs')).toHaveText('0')
+  expect(await executions(late, board)).toBe(1)
+})
+
+test('reload: the result is a hit from IndexedDB and the session id is kept', async ({ context }) => {
+  const board = boardName()
+  const a = await open(context, board)
+  await expect(a.getByTestId('ready')).toHaveText('yes')
+  await expect(a.getByTestId('runs')).toHaveText('1')
+  const id = await a.getByTestId('session-id').textContent()
+  await a.evaluate(() => (globalThis as unknown as { api: { board: { idle(): Promise<void> } } }).api.board.idle())
+  await a.reload()
+  await expect(a.getByTestId('ready')).toHaveText('yes')
+  await expect(a.getByTestId('result')).toHaveText('42')
+  await expect(a.getByTestId('runs')).toHaveText('0')
+  await expect(a.getByTestId('hits')).toHaveText('1')
+  await expect(a.getByTestId('session-id')).toHaveText(id!)
+  // Same session after the reload: the session-scope entry is a hit as well.
+  await expect(a.getByTestId('session-runs')).toHaveText('0')
+})
+
+test('F11 duplicated tab: a copy of sessionStorage is detected and gets its own session', async ({ context }) => {
+  const board = boardName()
+  const a = await open(context, board)
+  await expect(a.getByTestId('ready')).toHaveText('yes')
+  const copied = await a.evaluate(() => JSON.stringify(Object.entries(sessionStorage)))
+  const idA = await a.getByTestId('session-id').textContent()
+  // A duplicated tab starts with a copy of the original's sessionStorage.
+  const dup = await context.newPage()
+  await dup.addInitScript((entries) => {
+    if (sessionStorage.length === 0) for (const [k, v] of JSON.parse(entries) as [string, string][]) sessionStorage.setItem(k, v)
+  }, copied)
+  await dup.goto(`test/pages/cache.html?board=${board}`)
+  await expect(dup.getByTestId('ready')).toHaveText('yes')
+  const idDup = await dup.getByTestId('session-id').textContent()
+  expect(idDup).not.toBe(idA)
+  // Session data stays apart: the duplicate computed its own session-scope entry.
+  await expect(dup.getByTestId('session-runs')).toHaveText('1')
+  // The global entry is shared.
+  await expect(dup.getByTestId('runs')).toHaveText('0')
+  // And the original keeps its id.
+  await expect(a.getByTestId('session-id')).toHaveText(idA!)
+})
+
+test('clearSession and clear are told to the other tabs', async ({ context }) => {
+  const board = boardName()
+  const a = await open(context, board)
+  const b = await open(context, board)
+  await expect(a.getByTestId('ready')).toHaveText('yes')
+  await expect(b.getByTestId('ready')).toHaveText('yes')
+  await api(b, 'async (api) => { api.note.set("user 1"); await api.board.idle() }')
+  await expect(b.getByTestId('note')).toHaveText('user 1')
+  const idB = await b.getByTestId('session-id').textContent()
+
+  await api(a, 'async (api) => { await api.board.clearSession() }')
+  await expect(b.getByTestId('note')).toHaveText('none')
+  await expect(b.getByTestId('session-id')).not.toHaveText(idB!)
+
+  await api(b, 'async (api) => { api.shared.set(9); await api.board.idle() }')
+  await expect(a.getByTestId('shared')).toHaveText('9')
+  await api(a, 'async (api) => { await api.board.clear() }')
+  await expect(b.getByTestId('shared')).toHaveText('0')
+  await expect(b.getByTestId('mirrored')).toHaveText('0')
+  // Nothing of the board is left: a new tab computes again.
+  const c = await open(context, board)
+  await expect(c.getByTestId('ready')).toHaveText('yes')
+  await expect(c.getByTestId('shared')).toHaveText('0')
+})
+
+test('an idb store changed in one tab changes in the others, with a wave there', async ({ context }) => {
+  const board = boardName()
+  const a = await open(context, board)
+  const b = await open(context, board)
+  await expect(a.getByTestId('ready')).toHaveText('yes')
+  await expect(b.getByTestId('ready')).toHaveText('yes')
+  await api(a, 'async (api) => { api.shared.set(21); await api.board.idle() }')
+  await expect(b.getByTestId('shared')).toHaveText('21')
+  await expect(b.getByTestId('mirrored')).toHaveText('42')
+  await expect(a.getByTestId('mirrored')).toHaveText('42')
+})
