@@ -1,0 +1,172 @@
+// P7: group-by, ms per query, on the same data in the same page:
+//
+//   ours       aggregate(t, { by: 'k', measures: { n: count(), s: sum('a'), m: mean('b'),
+//                                                  lo: min('c'), hi: max('d') } })
+//   loop       the same five measures by hand: one fused pass over Int32 keys and
+//              Float64 columns (the practical limit for JavaScript)
+//   arquero    table.groupby('k').rollup({ n: op.count(), s: op.sum('a'), ... })
+//   crossfilter  a group on an existing dimension with a custom reduce of the same five,
+//              then group.all() (1M rows only: it needs one object per row, 10M of them
+//              is gigabytes)
+//
+// 1M and 10M rows, 10 and 1000 keys, five measures. Targets: ours <= 1.5x the loop,
+// >= 10x faster than Arquero. Key dictionaries are built once per table in both ours and
+// Arquero (its table is built outside the timing), so the timing is the query itself.
+import { op, table as aqTable } from 'arquero'
+import crossfilter from 'crossfilter2'
+import { aggregate, count, max, mean, min, sum } from '../src/index'
+import { round, timeInterleaved, type BenchResult, type BenchRow } from './timing'
+
+/** A deterministic PRNG, so every run and every library sees the same data. */
+function xorshift(seed: number) {
+  let x = seed >>> 0 || 1
+  return () => {
+    x ^= x << 13
+    x ^= x >>> 17
+    x ^= x << 5
+    return (x >>> 0) / 4294967296
+  }
+}
+
+function makeData(rows: number, keys: number) {
+  const rand = xorshift(rows + keys)
+  const k = new Int32Array(rows)
+  const a = new Float64Array(rows)
+  const b = new Float64Array(rows)
+  const c = new Float64Array(rows)
+  const d = new Float64Array(rows)
+  for (let i = 0; i < rows; i++) {
+    k[i] = Math.floor(rand() * keys)
+    a[i] = rand() * 100
+    b[i] = rand() * 10 - 5
+    c[i] = rand() * 1000
+    d[i] = rand()
+  }
+  return { k, a, b, c, d }
+}
+type Data = ReturnType<typeof makeData>
+
+/** The hand-written loop: keys are 0..keys-1, so they index the accumulators directly. */
+function loop(t: Data, keys: number) {
+  const n = new Float64Array(keys)
+  const s = new Float64Array(keys)
+  const m = new Float64Array(keys)
+  const lo = new Float64Array(keys).fill(Infinity)
+  const hi = new Float64Array(keys).fill(-Infinity)
+  const { k, a, b, c, d } = t
+  for (let i = 0; i < k.length; i++) {
+    const g = k[i]!
+    n[g]!++
+    s[g]! += a[i]!
+    m[g]! += b[i]!
+    if (c[i]! < lo[g]!) lo[g] = c[i]!
+    if (d[i]! > hi[g]!) hi[g] = d[i]!
+  }
+  for (let g = 0; g < keys; g++) m[g]! /= n[g]!
+  return { n, s, m, lo, hi }
+}
+
+const measures = { n: count(), s: sum('a'), m: mean('b'), lo: min('c'), hi: max('d') }
+
+interface Reduced {
+  n: number
+  s: number
+  m: number
+  lo: number
+  hi: number
+}
+
+export async function run(): Promise<BenchResult> {
+  const rows: BenchRow[] = []
+  const loopRatios: number[] = []
+  const arqueroRatios: number[] = []
+  for (const size of [1_000_000, 10_000_000]) {
+    for (const keys of [10, 1000]) {
+      const data = makeData(size, keys)
+      const aq = aqTable(data)
+      const rollup = {
+        n: op.count(),
+        s: op.sum('a'),
+        m: op.mean('b'),
+        lo: op.min('c'),
+        hi: op.max('d'),
+      }
+      const impls: Record<string, () => unknown> = {
+        ours: () => aggregate(data, { by: 'k', measures }),
+        loop: () => loop(data, keys),
+        arquero: () => aq.groupby('k').rollup(rollup),
+      }
+      let cf: ReturnType<typeof crossfilter<{ k: number; a: number; b: number; c: number; d: number }>> | undefined
+      if (size <= 1_000_000) {
+        const records = Array.from({ length: size }, (_, i) => ({ k: data.k[i]!, a: data.a[i]!, b: data.b[i]!, c: data.c[i]!, d: data.d[i]! }))
+        cf = crossfilter(records)
+        const dim = cf.dimension((r) => r.k)
+        impls.crossfilter = () => {
+          // min/max in a crossfilter reduce cannot be undone on remove; this reduce only adds,
+          // which is all a fresh group does.
+          const group = dim.group<number, Reduced>().reduce(
+            (p: Reduced, r) => {
+              p.n++
+              p.s += r.a
+              p.m += r.b
+              if (r.c < p.lo) p.lo = r.c
+              if (r.d > p.hi) p.hi = r.d
+              return p
+            },
+            (p: Reduced) => p,
+            () => ({ n: 0, s: 0, m: 0, lo: Infinity, hi: -Infinity }),
+          )
+          const all = group.all()
+          group.dispose()
+          return all
+        }
+      }
+
+      // Same answer from each before timing anything.
+      const ours = aggregate(data, { by: 'k', measures })
+      const ref = loop(data, keys)
+      const theirs = aq.groupby('k').rollup(rollup).orderby('k').objects() as unknown as Reduced[]
+      for (let g = 0; g < keys; g++) {
+        const same = (x: unknown, y: number) => Math.abs((x as number) - y) <= 1e-6 * Math.max(1, Math.abs(y))
+        if (
+          !same(ours.n![g], ref.n[g]!) ||
+          !same(ours.s![g], ref.s[g]!) ||
+          !same(ours.m![g], ref.m[g]!) ||
+          !same(ours.lo![g], ref.lo[g]!) ||
+          !same(ours.hi![g], ref.hi[g]!) ||
+          !same(theirs[g]!.s, ref.s[g]!)
+        ) {
+          throw new Error(`P7 ${size}x${keys}: results differ at group ${g}`)
+        }
+      }
+
+      const big = size > 1_000_000
+      const { ms } = await timeInterleaved(impls, { warmupMs: big ? 500 : 300, targetMs: 20, samples: big ? 7 : 11 })
+      const label = `${size / 1e6}M rows x ${keys} keys`
+      const anchors: Record<string, number> = { loop: round(ms.loop!), arquero: round(ms.arquero!) }
+      if (ms.crossfilter !== undefined) anchors.crossfilter = round(ms.crossfilter)
+      const ratios: Record<string, number> = {
+        'ours/loop': round(ms.ours! / ms.loop!),
+        'arquero/ours': round(ms.arquero! / ms.ours!),
+      }
+      if (ms.crossfilter !== undefined) ratios['crossfilter/ours'] = round(ms.crossfilter / ms.ours!)
+      rows.push({ case: label, ours_ms: round(ms.ours!), anchors, ratios })
+      loopRatios.push(ms.ours! / ms.loop!)
+      arqueroRatios.push(ms.arquero! / ms.ours!)
+      console.log(`${label}: ours ${ms.ours!.toFixed(2)} ms, loop ${ms.loop!.toFixed(2)}, arquero ${ms.arquero!.toFixed(1)}`)
+      cf?.remove(() => true)
+    }
+  }
+  return {
+    id: 'P7',
+    rows,
+    summary: {
+      'worst ours/loop': round(Math.max(...loopRatios)),
+      'worst arquero/ours': round(Math.min(...arqueroRatios)),
+    },
+    notes:
+      'ms per group-by query, five measures (count, sum, mean, min, max), Int32 keys, Float64 measures. ' +
+      'Dictionaries/tables built before timing. Targets: ours/loop <= 1.5, arquero/ours >= 10. ' +
+      'crossfilter at 1M rows only (it needs an object per row).',
+  }
+}
