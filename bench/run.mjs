@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright'
 import { build, preview } from 'vite'
 import { chromiumArgs, findChromium } from '../scripts/chromium.mjs'
+import { vegaData } from '../scripts/vega-data.mjs'
 
 const benchDir = dirname(fileURLToPath(import.meta.url))
 const repo = resolve(benchDir, '..')
@@ -239,6 +240,8 @@ try {
       configFile: false,
       root: work,
       logLevel: 'warn',
+      // <page>/data/flights-*.{arrow,parquet} straight from vega-datasets (bench P10).
+      plugins: [vegaData()],
       build: { outDir: outRoot },
       // Cross-origin isolation buys 5 µs timers instead of 100 µs.
       preview: {

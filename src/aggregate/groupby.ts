@@ -24,10 +24,10 @@ import { select, type Where } from './where'
 /** What to aggregate: group key, named measures, row filter. */
 export interface AggregateSpec {
   /** A column name, or `bin(col, ...)`; absent: one group of totals. */
-  readonly by?: string | Bin
+  readonly by?: string | Bin | undefined
   /** Output column name → measure, e.g. `{ n: count(), avg: mean('delay') }`. */
   readonly measures: { readonly [name: string]: Measure }
-  readonly where?: Where
+  readonly where?: Where | undefined
 }
 
 /**

@@ -16,7 +16,7 @@ export interface DownsampleOptions {
   readonly x: string
   readonly y: string
   readonly n: number
-  readonly where?: Where
+  readonly where?: Where | undefined
 }
 
 /**

@@ -9,7 +9,7 @@ import { select, type Where } from './where'
 
 /** Options of `topK`: only rows passing `where`, only these columns in the result. */
 export interface TopKOptions {
-  readonly where?: Where
+  readonly where?: Where | undefined
   readonly columns?: readonly string[]
 }
 
