@@ -1,0 +1,145 @@
+// P4: persisting to IndexedDB through switchboard vs idb-keyval by hand, in the same page.
+//
+//   small:   1000 `idb` stores set in one batch, then `await idle()` (switchboard queues
+//            the wave's writes and commits them in ONE transaction)
+//              vs idb-keyval setMany(1000 entries) (one transaction, the batch API)
+//              vs 1000 sequential `await set()` (one transaction each: what naive code does)
+//            read back: a new board defining the 1000 stores, `await start()` (a reload)
+//              vs getMany(1000 keys) on a freshly created store (connection opened too)
+//   binary:  one `idb` store holding a 10 / 64 MiB Float64Array: set + idle vs set();
+//            read back by a new board's start() vs get() on a fresh store.
+//
+// Targets: ours <= 1.1x the batch API; sequential sets >= 6x slower than ours.
+import { createStore, get, getMany, set, setMany } from 'idb-keyval'
+import { type Board, createBoard, type Store } from '../src/index'
+import { round, timeInterleaved, type BenchResult, type BenchRow } from './timing'
+
+const N = 1000
+let round_ = 0
+
+function smallBoard(): { board: Board; stores: Store<unknown>[] } {
+  const board = createBoard({ name: 'p4-small', version: 1 })
+  const stores = Array.from({ length: N }, (_, i) => board.store<unknown>(`r${i}`, { storage: 'idb' }))
+  return { board, stores }
+}
+const smallValue = (i: number, r: number) => ({ i, r, label: `result ${i}`, score: i * 0.5 + r })
+
+export async function run(): Promise<BenchResult> {
+  const rows: BenchRow[] = []
+  const summary: Record<string, number> = {}
+
+  // ---- 1000 small results --------------------------------------------------------------
+  const writer = smallBoard()
+  await writer.board.start()
+  const rawStore = createStore('p4-raw', 'kv')
+  const keys = Array.from({ length: N }, (_, i) => `r${i}`)
+  const writes = await timeInterleaved(
+    {
+      ours: async () => {
+        const r = ++round_
+        writer.board.batch(() => writer.stores.forEach((s, i) => s.set(smallValue(i, r))))
+        await writer.board.idle()
+      },
+      setMany: () => {
+        const r = ++round_
+        return setMany(keys.map((k, i) => [k, smallValue(i, r)]), rawStore)
+      },
+      sequential: async () => {
+        const r = ++round_
+        for (let i = 0; i < N; i++) await set(keys[i]!, smallValue(i, r), rawStore)
+      },
+    },
+    { warmupMs: 300, targetMs: 1, samples: 9 },
+  )
+  writer.board.dispose()
+  rows.push({
+    case: `write ${N} small results`,
+    ours_ms: round(writes.ms.ours),
+    anchors: { setMany: round(writes.ms.setMany), 'sequential set': round(writes.ms.sequential) },
+    ratios: { 'ours/setMany': round(writes.ms.ours / writes.ms.setMany), 'sequential/ours': round(writes.ms.sequential / writes.ms.ours) },
+  })
+
+  const reads = await timeInterleaved(
+    {
+      ours: async () => {
+        const { board, stores } = smallBoard()
+        await board.start()
+        if ((stores[N - 1]!.get() as { i: number } | undefined)?.i !== N - 1) throw new Error('P4: restore missed a store')
+        board.dispose()
+      },
+      getMany: async () => {
+        const values = await getMany(keys, createStore('p4-raw', 'kv'))
+        if ((values[N - 1] as { i: number }).i !== N - 1) throw new Error('P4: getMany missed a key')
+      },
+    },
+    { warmupMs: 300, targetMs: 1, samples: 9 },
+  )
+  rows.push({
+    case: `read back ${N} small results`,
+    ours_ms: round(reads.ms.ours),
+    anchors: { getMany: round(reads.ms.getMany) },
+    ratios: { 'ours/getMany': round(reads.ms.ours / reads.ms.getMany) },
+  })
+
+  // ---- big binaries ------------------------------------------------------------------------
+  for (const mib of [10, 64]) {
+    const length = (mib * 2 ** 20) / 8
+    const values = [new Float64Array(length).fill(1.5), new Float64Array(length).fill(2.5)]
+    const board = createBoard({ name: `p4-bin${mib}`, version: 1 })
+    const store = board.store<Float64Array>('bin', { storage: 'idb' })
+    await board.start()
+    let i = 0
+    let j = 0
+    const opts = { warmupMs: 0, targetMs: 1, samples: mib > 32 ? 5 : 7 }
+    const w = await timeInterleaved(
+      {
+        ours: async () => {
+          store.set(values[++i % 2]!)
+          await board.idle()
+        },
+        set: () => set('bin', values[++j % 2], rawStore),
+      },
+      opts,
+    )
+    board.dispose()
+    const r = await timeInterleaved(
+      {
+        ours: async () => {
+          const b = createBoard({ name: `p4-bin${mib}`, version: 1 })
+          const s = b.store<Float64Array>('bin', { storage: 'idb' })
+          await b.start()
+          if (s.get()?.length !== length) throw new Error('P4: binary not restored')
+          b.dispose()
+        },
+        get: async () => {
+          const v = await get<Float64Array>('bin', createStore('p4-raw', 'kv'))
+          if (v?.length !== length) throw new Error('P4: binary not read')
+        },
+      },
+      opts,
+    )
+    rows.push({
+      case: `write ${mib} MiB Float64Array`,
+      ours_ms: round(w.ms.ours),
+      anchors: { set: round(w.ms.set) },
+      ratios: { 'ours/set': round(w.ms.ours / w.ms.set) },
+    })
+    rows.push({
+      case: `read back ${mib} MiB Float64Array`,
+      ours_ms: round(r.ms.ours),
+      anchors: { get: round(r.ms.get) },
+      ratios: { 'ours/get': round(r.ms.ours / r.ms.get) },
+    })
+  }
+  summary['worst ours/batch API'] = round(Math.max(...rows.map((row) => Object.entries(row.ratios).find(([k]) => k.startsWith('ours/'))![1])))
+  summary['sequential/ours (1000 small writes)'] = rows[0]!.ratios['sequential/ours']!
+  for (const row of rows) console.log(row.case, JSON.stringify(row.ratios))
+  return {
+    id: 'P4',
+    rows,
+    summary,
+    notes:
+      'ms per operation, medians, interleaved in one page. Ours: idb stores (one transaction per wave; read back = a new board restoring on start, connection opened included). ' +
+      'Anchors: idb-keyval setMany/getMany/set/get on its own database (reads on a freshly created store, so its open is included too). Targets: ours <= 1.1x batch API, sequential >= 6x ours.',
+  }
+}
