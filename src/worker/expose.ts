@@ -12,9 +12,9 @@
  *   name, message, code and cause survive (F15).
  */
 import * as Comlink from 'comlink'
-import { aggregate, type AggregateSpec, type Table } from '../aggregate/index'
+import type { AggregateSpec, Table } from '../aggregate/index'
 import { noUpdate, PreventUpdate } from '../errors'
-import { type Idb, openIdb } from '../storage/idb'
+import type { Idb } from '../storage/idb'
 import { describe, eachHandle, type Handle, isHandle, mapHandles, transferables } from './handle'
 import {
   AGGREGATE_TASK,
@@ -63,12 +63,12 @@ const state = {
   held: new Map<string, Held>(),
   /** Buffers of held values: never transferred. */
   heldBuffers: new WeakSet<ArrayBuffer>(),
-  controllers: new Map<number, AbortController>(),
-  /** Handles kept by the call running now (see the invariants). */
+  running: new Map<number, Running>(),
+  /** Handles kept by the call running now (see the invariants); made on the first keep. */
   kept: undefined as Handle[] | undefined,
   /** IndexedDB writes started by the call running now; its reply waits for them. */
-  writes: [] as Promise<unknown>[],
-  idb: undefined as Idb | undefined,
+  writes: undefined as Promise<unknown>[] | undefined,
+  idb: undefined as Promise<Idb> | undefined,
   seq: 0,
 }
 
@@ -101,18 +101,19 @@ export function keep<T>(value: T, options: KeepOptions = {}): Handle<T> {
     persisted,
     board: init.board,
   }
-  state.kept?.push(handle)
+  if (state.running.size) (state.kept ??= []).push(handle)
   if (persisted) {
-    const write = db().setMany('handles', [[id, value]]).catch((e: unknown) => {
+    const write = db().then((d) => d.setMany('handles', [[id, value]])).catch((e: unknown) => {
       warn(`could not persist handle "${id}" (${desc}) to IndexedDB; it stays in worker ${init.worker} only.`, e)
     })
-    state.writes.push(write)
+    ;(state.writes ??= []).push(write)
   }
   return handle
 }
 
-function db(): Idb {
-  return (state.idb ??= openIdb(`switchboard:${state.init!.board}`, { warn: (m) => warn(m) }))
+/** IndexedDB serves persisted handles only: loaded on first use, so a worker starts lighter. */
+function db(): Promise<Idb> {
+  return (state.idb ??= import('../storage/idb').then((m) => m.openIdb(`switchboard:${state.init!.board}`, { warn: (msg) => warn(msg) })))
 }
 
 function warn(message: string, cause?: unknown): void {
@@ -125,7 +126,13 @@ async function valueOf(h: Handle, task: string): Promise<unknown> {
   const held = state.held.get(h.id)
   if (held) return held.value
   if (h.persisted) {
-    const [v] = await openIdb(`switchboard:${h.board}`).getMany('handles', [h.id])
+    let v: unknown
+    if (h.board === state.init?.board) [v] = await (await db()).getMany('handles', [h.id])
+    else {
+      // A handle of another board (rare): open its database for this read only.
+      const other = (await import('../storage/idb')).openIdb(`switchboard:${h.board}`)
+      ;[v] = await other.getMany('handles', [h.id]).finally(() => other.dispose())
+    }
     if (v !== undefined) return v
   }
   const e = new Error(
@@ -181,88 +188,47 @@ export function exposeTasks(tasks: Record<string, Task>): void {
   const api: WorkerApi = {
     init(init, events) {
       state.init = init
-      state.sink = Comlink.wrap<EventSink>(events)
+      if (events) state.sink = Comlink.wrap<EventSink>(events)
     },
 
-    async call(call: Call): Promise<Reply> {
+    call(call: Call): Reply | Promise<Reply> {
       const fn = all[call.task]
-      const controller = new AbortController()
-      state.controllers.set(call.id, controller)
-      const kept: Handle[] = (state.kept = [])
-      state.writes = []
-      let done = false
-      const ctx: TaskCtx = {
-        callbackId: call.callbackId,
-        triggered: call.triggered,
-        signal: controller.signal,
-        progress(fraction, note) {
-          if (done || controller.signal.aborted) return
-          void state.sink?.event({ type: 'progress', call: call.id, fraction, note })
-        },
-      }
+      const run = new Running(call)
+      state.running.set(call.id, run)
+      state.kept = undefined
+      state.writes = undefined
       try {
         if (!fn) {
           const e = new Error(`this worker has no task "${call.task}" (it has ${Object.keys(tasks).map((t) => `"${t}"`).join(', ') || 'none'}).`)
           throw Object.assign(e, { name: 'WorkerError', code: 'unknown-task' })
         }
         let args = call.args
+        let handles = 0
         let missing = false
         eachHandle(args, (h) => {
+          handles++
           if (!state.held.has(h.id)) missing = true
         })
-        if (missing) {
-          // Persisted or lost handles: resolve them one by one (rare path).
-          const values = new Map<string, unknown>()
-          const list: Handle[] = []
-          eachHandle(args, (h) => list.push(h))
-          for (const h of list) values.set(h.id, await valueOf(h, call.task))
-          args = mapHandles(args, (h) => values.get(h.id))
-        } else if (state.held.size) {
-          args = mapHandles(args, (h) => state.held.get(h.id)!.value)
-        }
-        args.push(ctx)
-        const value = await fn(...args)
-        if (state.writes.length) await Promise.all(state.writes)
-        done = true
-        const bad = unclonable(value, 'the result', 0)
-        if (bad) {
-          throw Object.assign(new Error(`task "${call.task}" returned a value that cannot be sent to the main thread: ${bad}.`), {
-            name: 'DataCloneError',
-            code: 'unserialisable',
-          })
-        }
-        dropUnreturned(kept, value)
-        let reply: Reply
-        if (isNoUpdate(value)) reply = { type: 'ok', value: undefined, noUpdate: [-1] }
-        else if (Array.isArray(value) && value.some(isNoUpdate)) {
-          const at: number[] = []
-          reply = { type: 'ok', value: value.map((v, i) => (isNoUpdate(v) ? (at.push(i), null) : v)), noUpdate: at }
-        } else reply = { type: 'ok', value }
-        const buffers = transferables(value, (b) => state.heldBuffers.has(b))
-        if (buffers.length === 0) return reply
-        let transferred = 0
-        for (const b of buffers) transferred += b.byteLength
-        return Comlink.transfer({ ...reply, transferred }, buffers)
+        // Persisted or lost handles resolve one by one (the rare path, async).
+        if (missing) return withHandles(args, call.task).then((a) => settleRun(run, fn(...a, run)), (e: unknown) => failRun(run, e))
+        if (handles) args = mapHandles(args, (h) => state.held.get(h.id)!.value)
+        // Direct calls for short argument lists: cheaper than a spread on the hot path.
+        const value = args.length === 1 ? fn(args[0], run) : args.length === 0 ? fn(run) : fn(...args, run)
+        return settleRun(run, value)
       } catch (e) {
-        done = true
-        dropUnreturned(kept, undefined)
-        if (e instanceof PreventUpdate) return { type: 'error', error: { name: 'PreventUpdate', message: 'PreventUpdate' } }
-        return { type: 'error', error: toWire(e) }
-      } finally {
-        state.controllers.delete(call.id)
-        state.kept = undefined
+        return failRun(run, e)
       }
     },
 
     abort(callId) {
-      state.controllers.get(callId)?.abort(new DOMException('the run was superseded by a newer input change.', 'AbortError'))
+      state.running.get(callId)?.abort()
     },
 
     async resolve(id) {
       const held = state.held.get(id)
       if (held) return { type: 'ok', value: held.value }
       try {
-        const [v] = await db().getMany('handles', [id])
+        const [v] = await (await db()).getMany('handles', [id])
         if (v !== undefined) return { type: 'ok', value: v }
       } catch (e) {
         return { type: 'error', error: toWire(e) }
@@ -279,7 +245,7 @@ export function exposeTasks(tasks: Record<string, Task>): void {
         if (state.held.delete(id)) n++
       }
       if (dropPersisted && persisted.length && state.init) {
-        await db().delMany('handles', persisted).catch((e: unknown) => warn(`could not delete persisted handles from IndexedDB.`, e))
+        await db().then((d) => d.delMany('handles', persisted)).catch((e: unknown) => warn(`could not delete persisted handles from IndexedDB.`, e))
       }
       return n
     },
@@ -287,12 +253,147 @@ export function exposeTasks(tasks: Record<string, Task>): void {
     stats(): WorkerStats {
       let heldBytes = 0
       for (const h of state.held.values()) heldBytes += h.bytes
-      return { running: state.controllers.size, held: state.held.size, heldBytes }
+      return { running: state.running.size, held: state.held.size, heldBytes }
     },
   }
 
-  Comlink.expose(api)
-  ;(globalThis as unknown as { postMessage(m: unknown): void }).postMessage({ switchboard: 'ready', tasks: Object.keys(tasks) })
+  // Comlink listens through this endpoint, so the messages held since start-up can be
+  // handed to its listener, in order, once the tasks exist.
+  const self = globalThis as unknown as Comlink.Endpoint
+  let listener: ((e: MessageEvent) => void) | undefined
+  const endpoint: Comlink.Endpoint = {
+    postMessage: (m: unknown, t?: Transferable[]) => self.postMessage(m, t ?? []),
+    addEventListener: (type: string, l: EventListenerOrEventListenerObject) => {
+      listener = l as (e: MessageEvent) => void
+      self.addEventListener(type, l)
+    },
+    removeEventListener: (type: string, l: EventListenerOrEventListenerObject) => self.removeEventListener(type, l),
+  }
+  Comlink.expose(api, endpoint)
+  self.postMessage({ switchboard: 'ready', tasks: Object.keys(tasks) })
+  if (early) {
+    self.removeEventListener('message', hold as EventListener)
+    for (const e of early.splice(0)) listener?.(e)
+    early = undefined
+  }
+}
+
+/**
+ * Messages that arrive before `exposeTasks` runs (the pool sends its first call without
+ * waiting, and a worker may await something before exposing) are held here. Registered
+ * when this module loads, which is before any user code of the worker runs.
+ */
+let early: MessageEvent[] | undefined
+const hold = (e: MessageEvent) => early?.push(e)
+if (typeof (globalThis as { importScripts?: unknown }).importScripts === 'function') {
+  early = []
+  ;(globalThis as unknown as Comlink.Endpoint).addEventListener('message', hold as EventListener)
+}
+
+/**
+ * One call in this worker, and the `ctx` its task gets. The AbortController is made only
+ * when the task reads `signal` or the pool aborts: most calls never need one.
+ */
+class Running implements TaskCtx {
+  private controller: AbortController | undefined
+  done = false
+  kept: Handle[] | undefined
+  constructor(private readonly call: Call) {}
+  get callbackId(): string | undefined {
+    return this.call.callbackId
+  }
+  get triggered(): readonly string[] {
+    return this.call.triggered
+  }
+  get signal(): AbortSignal {
+    return (this.controller ??= new AbortController()).signal
+  }
+  get task(): string {
+    return this.call.task
+  }
+  get id(): number {
+    return this.call.id
+  }
+  abort(): void {
+    ;(this.controller ??= new AbortController()).abort(new DOMException('the run was superseded by a newer input change.', 'AbortError'))
+  }
+  progress(fraction: number, note?: string): void {
+    if (this.done || this.controller?.signal.aborted) return
+    void state.sink?.event({ type: 'progress', call: this.call.id, fraction, note })
+  }
+}
+
+const isThenable = (x: unknown): x is PromiseLike<unknown> =>
+  x !== null && (typeof x === 'object' || typeof x === 'function') && typeof (x as PromiseLike<unknown>).then === 'function'
+
+async function withHandles(args: unknown[], task: string): Promise<unknown[]> {
+  const list: Handle[] = []
+  eachHandle(args, (h) => list.push(h))
+  const values = new Map<string, unknown>()
+  for (const h of list) values.set(h.id, await valueOf(h, task))
+  return mapHandles(args, (h) => values.get(h.id))
+}
+
+/** The task returned (a value or a promise of one): build the reply. */
+function settleRun(run: Running, value: unknown): Reply | Promise<Reply> {
+  // Handles kept by this call so far belong to it (the pool sends one call at a time).
+  run.kept ??= state.kept
+  if (isThenable(value)) {
+    return Promise.resolve(value).then(
+      (v) => settleRun(run, v),
+      (e: unknown) => failRun(run, e),
+    )
+  }
+  const writes = state.writes
+  if (writes?.length) {
+    state.writes = undefined
+    return Promise.all(writes).then(() => settleRun(run, value))
+  }
+  try {
+    return reply(run, value)
+  } catch (e) {
+    return failRun(run, e)
+  }
+}
+
+function reply(run: Running, value: unknown): Reply {
+  finishRun(run)
+  const bad = unclonable(value, 'the result', 0)
+  if (bad) {
+    throw Object.assign(new Error(`task "${run.task}" returned a value that cannot be sent to the main thread: ${bad}.`), {
+      name: 'DataCloneError',
+      code: 'unserialisable',
+    })
+  }
+  if (run.kept) dropUnreturned(run.kept, value)
+  if (value === null || typeof value !== 'object') return { type: 'ok', value }
+  let out: Reply
+  if (isNoUpdate(value)) out = { type: 'ok', value: undefined, noUpdate: [-1] }
+  else if (Array.isArray(value) && value.some(isNoUpdate)) {
+    const at: number[] = []
+    out = { type: 'ok', value: value.map((v, i) => (isNoUpdate(v) ? (at.push(i), null) : v)), noUpdate: at }
+  } else out = { type: 'ok', value }
+  const buffers = transferables(value, (b) => state.heldBuffers.has(b))
+  if (buffers.length === 0) return out
+  let transferred = 0
+  for (const b of buffers) transferred += b.byteLength
+  return Comlink.transfer({ ...out, transferred }, buffers)
+}
+
+function failRun(run: Running, e: unknown): Reply {
+  run.kept ??= state.kept
+  finishRun(run)
+  if (run.kept) dropUnreturned(run.kept, undefined)
+  if (e instanceof PreventUpdate || (e as Error | null)?.name === 'PreventUpdate') {
+    return { type: 'error', error: { name: 'PreventUpdate', message: 'PreventUpdate' } }
+  }
+  return { type: 'error', error: toWire(e) }
+}
+
+function finishRun(run: Running): void {
+  run.done = true
+  state.running.delete(run.id)
+  if (state.kept === run.kept) state.kept = undefined
 }
 
 /** Handles kept by a call but not in what it returned would leak: drop them now. */
@@ -303,7 +404,7 @@ function dropUnreturned(kept: Handle[], value: unknown): void {
   for (const h of kept) {
     if (returned.has(h.id)) continue
     state.held.delete(h.id)
-    if (h.persisted) void db().delMany('handles', [h.id]).catch(() => undefined) // best effort: an orphan entry only wastes space
+    if (h.persisted) void db().then((d) => d.delMany('handles', [h.id])).catch(() => undefined) // best effort: an orphan entry only wastes space
   }
 }
 
@@ -311,7 +412,8 @@ function dropUnreturned(kept: Handle[], value: unknown): void {
 const builtins: Record<string, Task> = {
   // pool.aggregate(handle, spec): the table arrives as the held value; only the small
   // columnar result crosses back.
-  [AGGREGATE_TASK]: (table: Table, spec: AggregateSpec) => aggregate(table, spec),
+  // Loaded on first use: a worker that never aggregates starts without parsing it.
+  [AGGREGATE_TASK]: async (table: Table, spec: AggregateSpec) => (await import('../aggregate/index')).aggregate(table, spec),
 }
 
 export { isHandle }

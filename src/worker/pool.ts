@@ -136,6 +136,11 @@ function registry(board: BoardImpl): Map<string, Pool> {
   board.hooks.clear.push(() => {
     for (const p of all.values()) p.releaseAll(true)
   })
+  // A callback settled (or was superseded): handles its run returned that no store took
+  // (an equal value, noUpdate, a dropped result) are nobody's now.
+  board.on('status', ({ callback }) => {
+    for (const p of all.values()) p.settled(callback)
+  })
   board.hooks.dispose.push(() => {
     for (const p of [...all.values()]) p.terminate()
   })
@@ -170,6 +175,8 @@ class Pool {
   private readonly slots: Slot[] = []
   private readonly active = new Map<number, PendingCall>()
   private readonly handles = new Map<string, Tracked>()
+  /** Handles returned to callbacks still settling, by callback id (see `settled`). */
+  private readonly orphans = new Map<string, Handle[]>()
   private callSeq = 0
   private calls = 0
   private bytesToMain = 0
@@ -329,34 +336,45 @@ class Pool {
 
   /** Sends the next queued call if the worker is ready and free. */
   private pump(slot: Slot): void {
-    if (slot.state !== 'ready' || slot.busy) return
+    // A starting worker already takes its first call (it buffers messages until exposeTasks
+    // runs, see expose.ts): that saves a hop at start-up. Its timer starts once it is ready.
+    if (!slot.callFn || slot.busy) return
     let call: PendingCall | undefined
     while ((call = slot.queue.shift()) && call.settled);
     if (!call) return
     slot.busy = call
     const life = slot.life
-    const timeoutMs = call.ctx?.timeoutMs
-    if (timeoutMs !== undefined && timeoutMs > 0) {
-      call.timer = setTimeout(() => {
-        const label = call!.callbackId ? `callback "${call!.callbackId}"` : `task "${call!.task}"`
-        const e = new WorkerError('timeout', `${label} did not finish within ${timeoutMs} ms in worker ${slot.index} of pool "${this.name}"; the worker was restarted.`)
-        this.settle(call!, undefined, e)
-        this.respawn(slot)
-      }, timeoutMs)
-    }
+    if (slot.state === 'ready') this.startTimer(slot, call)
     let bytesIn = 0
     for (const a of call.args) bytesIn += isHandle(a) ? 0 : describe(a).bytes
     call.bytesIn = bytesIn
     const msg: Call = { type: 'call', id: call.id, task: call.task, args: call.args, callbackId: call.callbackId, triggered: call.ctx ? call.ctx.triggered : [] }
-    slot.callFn!(msg).then(
+    slot.callFn(msg).then(
       (reply) => this.replied(slot, life, call!, reply),
       (e: unknown) => this.replied(slot, life, call!, undefined, e),
     )
   }
 
+  /** `timeoutMs` counts from here: a ready worker has the call. */
+  private startTimer(slot: Slot, call: PendingCall): void {
+    const timeoutMs = call.ctx?.timeoutMs
+    if (timeoutMs === undefined || !(timeoutMs > 0) || call.timer) return
+    call.timer = setTimeout(() => {
+      const label = call.callbackId ? `callback "${call.callbackId}"` : `task "${call.task}"`
+      const e = new WorkerError('timeout', `${label} did not finish within ${timeoutMs} ms in worker ${slot.index} of pool "${this.name}"; the worker was restarted.`)
+      this.settle(call, undefined, e)
+      this.respawn(slot)
+    }, timeoutMs)
+  }
+
   private replied(slot: Slot, life: number, call: PendingCall, reply: Reply | undefined, thrown?: unknown): void {
     if (slot.life !== life) return // that worker is gone; its call was settled when it went
     slot.busy = undefined
+    if (reply !== undefined && (reply === null || typeof reply !== 'object' || (reply.type !== 'ok' && reply.type !== 'error'))) {
+      this.board.warn(`worker-malformed-${this.id}`, `pool "${this.name}": dropped a malformed reply from a worker.`)
+      reply = undefined
+      thrown = new TypeError(`task "${call.task}": the worker sent a malformed reply.`)
+    }
     if (reply?.type === 'ok') this.track(reply.value)
     if (call.settled) {
       // Superseded or timed out meanwhile: whatever it kept is nobody's.
@@ -373,7 +391,7 @@ class Pool {
       const out = describe(value).bytes
       this.bytesToMain += out
       call.ctx?.reportBytes(call.bytesIn, out)
-      if (call.ctx) this.releaseUnheldSoon(value)
+      if (call.ctx) this.afterSettle(call.ctx.callbackId, value)
       this.settle(call, value, undefined)
     } else if (reply?.type === 'error') {
       const e = reply.error.name === 'PreventUpdate' ? new PreventUpdate() : fromWire(reply.error)
@@ -441,7 +459,7 @@ class Pool {
     const onMessage = (e: MessageEvent) => {
       if (!isReady(e.data)) return
       cleanup()
-      this.ready(slot, life, worker)
+      this.ready(slot, life)
     }
     const cleanup = () => {
       worker.removeEventListener('error', onError)
@@ -455,29 +473,35 @@ class Pool {
       cleanup()
       this.startFailed(slot, life, `it did not call exposeTasks() within ${this.startTimeoutMs} ms`)
     }, this.startTimeoutMs)
-  }
-
-  private ready(slot: Slot, life: number, worker: Worker): void {
-    if (slot.life !== life || this.terminated) return
+    // Talk to it at once: the worker holds messages until its tasks are exposed.
     const api = Comlink.wrap<WorkerApi>(worker)
     const { port1, port2 } = new MessageChannel()
-    const sink: EventSink = { event: (e) => this.event(e) }
+    const sink: EventSink = { event: (ev) => this.event(ev) }
     Comlink.expose(sink, port1)
     const init: Init = { type: 'init', pool: this.id, worker: slot.index, life, board: this.board.name }
     void api.init(init, Comlink.transfer(port2, [port2]))
     slot.api = api
     slot.callFn = api.call as unknown as (c: Call) => Promise<Reply>
     slot.events = port1
+    this.pump(slot)
+  }
+
+  private ready(slot: Slot, life: number): void {
+    if (slot.life !== life || this.terminated) return
     slot.state = 'ready'
     slot.attempts = 0
     slot.failure = undefined
-    this.pump(slot)
+    if (slot.busy) this.startTimer(slot, slot.busy)
+    else this.pump(slot)
   }
 
   /** F18: bounded retries with backoff, then the slot's calls fail with the reason. */
   private startFailed(slot: Slot, life: number, why: string): void {
     if (slot.life !== life || this.terminated) return
+    // The call sent early goes back to the front of the queue, for the next attempt.
+    const early = slot.busy
     this.kill(slot, false)
+    if (early && !early.settled) slot.queue.unshift(early)
     slot.attempts++
     if (slot.attempts <= this.retries) {
       slot.state = 'starting'
@@ -544,7 +568,13 @@ class Pool {
   }
 
   private event(e: WorkerEvent): void {
+    // F32: a message of the wrong shape is dropped, with one warning.
+    if (!e || typeof e !== 'object' || (e.type !== 'progress' && e.type !== 'warning')) {
+      this.board.warn(`worker-malformed-${this.id}`, `pool "${this.name}": dropped a malformed event from a worker.`)
+      return
+    }
     if (e.type === 'progress') {
+      if (typeof e.fraction !== 'number') return
       const call = this.active.get(e.call)
       if (call && !call.settled) call.ctx?.progress(e.fraction, e.note)
     } else if (e.type === 'warning') {
@@ -596,16 +626,40 @@ class Pool {
     this.release([this.handles.get(h.id)!.handle])
   }
 
-  /** After the scheduler applied a result (a macrotask later), release what no store took. */
+  /** Handles a dropped result carried: released once the scheduler has moved on. */
   private releaseUnheldSoon(value: unknown): void {
-    const list: Handle[] = []
-    eachHandle([value], (h) => {
-      if (h.pool === this.id) list.push(h)
-    })
+    const list = this.ours(value)
     if (!list.length) return
     setTimeout(() => {
       for (const h of list) this.releaseIfUnheld(h)
     }, 0)
+  }
+
+  /** Handles a callback's run returned: checked when that callback settles (see `settled`). */
+  private afterSettle(callbackId: string, value: unknown): void {
+    const list = this.ours(value)
+    if (!list.length) return
+    const waiting = this.orphans.get(callbackId)
+    if (waiting) waiting.push(...list)
+    else this.orphans.set(callbackId, list)
+  }
+
+  /** The board says `callbackId` changed status: once it is not running, check its handles. */
+  settled(callbackId: string): void {
+    const list = this.orphans.get(callbackId)
+    if (!list) return
+    const node = this.board.callbacks.find((c) => c.id === callbackId)
+    if (node && this.board.scheduler.isRunning(node)) return
+    this.orphans.delete(callbackId)
+    for (const h of list) this.releaseIfUnheld(h)
+  }
+
+  private ours(value: unknown): Handle[] {
+    const list: Handle[] = []
+    eachHandle([value], (h) => {
+      if (h.pool === this.id) list.push(h)
+    })
+    return list
   }
 
   private release(list: Handle[]): void {
@@ -661,6 +715,7 @@ class Pool {
       s.state = 'new'
     }
     this.handles.clear()
+    this.orphans.clear()
     this.pools.delete(this.id)
   }
 }

@@ -20,7 +20,7 @@ export interface WorkerApi {
   /** Tells the worker who it is (for handles) and where to send events. */
   init(init: Init, events: MessagePort): void
   /** Runs a task; never throws: failures come back as `{ type: 'error' }`. */
-  call(call: Call): Promise<Reply>
+  call(call: Call): Reply | Promise<Reply>
   /** Fires the signal of a running call (cooperative cancel). */
   abort(callId: number): void
   /** The value behind a handle, for `board.resolve` (the one way data reaches the main thread). */

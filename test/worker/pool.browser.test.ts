@@ -156,6 +156,37 @@ describe('handles', () => {
     await expect(b.resolve(last as never)).rejects.toMatchObject({ code: 'handle-lost' })
   })
 
+  it('a handle a run got but did not return is released when the callback settles; one it returns after more awaits is kept', async () => {
+    // size ──► [twoSteps: keepColumn, then total of it] ──► t      (the column's handle is never stored)
+    // size ──► [late: keepColumn, await, return it]     ──► col
+    const b = board()
+    const pool = b.workers(tasksWorker)
+    const size = b.store('size', { initial: 10 })
+    const t = b.store<number>('t')
+    const col = b.store<unknown>('col')
+    b.callback({
+      id: 'twoSteps',
+      inputs: [size],
+      outputs: [t],
+      run: async (v, ctx) => pool.task('total')(await pool.task('keepColumn')(v, ctx), ctx),
+    })
+    b.callback({
+      id: 'late',
+      inputs: [size],
+      outputs: [col],
+      run: async (v, ctx) => {
+        const h = await pool.task('keepColumn')(v, ctx)
+        await new Promise((r) => setTimeout(r, 20))
+        return h
+      },
+    })
+    await b.start()
+    expect(t.get()).toBe(45)
+    expect(isHandle(col.get())).toBe(true)
+    expect((await pool.workerStats())[0]!.held).toBe(1)
+    expect(await pool.task('length')(col.get())).toBe(10)
+  })
+
   it('a handle held by two stores stays until neither holds it', async () => {
     const b = board()
     const pool = b.workers(tasksWorker)
