@@ -105,35 +105,49 @@ function nextUp(x: number): number {
 // The selection loops: no callbacks, so each stays a tight loop over typed arrays.
 
 function keepRange(values: Float64Array, lo: number, hi: number, selection: Int32Array | null, rows: number): Int32Array {
+  // Branch-free: write every index, advance only past the ones that pass. A brush in the
+  // middle of a distribution passes rows at random, which a branch would mispredict.
   let m = 0
   if (selection === null) {
     const out = new Int32Array(rows)
     for (let i = 0; i < rows; i++) {
       const v = values[i]!
-      if (v >= lo && v <= hi) out[m++] = i
+      out[m] = i
+      m += pass(v >= lo) & pass(v <= hi)
     }
-    return out.slice(0, m)
+    return fit(out, m)
   }
   const out = new Int32Array(selection.length)
   for (let j = 0; j < selection.length; j++) {
     const i = selection[j]!
     const v = values[i]!
-    if (v >= lo && v <= hi) out[m++] = i
+    out[m] = i
+    m += pass(v >= lo) & pass(v <= hi)
   }
-  return out.slice(0, m)
+  return fit(out, m)
 }
+
+/** true → 1, false → 0 (what `&` does to booleans, said so for the type checker). */
+const pass = (b: boolean) => b as unknown as number
+
+/** The first m indices: a view when most of the buffer is used, a copy that frees it otherwise. */
+const fit = (out: Int32Array, m: number) => (m > out.length >> 1 ? out.subarray(0, m) : out.slice(0, m))
 
 function keepCodes(codes: Int32Array, allowed: Uint8Array, selection: Int32Array | null, rows: number): Int32Array {
   let m = 0
   if (selection === null) {
     const out = new Int32Array(rows)
-    for (let i = 0; i < rows; i++) if (allowed[codes[i]!] === 1) out[m++] = i
-    return out.slice(0, m)
+    for (let i = 0; i < rows; i++) {
+      out[m] = i
+      m += allowed[codes[i]!]!
+    }
+    return fit(out, m)
   }
   const out = new Int32Array(selection.length)
   for (let j = 0; j < selection.length; j++) {
     const i = selection[j]!
-    if (allowed[codes[i]!] === 1) out[m++] = i
+    out[m] = i
+    m += allowed[codes[i]!]!
   }
-  return out.slice(0, m)
+  return fit(out, m)
 }
