@@ -62,7 +62,7 @@ function App(): JSX.Element {
   return (
     <>
       <p class="lede">
-        {ds === '3m' ? '3 million' : '200 000'} US flights, held by a Web Worker. Drag across a histogram to brush it: the other
+        {h ? h.rows.toLocaleString() : 'The'} US flights, held by a Web Worker. Drag across a histogram to brush it: the other
         two show the flights inside the brush (blue) against all flights (grey). Only the bins cross to the page; the rows stay
         in the worker behind a handle.
       </p>

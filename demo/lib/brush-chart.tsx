@@ -42,6 +42,7 @@ export function BrushChart(props: BrushChartProps): JSX.Element {
         series: [
           {},
           { label: 'all', fill: '#cbd5e1', stroke: '#cbd5e1', paths: bars, points: { show: false } },
+          { label: 'other brushes', fill: '#93c5fd', stroke: '#93c5fd', paths: bars, points: { show: false } },
           { label: 'selected', fill: '#2563eb', stroke: '#2563eb', paths: bars, points: { show: false } },
         ],
         hooks: {
@@ -74,7 +75,7 @@ export function BrushChart(props: BrushChartProps): JSX.Element {
           ],
         },
       },
-      [props.x, props.all, props.filtered],
+      series(props),
       box.current!,
     )
     plot.current = u
@@ -87,7 +88,7 @@ export function BrushChart(props: BrushChartProps): JSX.Element {
   }, [props.dim])
 
   useEffect(() => {
-    plot.current?.setData([props.x, props.all, props.filtered], false)
+    plot.current?.setData(series(props), false)
     plot.current?.redraw()
   }, [props.x, props.all, props.filtered, props.range])
 
@@ -120,6 +121,16 @@ export function BrushChart(props: BrushChartProps): JSX.Element {
       </div>
     </div>
   )
+}
+
+/**
+ * x, all rows, rows under the other brushes, and of those the ones inside this chart's own
+ * brush (all of them when it has none): the bars outside one's own brush fade.
+ */
+function series(p: BrushChartProps): uPlot.AlignedData {
+  const step = dims[p.dim].step
+  const inside = p.range ? p.filtered.map((c, i) => (p.x[i]! >= p.range![0] && p.x[i]! + step <= p.range![1] ? c : 0)) : p.filtered
+  return [p.x, p.all, p.filtered, inside]
 }
 
 function short(v: number): string {

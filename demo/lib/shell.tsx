@@ -4,9 +4,9 @@
  * defines its board, stores and callbacks at module level, then calls `mountPage`.
  */
 import { type ComponentChildren, type JSX, render } from 'preact'
-import { useEffect, useRef, useState } from 'preact/hooks'
-import type { Board, CallbackError } from 'switchboard'
-import { BoardProvider } from 'switchboard/preact'
+import { useEffect, useRef } from 'preact/hooks'
+import type { Board } from 'switchboard'
+import { BoardProvider, useBoardErrors } from 'switchboard/preact'
 import { mountDevPanel, shortcut } from '../../src/devtools/panel'
 import '../style.css'
 
@@ -47,12 +47,7 @@ function Header({ board, title }: { board: Board; title: string }): JSX.Element 
 
 /** The board's current errors, as the user sees them: one line each, naming the callback. */
 export function Errors({ board }: { board: Board }): JSX.Element | null {
-  const [errors, setErrors] = useState<CallbackError[]>(() => [...board.errors.values()])
-  useEffect(() => {
-    const refresh = () => setErrors([...board.errors.values()])
-    const offs = [board.on('error', refresh), board.on('status', refresh)]
-    return () => offs.forEach((off) => off())
-  }, [board])
+  const errors = useBoardErrors(board)
   if (errors.length === 0) return null
   return (
     <div class="errors" role="alert" data-testid="errors">

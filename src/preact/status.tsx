@@ -11,7 +11,8 @@ import type { CallbackNode } from '../graph/schedule'
 import type { CallbackError } from '../errors'
 import { useExternal } from './store'
 
-const BoardContext = createContext<Board | undefined>(undefined)
+/** The board of the nearest BoardProvider (internal: other hooks of this adapter read it). */
+export const BoardContext = createContext<Board | undefined>(undefined)
 
 /**
  * Makes a board available to `useBoard` and `useStatus` below it.
