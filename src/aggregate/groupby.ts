@@ -18,7 +18,7 @@ import { AggregationError } from '../errors'
 import { binCodes, isBin, type Bin } from './bin'
 import { fuse, type Lane, type Reduced } from './kernel'
 import type { Measure } from './measures'
-import { dict, open, requireNumeric, type ColumnState, type Source, type Table } from './table'
+import { dict, numeric, open, requireNumeric, type ColumnState, type Source, type Table } from './table'
 import { select, type Where } from './where'
 
 /** What to aggregate: group key, named measures, row filter. */
@@ -134,6 +134,11 @@ function measureInput(source: Source, name: string, m: Measure): Input | undefin
     return undefined
   }
   const state: ColumnState = source.column(m.column)
+  if (m.op === 'count' && !numeric(state)) {
+    // Counting text needs only "missing or not": 0 for a value, NaN for a missing one.
+    const presence = Float64Array.from(state.raw as ArrayLike<unknown>, (v) => (v === null || v === undefined ? NaN : 0))
+    return { values: presence, missing: presence.includes(NaN) }
+  }
   const why = { count: 'counted', sum: 'summed', mean: 'averaged', min: 'reduced by min', max: 'reduced by max' }[m.op]
   const values = requireNumeric(state, `${why} (measure "${name}")`)
   return { values, missing: state.hasMissing! }

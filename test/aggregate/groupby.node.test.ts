@@ -222,6 +222,8 @@ describe('aggregate: bad input', () => {
       const e = code(() => aggregate(columns(), { measures: { x: m } }))
       expect(e).toMatchObject({ code: 'not-numeric', column: 'carrier' })
     }
+    // count(col) only asks "missing or not", so it works on text: 2 of 3 names present
+    expect(aggregate({ name: ['x', null, 'y'] }, { measures: { c: count('name') } })).toEqual({ c: [2] })
     expect(code(() => aggregate(columns(), { measures: { n: count() }, where: { carrier: { gte: 1 } } })).code).toBe(
       'not-numeric',
     )
