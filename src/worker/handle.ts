@@ -139,25 +139,55 @@ function isDetached(b: ArrayBuffer): boolean {
 
 /** Approximate bytes and a short description of a value, for handles and stats. */
 export function describe(value: unknown): { bytes: number; desc: string } {
-  if (value instanceof ArrayBuffer) return { bytes: value.byteLength, desc: `ArrayBuffer(${value.byteLength})` }
+  const bytes = bytesOf(value, 0)
+  if (value instanceof ArrayBuffer) return { bytes, desc: `ArrayBuffer(${value.byteLength})` }
   if (ArrayBuffer.isView(value)) {
     const n = (value as unknown as { length?: number }).length
-    return { bytes: value.byteLength, desc: `${value.constructor.name}(${n ?? value.byteLength})` }
+    return { bytes, desc: `${value.constructor.name}(${n ?? value.byteLength})` }
   }
-  if (Array.isArray(value)) {
-    let bytes = 16
-    const n = Math.min(value.length, SAMPLE)
-    for (let i = 0; i < n; i++) bytes += describe(value[i]).bytes
-    if (n) bytes = Math.round((bytes / n) * value.length)
-    return { bytes, desc: `Array(${value.length})` }
-  }
+  if (Array.isArray(value)) return { bytes, desc: `Array(${value.length})` }
   if (value !== null && typeof value === 'object') {
     const keys = Object.keys(value)
-    let bytes = 16
-    for (const k of keys) bytes += k.length * 2 + describe((value as Record<string, unknown>)[k]).bytes
     const shown = keys.slice(0, 6).join(', ') + (keys.length > 6 ? ', …' : '')
     return { bytes, desc: `{${shown}}`.slice(0, 120) }
   }
-  if (typeof value === 'string') return { bytes: value.length * 2, desc: `string(${value.length})` }
-  return { bytes: 8, desc: typeof value }
+  if (typeof value === 'string') return { bytes, desc: `string(${value.length})` }
+  return { bytes, desc: typeof value }
+}
+
+/**
+ * Approximate bytes of a value: exact for buffers, estimated for the rest. Long arrays are
+ * sampled (the first items times the length), so the cost stays small whatever the size.
+ */
+export function bytesOf(value: unknown, depth = 0): number {
+  switch (typeof value) {
+    case 'number':
+    case 'bigint':
+      return 8
+    case 'boolean':
+      return 4
+    case 'string':
+      return value.length * 2
+    case 'object': {
+      if (value === null) return 0
+      if (value instanceof ArrayBuffer) return value.byteLength
+      if (ArrayBuffer.isView(value)) return value.byteLength
+      if (depth > 3) return 16
+      if (Array.isArray(value)) {
+        const n = Math.min(value.length, SAMPLE)
+        let b = 0
+        for (let i = 0; i < n; i++) b += bytesOf(value[i], depth + 1)
+        return 16 + (n ? Math.round((b / n) * value.length) : 0)
+      }
+      let b = 16
+      let k = 0
+      for (const key in value) {
+        if (k++ >= SAMPLE) break
+        b += key.length * 2 + bytesOf((value as Record<string, unknown>)[key], depth + 1)
+      }
+      return b
+    }
+    default:
+      return 0
+  }
 }

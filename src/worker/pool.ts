@@ -17,7 +17,7 @@
 import * as Comlink from 'comlink'
 import { CallbackError, noUpdate, PreventUpdate, WorkerError } from '../errors'
 import type { BoardImpl, Ctx } from '../graph/board'
-import { describe, eachHandle, type Handle, isHandle } from './handle'
+import { bytesOf, eachHandle, type Handle, isHandle } from './handle'
 import {
   AGGREGATE_TASK,
   type Call,
@@ -346,7 +346,7 @@ class Pool {
     const life = slot.life
     if (slot.state === 'ready') this.startTimer(slot, call)
     let bytesIn = 0
-    for (const a of call.args) bytesIn += isHandle(a) ? 0 : describe(a).bytes
+    for (const a of call.args) bytesIn += isHandle(a) ? 0 : bytesOf(a)
     call.bytesIn = bytesIn
     const msg: Call = { type: 'call', id: call.id, task: call.task, args: call.args, callbackId: call.callbackId, triggered: call.ctx ? call.ctx.triggered : [] }
     slot.callFn(msg).then(
@@ -388,7 +388,7 @@ class Pool {
           for (const i of reply.noUpdate) arr[i] = noUpdate
         }
       }
-      const out = describe(value).bytes
+      const out = bytesOf(value)
       this.bytesToMain += out
       call.ctx?.reportBytes(call.bytesIn, out)
       if (call.ctx) this.afterSettle(call.ctx.callbackId, value)
@@ -600,7 +600,7 @@ class Pool {
       if (v !== undefined) reply = { type: 'ok', value: v }
     }
     if (reply?.type === 'ok') {
-      this.bytesResolved += describe(reply.value).bytes
+      this.bytesResolved += bytesOf(reply.value)
       return reply.value
     }
     if (reply?.type === 'error') throw fromWire(reply.error)
