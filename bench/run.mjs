@@ -83,7 +83,10 @@ function pageFiles(bench) {
 const show = (text) => { out.textContent = text }
 const describe = (e) => String((e && e.stack) || e)
 // A dynamic import, so that a module failing to load is reported instead of hanging the runner.
-window.__bench = import(${JSON.stringify(importPath)}).then(
+const params = new URLSearchParams(location.search)
+// A helper tab of a multi-tab benchmark (opened by window.__benchTabs): it runs tab(params).
+if (params.has('tab')) import(${JSON.stringify(importPath)}).then((mod) => mod.tab(params)).then(() => show('tab done'), (e) => show(describe(e)))
+else window.__bench = import(${JSON.stringify(importPath)}).then(
   (mod) => async () => {
     try {
       const result = await mod.run()
@@ -137,9 +140,23 @@ function withTimeout(promise, ms, what) {
 }
 
 async function runPage(browser, baseUrl, bench) {
-  const page = await browser.newPage()
+  // An explicit context (browser.newPage's own context cannot open more pages).
+  const context = await browser.newContext()
+  const page = await context.newPage()
   page.on('console', (msg) => console.log(`  [${bench.id}] ${msg.text()}`))
   page.on('pageerror', (err) => console.log(`  [${bench.id}] page error: ${err.message}`))
+  // Multi-tab benchmarks: `await window.__benchTabs(n, 'query')` opens n more pages of the
+  // same bench in the same context (one origin: shared IndexedDB, locks, channels); each
+  // runs the module's `tab(params)`. They are closed with the bench page.
+  const tabs = []
+  await page.exposeFunction('__benchTabs', async (n, query) => {
+    for (let i = 0; i < n; i++) {
+      const tab = await context.newPage()
+      tab.on('pageerror', (err) => console.log(`  [${bench.id} tab ${i}] page error: ${err.message}`))
+      await tab.goto(`${baseUrl}${bench.id}/index.html?tab=${i}&${query}`)
+      tabs.push(tab)
+    }
+  })
   try {
     await page.goto(`${baseUrl}${bench.id}/index.html`)
     const isolated = await page.evaluate(() => globalThis.crossOriginIsolated)
@@ -165,7 +182,9 @@ async function runPage(browser, baseUrl, bench) {
     if (!outcome.ok) throw new Error(outcome.error)
     return outcome.result
   } finally {
+    for (const tab of tabs) await tab.close()
     await page.close()
+    await context.close()
   }
 }
 

@@ -1,0 +1,198 @@
+// P8: single flight. One expensive computation (COMPUTE_MS of waiting plus a little CPU),
+// asked for at once by
+//
+//   one tab:   seed ─► [c0 … c49, cache id "heavy"] ─► o0 … o49     (50 callbacks)
+//   four tabs: four real pages of one origin (bench/run.mjs opens them), each a board of
+//              the same name whose cached callback is triggered by one broadcast "go"
+//
+// and reports: executions (target exactly 1), follower latency / leader compute time
+// (target <= 1.05; a follower asked at the same moment as the leader and is answered from
+// memory in the tab, or from IndexedDB after the leader's commit across tabs), the latency
+// of a cross-tab hit (a fresh board, nothing in memory, the entry in IndexedDB), and the
+// cost of hashing a 1 MB input into its key, next to the compute it saves.
+import { encodeKey, hashKey } from '../src/cache/key'
+import { type Board, createBoard, type Store } from '../src/index'
+import { median, round, timeOne, type BenchResult, type BenchRow } from './timing'
+
+const COMPUTE_MS = 300
+const TABS = 4
+const ROUNDS = 3
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** The expensive step: COMPUTE_MS of waiting (a server, a worker) and some CPU. */
+async function expensive(seed: number): Promise<{ seed: number; sum: number; ms: number }> {
+  const t0 = performance.now()
+  await sleep(COMPUTE_MS - 20)
+  let sum = 0
+  while (performance.now() - t0 < COMPUTE_MS) for (let i = 0; i < 1000; i++) sum += Math.sqrt(i * seed)
+  return { seed, sum, ms: performance.now() - t0 }
+}
+
+/** One cached callback on `board`; `answered` gets the ms from `t0` to its output. */
+function heavy(board: Board, id: string, seed: Store<number>, onValue: (v: { ms: number }) => void): Store<{ ms: number }> {
+  const out = board.store<{ ms: number }>(`out-${id}`)
+  board.callback({ id, inputs: [seed], outputs: [out], cache: { id: 'heavy' }, preventInitialCall: true, run: expensive })
+  out.subscribe(onValue)
+  return out
+}
+
+// ---- helper tabs ----------------------------------------------------------------------------
+
+type Control = { type: 'up'; tab: string } | { type: 'go'; seed: number } | { type: 'done'; tab: string; latency: number; runs: number; computeMs: number }
+
+/** A helper tab: a board of the shared name; on "go", sets the seed and reports back. */
+export async function tab(params: URLSearchParams): Promise<void> {
+  const name = params.get('board')!
+  const me = params.get('tab')!
+  const control = new BroadcastChannel(`${name}:control`)
+  const board = createBoard({ name, version: 1 })
+  const seed = board.store('seed', { initial: 0 })
+  let t0 = 0
+  let computeMs = 0
+  /** Executions before this round: stats are cumulative. */
+  let before = 0
+  heavy(board, 'heavy', seed, (v) => {
+    const latency = performance.now() - t0
+    const runs = board.inspect().callbacks[0]!.stats.runs - before
+    computeMs = runs ? v.ms : 0
+    control.postMessage({ type: 'done', tab: me, latency, runs, computeMs } satisfies Control)
+  })
+  await board.start()
+  control.onmessage = (e: MessageEvent<Control>) => {
+    if (e.data.type !== 'go') return
+    before = board.inspect().callbacks[0]!.stats.runs
+    t0 = performance.now()
+    seed.set(e.data.seed)
+  }
+  control.postMessage({ type: 'up', tab: me } satisfies Control)
+}
+
+// ---- the bench page ---------------------------------------------------------------------------
+
+async function oneTab(round: number) {
+  const board = createBoard({ name: `p8-one-${Date.now()}-${round}`, version: 1 })
+  const seed = board.store('seed', { initial: 0 })
+  const at: number[] = []
+  let t0 = 0
+  for (let i = 0; i < 50; i++) heavy(board, `c${i}`, seed, () => at.push(performance.now() - t0))
+  await board.start()
+  t0 = performance.now()
+  seed.set(round + 1)
+  await board.idle()
+  const stats = board.inspect().callbacks.map((c) => c.stats)
+  const executions = stats.reduce((n, s) => n + s.runs, 0)
+  const computeMs = stats.find((s) => s.runs > 0)!.lastMs
+  board.dispose()
+  return { executions, computeMs, followerMs: Math.max(...at), answered: at.length }
+}
+
+async function fourTabs(name: string): Promise<Array<{ executions: number; ratio: number; overheadMs: number }>> {
+  const control = new BroadcastChannel(`${name}:control`)
+  const up = new Set<string>()
+  let done: Array<Extract<Control, { type: 'done' }>> = []
+  let wake: () => void = () => {}
+  control.onmessage = (e: MessageEvent<Control>) => {
+    if (e.data.type === 'up') up.add(e.data.tab)
+    if (e.data.type === 'done') done.push(e.data)
+    wake()
+  }
+  const until = async (ok: () => boolean, what: string) => {
+    const deadline = performance.now() + 30_000
+    while (!ok()) {
+      if (performance.now() > deadline) throw new Error(`P8: timed out waiting for ${what}`)
+      await new Promise<void>((r) => {
+        wake = r
+        setTimeout(r, 200)
+      })
+    }
+  }
+  await (globalThis as unknown as { __benchTabs(n: number, q: string): Promise<void> }).__benchTabs(TABS, `board=${encodeURIComponent(name)}`)
+  await until(() => up.size === TABS, 'the tabs to start')
+  const out = []
+  for (let r = 0; r < ROUNDS; r++) {
+    done = []
+    control.postMessage({ type: 'go', seed: 1000 + r } satisfies Control)
+    await until(() => done.length === TABS, 'every tab to answer')
+    const leaders = done.filter((d) => d.runs > 0)
+    const followers = done.filter((d) => d.runs === 0)
+    const computeMs = Math.max(...leaders.map((d) => d.computeMs))
+    const worst = Math.max(...followers.map((d) => d.latency))
+    out.push({ executions: leaders.reduce((n, d) => n + d.runs, 0), ratio: worst / computeMs, overheadMs: worst - computeMs })
+    await sleep(100)
+  }
+  control.close()
+  return out
+}
+
+/** A fresh board (nothing in memory) asking for a key another tab computed. */
+async function crossTabHit(name: string, seedValue: number): Promise<number> {
+  const board = createBoard({ name, version: 1 })
+  const seed = board.store('seed', { initial: 0 })
+  let t0 = 0
+  let ms = -1
+  const out = heavy(board, 'probe', seed, () => (ms = performance.now() - t0))
+  await board.start()
+  t0 = performance.now()
+  seed.set(seedValue)
+  await board.idle()
+  if (board.inspect().callbacks[0]!.stats.runs !== 0 || !out.get()) throw new Error('P8: the cross-tab probe computed instead of hitting')
+  board.dispose()
+  return ms
+}
+
+export async function run(): Promise<BenchResult> {
+  const rows: BenchRow[] = []
+
+  const one = []
+  for (let r = 0; r < ROUNDS; r++) one.push(await oneTab(r))
+  const oneRatio = median(one.map((o) => o.followerMs / o.computeMs))
+  rows.push({
+    case: 'one tab, 50 callbacks, one key',
+    ours_ms: round(median(one.map((o) => o.followerMs))),
+    anchors: { 'leader compute': round(median(one.map((o) => o.computeMs))) },
+    ratios: { 'follower/compute': round(oneRatio), executions: Math.max(...one.map((o) => o.executions)) },
+  })
+
+  const name = `p8-tabs-${Date.now()}`
+  const four = await fourTabs(name)
+  rows.push({
+    case: `${TABS} tabs, one key at once`,
+    ours_ms: round(COMPUTE_MS + median(four.map((f) => f.overheadMs))),
+    anchors: { 'leader compute': COMPUTE_MS },
+    ratios: { 'follower/compute': round(median(four.map((f) => f.ratio))), executions: Math.max(...four.map((f) => f.executions)) },
+  })
+
+  const hits: number[] = []
+  for (let r = 0; r < ROUNDS; r++) for (let k = 0; k < 5; k++) hits.push(await crossTabHit(name, 1000 + r))
+  const hitMs = median(hits)
+  rows.push({
+    case: 'cross-tab hit (fresh board, from IndexedDB)',
+    ours_ms: round(hitMs),
+    anchors: { compute: COMPUTE_MS },
+    ratios: { 'hit/compute': round(hitMs / COMPUTE_MS) },
+  })
+
+  // Hashing cost: 1 MB as one typed array, and as ~1 MB of plain rows.
+  const typed = new Float64Array(2 ** 17).map((_, i) => i * 0.5)
+  const rowsInput = Array.from({ length: 16_000 }, (_, i) => ({ id: i, name: `row ${i}`, x: i * 0.25, tags: ['a', 'b'] }))
+  const parts = (args: unknown[]) => ({ board: 'p8', boardVersion: 1, cacheId: 'heavy', cacheVersion: 1, scope: 'global' as const, session: undefined, args, what: 'P8' })
+  const rowBytes = encodeKey(parts([rowsInput])).length
+  for (const [label, input] of [['1 MB Float64Array', typed], [`${(rowBytes / 2 ** 20).toFixed(1)} MB of rows (16 000 objects)`, rowsInput]] as const) {
+    const ms = await timeOne(() => hashKey(parts([input])), { warmupMs: 300, targetMs: 20, samples: 11 })
+    rows.push({ case: `hash key of ${label}`, ours_ms: round(ms), anchors: { compute: COMPUTE_MS }, ratios: { 'hash/compute': round(ms / COMPUTE_MS) } })
+  }
+
+  return {
+    id: 'P8',
+    rows,
+    summary: {
+      'executions, one tab (target 1)': Math.max(...one.map((o) => o.executions)),
+      [`executions, ${TABS} tabs (target 1)`]: Math.max(...four.map((f) => f.executions)),
+      'worst follower/compute (target <= 1.05)': round(Math.max(...one.map((o) => o.followerMs / o.computeMs), ...four.map((f) => f.ratio))),
+    },
+    notes:
+      `Compute = ${COMPUTE_MS} ms (wait + CPU). Follower latency: from the moment every asker asked to its value; ${ROUNDS} rounds, medians. ` +
+      'Cross-tab hit: a fresh board (empty memory) answered from IndexedDB: hashing + one read + the wave. Hash: canonical encoding + SHA-256 (crypto.subtle).',
+  }
+}
