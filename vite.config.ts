@@ -38,6 +38,8 @@ export default defineConfig({
     },
   },
   worker: { format: 'es' },
+  // Pre-bundled up front: found mid-run, Vite reloads the browser tests that import them.
+  optimizeDeps: { include: ['apache-arrow', 'hyparquet', 'hyparquet-compressors'] },
   build: {
     outDir: 'dist-site',
     emptyOutDir: true,
