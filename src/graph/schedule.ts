@@ -362,8 +362,15 @@ export class Scheduler {
     node.progress = null
     this.running--
     this.finish(node, t0, bytesIn, true)
-    if (failed) this.fail(node, error)
-    else this.apply(node, value)
+    // Outside drain() each write would start its own wave: a reader of two outputs would run
+    // once per output, the first time seeing one new value beside one old. One batch, one wave.
+    this.batchDepth++
+    try {
+      if (failed) this.fail(node, error)
+      else this.apply(node, value)
+    } finally {
+      this.batchDepth--
+    }
     this.host.status(node)
     this.drain()
   }
