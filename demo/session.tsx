@@ -241,7 +241,7 @@ function App(): JSX.Element {
                 <td>
                   <code>sb:{board.name}:{id}</code>
                 </td>
-                <td data-testid={`bytes-${id}`}>{e ? fmtBytes(e.chars * 2) : '—'}</td>
+                <td data-testid={`bytes-${id}`}>{e ? fmtBytes(e.chars * 2) : 'not stored (default)'}</td>
               </tr>
             )
           })}

@@ -30,6 +30,8 @@ async function open(path) {
 const ready = (page) => page.waitForFunction(() => document.querySelector('[data-testid="ready"]')?.textContent === 'yes')
 const idle = (page) => page.evaluate(() => globalThis.board.idle())
 async function shot(page, file, what, target) {
+  // No focus ring in the picture, unless the shot is of the panel (which takes focus).
+  if (!target) await page.evaluate(() => document.activeElement?.blur())
   await page.waitForTimeout(300) // let the last frame paint (charts draw on rAF)
   const path = resolve(out, file)
   if (target) await target.screenshot({ path })
