@@ -36,6 +36,20 @@ interface Remembered {
 // A handful: a dashboard asks a few aggregates per brush, each with the same where.
 const recent: Remembered[] = []
 const RECENT = 4
+// The buffer of the selection last pushed out of `recent`, reused for the next one: a brush
+// dragged across 3M rows would otherwise allocate (and zero, and collect) 12 MB per move.
+// Safe because selections never leave this module's callers' synchronous loops.
+let spare: ArrayBuffer | undefined
+
+/** An Int32Array of `length` for indices, on the spare buffer when it is big enough. */
+function scratch(length: number): Int32Array {
+  const buffer = spare
+  if (buffer && buffer.byteLength >= length * 4) {
+    spare = undefined
+    return new Int32Array(buffer, 0, length)
+  }
+  return new Int32Array(length)
+}
 
 /** Row indices passing `where`, ascending, or `null` when nothing filters. */
 export function select(source: Source, where: Where | undefined): Int32Array | null {
@@ -50,11 +64,17 @@ export function select(source: Source, where: Where | undefined): Int32Array | n
 
   let selection: Int32Array | null = null
   for (let c = 0; c < clauses.length; c++) {
-    selection = apply(columns[c]!, clauses[c]![1], selection, source.rows)
+    const narrowed = apply(columns[c]!, clauses[c]![1], selection, source.rows)
+    // A second clause wrote into a new buffer: the first one's can go back to spare.
+    if (selection && selection.buffer !== narrowed.buffer && selection.buffer instanceof ArrayBuffer) spare = selection.buffer
+    selection = narrowed
   }
   const result = selection!
   recent.unshift({ columns, key, selection: result })
-  if (recent.length > RECENT) recent.pop()
+  if (recent.length > RECENT) {
+    const old = recent.pop()!.selection
+    if (old.buffer instanceof ArrayBuffer && (!spare || old.buffer.byteLength > spare.byteLength)) spare = old.buffer
+  }
   return result
 }
 
@@ -109,7 +129,7 @@ function keepRange(values: Float64Array, lo: number, hi: number, selection: Int3
   // middle of a distribution passes rows at random, which a branch would mispredict.
   let m = 0
   if (selection === null) {
-    const out = new Int32Array(rows)
+    const out = scratch(rows)
     for (let i = 0; i < rows; i++) {
       const v = values[i]!
       out[m] = i
@@ -117,7 +137,7 @@ function keepRange(values: Float64Array, lo: number, hi: number, selection: Int3
     }
     return fit(out, m)
   }
-  const out = new Int32Array(selection.length)
+  const out = scratch(selection.length)
   for (let j = 0; j < selection.length; j++) {
     const i = selection[j]!
     const v = values[i]!
@@ -130,20 +150,24 @@ function keepRange(values: Float64Array, lo: number, hi: number, selection: Int3
 /** true → 1, false → 0 (what `&` does to booleans, said so for the type checker). */
 const pass = (b: boolean) => b as unknown as number
 
-/** The first m indices: a view when most of the buffer is used, a copy that frees it otherwise. */
-const fit = (out: Int32Array, m: number) => (m > out.length >> 1 ? out.subarray(0, m) : out.slice(0, m))
+/** The first m indices: a view when most of the buffer is used, else a copy (and the buffer is spare). */
+function fit(out: Int32Array, m: number): Int32Array {
+  if (m > out.length >> 1) return out.subarray(0, m)
+  if (out.buffer instanceof ArrayBuffer && (!spare || out.buffer.byteLength > spare.byteLength)) spare = out.buffer
+  return out.slice(0, m)
+}
 
 function keepCodes(codes: Int32Array, allowed: Uint8Array, selection: Int32Array | null, rows: number): Int32Array {
   let m = 0
   if (selection === null) {
-    const out = new Int32Array(rows)
+    const out = scratch(rows)
     for (let i = 0; i < rows; i++) {
       out[m] = i
       m += allowed[codes[i]!]!
     }
     return fit(out, m)
   }
-  const out = new Int32Array(selection.length)
+  const out = scratch(selection.length)
   for (let j = 0; j < selection.length; j++) {
     const i = selection[j]!
     out[m] = i

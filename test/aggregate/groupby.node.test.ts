@@ -292,3 +292,20 @@ describe('aggregate: fused kernel and plain loops agree', () => {
     expect(compared).toBe(8) // 3 specs on the carrier tables twice, 2 on the third
   })
 })
+
+describe('aggregate: selections of a brush dragged along', () => {
+  it('many brushes in a row, some narrowed by a second clause, each counted right', () => {
+    // Selection buffers are recycled between brushes; a stale index would miscount.
+    // x = 0..999, y = x mod 10; brush [lo, lo + 100) on x, optionally y in {0, 1}
+    const x = Float64Array.from({ length: 1000 }, (_, i) => i)
+    const y = Float64Array.from(x, (v) => v % 10)
+    for (let lo = -50; lo < 1000; lo += 37) {
+      const inside = Math.min(lo + 100, 1000) - Math.max(lo, 0)
+      expect(aggregate({ x, y }, { measures: { n: count() }, where: { x: { gte: lo, lt: lo + 100 } } }).n).toEqual([inside])
+      const pairs = aggregate({ x, y }, { measures: { n: count() }, where: { x: { gte: lo, lt: lo + 100 }, y: { in: [0, 1] } } })
+      let expected = 0
+      for (let v = Math.max(lo, 0); v < Math.min(lo + 100, 1000); v++) if (v % 10 < 2) expected++
+      expect(pairs.n).toEqual([expected])
+    }
+  })
+})
