@@ -131,10 +131,20 @@ function registry(board: BoardImpl): Map<string, Pool> {
   const all = pools
   board.hooks.replaced.push((_store, old) => {
     // A store's handle was overwritten or cleared: release it unless another store holds it.
-    eachHandle([old], (h) => all.get(h.pool)?.releaseIfUnheld(h))
+    eachHandle([old], (h) => {
+      const pool = all.get(h.pool)
+      if (pool) pool.releaseIfUnheld(h)
+      // A persisted handle of an earlier page (restored by an idb store): no pool of ours
+      // made it, but its IndexedDB entry is ours to drop, or reloads would pile them up.
+      else if (h.persisted && h.board === board.name && !storeHolds(board, h.id)) {
+        void board.idb()?.delMany('handles', [h.id]).catch(() => undefined) // degraded storage: nothing to remove
+      }
+    })
   })
-  board.hooks.clear.push(() => {
+  // clear() and clearSession() (F30): worker-held data goes; clear() drops every persisted handle.
+  board.hooks.clear.push(async (scope) => {
     for (const p of all.values()) p.releaseAll(true)
+    if (scope === 'all') await board.idb()?.clear('handles').catch(() => undefined) // degraded storage: nothing to remove
   })
   // A callback settled (or was superseded): handles its run returned that no store took
   // (an equal value, noUpdate, a dropped result) are nobody's now.
@@ -145,6 +155,20 @@ function registry(board: BoardImpl): Map<string, Pool> {
     for (const p of [...all.values()]) p.terminate()
   })
   return pools
+}
+
+/** Is this handle the value (or an item) of some store of the board? */
+function storeHolds(board: BoardImpl, id: string): boolean {
+  for (const s of board.stores.values()) {
+    const v = s.value
+    if (v === null || typeof v !== 'object') continue
+    let found = false
+    eachHandle([v], (h) => {
+      if (h.id === id) found = true
+    })
+    if (found) return true
+  }
+  return false
 }
 
 export function createPool(board: BoardImpl, factory: () => Worker, options: PoolOptions = {}): WorkerPool {
@@ -459,6 +483,12 @@ class Pool {
     const onMessage = (e: MessageEvent) => {
       if (!isReady(e.data)) return
       cleanup()
+      // From now on an error event is an uncaught error of the worker's own code (a timer,
+      // a stray promise): its calls go on, but the board says so.
+      worker.addEventListener('error', (ev) => {
+        const m = (ev as ErrorEvent).message || 'unknown error'
+        this.board.warn(`worker-error-${this.id}-${m}`, `worker ${slot.index} of pool "${this.name}" reported an uncaught error: ${m}`)
+      })
       this.ready(slot, life)
     }
     const cleanup = () => {
@@ -607,22 +637,8 @@ class Pool {
     throw new WorkerError('handle-lost', `handle "${h.id}" (${h.desc}) is no longer held by pool "${this.name}" (released, or its worker restarted).`)
   }
 
-  /** Is this handle the value (or an item) of some store of the board? */
-  private held(id: string): boolean {
-    for (const s of this.board.stores.values()) {
-      const v = s.value
-      if (v === null || typeof v !== 'object') continue
-      let found = false
-      eachHandle([v], (h) => {
-        if (h.id === id) found = true
-      })
-      if (found) return true
-    }
-    return false
-  }
-
   releaseIfUnheld(h: Handle): void {
-    if (!this.handles.has(h.id) || this.held(h.id)) return
+    if (!this.handles.has(h.id) || storeHolds(this.board, h.id)) return
     this.release([this.handles.get(h.id)!.handle])
   }
 

@@ -15,6 +15,25 @@ function board(): Board {
 }
 const tasksWorker = () => new Worker(new URL('./tasks.worker.ts', import.meta.url), { type: 'module' })
 
+/** Reads the board's `handles` object store directly, as another tab would. */
+async function rawHandle(boardName: string, id: string): Promise<unknown> {
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const r = indexedDB.open(`switchboard:${boardName}`)
+    r.onsuccess = () => resolve(r.result)
+    r.onerror = () => reject(r.error)
+  })
+  try {
+    if (!db.objectStoreNames.contains('handles')) return undefined
+    return await new Promise((resolve, reject) => {
+      const r = db.transaction('handles').objectStore('handles').get(id)
+      r.onsuccess = () => resolve(r.result)
+      r.onerror = () => reject(r.error)
+    })
+  } finally {
+    db.close()
+  }
+}
+
 afterEach(() => {
   for (const b of boards.splice(0)) b.dispose()
 })
@@ -227,6 +246,48 @@ describe('handles', () => {
     // A fresh pool's worker gets the value from IndexedDB when the handle is an argument.
     const other = b.workers(tasksWorker)
     expect(await other.task('total')(persisted)).toBe((99 * 100) / 2)
+  })
+
+  it('a persisted handle restored by an idb store (an earlier page) leaves IndexedDB when the store is overwritten', async () => {
+    const name = `worker-reload-${Date.now()}`
+    const first = createBoard({ name, version: 1 })
+    boards.push(first)
+    const pool1 = first.workers(tasksWorker)
+    const col1 = first.store<unknown>('col', { storage: 'idb' })
+    await first.start()
+    const h = await pool1.task('keepColumn')(100, true)
+    col1.set(h)
+    await first.idle()
+    expect(await rawHandle(name, h.id)).toBeInstanceOf(Float64Array)
+    first.dispose()
+
+    // The "reloaded" page: same board name, its own pool.
+    const again = createBoard({ name, version: 1 })
+    boards.push(again)
+    const pool2 = again.workers(tasksWorker)
+    const col2 = again.store<unknown>('col', { storage: 'idb' })
+    await again.start()
+    expect(col2.get()).toEqual(h)
+    expect(await pool2.task('total')(col2.get())).toBe((99 * 100) / 2)
+    col2.set(null)
+    await again.idle()
+    await expect.poll(() => rawHandle(name, h.id)).toBeUndefined()
+  })
+
+  it('board.clear() drops worker-held data and every persisted handle (F30)', async () => {
+    const b = board()
+    const pool = b.workers(tasksWorker)
+    const size = b.store('size', { initial: 10 })
+    const col = b.store<unknown>('col')
+    b.callback({ inputs: [size], outputs: [col], run: pool.task('keepColumn') })
+    await b.start()
+    const kept = await pool.task('keepColumn')(5, true)
+    expect((await pool.workerStats())[0]!.held).toBe(2)
+    await b.clear()
+    // col went back to initial (size did not change, so nothing re-ran): nothing is held.
+    expect(col.get()).toBeUndefined()
+    expect((await pool.workerStats())[0]!.held).toBe(0)
+    expect(await rawHandle(b.name, kept.id)).toBeUndefined()
   })
 
   it('terminate() releases every handle of the pool', async () => {
@@ -483,6 +544,16 @@ describe('faults', () => {
       expect(seen).toEqual(['2,2', '10,6'])
       expect(d.get()).toBe('10,6')
     }
+  })
+
+  it('an uncaught error in a worker after start: the board warns naming the pool; calls go on', async () => {
+    const b = board()
+    const warnings: string[] = []
+    b.on('warning', (w) => warnings.push(w.message))
+    const pool = b.workers(tasksWorker, { name: 'noisy' })
+    expect(await pool.task('throwLater')()).toBe(1)
+    await expect.poll(() => warnings.find((w) => w.includes('boom later'))).toContain('pool "noisy"')
+    expect(await pool.task('double')(2)).toBe(4)
   })
 
   it('board.dispose() terminates its pools and rejects pending calls', async () => {

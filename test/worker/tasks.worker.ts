@@ -87,5 +87,12 @@ exposeTasks({
     }
     return 'finished'
   },
+  /** Returns, then throws from a timer: an uncaught error outside any call. */
+  throwLater: () => {
+    setTimeout(() => {
+      throw new Error('boom later')
+    })
+    return 1
+  },
   ctxInfo: (_x: unknown, ctx: TaskCtx) => ({ callbackId: ctx.callbackId, triggered: [...ctx.triggered] }),
 })
