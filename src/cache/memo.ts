@@ -20,6 +20,7 @@ import { StorageError } from '../errors'
 import type { BoardImpl } from '../graph/board'
 import type { Idb } from '../storage/idb'
 import { isQuotaError } from '../storage/web'
+import { eachHandle } from '../worker/handle'
 
 export type Scope = 'global' | 'session'
 
@@ -77,8 +78,20 @@ export class Memo {
   /** LRU order: a Map iterates in insertion order, and a hit re-inserts. */
   private memory = new Map<string, Entry>()
   private memoryBytes = 0
+  /** Worker handles held by memory entries, with a count: the pool must not release them. */
+  private handles = new Map<string, number>()
 
-  constructor(private b: BoardImpl) {}
+  constructor(private b: BoardImpl) {
+    b.hooks.holds.push((id) => this.handles.has(id))
+  }
+
+  private count(e: Entry, by: 1 | -1): void {
+    eachHandle([e.value], (h) => {
+      const k = (this.handles.get(h.id) ?? 0) + by
+      if (k > 0) this.handles.set(h.id, k)
+      else this.handles.delete(h.id)
+    })
+  }
 
   // ---- memory -----------------------------------------------------------------------------
 
@@ -89,6 +102,7 @@ export class Memo {
     this.memory.delete(key)
     if (e.exp <= now) {
       this.memoryBytes -= e.bytes
+      this.count(e, -1)
       return undefined
     }
     this.memory.set(key, e)
@@ -100,9 +114,11 @@ export class Memo {
     if (old) {
       this.memory.delete(e.key)
       this.memoryBytes -= old.bytes
+      this.count(old, -1)
     }
     this.memory.set(e.key, e)
     this.memoryBytes += e.bytes
+    this.count(e, 1)
     // Per cache id: oldest first (the Map's order) beyond maxEntries / maxBytes.
     let count = 0
     let bytes = 0
@@ -127,6 +143,7 @@ export class Memo {
   private forget(x: Entry): void {
     this.memory.delete(x.key)
     this.memoryBytes -= x.bytes
+    this.count(x, -1)
   }
 
   // ---- IndexedDB --------------------------------------------------------------------------
@@ -299,6 +316,7 @@ export class Memo {
   async clearAll(): Promise<void> {
     this.memory.clear()
     this.memoryBytes = 0
+    this.handles.clear()
     await this.idb()?.clear('cache').catch(() => undefined) // unusable storage holds nothing to forget
   }
 

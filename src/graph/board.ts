@@ -302,6 +302,11 @@ class BoardImpl {
     /** clear() / clearSession(): drop everything of that scope (cache, worker data). */
     clear: [] as Array<(scope: 'session' | 'all') => void | Promise<void>>,
     dispose: [] as Array<() => void>,
+    /**
+     * Does something besides a store still refer to this worker handle? The cache answers
+     * for the handles its entries hold, so a hit never hands out a released handle.
+     */
+    holds: [] as Array<(handleId: string) => boolean>,
   }
 
   constructor(private opts: BoardOptions) {

@@ -1,0 +1,65 @@
+/**
+ * The signal pattern with worker handles (seed Example 3): a cached worker task returns
+ * `keep(column, { persist: true })`; its output store holds the small handle; downstream
+ * callbacks wake on the handle and read the data where it lives (in the worker, or from
+ * IndexedDB after a reload). The expensive task runs once per distinct input.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import { type Board, createBoard, type Handle, isHandle } from '../../src/index'
+
+const tasksWorker = () => new Worker(new URL('../worker/tasks.worker.ts', import.meta.url), { type: 'module' })
+
+let n = 0
+const boards: Board[] = []
+afterEach(() => {
+  for (const b of boards.splice(0)) b.dispose()
+  sessionStorage.clear()
+})
+
+//                                               ┌─► [total, worker]   ─► sum
+// size, persist ─► [column, worker, cached] ─► col ┼─► [length, worker]  ─► len
+//                                               ├─► [first, main: resolve] ─► head
+//                                               └─► [json, main]       ─► handleJson
+function define(name: string) {
+  const b = createBoard({ name, version: 1 })
+  boards.push(b)
+  const pool = b.workers(tasksWorker, { size: 1 })
+  const size = b.store('size', { initial: 100_000 })
+  const persist = b.store('persist', { initial: true })
+  const col = b.store<Handle<Float64Array>>('col')
+  const sum = b.store<number>('sum')
+  const len = b.store<number>('len')
+  const head = b.store<number[]>('head')
+  const handleJson = b.store<number>('handleJson')
+  b.callback({ id: 'column', inputs: [size, persist], outputs: [col], run: pool.task('keepColumn'), cache: {} })
+  b.callback({ id: 'total', inputs: [col], outputs: [sum], run: pool.task('total') })
+  b.callback({ id: 'length', inputs: [col], outputs: [len], run: pool.task('length') })
+  b.callback({ id: 'first', inputs: [col], outputs: [head], run: async (h) => Array.from((await b.resolve(h)).subarray(0, 3)) })
+  b.callback({ id: 'json', inputs: [col], outputs: [handleJson], run: (h) => JSON.stringify(h).length })
+  const runs = (id: string) => b.inspect().callbacks.find((c) => c.id === id)!.stats
+  return { b, size, col, sum, len, head, handleJson, runs }
+}
+
+describe('signal pattern with worker handles', () => {
+  it('four downstream callbacks of one cached expensive task: it runs once; a reload gets the handle from the cache and the data from IndexedDB', async () => {
+    const name = `signal-${Date.now()}-${++n}`
+    const first = define(name)
+    await first.b.start()
+    await first.b.idle()
+    expect(isHandle(first.col.get())).toBe(true)
+    expect(first.handleJson.get()).toBeLessThan(1024)
+    expect(first.sum.get()).toBe((100_000 * 99_999) / 2)
+    expect(first.len.get()).toBe(100_000)
+    expect(first.head.get()).toEqual([0, 1, 2])
+    expect(first.runs('column')).toMatchObject({ runs: 1, misses: 1 })
+    first.b.dispose()
+
+    const again = define(name)
+    await again.b.start()
+    await again.b.idle()
+    expect(again.b.errors.size).toBe(0)
+    expect(again.runs('column')).toMatchObject({ runs: 0, hits: 1 })
+    expect(again.len.get()).toBe(100_000)
+    expect(again.head.get()).toEqual([0, 1, 2])
+  })
+})
