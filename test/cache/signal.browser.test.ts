@@ -62,4 +62,18 @@ describe('signal pattern with worker handles', () => {
     expect(again.len.get()).toBe(100_000)
     expect(again.head.get()).toEqual([0, 1, 2])
   })
+
+  it('going back to an earlier input gives a handle that still resolves', async () => {
+    const t = define(`signal-back-${Date.now()}-${++n}`)
+    await t.b.start()
+    await t.b.idle()
+    t.size.set(10)
+    await t.b.idle()
+    expect(t.len.get()).toBe(10)
+    t.size.set(100_000)
+    await t.b.idle()
+    expect(t.runs('column')).toMatchObject({ runs: 2, hits: 1 })
+    expect(t.b.errors.size).toBe(0)
+    expect(t.len.get()).toBe(100_000)
+  })
 })
