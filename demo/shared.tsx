@@ -189,6 +189,9 @@ function App(): JSX.Element {
             ))}
           </select>
         </label>
+        <button type="button" class="secondary" data-testid="clear-cache" onClick={() => void board.clear()}>
+          Clear the cache
+        </button>
         <a href="shared.html" target="_blank" rel="noopener">
           open a second tab ↗
         </a>

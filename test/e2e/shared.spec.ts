@@ -63,3 +63,22 @@ test('shared: two tabs, one computation: the second tab follows the first and re
   expect(await count('simulate-hits')).toBe(2)
   expect(errors).toEqual([])
 })
+
+test('shared: clearing the cache (board.clear) sends params back to seed 1, whose answer is computed again', async ({ page }) => {
+  const errors = watchConsole(page)
+  await page.goto('demo/shared.html')
+  await expect(page.getByTestId('ready')).toHaveText('yes')
+  await page.getByTestId('next-seed').click()
+  await expect(page.getByTestId('next-seed')).toHaveText('Next seed (2)')
+  await idle(page)
+  const before = Number(await page.getByTestId('executions').textContent())
+  const misses = Number(await page.getByTestId('simulate-misses').textContent())
+  await page.getByTestId('clear-cache').focus()
+  await page.keyboard.press('Enter')
+  // params went back to seed 1, whose cached answer is gone: one more execution.
+  await expect(page.getByTestId('next-seed')).toHaveText('Next seed (1)')
+  await expect(page.getByTestId('simulate-misses')).toHaveText(String(misses + 1))
+  await expect(page.getByTestId('executions')).toHaveText(String(before + 1))
+  await expect(page.getByTestId('mean')).not.toHaveText('…')
+  expect(errors).toEqual([])
+})
