@@ -104,6 +104,16 @@ describe('hits, misses and keys', () => {
     expect(other.get()).toBe(2)
   })
 
+  it('inspect() reports storage pressure (navigator.storage.estimate) once a cached callback ran', async () => {
+    const b = board(fresh('estimate'))
+    const input = b.store('n', { initial: 1 })
+    b.callback({ id: 'e', inputs: [input], outputs: [b.store('out')], run: (x) => x, cache: {} })
+    expect(b.inspect().capabilities.storage).toBeUndefined()
+    await b.start()
+    await vi.waitFor(() => expect(b.inspect().capabilities.storage?.quota).toBeGreaterThan(0))
+    expect(b.inspect().capabilities.storage!.usage).toBeGreaterThanOrEqual(0)
+  })
+
   it('state values are part of the key', async () => {
     const b = board(fresh('state'))
     const input = b.store('n', { initial: 1 })
