@@ -205,10 +205,12 @@ export function exposeTasks(tasks: Record<string, Task>): void {
         let args = call.args
         let handles = 0
         let missing = false
-        eachHandle(args, (h) => {
-          handles++
-          if (!state.held.has(h.id)) missing = true
-        })
+        if (args.some((a) => a !== null && typeof a === 'object')) {
+          eachHandle(args, (h) => {
+            handles++
+            if (!state.held.has(h.id)) missing = true
+          })
+        }
         // Persisted or lost handles resolve one by one (the rare path, async).
         if (missing) return withHandles(args, call.task).then((a) => settleRun(run, fn(...a, run)), (e: unknown) => failRun(run, e))
         if (handles) args = mapHandles(args, (h) => state.held.get(h.id)!.value)
@@ -303,7 +305,7 @@ class Running implements TaskCtx {
     return this.call.callbackId
   }
   get triggered(): readonly string[] {
-    return this.call.triggered
+    return this.call.triggered ?? none
   }
   get signal(): AbortSignal {
     return (this.controller ??= new AbortController()).signal
@@ -322,6 +324,8 @@ class Running implements TaskCtx {
     void state.sink?.event({ type: 'progress', call: this.call.id, fraction, note })
   }
 }
+
+const none: readonly string[] = Object.freeze([])
 
 const isThenable = (x: unknown): x is PromiseLike<unknown> =>
   x !== null && (typeof x === 'object' || typeof x === 'function') && typeof (x as PromiseLike<unknown>).then === 'function'

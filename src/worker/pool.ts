@@ -301,7 +301,8 @@ class Pool {
   private route(call: PendingCall): void {
     let slot: Slot | undefined
     let foreign: Handle[] | undefined
-    eachHandle(call.args, (h) => {
+    // Most calls carry no object at all: skip the handle scan.
+    if (call.args.some((a) => a !== null && typeof a === 'object')) eachHandle(call.args, (h) => {
       const holder = this.holder(h)
       if (!slot && holder) slot = holder
       else if (holder && holder !== slot && !h.persisted) (foreign ??= []).push(h)
@@ -374,7 +375,12 @@ class Pool {
     let bytesIn = 0
     for (const a of call.args) bytesIn += isHandle(a) ? 0 : bytesOf(a)
     call.bytesIn = bytesIn
-    const msg: Call = { type: 'call', id: call.id, task: call.task, args: call.args, callbackId: call.callbackId, triggered: call.ctx ? call.ctx.triggered : [] }
+    const msg: { -readonly [K in keyof Call]: Call[K] } = { type: 'call', id: call.id, task: call.task, args: call.args }
+    if (call.ctx) {
+      msg.callbackId = call.ctx.callbackId
+      const triggered = call.ctx.triggered
+      if (triggered.length) msg.triggered = triggered
+    }
     slot.callFn(msg).then(
       (reply) => this.replied(slot, life, call!, reply),
       (e: unknown) => this.replied(slot, life, call!, undefined, e),

@@ -48,8 +48,10 @@ export interface Call {
   readonly id: number
   readonly task: string
   readonly args: unknown[]
-  readonly callbackId: string | undefined
-  readonly triggered: readonly string[]
+  /** Absent when the task is called directly (not as a callback's run). */
+  readonly callbackId?: string
+  /** Absent when empty: every field costs on both sides of a structured clone. */
+  readonly triggered?: readonly string[]
 }
 
 /** What a call, resolve or aggregate answers. */
