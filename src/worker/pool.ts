@@ -600,8 +600,18 @@ class Pool {
 
   /** Handles of a worker that is gone: memory-only ones are lost, persisted ones stay resolvable. */
   private forgetLife(slot: Slot): void {
+    let lost = 0
     for (const [id, t] of this.handles) {
-      if (t.handle.worker === slot.index && t.handle.life !== slot.life && !t.handle.persisted) this.handles.delete(id)
+      if (t.handle.worker === slot.index && t.handle.life !== slot.life && !t.handle.persisted) {
+        this.handles.delete(id)
+        lost++
+      }
+    }
+    if (lost) {
+      this.board.warn(
+        `worker-lost-${this.id}`,
+        `worker ${slot.index} of pool "${this.name}" was restarted and ${lost} handle(s) it held are gone; keep(value, { persist: true }) survives a restart.`,
+      )
     }
   }
 

@@ -512,6 +512,24 @@ describe('faults', () => {
     expect(spawned).toBe(2)
   })
 
+  it('F27 a hard-cancelled worker loses the memory-only handles it held: the board warns, a task given one fails with handle-lost', async () => {
+    const b = board()
+    const warnings: string[] = []
+    b.on('warning', (w) => warnings.push(w.message))
+    const pool = b.workers(tasksWorker, { name: 'one' })
+    const col = b.store<unknown>('col')
+    const ms = b.store('ms', { initial: 60_000 })
+    const out = b.store<unknown>('out')
+    col.set(await pool.task('keepColumn')(10))
+    b.callback({ id: 'busy', inputs: [ms], outputs: [out], run: pool.task('busyReported'), hardCancel: true })
+    void b.start()
+    await until(b, () => b.inspect().callbacks[0]!.progress?.note === 'started')
+    ms.set(1)
+    await b.idle()
+    expect(warnings.some((w) => w.includes('pool "one"') && w.includes('1 handle(s)'))).toBe(true)
+    await expect(pool.task('total')(col.get())).rejects.toMatchObject({ code: 'handle-lost' })
+  })
+
   it('F28 diamond with B and C in workers: D runs once per change and sees consistent B and C (as input and as state)', async () => {
     //      ┌──► [B: double] ──► b ──┐
     //  a ──┤                        ├──► [D] ──► d     (D reads c as state in the second graph)
