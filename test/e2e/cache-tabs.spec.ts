@@ -103,6 +103,19 @@ test('F11 duplicated tab: a copy of sessionStorage is detected and gets its own 
   await expect(a.getByTestId('session-id')).toHaveText(idA!)
 })
 
+test('a same-origin iframe adopts the top window\'s session id (not taken for a duplicate)', async ({ context }) => {
+  const board = boardName()
+  const top = await open(context, board, '&frame')
+  await expect(top.getByTestId('ready')).toHaveText('yes')
+  const frame = top.frameLocator('[data-testid="frame"]')
+  await expect(frame.getByTestId('ready')).toHaveText('yes')
+  const id = await top.getByTestId('session-id').textContent()
+  expect(id).toMatch(/\w{8}/)
+  await expect(frame.getByTestId('session-id')).toHaveText(id!)
+  // Same session: the frame's session-scope entry is a hit from the top window's.
+  await expect(frame.getByTestId('session-runs')).toHaveText('0')
+})
+
 test('clearSession and clear are told to the other tabs', async ({ context }) => {
   const board = boardName()
   const a = await open(context, board)

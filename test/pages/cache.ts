@@ -7,7 +7,7 @@
 // URL parameters: `board` names the board (one per test), `hold` makes `expensive` wait
 // for `api.release()` (a computation in progress a test can close or finish), `silent`
 // loses every BroadcastChannel hint this page would post (F23: the writer "died before
-// posting"). Every execution of `expensive`, in any tab, bumps a localStorage counter.
+// posting"), `frame` opens the page again in a same-origin iframe. Every execution of `expensive`, in any tab, bumps a localStorage counter.
 import { createBoard } from 'switchboard'
 
 const params = new URLSearchParams(location.search)
@@ -63,3 +63,10 @@ setInterval(render, 100)
 await board.start()
 render()
 show('ready', 'yes')
+// `frame`: the same page again, inside a same-origin iframe (it must share our session).
+if (params.has('frame')) {
+  const iframe = document.createElement('iframe')
+  iframe.src = `cache.html?board=${encodeURIComponent(name)}`
+  iframe.dataset.testid = 'frame'
+  document.body.append(iframe)
+}
