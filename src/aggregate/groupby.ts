@@ -16,6 +16,7 @@
  */
 import { AggregationError } from '../errors'
 import { binCodes, isBin, type Bin } from './bin'
+import { increment, remember, type Query } from './incremental'
 import { fuse, type Lane, type Reduced } from './kernel'
 import type { Measure } from './measures'
 import { dict, numeric, open, requireNumeric, type ColumnState, type Source, type Table } from './table'
@@ -70,12 +71,11 @@ export function aggregate(table: Table, spec: AggregateSpec): AggregateResult {
     return result
   }
 
-  const selection = select(source, spec.where)
   let codes: Int32Array
   let size: number
   let keyOf: (g: number) => unknown
   if (keyState === undefined) {
-    codes = new Int32Array(source.rows)
+    codes = zeros(source.rows)
     size = 1
     keyOf = () => null
   } else if (isBin(spec.by)) {
@@ -95,8 +95,30 @@ export function aggregate(table: Table, spec: AggregateSpec): AggregateResult {
     values: inputs[k]?.values,
     missing: inputs[k]?.missing ?? false,
   }))
-  const { rows, acc, valid } =
-    fuse(lanes, codes, selection, source.rows, size) ?? loops(lanes, codes, selection, source.rows, size)
+  // Counts under a brush that moved: update by the rows that entered and left it.
+  const whereNames = Object.keys(spec.where ?? {}).filter((k) => spec.where![k] !== undefined).sort()
+  const query: Query = {
+    source,
+    shape: JSON.stringify([spec.by ?? null, measures.map(([, m]) => [m.op, m.column ?? null])]),
+    columns: [
+      ...(keyState ? [keyState] : []),
+      ...measures.flatMap(([, m]) => (m.column === undefined ? [] : [source.column(m.column)])),
+      ...whereNames.map((name) => source.column(name)),
+    ],
+    codes,
+    size,
+    lanes,
+    where: spec.where,
+  }
+  let reduced: Reduced | null = null
+  const counted = increment(query)
+  if (counted) reduced = { rows: counted.rows, acc: lanes.map(() => new Float64Array(0)), valid: counted.valid }
+  else {
+    const selection = select(source, spec.where)
+    reduced = fuse(lanes, codes, selection, source.rows, size) ?? loops(lanes, codes, selection, source.rows, size)
+    remember(query, reduced.rows, reduced.valid)
+  }
+  const { rows, acc, valid } = reduced
   const groups: number[] = []
   for (let g = 0; g < size; g++) if (rows[g]! > 0 || keyState === undefined) groups.push(g)
 
@@ -118,6 +140,14 @@ export function aggregate(table: Table, spec: AggregateSpec): AggregateResult {
     )
   })
   return result
+}
+
+// Codes for "no by": every row in group 0. Kept, so repeated totals under a brush are one
+// query shape (see incremental.ts) and do not allocate a column of zeros each time.
+let zeroCodes = new Int32Array(0)
+function zeros(n: number): Int32Array {
+  if (zeroCodes.length !== n) zeroCodes = new Int32Array(n)
+  return zeroCodes
 }
 
 interface Input {

@@ -92,6 +92,16 @@ function apply(state: ColumnState, filter: Range | SetFilter, selection: Int32Ar
     for (let k = 0; k < keys.length; k++) if (wanted.has(keys[k])) allowed[k] = 1
     return keepCodes(codes, allowed, selection, rows)
   }
+  const { values, lo, hi } = closedRange(state, filter)
+  return keepRange(values, lo, hi, selection, rows)
+}
+
+/**
+ * A range as one closed interval [lo, hi] over the column's numbers: for doubles, v > x is
+ * exactly v >= the next double above x, so one loop shape serves every range. Missing
+ * values (NaN) compare false with everything and fail it; a NaN bound keeps nothing.
+ */
+export function closedRange(state: ColumnState, filter: Range): { values: Float64Array; lo: number; hi: number } {
   const { gte, gt, lte, lt } = filter
   for (const [bound, v] of Object.entries({ gte, gt, lte, lt })) {
     if (v !== undefined && typeof v !== 'number') {
@@ -99,16 +109,13 @@ function apply(state: ColumnState, filter: Range | SetFilter, selection: Int32Ar
     }
   }
   const values = requireNumeric(state, 'filtered by a range')
-  // Fold the four bounds into one closed interval [lo, hi]: for doubles, v > x is exactly
-  // v >= the next double above x. One loop shape then serves every range.
   let lo = -Infinity
   let hi = Infinity
   if (gte !== undefined) lo = gte
   if (gt !== undefined) lo = Math.max(lo, gt === Infinity ? NaN : nextUp(gt))
   if (lte !== undefined) hi = lte
   if (lt !== undefined) hi = Math.min(hi, lt === -Infinity ? NaN : -nextUp(-lt))
-  // NaN compares false with everything: missing values fail every range, a NaN bound keeps nothing.
-  return keepRange(values, lo, hi, selection, rows)
+  return { values, lo, hi }
 }
 
 const bits = new Float64Array(1)
