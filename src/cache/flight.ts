@@ -154,8 +154,16 @@ export function installCache(b: BoardImpl): void {
             sid,
           }
           memo.remember(e, limits)
-          const outcome = await memo.write(e, limits, token, node.id)
-          if (outcome === 'written') channel.post({ type: 'ready', key })
+          // The hint goes out as soon as the write is queued (see Memo.write): followers'
+          // reads are ordered after it. A hint that turns out wrong (the write aborts)
+          // costs them one read; they still have the lock to wait for.
+          let hinted = false
+          const outcome = await memo.write(e, limits, token, node.id, () => {
+            if (hinted) return
+            hinted = true
+            channel.post({ type: 'ready', key })
+          })
+          if (outcome === 'written' && !hinted) channel.post({ type: 'ready', key })
         },
         () => undefined, // a failed run caches nothing; the error reaches the callback via `value`
       )

@@ -213,17 +213,23 @@ export class Memo {
    * holder whose lock was stolen must not overwrite the newer result). On quota (F01):
    * evicts the oldest entries, retries once, then reports `persist-failed` naming the key
    * and bytes; the value stays in memory either way.
+   *
+   * `queued` is called once the entry's puts are queued in their transaction, before it
+   * commits: a reader whose transaction starts after that point is ordered after this
+   * one by IndexedDB (a read-only transaction waits for overlapping read-write ones
+   * created before it), so a hint sent then saves the commit-to-post delay without ever
+   * showing a reader a missing entry that is about to exist.
    */
-  async write(e: Entry, limits: Limits, token: number | undefined, callbackId: string): Promise<WriteOutcome> {
+  async write(e: Entry, limits: Limits, token: number | undefined, callbackId: string, queued?: () => void): Promise<WriteOutcome> {
     const idb = this.idb()
     if (!idb) return 'memory-only'
     try {
-      return await this.put(idb, e, limits, token)
+      return await this.put(idb, e, limits, token, queued)
     } catch (err) {
       if (isQuotaError(err)) {
         await this.evictOldest(idb, e.key).catch(() => 0) // nothing evictable: the retry reports
         try {
-          return await this.put(idb, e, limits, token)
+          return await this.put(idb, e, limits, token, queued)
         } catch (again) {
           this.failed(e, callbackId, again)
           return 'memory-only'
@@ -254,7 +260,7 @@ export class Memo {
     this.b.warn(`cache-${code}-${e.cacheId}`, error.message, err)
   }
 
-  private put(idb: Idb, e: Entry, limits: Limits, token: number | undefined): Promise<WriteOutcome> {
+  private put(idb: Idb, e: Entry, limits: Limits, token: number | undefined, queued: (() => void) | undefined): Promise<WriteOutcome> {
     return idb
       .tx('cache', 'readwrite', (os, fail) => {
         const out = { fenced: false }
@@ -269,6 +275,7 @@ export class Memo {
             return
           }
           enforce(os, e, limits)
+          queued?.()
         }
         if (token === undefined) write()
         else {
