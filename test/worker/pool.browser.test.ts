@@ -574,6 +574,20 @@ describe('faults', () => {
     expect(await pool.task('double')(2)).toBe(4)
   })
 
+  it('F32 malformed worker messages: a reply or event of the wrong shape is dropped with a warning; the call fails, nothing hangs', async () => {
+    const b = board()
+    const warnings: string[] = []
+    b.on('warning', (w) => warnings.push(w.message))
+    const pool = b.workers(() => new Worker(new URL('./malformed.worker.ts', import.meta.url), { type: 'module' }), { name: 'odd' })
+    const x = b.store('x', { initial: 1 })
+    const out = b.store('out', { initial: 'before' })
+    b.callback({ id: 'odd-one', inputs: [x], outputs: [out], run: pool.task('anything') })
+    await b.start()
+    expect(b.errors.get('odd-one')!.message).toMatch(/malformed reply/)
+    expect(out.get()).toBe('before')
+    await expect.poll(() => warnings.filter((w) => w.includes('pool "odd"') && w.includes('malformed')).length).toBe(2)
+  })
+
   it('board.dispose() terminates its pools and rejects pending calls', async () => {
     const b = board()
     const pool: WorkerPool = b.workers(tasksWorker)
