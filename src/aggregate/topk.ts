@@ -1,7 +1,8 @@
 /**
  * `topK(table, k, col)`: the k rows with the largest `col`, largest first, as columns.
  * One pass with a size-k min-heap (k log k memory, n log k time); ties keep row order;
- * rows where `col` is missing are never picked.
+ * rows where `col` is missing are never picked. Values come back as the table holds them,
+ * except bigints (Arrow Int64, timestamps), which come back as numbers.
  */
 import { AggregationError } from '../errors'
 import { open, requireNumeric, type Table } from './table'
@@ -73,6 +74,8 @@ export function topK(table: Table, k: number, column: string, options: TopKOptio
     const raw = state.raw
     out[state.name] = order.map((i) => {
       const v = raw[i]
+      // Arrow timestamps and 64-bit integers arrive as bigint: give numbers, as aggregate does.
+      if (typeof v === 'bigint') return Number(v)
       return v === undefined || (typeof v === 'number' && v !== v) ? null : v
     })
   }

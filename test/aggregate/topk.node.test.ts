@@ -23,6 +23,11 @@ describe('topK', () => {
     // among rows with v < 9: 7 (f), 3 (a)
     expect(topK(t, 2, 'v', { where: { v: { lt: 9 } }, columns: ['name'] })).toEqual({ name: ['f', 'a'] })
   })
+  it('bigint columns (Arrow Int64, timestamps) come back as numbers', () => {
+    const t = { id: BigInt64Array.from([10n, 20n, 30n]), v: [1, 3, 2] }
+    expect(topK(t, 2, 'v')).toEqual({ id: [20, 30], v: [3, 2] })
+    expect(topK(t, 1, 'id')).toEqual({ id: [30], v: [2] })
+  })
   it('rows of objects and a bad k', () => {
     const rows = [{ id: 1, s: 5 }, { id: 2, s: 8 }, { id: 3, s: 6 }]
     expect(topK(rows, 2, 's')).toEqual({ id: [2, 3], s: [8, 6] })
