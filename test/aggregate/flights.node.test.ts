@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { tableFromIPC } from 'apache-arrow'
+import { tableFromIPC, tableFromJSON } from 'apache-arrow'
 import { parquetReadObjects } from 'hyparquet'
 import { compressors } from 'hyparquet-compressors'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -114,5 +114,33 @@ describe('flights-3m.parquet, first 60 000 rows (row objects from hyparquet)', (
     const ref = reference(rows.length, (i) => Math.floor((rows[i]!.date as Date).getTime() / hour) * hour, () => 0)
     expect(r.date).toEqual(ref.keys)
     expect(r.n).toEqual(ref.n)
+  })
+})
+
+describe('apache-arrow tables built in memory', () => {
+  it('dictionary-encoded strings, nulls in keys and values, timestamps', () => {
+    // carrier  delay  at (ms)
+    //   UA       10      0
+    //   null      5   3 600 000
+    //   AA     null   7 200 000
+    //   UA       20  10 800 000
+    const t = tableFromJSON([
+      { carrier: 'UA', delay: 10, at: new Date(0) },
+      { carrier: null, delay: 5, at: new Date(3_600_000) },
+      { carrier: 'AA', delay: null, at: new Date(7_200_000) },
+      { carrier: 'UA', delay: 20, at: new Date(10_800_000) },
+    ])
+    // AA: 1 row, no delay → sum 0, mean null; UA: 2 rows, 30, 15; null key: 1 row, 5
+    expect(aggregate(t, { by: 'carrier', measures: { n: count(), s: sum('delay'), m: mean('delay') } })).toEqual({
+      carrier: ['AA', 'UA', null],
+      n: [1, 2, 1],
+      s: [0, 30, 5],
+      m: [null, 15, 5],
+    })
+    // two-hour bins of the timestamp: [0, 2h): rows 1, 2; [2h, 4h): rows 3, 4
+    expect(aggregate(t, { by: bin('at', { step: 7_200_000 }), measures: { n: count() } })).toEqual({
+      at: [0, 7_200_000],
+      n: [2, 2],
+    })
   })
 })
