@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import { aggregate, AggregationError, bin, count, max, MAX_GROUPS, mean, min, sum } from '../../src/index'
 import { setFusion } from '../../src/aggregate/kernel'
+import { dict, open } from '../../src/aggregate/table'
 
 // carrier  delay  dist
 //   UA       10    500
@@ -76,6 +77,15 @@ describe('aggregate: inputs', () => {
       total: [40],
       avg: [8],
     })
+  })
+  it('the dictionary is cached: the same codes array for every query on the same column or table', () => {
+    const c = columns()
+    const first = dict(open({ carrier: c.carrier }).column('carrier'))
+    const again = dict(open({ carrier: c.carrier, delay: c.delay }).column('carrier'))
+    expect(again.codes).toBe(first.codes)
+    expect(dict(open({ carrier: [...c.carrier] }).column('carrier')).codes).not.toBe(first.codes) // a new array: new codes
+    const r = rows()
+    expect(dict(open(r).column('carrier')).codes).toBe(dict(open(r).column('carrier')).codes)
   })
   it('the dictionary of a key column is built once per table, not per query', () => {
     // Same column array, new table literal around it: the cached codes are reused, and a
