@@ -422,7 +422,9 @@ class Pool {
       }
       const out = bytesOf(value)
       this.bytesToMain += out
-      call.ctx?.reportBytes(call.bytesIn, out)
+      // A profiling scheduler measures every run's arguments and result itself (the same
+      // values, as this thread sees them): report only when it does not, or they count twice.
+      if (!this.board.scheduler.profile) call.ctx?.reportBytes(call.bytesIn, out)
       if (call.ctx) this.afterSettle(call.ctx.callbackId, value)
       this.settle(call, value, undefined)
     } else if (reply?.type === 'error') {

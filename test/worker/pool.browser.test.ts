@@ -71,6 +71,20 @@ describe('pool.task as run', () => {
     expect(b.inspect().callbacks.find((c) => c.id === 'double')!.stats.runs).toBe(2)
   })
 
+  it('bytes in and out of a worker run are counted once, with and without profile', async () => {
+    for (const profile of [false, true]) {
+      const b = createBoard({ name: `worker-bytes-${Date.now()}-${++n}`, version: 1, profile })
+      boards.push(b)
+      const pool = b.workers(tasksWorker)
+      const xs = b.store('xs', { initial: new Float64Array(100) })
+      const total = b.store<number>('total')
+      b.callback({ id: 'sum', inputs: [xs], outputs: [total], run: pool.task('sumArray') })
+      await b.start()
+      const stats = b.inspect().callbacks[0]!.stats
+      expect([profile, stats.bytesIn, stats.bytesOut]).toEqual([profile, 800, 8])
+    }
+  })
+
   it('noUpdate and PreventUpdate from a worker leave outputs alone', async () => {
     // x ──► [skipSecond] ──► a, c ;  x ──► [prevent] ──► p
     const b = board()
