@@ -29,7 +29,7 @@ import { sizeOf } from '../storage/storage'
 import { channelOf } from '../sync/broadcast'
 import { sessionOf, webLocks } from '../sync/session'
 import { canHash, hashKey } from './key'
-import { defaultMaxEntries, type Entry, type Limits, memoOf } from './memo'
+import { defaultMaxEntries, type Entry, holdsMemoryOnlyHandle, type Limits, memoOf } from './memo'
 
 /** How long a follower waits for a lock holder before stealing its lock (F22). */
 export const defaultLockTimeoutMs = 60_000
@@ -154,6 +154,9 @@ export function installCache(b: BoardImpl): void {
             sid,
           }
           memo.remember(e, limits)
+          // A handle that is not persisted dies with this page's workers: writing it would
+          // hand a dead handle to a reload or another tab. Memory only; they compute.
+          if (holdsMemoryOnlyHandle(v)) return
           // The hint goes out as soon as the write is queued (see Memo.write): followers'
           // reads are ordered after it. A hint that turns out wrong (the write aborts)
           // costs them one read; they still have the lock to wait for.

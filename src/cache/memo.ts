@@ -85,6 +85,23 @@ export class Memo {
     b.hooks.holds.push((id) => this.handles.has(id))
   }
 
+  /**
+   * An entry left memory: its worker handles may be released (the pool checks that no
+   * store holds them). Not persisted ones' siblings: a persisted handle may still be
+   * handed out by the entry's IndexedDB copy.
+   */
+  private dropped(e: Entry): void {
+    const v = e.value
+    if (v === null || typeof v !== 'object') return
+    let memoryOnly = false
+    let persisted = false
+    eachHandle([v], (h) => {
+      if (h.persisted) persisted = true
+      else memoryOnly = true
+    })
+    if (memoryOnly && !persisted) for (const h of this.b.hooks.replaced) h(undefined, v)
+  }
+
   private count(e: Entry, by: 1 | -1): void {
     eachHandle([e.value], (h) => {
       const k = (this.handles.get(h.id) ?? 0) + by
@@ -103,6 +120,7 @@ export class Memo {
     if (e.exp <= now) {
       this.memoryBytes -= e.bytes
       this.count(e, -1)
+      this.dropped(e)
       return undefined
     }
     this.memory.set(key, e)
@@ -144,6 +162,7 @@ export class Memo {
     this.memory.delete(x.key)
     this.memoryBytes -= x.bytes
     this.count(x, -1)
+    this.dropped(x)
   }
 
   // ---- IndexedDB --------------------------------------------------------------------------
@@ -374,6 +393,16 @@ function enforce(os: IDBObjectStore, e: Entry, limits: Limits): void {
       bytes -= r.meta.bytes
     }
   })
+}
+
+/** Does the value hold a worker handle that is not persisted (gone with this page's workers)? */
+export function holdsMemoryOnlyHandle(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false
+  let found = false
+  eachHandle([value], (h) => {
+    if (!h.persisted) found = true
+  })
+  return found
 }
 
 const memos = new WeakMap<BoardImpl, Memo>()

@@ -295,8 +295,11 @@ class BoardImpl {
   storageEstimate: { usage: number; quota: number } | undefined = undefined
   /** Extension points for the worker pool and the cache (their own files). */
   readonly hooks = {
-    /** A store's object value was replaced or cleared (worker handles are released here). */
-    replaced: [] as Array<(store: StoreNode, old: object) => void>,
+    /**
+     * A store's object value was replaced or cleared, or (store undefined) the cache forgot
+     * an entry holding it: worker handles in it are released here unless held elsewhere.
+     */
+    replaced: [] as Array<(store: StoreNode | undefined, old: object) => void>,
     /** IndexedDB committed these stores' values (cross-tab sync tells other tabs). */
     committed: [] as Array<(storeIds: string[]) => void>,
     /** clear() / clearSession(): drop everything of that scope (cache, worker data). */

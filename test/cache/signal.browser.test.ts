@@ -20,18 +20,18 @@ afterEach(() => {
 // size, persist ─► [column, worker, cached] ─► col ┼─► [length, worker]  ─► len
 //                                               ├─► [first, main: resolve] ─► head
 //                                               └─► [json, main]       ─► handleJson
-function define(name: string) {
+function define(name: string, o: { persist?: boolean; maxEntries?: number } = {}) {
   const b = createBoard({ name, version: 1 })
   boards.push(b)
   const pool = b.workers(tasksWorker, { size: 1 })
   const size = b.store('size', { initial: 100_000 })
-  const persist = b.store('persist', { initial: true })
+  const persist = b.store('persist', { initial: o.persist ?? true })
   const col = b.store<Handle<Float64Array>>('col')
   const sum = b.store<number>('sum')
   const len = b.store<number>('len')
   const head = b.store<number[]>('head')
   const handleJson = b.store<number>('handleJson')
-  b.callback({ id: 'column', inputs: [size, persist], outputs: [col], run: pool.task('keepColumn'), cache: {} })
+  b.callback({ id: 'column', inputs: [size, persist], outputs: [col], run: pool.task('keepColumn'), cache: o.maxEntries ? { maxEntries: o.maxEntries } : {} })
   b.callback({ id: 'total', inputs: [col], outputs: [sum], run: pool.task('total') })
   b.callback({ id: 'length', inputs: [col], outputs: [len], run: pool.task('length') })
   b.callback({ id: 'first', inputs: [col], outputs: [head], run: async (h) => Array.from((await b.resolve(h)).subarray(0, 3)) })
@@ -75,5 +75,36 @@ describe('signal pattern with worker handles', () => {
     expect(t.runs('column')).toMatchObject({ runs: 2, hits: 1 })
     expect(t.b.errors.size).toBe(0)
     expect(t.len.get()).toBe(100_000)
+  })
+
+  it('a handle that is not persisted is cached in memory only: a reload recomputes instead of getting a dead handle', async () => {
+    const name = `signal-memory-${Date.now()}-${++n}`
+    const first = define(name, { persist: false })
+    await first.b.start()
+    await first.b.idle()
+    expect(first.runs('column').runs).toBe(1)
+    first.b.dispose()
+    const again = define(name, { persist: false })
+    await again.b.start()
+    await again.b.idle()
+    expect(again.runs('column')).toMatchObject({ runs: 1, hits: 0 })
+    expect(again.b.errors.size).toBe(0)
+    expect(again.len.get()).toBe(100_000)
+  })
+
+  it('a handle the cache forgets (maxEntries) and no store holds is released from its worker', async () => {
+    const t = define(`signal-evict-${Date.now()}-${++n}`, { persist: false, maxEntries: 2 })
+    await t.b.start()
+    await t.b.idle()
+    const old = t.col.get()
+    t.size.set(10)
+    await t.b.idle()
+    // The store moved on, the cache still holds it: alive.
+    expect((await t.b.resolve(old)).length).toBe(100_000)
+    t.size.set(20)
+    await t.b.idle()
+    // Now the cache forgot it too (two entries kept: 10 and 20): released.
+    await expect(t.b.resolve(old)).rejects.toMatchObject({ code: 'handle-lost' })
+    expect((await t.b.resolve(t.col.get())).length).toBe(20)
   })
 })
