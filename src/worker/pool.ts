@@ -114,6 +114,8 @@ interface Slot {
   attempts: number
   failure: WorkerError | undefined
   startTimer: ReturnType<typeof setTimeout> | undefined
+  /** Side requests (resolve, stats) waiting on this worker: failed if it goes first. */
+  waiters: Set<() => void>
 }
 
 interface Tracked {
@@ -238,6 +240,7 @@ class Pool {
         attempts: 0,
         failure: undefined,
         startTimer: undefined,
+        waiters: new Set(),
       })
     }
     this.pools = registry(board)
@@ -598,6 +601,17 @@ class Pool {
     slot.events = undefined
     slot.busy = undefined
     slot.life++
+    for (const w of slot.waiters) w()
+    slot.waiters.clear()
+  }
+
+  /** A side request to a live worker that fails with `gone` instead of hanging if the worker is killed first. */
+  private ask<T>(slot: Slot, request: (api: Comlink.Remote<WorkerApi>) => Promise<T>, gone: () => Error): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const onGone = () => reject(gone())
+      slot.waiters.add(onGone)
+      request(slot.api!).then(resolve, reject).finally(() => slot.waiters.delete(onGone))
+    })
   }
 
   /** Handles of a worker that is gone: memory-only ones are lost, persisted ones stay resolvable. */
@@ -643,7 +657,10 @@ class Pool {
   async resolve(h: Handle): Promise<unknown> {
     const slot = this.holder(h)
     let reply: Reply | undefined
-    if (slot?.state === 'ready' && slot.api) reply = await slot.api.resolve(h.id)
+    if (slot?.state === 'ready' && slot.api) {
+      const lost = () => new WorkerError('handle-lost', `handle "${h.id}" (${h.desc}): worker ${slot.index} of pool "${this.name}" went away before it answered.`)
+      reply = await this.ask(slot, (api) => api.resolve(h.id) as Promise<Reply>, lost)
+    }
     else if (h.persisted) {
       const idb = this.board.idb()
       const [v] = idb ? await idb.getMany('handles', [h.id]) : [undefined]
@@ -737,7 +754,8 @@ class Pool {
 
   async workerStats(): Promise<WorkerStats[]> {
     const ready = this.slots.filter((s) => s.state === 'ready' && s.api)
-    return Promise.all(ready.map((s) => s.api!.stats()))
+    const gone = () => new WorkerError('terminated', `a worker of pool "${this.name}" went away before it answered.`)
+    return Promise.all(ready.map((s) => this.ask(s, (api) => api.stats() as Promise<WorkerStats>, gone)))
   }
 
   terminate(): void {

@@ -400,6 +400,17 @@ describe('faults', () => {
     expect(await second).toBe(50)
   })
 
+  it('F17 a resolve() waiting on a worker that hangs and is restarted fails with handle-lost instead of hanging', async () => {
+    const b = board()
+    const pool = b.workers(tasksWorker)
+    const h = await pool.task('keepColumn')(10)
+    const ctx = { callbackId: 'spinner', triggered: [], signal: new AbortController().signal, progress() {}, set() {}, timeoutMs: 300, hardCancel: false, reportBytes() {} }
+    const spinning = pool.task('spin')(ctx)
+    const resolving = b.resolve(h)
+    await expect(spinning).rejects.toMatchObject({ cause: { name: 'TimeoutError' } })
+    await expect(resolving).rejects.toMatchObject({ code: 'handle-lost' })
+  })
+
   it('F18 worker fails to start (404): bounded retries with backoff, pending calls reject, the board says why', async () => {
     const b = board()
     const warnings: string[] = []
