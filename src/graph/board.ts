@@ -549,7 +549,8 @@ class BoardImpl {
         const s = this.stores.get(id)!
         if (s.touched) continue
         s.value = r.value
-        s.modifiedAt = r.modifiedAt
+        // t = 0 marks an entry written at its initial value: never modified.
+        s.modifiedAt = r.modifiedAt || undefined
         s.restored = true
       }
     }
@@ -569,6 +570,19 @@ class BoardImpl {
     for (const s of persisted) if (s.restored) s.notify()
     this.scheduler.drain()
     await this.scheduler.idle()
+    // Stores the first load left at their initial value have no entry yet. Write them
+    // (t = 0: never modified) so the next load finds every store restored and does not
+    // re-run callbacks whose inputs, state and outputs are all unchanged (guarantee 4).
+    let wrote = false
+    for (const s of persisted) {
+      if (s.restored || s.modifiedAt !== undefined || this.scheduler.disposed) continue
+      this.persistence.write(s as StoreNode & PersistedStore, s.value, 0)
+      wrote = true
+    }
+    if (wrote) {
+      this.persistence.flush()
+      await this.persistence.pending()
+    }
   }
 
   idle(): Promise<void> {

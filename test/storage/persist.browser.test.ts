@@ -42,6 +42,44 @@ function countingOpen() {
 }
 
 describe('restore survives a reload', () => {
+  it('a store never changed from its initial value counts as restored on the next load', async () => {
+    // seed (session, initial 3, never set) ─► [square] ─► squared (session)
+    // samples (session, base64, initial null, never set) ─► [size] ─► bytes (session)
+    const name = fresh('initial')
+    const define = (b: Board) => {
+      const seed = b.store('seed', { initial: 3, storage: 'session' })
+      const squared = b.store<number>('squared', { storage: 'session' })
+      const samples = b.store<Float32Array | null>('samples', { initial: null, storage: 'session', codec: 'base64' })
+      const bytes = b.store<number>('bytes', { storage: 'session' })
+      const square = vi.fn((x: number) => x * x)
+      const size = vi.fn((xs: Float32Array | null) => xs?.byteLength ?? 0)
+      b.callback({ id: 'square', inputs: [seed], outputs: [squared], run: square })
+      b.callback({ id: 'size', inputs: [samples], outputs: [bytes], run: size })
+      return { seed, squared, samples, bytes, square, size }
+    }
+    const failures: unknown[] = []
+    const first = board(name)
+    first.on('persist-failed', (e) => failures.push(e))
+    const a = define(first)
+    await first.start()
+    expect(a.square).toHaveBeenCalledTimes(1)
+    expect(a.size).toHaveBeenCalledTimes(1)
+    expect(a.seed.modifiedAt).toBeUndefined()
+    first.dispose()
+    expect(failures).toEqual([])
+
+    const second = board(name)
+    const b = define(second)
+    await second.start()
+    expect(b.square).not.toHaveBeenCalled()
+    expect(b.size).not.toHaveBeenCalled()
+    expect([b.seed.get(), b.squared.get(), b.samples.get(), b.bytes.get()]).toEqual([3, 9, null, 0])
+    // Never modified stays never modified (dcc.Store's modified_timestamp of -1).
+    expect(b.seed.modifiedAt).toBeUndefined()
+    b.seed.set(4)
+    expect(b.squared.get()).toBe(16)
+  })
+
   it('session, local and idb stores come back; callbacks whose stores were all restored do not run', async () => {
     // input ─► [expensive] ─► result   (all three persisted: no re-run on reload)
     // input ─► [view] ─► label         (label is memory: it runs again)
@@ -261,7 +299,8 @@ describe('Web Storage faults', () => {
     expect(Array.from(bytes.get())).toEqual([9])
     expect(warn).toHaveBeenCalledTimes(1)
     expect(String(warn.mock.calls[0]![0])).toMatch(/\[switchboard\].*seed, doubled, bytes/)
-    expect(localStorage.getItem(`sb:${name}:bytes`)).toBeNull()
+    // The corrupt entry is gone; the store's initial value is written in its place (t = 0).
+    expect(JSON.parse(localStorage.getItem(`sb:${name}:bytes`)!)).toEqual({ sb: 1, v: 1, t: 0, d: { t: 'Float64Array', b: 'AAAAAAAAIkA=' } })
   })
 
   it('F25 stale persisted cache: another board version, no timestamp, unparseable: removed, start continues', async () => {
@@ -279,9 +318,11 @@ describe('Web Storage faults', () => {
     await b.start()
     expect([old.get(), nots.get(), junk.get()]).toEqual(['fresh', 'fresh', 'fresh'])
     expect(warnings).toHaveLength(1)
-    expect(localStorage.getItem(`sb:${name}:old`)).toBeNull()
-    expect(localStorage.getItem(`sb:${name}:nots`)).toBeNull()
-    expect(sessionStorage.getItem(`sb:${name}:junk`)).toBeNull()
+    // Stale entries are replaced by the initial value, marked never modified (t = 0).
+    const entry = { sb: 1, v: 1, t: 0, d: 'fresh' }
+    expect(JSON.parse(localStorage.getItem(`sb:${name}:old`)!)).toEqual(entry)
+    expect(JSON.parse(localStorage.getItem(`sb:${name}:nots`)!)).toEqual(entry)
+    expect(JSON.parse(sessionStorage.getItem(`sb:${name}:junk`)!)).toEqual(entry)
   })
 
   it('F31 hostile input: restored JSON with __proto__ / constructor.prototype pollutes nothing', async () => {
