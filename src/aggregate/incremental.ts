@@ -38,15 +38,23 @@ interface State {
   mask: Uint8Array | null | undefined
   maskFor: string | undefined
 }
-// A dashboard has a handful of charts; each keeps one state.
-const states: State[] = []
+// A dashboard has a handful of charts; each keeps one state. Kept per table (by its first
+// column array, weakly), so a table dropped by the app is not held alive here.
+const byTable = new WeakMap<object, State[]>()
 const STATES = 16
+const statesOf = (q: Query): State[] => {
+  const owner = q.columns[0]?.raw as object | undefined
+  if (!owner) return []
+  let list = byTable.get(owner)
+  if (!list) byTable.set(owner, (list = []))
+  return list
+}
 
 export interface Query {
   readonly source: Source
   /** Stable text for `by` and measures (their column names, ops, bin spec). */
   readonly shape: string
-  /** Column states that identify the table: key and measure columns. */
+  /** Column states that identify the table: key, measure and where columns. */
   readonly columns: ColumnState[]
   readonly codes: Int32Array
   readonly size: number
@@ -69,7 +77,7 @@ const countsOnly = (lanes: readonly Lane[]) => lanes.every((l) => l.op === 'coun
 export function increment(q: Query): { rows: Float64Array; valid: Float64Array[] } | null {
   if (!countsOnly(q.lanes)) return null
   const next = clausesOf(q.where)
-  const state = states.find((s) => sameQuery(s, q))
+  const state = statesOf(q).find((s) => sameQuery(s, q))
   if (!state || state.clauses.size !== next.size) return null
   // Exactly one clause may differ, and it must be a range before and after.
   let moving: string | undefined
@@ -123,6 +131,7 @@ export function increment(q: Query): { rows: Float64Array; valid: Float64Array[]
 export function remember(q: Query, rows: Float64Array, valid: Float64Array[]): void {
   const clauses = clausesOf(q.where)
   if (!countsOnly(q.lanes) || ![...clauses.values()].some(isRange)) return
+  const states = statesOf(q)
   const at = states.findIndex((s) => sameQuery(s, q))
   if (at >= 0) states.splice(at, 1)
   // Own copies: the caller's arrays may be shared (valid often is rows).

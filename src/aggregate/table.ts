@@ -32,7 +32,8 @@ export type RowTable = readonly { readonly [column: string]: unknown }[]
 export interface ArrowLikeColumn {
   readonly length: number
   readonly nullCount: number
-  toArray(): ArrayLike<unknown>
+  /** Typed array or array; apache-arrow types it void for a column of the Null type. */
+  toArray(): ArrayLike<unknown> | void
   get(index: number): unknown
 }
 
@@ -176,6 +177,7 @@ export function open(table: Table): Source {
 /** Arrow values with nulls made explicit: `toArray()` alone shows a null as 0. */
 function arrowValues(vector: ArrowLikeColumn): Column {
   const values = vector.toArray()
+  if (!values) return new Array<null>(vector.length).fill(null) // a Null-typed column
   if (vector.nullCount === 0) return values
   const out = Array.from(values as ArrayLike<unknown>)
   for (let i = 0; i < out.length; i++) if (vector.get(i) == null) out[i] = null

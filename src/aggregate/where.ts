@@ -34,7 +34,8 @@ interface Remembered {
   selection: Int32Array
 }
 // A handful: a dashboard asks a few aggregates per brush, each with the same where.
-const recent: Remembered[] = []
+// Per table (by the first filtered column's array, weakly): a dropped table is not kept.
+const recentByColumn = new WeakMap<object, Remembered[]>()
 const RECENT = 4
 // The buffer of the selection last pushed out of `recent`, reused for the next one: a brush
 // dragged across 3M rows would otherwise allocate (and zero, and collect) 12 MB per move.
@@ -59,6 +60,9 @@ export function select(source: Source, where: Where | undefined): Int32Array | n
   if (clauses.length === 0) return null
   const columns = clauses.map(([name]) => source.column(name))
   const key = JSON.stringify(clauses)
+  const owner = columns[0]!.raw as object
+  let recent = recentByColumn.get(owner)
+  if (!recent) recentByColumn.set(owner, (recent = []))
   const hit = recent.find((r) => r.key === key && r.columns.every((c, i) => c.raw === columns[i]!.raw))
   if (hit) return hit.selection
 
