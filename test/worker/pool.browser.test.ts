@@ -393,11 +393,11 @@ describe('faults', () => {
     const b = board()
     const pool = b.workers(tasksWorker, { size: 1 })
     const ctx = (timeoutMs: number) => ({ callbackId: 'q', triggered: [], signal: new AbortController().signal, progress() {}, set() {}, timeoutMs, hardCancel: false, reportBytes() {} })
-    const first = pool.task('busy')(400, ctx(2000))
-    // Queued behind 400 ms of work, each with 300 ms: they would time out if queue time counted.
-    const second = pool.task('slow')(50, ctx(300))
+    const first = pool.task('busy')(800, ctx(5000))
+    // Queued behind 800 ms of work with a 500 ms timeout: it would time out if queue time counted.
+    const second = pool.task('slow')(10, ctx(500))
     expect(await first).toBe('finished')
-    expect(await second).toBe(50)
+    expect(await second).toBe(10)
   })
 
   it('F17 a resolve() waiting on a worker that hangs and is restarted fails with handle-lost instead of hanging', async () => {
