@@ -338,12 +338,12 @@ export class Memo {
       .catch(() => undefined) // unusable storage holds nothing to forget
   }
 
-  /** Forgets every entry of the board (clear). */
-  async clearAll(): Promise<void> {
+  /** Forgets every entry of the board (clear): in memory, and in IndexedDB if `persisted`. */
+  async clearAll(persisted = true): Promise<void> {
     this.memory.clear()
     this.memoryBytes = 0
     this.handles.clear()
-    await this.idb()?.clear('cache').catch(() => undefined) // unusable storage holds nothing to forget
+    if (persisted) await this.idb()?.clear('cache').catch(() => undefined) // unusable storage holds nothing to forget
   }
 
   /** Entries in memory, for inspect() and tests. */

@@ -210,17 +210,19 @@ export async function clearSession(b: BoardImpl, tell = true): Promise<void> {
  * stores back to initial), worker data; then every other tab does the same.
  */
 export async function clearBoard(b: BoardImpl, tell = true): Promise<void> {
-  // The cache first: the stores' reset below re-runs callbacks, which must not hit the old.
+  // Shared storage (IndexedDB, localStorage) is cleared by the tab that asked; each tab
+  // clears what is its own: memory, sessionStorage, live stores. A told tab clearing the
+  // shared storage again would delete what the asking tab has recomputed since.
   const idb = b.idb()
   await Promise.all([
-    memoOf(b).clearAll(),
-    idb?.clear('stores').catch(() => undefined), // degraded storage: nothing left to remove there
+    memoOf(b).clearAll(tell),
+    tell ? idb?.clear('stores').catch(() => undefined) : undefined, // degraded storage: nothing left to remove there
     ...b.hooks.clear.map((h) => h('all')),
   ])
-  b.clearStores()
+  // Before the stores' reset: it re-runs callbacks, whose outputs must not be swept away.
   // Entries of stores this page never defined are the board's too.
   const prefix = `sb:${b.name}:`
-  for (const kind of ['local', 'session'] as const) {
+  for (const kind of tell ? (['local', 'session'] as const) : (['session'] as const)) {
     const area = webStorage(kind)
     if (!area) continue
     const doomed: string[] = []
@@ -230,6 +232,7 @@ export async function clearBoard(b: BoardImpl, tell = true): Promise<void> {
     }
     for (const k of doomed) area.removeItem(k)
   }
+  b.clearStores()
   if (!tell) return
   channelOf(b).post({ type: 'clear', scope: 'all' })
   await b.idle()
