@@ -300,7 +300,10 @@ export class Persistence {
     const keys = [s.id, spillKey(s)]
     for (const k of keys) this.idbQueue.delete(k)
     const idb = this.host.idb()
-    if (idb && (s.storage === 'idb' || s.location === 'idb')) this.track(idb.delMany('stores', keys).catch(() => undefined)) // nothing to keep: the value is gone by request
+    if (idb && (s.storage === 'idb' || s.location === 'idb')) {
+      // A removal is a committed change too: other tabs follow it (back to initial there).
+      this.track(idb.delMany('stores', keys).then(() => this.host.committed([s.id]), () => undefined)) // nothing to keep: the value is gone by request
+    }
     s.bytes = 0
   }
 

@@ -451,6 +451,10 @@ describe('D. Across tabs', () => {
     await a.idle()
     await b.idle()
     expect(echoes).toHaveBeenCalledTimes(1) // A's own write only: B did not write it back
+    // A removal follows too: A's store.clear() sends B's back to initial.
+    sharedA.clear()
+    await vi.waitFor(() => expect(doubled.get()).toBe(0))
+    expect(sharedB.get()).toBe(0)
   })
 })
 
