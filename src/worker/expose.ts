@@ -15,7 +15,7 @@ import * as Comlink from 'comlink'
 import type { AggregateSpec, Table } from '../aggregate/index'
 import { noUpdate, PreventUpdate } from '../errors'
 import type { Idb } from '../storage/idb'
-import { describe, eachHandle, type Handle, isHandle, mapHandles, transferables } from './handle'
+import { bytesOf, describe, eachHandle, type Handle, isHandle, mapHandles, transferables } from './handle'
 import {
   AGGREGATE_TASK,
   BUILTIN,
@@ -376,12 +376,53 @@ function reply(run: Running, value: unknown): Reply {
   else if (Array.isArray(value) && value.some(isNoUpdate)) {
     const at: number[] = []
     out = { type: 'ok', value: value.map((v, i) => (isNoUpdate(v) ? (at.push(i), null) : v)), noUpdate: at }
+  } else if (Array.isArray(value) && value.length >= 1024 && bytesOf(value) >= JSON_ROWS_BYTES && !hasHandle(value) && jsonSafe(value, 0)) {
+    return { type: 'ok', value: undefined, json: JSON.stringify(value) }
   } else out = { type: 'ok', value }
   const buffers = transferables(value, (b) => state.heldBuffers.has(b))
   if (buffers.length === 0) return out
   let transferred = 0
   for (const b of buffers) transferred += b.byteLength
   return Comlink.transfer({ ...out, transferred }, buffers)
+}
+
+/**
+ * Big arrays of plain rows cross as one JSON string when that loses nothing: Chromium
+ * parses JSON about twice as fast as it deserialises the same rows as cloned objects
+ * (bench P3, rows 11 MB). Lossless means finite numbers but -0, strings, booleans, null,
+ * plain objects and arrays, three levels deep at most; anything else goes by clone.
+ */
+const JSON_ROWS_BYTES = 1 << 20
+
+/** The pool tracks handles in results it can see: those go by clone. */
+function hasHandle(rows: unknown[]): boolean {
+  let found = false
+  eachHandle([rows], () => (found = true))
+  return found
+}
+
+function jsonSafe(v: unknown, depth: number): boolean {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return true
+    case 'number':
+      return Number.isFinite(v) && !Object.is(v, -0)
+    case 'object': {
+      if (v === null) return true
+      if (depth > 2) return false
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) if (!jsonSafe(v[i], depth + 1)) return false
+        return true
+      }
+      const proto = Object.getPrototypeOf(v)
+      if (proto !== Object.prototype && proto !== null) return false
+      for (const k in v) if (!jsonSafe((v as Record<string, unknown>)[k], depth + 1)) return false
+      return true
+    }
+    default:
+      return false // undefined, functions, symbols, bigints
+  }
 }
 
 function failRun(run: Running, e: unknown): Reply {

@@ -415,7 +415,7 @@ class Pool {
       // Superseded or timed out meanwhile: whatever it kept is nobody's.
       if (reply?.type === 'ok') this.releaseUnheldSoon(reply.value)
     } else if (reply?.type === 'ok') {
-      let value = reply.value
+      let value = reply.json !== undefined ? JSON.parse(reply.json) : reply.value
       if (reply.noUpdate) {
         if (reply.noUpdate[0] === -1) value = noUpdate
         else {

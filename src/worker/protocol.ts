@@ -69,6 +69,8 @@ export interface OkReply {
   readonly kept?: Handle[]
   /** Bytes of the transferred buffers (what crossed without a copy). */
   readonly transferred?: number
+  /** The value as JSON instead of `value`: big arrays of plain rows (see expose.ts). */
+  readonly json?: string
 }
 
 export interface ErrorReply {

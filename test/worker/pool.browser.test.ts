@@ -85,6 +85,27 @@ describe('pool.task as run', () => {
     }
   })
 
+  it('big arrays of rows arrive exactly as returned, whichever way they travel (JSON when lossless, clone otherwise)', async () => {
+    const b = board()
+    const pool = b.workers(tasksWorker)
+    const n = 20_000
+    for (const odd of ['', 'negzero', 'nan', 'date', 'undefined', 'proto']) {
+      const rows = (await pool.task('rows')(n, odd)) as Record<string, unknown>[]
+      expect(rows).toHaveLength(n)
+      expect(rows[5]).toEqual({ i: 5, name: 'row 5', ok: false, none: null, tags: ['a', 5] })
+      const last = rows[n - 1]!
+      if (odd === 'negzero') expect(Object.is(last.i, -0)).toBe(true)
+      if (odd === 'nan') expect(last.i).toBeNaN()
+      if (odd === 'date') expect(last.when).toBeInstanceOf(Date)
+      if (odd === 'undefined') expect('none' in last && last.none === undefined).toBe(true)
+      if (odd === 'proto') {
+        expect(Object.getPrototypeOf(last)).toBe(Object.prototype)
+        expect(Object.getOwnPropertyDescriptor(last, '__proto__')?.value).toBe('x')
+        expect(({} as Record<string, unknown>).x).toBeUndefined()
+      }
+    }
+  })
+
   it('noUpdate and PreventUpdate from a worker leave outputs alone', async () => {
     // x ──► [skipSecond] ──► a, c ;  x ──► [prevent] ──► p
     const b = board()

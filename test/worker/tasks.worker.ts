@@ -94,5 +94,16 @@ exposeTasks({
     })
     return 1
   },
+  /** Many plain rows (over 1 MB: they may travel as JSON), with one odd value at the end. */
+  rows: (n: number, odd: string) => {
+    const rows: Record<string, unknown>[] = Array.from({ length: n }, (_, i) => ({ i, name: `row ${i}`, ok: i % 2 === 0, none: null, tags: ['a', i] }))
+    const last = rows[n - 1]!
+    if (odd === 'negzero') last.i = -0
+    if (odd === 'nan') last.i = NaN
+    if (odd === 'date') last.when = new Date(0)
+    if (odd === 'undefined') last.none = undefined
+    if (odd === 'proto') Object.defineProperty(last, '__proto__', { value: 'x', enumerable: true, configurable: true, writable: true })
+    return rows
+  },
   ctxInfo: (_x: unknown, ctx: TaskCtx) => ({ callbackId: ctx.callbackId, triggered: [...ctx.triggered] }),
 })
