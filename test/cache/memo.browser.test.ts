@@ -275,6 +275,41 @@ describe('entries: TTL, caps', () => {
   })
 })
 
+describe('entries: byte cap', () => {
+  it('maxBytes: entries of a cache id are evicted oldest-first past the cap, in memory and IndexedDB', async () => {
+    const name = fresh('bytes')
+    const define = (b: Board) => {
+      const input = b.store('n', { initial: 1 })
+      const out = b.store<Uint8Array>('out')
+      const run = vi.fn((x: number) => new Uint8Array(1000).fill(x))
+      b.callback({ id: 'blob', inputs: [input], outputs: [out], run, cache: { maxBytes: 2500 } })
+      return { input, run }
+    }
+    const b = board(name)
+    const a = define(b)
+    await b.start()
+    for (const v of [2, 3]) {
+      await new Promise((r) => setTimeout(r, 5)) // distinct write times
+      a.input.set(v)
+      await b.idle()
+    }
+    // 3 × 1000 bytes written under a 2500-byte cap: 1 was evicted.
+    a.input.set(1)
+    await b.idle()
+    expect(a.run).toHaveBeenCalledTimes(4)
+    b.dispose()
+    const c = board(name)
+    const d = define(c)
+    await c.start() // 1 was rewritten last: a hit
+    d.input.set(3)
+    await c.idle()
+    expect(d.run).toHaveBeenCalledTimes(0)
+    d.input.set(2) // evicted by the rewrite of 1
+    await c.idle()
+    expect(d.run).toHaveBeenCalledTimes(1)
+  })
+})
+
 describe('signal pattern', () => {
   it('four downstream callbacks wake on a small key while the data waits in IndexedDB; the expensive step runs once', async () => {
     //                                   ┌─► [min]
