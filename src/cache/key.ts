@@ -56,7 +56,8 @@ class Writer {
   buf = new Uint8Array(256)
   view = new DataView(this.buf.buffer)
   len = 0
-  private static text = new TextEncoder()
+  /** Made on first use: loading switchboard must not need TextEncoder. */
+  private static text: TextEncoder | undefined
 
   private room(n: number): void {
     if (this.len + n <= this.buf.length) return
@@ -104,7 +105,7 @@ class Writer {
       }
       j = at + 4
     }
-    const { written } = Writer.text.encodeInto(s, buf.subarray(j))
+    const { written } = (Writer.text ??= new TextEncoder()).encodeInto(s, buf.subarray(j))
     this.view.setUint32(at, written)
     this.len = j + written
   }
