@@ -92,16 +92,16 @@ export interface WireError {
 }
 
 /** Events a worker sends on its own, outside a call's reply. */
-export type WorkerEvent = ProgressEvent | WarningEvent
+export type WorkerEvent = ProgressMessage | WarningMessage
 
-export interface ProgressEvent {
+export interface ProgressMessage {
   readonly type: 'progress'
   readonly call: number
   readonly fraction: number
   readonly note: string | undefined
 }
 
-export interface WarningEvent {
+export interface WarningMessage {
   readonly type: 'warning'
   readonly message: string
 }
