@@ -1,0 +1,46 @@
+/**
+ * F32 malformed message, as pure logic: every shape we do not know is refused and reported
+ * to the board's warn (which prints once per kind); own echoes are ignored.
+ */
+import { describe, expect, it, vi } from 'vitest'
+import { Channel, parseMessage } from '../../src/sync/broadcast'
+
+const key = 'a'.repeat(64)
+
+describe('parseMessage', () => {
+  it('accepts exactly the known shapes', () => {
+    expect(parseMessage({ sb: 1, from: 'x', type: 'ready', key })).toBeTruthy()
+    expect(parseMessage({ sb: 1, from: 'x', type: 'stores', ids: ['a', 'b'] })).toBeTruthy()
+    expect(parseMessage({ sb: 1, from: 'x', type: 'clear', scope: 'session' })).toBeTruthy()
+    expect(parseMessage({ sb: 1, from: 'x', type: 'clear', scope: 'all' })).toBeTruthy()
+  })
+
+  it.each([
+    ['null', null],
+    ['a string', 'ready'],
+    ['another schema', { sb: 2, from: 'x', type: 'clear', scope: 'all' }],
+    ['no sender', { sb: 1, type: 'clear', scope: 'all' }],
+    ['an unknown type', { sb: 1, from: 'x', type: 'drop-tables' }],
+    ['a key that is not a SHA-256 hex', { sb: 1, from: 'x', type: 'ready', key: '../../etc' }],
+    ['ids that are not strings', { sb: 1, from: 'x', type: 'stores', ids: [{ toString: 1 }] }],
+    ['ids that are not an array', { sb: 1, from: 'x', type: 'stores', ids: 'a' }],
+    ['an unknown scope', { sb: 1, from: 'x', type: 'clear', scope: 'everything' }],
+  ])('refuses %s', (_label, m) => expect(parseMessage(m)).toBeUndefined())
+})
+
+describe('Channel.receive', () => {
+  it('drops malformed messages with a warning, ignores its own echoes, delivers the rest', () => {
+    const warn = vi.fn()
+    const ch = new Channel(`test-${Date.now()}`, warn)
+    const got = vi.fn()
+    ch.on(got)
+    ch.receive({ nonsense: true })
+    ch.receive({ sb: 1, from: ch.from, type: 'clear', scope: 'all' })
+    ch.receive({ sb: 1, from: 'other tab', type: 'clear', scope: 'all' })
+    expect(warn).toHaveBeenCalledTimes(1)
+    expect(warn.mock.calls[0]![0]).toBe('broadcast-malformed')
+    expect(got).toHaveBeenCalledTimes(1)
+    expect(got.mock.calls[0]![0]).toMatchObject({ from: 'other tab', type: 'clear' })
+    ch.close()
+  })
+})
