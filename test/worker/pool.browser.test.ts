@@ -34,6 +34,16 @@ async function rawHandle(boardName: string, id: string): Promise<unknown> {
   }
 }
 
+/** size ──► [column: keepColumn, in a worker] ──► col (a handle) */
+function columnGraph(initial: number) {
+  const b = board()
+  const pool = b.workers(tasksWorker)
+  const size = b.store('size', { initial })
+  const col = b.store<unknown>('col')
+  b.callback({ id: 'column', inputs: [size], outputs: [col], run: pool.task('keepColumn') })
+  return { b, pool, size, col }
+}
+
 afterEach(() => {
   for (const b of boards.splice(0)) b.dispose()
 })
@@ -190,11 +200,7 @@ describe('handles', () => {
   })
 
   it('a handle is released when its store is overwritten, and when its store is cleared', async () => {
-    const b = board()
-    const pool = b.workers(tasksWorker)
-    const size = b.store('size', { initial: 10 })
-    const col = b.store<unknown>('col')
-    b.callback({ inputs: [size], outputs: [col], run: pool.task('keepColumn') })
+    const { b, pool, size, col } = columnGraph(10)
     await b.start()
     for (let i = 11; i < 31; i++) {
       size.set(i)
@@ -242,12 +248,8 @@ describe('handles', () => {
   })
 
   it('a handle held by two stores stays until neither holds it', async () => {
-    const b = board()
-    const pool = b.workers(tasksWorker)
-    const size = b.store('size', { initial: 10 })
-    const col = b.store<unknown>('col')
+    const { b, pool, col } = columnGraph(10)
     const copy = b.store<unknown>('copy')
-    b.callback({ inputs: [size], outputs: [col], run: pool.task('keepColumn') })
     b.callback({ inputs: [col], outputs: [copy], run: (h) => h })
     await b.start()
     copy.set(null)
@@ -310,11 +312,7 @@ describe('handles', () => {
   })
 
   it('board.clear() drops worker-held data and every persisted handle (F30)', async () => {
-    const b = board()
-    const pool = b.workers(tasksWorker)
-    const size = b.store('size', { initial: 10 })
-    const col = b.store<unknown>('col')
-    b.callback({ inputs: [size], outputs: [col], run: pool.task('keepColumn') })
+    const { b, pool, col } = columnGraph(10)
     await b.start()
     const kept = await pool.task('keepColumn')(5, true)
     expect((await pool.workerStats())[0]!.held).toBe(2)
@@ -326,11 +324,7 @@ describe('handles', () => {
   })
 
   it('terminate() releases every handle of the pool', async () => {
-    const b = board()
-    const pool = b.workers(tasksWorker)
-    const col = b.store<unknown>('col')
-    const size = b.store('size', { initial: 100 })
-    b.callback({ inputs: [size], outputs: [col], run: pool.task('keepColumn') })
+    const { b, pool, col } = columnGraph(100)
     await b.start()
     expect(pool.stats().handles).toBe(1)
     pool.terminate()
