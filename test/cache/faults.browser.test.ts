@@ -376,7 +376,10 @@ describe('D. Across tabs', () => {
       await gate.promise
       return `old:${x}`
     })
-    await pause(20)
+    // The old holder has the key's lock (and hangs) before the new tab asks.
+    await vi.waitFor(async () =>
+      expect((await navigator.locks.query()).held?.some((l) => l.name?.startsWith(`sb:${name}:`) && !l.name.includes('session'))).toBe(true),
+    )
     const next = tab('new', (x) => `new:${x}`)
     await next.started
     expect(next.out.get()).toBe('new:1')

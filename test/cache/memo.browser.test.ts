@@ -226,17 +226,27 @@ describe('entries: TTL, caps', () => {
     const input = b.store('n', { initial: 1 })
     const out = b.store<number>('out')
     const run = vi.fn((x: number) => x)
-    b.callback({ id: 't', inputs: [input], outputs: [out], run, cache: { ttlMs: 40 } })
-    await b.start()
-    input.set(2)
-    await b.idle()
-    input.set(1)
-    await b.idle()
-    expect(run).toHaveBeenCalledTimes(2)
-    await new Promise((r) => setTimeout(r, 60))
-    input.set(2)
-    await b.idle()
-    expect(run).toHaveBeenCalledTimes(3)
+    b.callback({ id: 't', inputs: [input], outputs: [out], run, cache: { ttlMs: 60_000 } })
+    // Only the clock is faked: IndexedDB, locks and crypto keep their real timing.
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      await b.start()
+      input.set(2)
+      await b.idle()
+      input.set(1)
+      await b.idle()
+      expect(run).toHaveBeenCalledTimes(2)
+      vi.setSystemTime(Date.now() + 59_000)
+      input.set(2)
+      await b.idle()
+      expect(run).toHaveBeenCalledTimes(2) // 59 s after its write: still fresh
+      vi.setSystemTime(Date.now() + 2_000)
+      input.set(1)
+      await b.idle()
+      expect(run).toHaveBeenCalledTimes(3) // 61 s: expired, computed again
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('maxEntries applies to memory and IndexedDB alike, oldest evicted first', async () => {
