@@ -369,7 +369,7 @@ function reply(run: Running, value: unknown): Reply {
       code: 'unserialisable',
     })
   }
-  if (run.kept) dropUnreturned(run.kept, value)
+  if (run.kept) dropUnreturned(run.kept, value, run.task, false)
   if (value === null || typeof value !== 'object') return { type: 'ok', value }
   let out: Reply
   if (isNoUpdate(value)) out = { type: 'ok', value: undefined, noUpdate: [-1] }
@@ -428,7 +428,7 @@ function jsonSafe(v: unknown, depth: number): boolean {
 function failRun(run: Running, e: unknown): Reply {
   run.kept ??= state.kept
   finishRun(run)
-  if (run.kept) dropUnreturned(run.kept, undefined)
+  if (run.kept) dropUnreturned(run.kept, undefined, run.task, true)
   if (e instanceof PreventUpdate || (e as Error | null)?.name === 'PreventUpdate') {
     return { type: 'error', error: { name: 'PreventUpdate', message: 'PreventUpdate' } }
   }
@@ -442,16 +442,24 @@ function finishRun(run: Running): void {
 }
 
 /** Handles kept by a call but not in what it returned would leak: drop them now. */
-function dropUnreturned(kept: Handle[], value: unknown): void {
+function dropUnreturned(kept: Handle[], value: unknown, task: string, failed: boolean): void {
   if (!kept.length) return
   const returned = new Set<string>()
   eachHandle([value], (h) => returned.add(h.id))
+  let dropped = 0
   for (const h of kept) {
     if (returned.has(h.id)) continue
+    dropped++
     state.held.delete(h.id)
     if (h.persisted) void db().then((d) => d.delMany('handles', [h.id])).catch(() => undefined) // best effort: an orphan entry only wastes space
   }
+  // Keeping without returning is almost always a handle buried too deep in the result.
+  if (dropped && !failed && !warnedTasks.has(task)) {
+    warnedTasks.add(task)
+    warn(`task "${task}" kept ${dropped} value(s) it did not return; they were dropped. Return a handle as the result, an item of it, or a value of it (one level deep).`)
+  }
 }
+const warnedTasks = new Set<string>()
 
 /** Tasks every worker has: the pool calls them by their reserved names. */
 const builtins: Record<string, Task> = {

@@ -247,6 +247,17 @@ describe('handles', () => {
     expect(await pool.task('length')(col.get())).toBe(10)
   })
 
+  it('a handle returned deeper than one level is dropped at the end of the call, and the board warns naming the task', async () => {
+    const b = board()
+    const warnings: string[] = []
+    b.on('warning', (w) => warnings.push(w.message))
+    const pool = b.workers(tasksWorker)
+    const out = (await pool.task('buried')(4)) as { result: { column: unknown } }
+    await expect(pool.task('length')(out.result.column)).rejects.toMatchObject({ code: 'handle-lost' })
+    expect((await pool.workerStats())[0]!.held).toBe(0)
+    await expect.poll(() => warnings.find((w) => w.includes('task "buried"'))).toContain('one level deep')
+  })
+
   it('a handle held by two stores stays until neither holds it', async () => {
     const { b, pool, col } = columnGraph(10)
     const copy = b.store<unknown>('copy')

@@ -105,5 +105,7 @@ exposeTasks({
     if (odd === 'proto') Object.defineProperty(last, '__proto__', { value: 'x', enumerable: true, configurable: true, writable: true })
     return rows
   },
+  /** A handle buried two levels deep: not seen, so dropped (with a warning). */
+  buried: (n: number) => ({ result: { column: keep(new Float64Array(n)) } }),
   ctxInfo: (_x: unknown, ctx: TaskCtx) => ({ callbackId: ctx.callbackId, triggered: [...ctx.triggered] }),
 })
