@@ -639,6 +639,20 @@ describe('faults', () => {
     await expect.poll(() => warnings.filter((w) => w.includes('pool "odd"') && w.includes('malformed')).length).toBe(2)
   })
 
+  it('an unknown task fails with a clear error naming it and the tasks the worker has; "$" names are refused', async () => {
+    const b = board()
+    const pool = b.workers(tasksWorker)
+    const x = b.store('x', { initial: 1 })
+    const out = b.store('out')
+    b.callback({ id: 'typo', inputs: [x], outputs: [out], run: pool.task('dubble') })
+    await b.start()
+    const err = b.errors.get('typo')!
+    expect(err.code).toBe('unknown-task')
+    expect(err.message).toContain('"dubble"')
+    expect(err.message).toContain('"double"')
+    expect(() => pool.task('$aggregate')).toThrow(TypeError)
+  })
+
   it('board.dispose() terminates its pools and rejects pending calls', async () => {
     const b = board()
     const pool: WorkerPool = b.workers(tasksWorker)
