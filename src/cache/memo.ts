@@ -8,6 +8,10 @@
  *   ['d', cacheId, key] → { v }  the value itself (a structured clone; a handle as is)
  *   ['g', key]          → n      generation of the key's latest lock holder (fencing, F22)
  *
+ * A value holding persisted worker handles names them in its meta: when the entry is
+ * evicted, their data (object store `handles`) is deleted too unless this tab still holds
+ * them, or IndexedDB would keep every big result ever cached.
+ *
  * Meta and data are apart so caps and clears scan metas without loading values. They are
  * written in one transaction; a meta whose data is gone (evicted by the browser, F08) is a
  * miss, and the dangling meta is removed.
@@ -43,6 +47,8 @@ interface Meta {
   bytes: number
   scope: Scope
   sid: string | null
+  /** Persisted worker handles in the value: their data goes when the entry goes. */
+  h?: string[]
 }
 
 export interface Limits {
@@ -189,7 +195,10 @@ export class Memo {
     if (m === undefined && d === undefined) return undefined
     const whole = isMeta(m) && !!d && typeof d === 'object' && 'v' in d
     if (!whole || m.exp <= now) {
-      void idb.delMany('cache', [mKey(cacheId, key), dKey(cacheId, key)]).catch(() => undefined) // best effort: it is a miss either way
+      void idb
+        .delMany('cache', [mKey(cacheId, key), dKey(cacheId, key)])
+        .then(() => this.dropHandles(isMeta(m) ? (m.h ?? []) : []))
+        .catch(() => undefined) // best effort: it is a miss either way
       return undefined
     }
     return toEntry(cacheId, key, m, d as { v: unknown })
@@ -282,9 +291,11 @@ export class Memo {
   private put(idb: Idb, e: Entry, limits: Limits, token: number | undefined, queued: (() => void) | undefined): Promise<WriteOutcome> {
     return idb
       .tx('cache', 'readwrite', (os, fail) => {
-        const out = { fenced: false }
+        const out = { fenced: false, gone: [] as string[] }
         const write = () => {
           const meta: Meta = { t: e.t, exp: e.exp, bytes: e.bytes, scope: e.scope, sid: e.sid ?? null }
+          const h = persistedHandles(e.value)
+          if (h.length) meta.h = h
           try {
             os.put(meta, mKey(e.cacheId, e.key))
             // Throws at once for DataCloneError and, in some browsers, quota (F01, F03).
@@ -293,7 +304,7 @@ export class Memo {
             fail(err) // aborts the transaction: the meta is not left without its value
             return
           }
-          enforce(os, e, limits)
+          enforce(os, e, limits, out.gone)
           queued?.()
         }
         if (token === undefined) write()
@@ -306,22 +317,28 @@ export class Memo {
         }
         return out
       })
-      .then((out) => (out.fenced ? 'fenced' : 'written'))
+      .then((out) => {
+        this.dropHandles(out.gone)
+        return out.fenced ? 'fenced' : 'written'
+      })
   }
 
   /** F01: frees room by deleting the oldest half of all cache entries (never `except`). */
   private evictOldest(idb: Idb, except: string): Promise<number> {
     return idb
       .tx('cache', 'readwrite', (os) => {
-        const out = { n: 0 }
+        const out = { n: 0, gone: [] as string[] }
         scanMetas(os, undefined, (rows) => {
           const victims = rows.filter((r) => r.key !== except).sort((a, b) => a.meta.t - b.meta.t)
           out.n = Math.max(1, Math.ceil(victims.length / 2))
-          for (const r of victims.slice(0, out.n)) deleteEntry(os, r.cacheId, r.key)
+          for (const r of victims.slice(0, out.n)) deleteEntry(os, r, out.gone)
         })
         return out
       })
-      .then((o) => o.n)
+      .then((o) => {
+        this.dropHandles(o.gone)
+        return o.n
+      })
   }
 
   /** Forgets a session's entries (clearSession), in memory and IndexedDB. */
@@ -330,12 +347,14 @@ export class Memo {
     const idb = this.idb()
     if (!idb) return
     await idb
-      .tx('cache', 'readwrite', (os) =>
+      .tx('cache', 'readwrite', (os) => {
+        const gone: string[] = []
         scanMetas(os, undefined, (rows) => {
-          for (const r of rows) if (r.meta.scope === 'session' && r.meta.sid === sid) deleteEntry(os, r.cacheId, r.key)
-        }),
-      )
-      .catch(() => undefined) // unusable storage holds nothing to forget
+          for (const r of rows) if (r.meta.scope === 'session' && r.meta.sid === sid) deleteEntry(os, r, gone)
+        })
+        return gone
+      })
+      .then((gone) => this.dropHandles(gone), () => undefined) // unusable storage holds nothing to forget
   }
 
   /** Forgets every entry of the board (clear): in memory, and in IndexedDB if `persisted`. */
@@ -344,6 +363,18 @@ export class Memo {
     this.memoryBytes = 0
     this.handles.clear()
     if (persisted) await this.idb()?.clear('cache').catch(() => undefined) // unusable storage holds nothing to forget
+  }
+
+  /**
+   * Deletes the IndexedDB data of persisted handles whose cache entries are gone, unless
+   * this tab still holds them (a store's value, a memory entry).
+   */
+  private dropHandles(ids: string[]): void {
+    if (!ids.length) return
+    const held = new Set<string>()
+    for (const s of this.b.stores.values()) eachHandle([s.value], (h) => held.add(h.id))
+    const doomed = ids.filter((id) => !held.has(id) && !this.b.hooks.holds.some((f) => f(id)))
+    if (doomed.length) void this.idb()?.delMany('handles', doomed).catch(() => undefined) // an orphan only wastes space
   }
 
   /** Entries in memory, for inspect() and tests. */
@@ -374,13 +405,26 @@ function scanMetas(os: IDBObjectStore, cacheId: string | undefined, then: (rows:
   }
 }
 
-function deleteEntry(os: IDBObjectStore, cacheId: string, key: string): void {
-  os.delete(mKey(cacheId, key))
-  os.delete(dKey(cacheId, key))
+/** Deletes an entry (meta and value); its persisted handles are added to `gone`. */
+function deleteEntry(os: IDBObjectStore, r: MetaRow, gone: string[]): void {
+  os.delete(mKey(r.cacheId, r.key))
+  os.delete(dKey(r.cacheId, r.key))
+  if (r.meta.h) gone.push(...r.meta.h)
+}
+
+/** Ids of the persisted worker handles in a value. */
+function persistedHandles(value: unknown): string[] {
+  const ids: string[] = []
+  if (value !== null && typeof value === 'object') {
+    eachHandle([value], (h) => {
+      if (h.persisted) ids.push(h.id)
+    })
+  }
+  return ids
 }
 
 /** maxEntries / maxBytes for one cache id, oldest written first; never the new entry. */
-function enforce(os: IDBObjectStore, e: Entry, limits: Limits): void {
+function enforce(os: IDBObjectStore, e: Entry, limits: Limits, gone: string[]): void {
   scanMetas(os, e.cacheId, (rows) => {
     let count = rows.length
     let bytes = rows.reduce((n, r) => n + r.meta.bytes, 0)
@@ -388,7 +432,7 @@ function enforce(os: IDBObjectStore, e: Entry, limits: Limits): void {
     for (const r of rows.sort((a, b) => a.meta.t - b.meta.t)) {
       if (count <= limits.maxEntries && bytes <= limits.maxBytes) break
       if (r.key === e.key) continue
-      deleteEntry(os, r.cacheId, r.key)
+      deleteEntry(os, r, gone)
       count--
       bytes -= r.meta.bytes
     }

@@ -4,7 +4,7 @@
  * callbacks wake on the handle and read the data where it lives (in the worker, or from
  * IndexedDB after a reload). The expensive task runs once per distinct input.
  */
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { type Board, createBoard, type Handle, isHandle } from '../../src/index'
 
 const tasksWorker = () => new Worker(new URL('../worker/tasks.worker.ts', import.meta.url), { type: 'module' })
@@ -20,11 +20,11 @@ afterEach(() => {
 // size, persist ─► [column, worker, cached] ─► col ┼─► [length, worker]  ─► len
 //                                               ├─► [first, main: resolve] ─► head
 //                                               └─► [json, main]       ─► handleJson
-function define(name: string, o: { persist?: boolean; maxEntries?: number } = {}) {
+function define(name: string, o: { persist?: boolean; maxEntries?: number; size?: number } = {}) {
   const b = createBoard({ name, version: 1 })
   boards.push(b)
   const pool = b.workers(tasksWorker, { size: 1 })
-  const size = b.store('size', { initial: 100_000 })
+  const size = b.store('size', { initial: o.size ?? 100_000 })
   const persist = b.store('persist', { initial: o.persist ?? true })
   const col = b.store<Handle<Float64Array>>('col')
   const sum = b.store<number>('sum')
@@ -107,4 +107,40 @@ describe('signal pattern with worker handles', () => {
     await expect(t.b.resolve(old)).rejects.toMatchObject({ code: 'handle-lost' })
     expect((await t.b.resolve(t.col.get())).length).toBe(20)
   })
+
+  it("an entry evicted from IndexedDB takes its persisted handle's data along", async () => {
+    const name = `signal-orphan-${Date.now()}-${++n}`
+    const first = define(name, { maxEntries: 1 })
+    await first.b.start()
+    await first.b.idle()
+    const h1 = first.col.get().id
+    first.b.dispose()
+    expect(await handleKeys(name)).toContain(h1)
+    // A later page computes another input: the cap evicts the first entry, which no store
+    // of this page ever held; its handle's data must not stay behind.
+    const later = define(name, { maxEntries: 1, size: 10 })
+    await later.b.start()
+    await later.b.idle()
+    const h2 = later.col.get().id
+    await vi.waitFor(async () => expect(await handleKeys(name)).not.toContain(h1))
+    expect(await handleKeys(name)).toContain(h2)
+  })
 })
+
+/** Keys of the board's `handles` object store, read with plain IndexedDB. */
+async function handleKeys(name: string): Promise<IDBValidKey[]> {
+  const db = await new Promise<IDBDatabase>((res, rej) => {
+    const r = indexedDB.open(`switchboard:${name}`, 1)
+    r.onsuccess = () => res(r.result)
+    r.onerror = () => rej(r.error)
+  })
+  try {
+    return await new Promise((res, rej) => {
+      const r = db.transaction('handles').objectStore('handles').getAllKeys()
+      r.onsuccess = () => res(r.result)
+      r.onerror = () => rej(r.error)
+    })
+  } finally {
+    db.close()
+  }
+}
