@@ -18,8 +18,9 @@
  *
  * With few groups, consecutive rows hit the same accumulator, and each `+=` waits for the
  * previous store to land; two copies halve that chain (about 1.3–1.5x faster than the
- * single-copy loop with 10 groups, 1.15x with 1000). Sums are then added in another order
- * than row order: equal up to rounding, exact for integers.
+ * single-copy loop with 10 groups). Beyond 256 groups consecutive rows rarely meet, and
+ * the single-copy loop runs. Sums with two copies are added in another order than row
+ * order: equal up to rounding, exact for integers.
  *
  * The generated text depends only on the shape, never on user data (column names and
  * values are passed as arguments), so nothing a caller writes is ever evaluated.
@@ -53,6 +54,8 @@ type Kernel = (
 ) => void
 
 const kernels = new Map<string, Kernel>()
+/** Up to this many groups, two accumulator copies (see above). */
+const SPLIT_GROUPS = 256
 let canCompile: boolean | undefined
 
 /** Source for one row `i` in group `g` (the accumulator copy is chosen by g). */
@@ -75,9 +78,10 @@ function rowSource(lanes: readonly Lane[], i: string, g: string): string {
   return body
 }
 
-function compile(lanes: readonly Lane[], selected: boolean): Kernel | null {
+function compile(lanes: readonly Lane[], selected: boolean, split: boolean): Kernel | null {
   if (canCompile === false) return null
-  const shape = (selected ? 's' : 'a') + lanes.map((l) => l.op[0]! + l.op[1]! + (l.values ? 'v' : '') + (l.missing ? 'm' : '')).join('|')
+  const shape =
+    (selected ? 's' : 'a') + (split ? '2' : '1') + lanes.map((l) => l.op[0]! + l.op[1]! + (l.values ? 'v' : '') + (l.missing ? 'm' : '')).join('|')
   const hit = kernels.get(shape)
   if (hit) return hit
   let head = ''
@@ -87,15 +91,17 @@ function compile(lanes: readonly Lane[], selected: boolean): Kernel | null {
   // Row index expressions: straight rows, or through the selection.
   const total = selected ? 'sel.length' : 'n'
   const at = (j: string) => (selected ? `sel[${j}]` : j)
-  const loop =
-    `let j = 0;\n` +
-    `for (; j + 1 < ${total}; j += 2) {\n` +
-    `const i = ${at('j')}, i1 = ${at('j + 1')};\n` +
-    `const g = codes[i], h = codes[i1] + size;\n` +
-    rowSource(lanes, 'i', 'g') +
-    rowSource(lanes, 'i1', 'h') +
-    `}\n` +
-    `if (j < ${total}) { const i = ${at('j')}; const g = codes[i];\n${rowSource(lanes, 'i', 'g')}}\n`
+  const one = `{ const i = ${at('j')}; const g = codes[i];\n${rowSource(lanes, 'i', 'g')}}\n`
+  const loop = split
+    ? `let j = 0;\n` +
+      `for (; j + 1 < ${total}; j += 2) {\n` +
+      `const i = ${at('j')}, i1 = ${at('j + 1')};\n` +
+      `const g = codes[i], h = codes[i1] + size;\n` +
+      rowSource(lanes, 'i', 'g') +
+      rowSource(lanes, 'i1', 'h') +
+      `}\n` +
+      `if (j < ${total}) ${one}`
+    : `for (let j = 0; j < ${total}; j++) ${one}`
   try {
     const kernel = new Function('codes', 'sel', 'n', 'size', 'rows', 'acc', 'vals', 'valid', `"use strict";\n${head}${loop}`) as Kernel
     canCompile = true
@@ -127,18 +133,22 @@ export function fuse(
   n: number,
   size: number,
 ): Reduced | null {
-  const kernel = compile(lanes, sel !== null)
+  // Two copies pay only when consecutive rows often share a group; with many groups they
+  // would only double the accumulators' share of the cache.
+  const split = size <= SPLIT_GROUPS
+  const kernel = compile(lanes, sel !== null, split)
   if (!kernel) return null
-  // Two copies of each accumulator side by side: [0, size) and [size, 2 size).
-  const rows = new Float64Array(2 * size)
+  // With `split`, two copies of each accumulator side by side: [0, size) and [size, 2 size).
+  const width = split ? 2 * size : size
+  const rows = new Float64Array(width)
   const acc: Float64Array[] = []
   const valid: Float64Array[] = []
   for (const lane of lanes) {
-    const a = new Float64Array(lane.values ? 2 * size : 0)
+    const a = new Float64Array(lane.values ? width : 0)
     if (lane.op === 'min') a.fill(Infinity)
     else if (lane.op === 'max') a.fill(-Infinity)
     acc.push(a)
-    valid.push(lane.missing ? new Float64Array(2 * size) : rows)
+    valid.push(lane.missing ? new Float64Array(width) : rows)
   }
   kernel(
     codes,
@@ -150,6 +160,7 @@ export function fuse(
     lanes.map((l) => l.values),
     valid,
   )
+  if (!split) return { rows, acc, valid }
   // Fold copy 2 into copy 1.
   fold(rows, size, 'sum')
   lanes.forEach((lane, k) => {

@@ -301,6 +301,22 @@ describe('aggregate: fused kernel and plain loops agree', () => {
     }
     expect(compared).toBe(8) // 3 specs on the carrier tables twice, 2 on the third
   })
+  it('with few groups (two accumulator copies) and many (one), odd and even row counts', () => {
+    for (const [rows, groups] of [[1001, 7], [1000, 300], [999, 999]] as const) {
+      const k = Int32Array.from({ length: rows }, (_, i) => (i * 31) % groups)
+      const v = Float64Array.from({ length: rows }, (_, i) => (i % 13 === 0 ? NaN : i % 17))
+      const spec = { by: 'k', measures: { n: count(), c: count('v'), s: sum('v'), lo: min('v'), hi: max('v') } }
+      for (const where of [undefined, { v: { gte: 3, lt: 12 } }]) {
+        const fused = aggregate({ k, v }, { ...spec, where })
+        setFusion(false)
+        try {
+          expect(aggregate({ k, v }, { ...spec, where })).toEqual(fused)
+        } finally {
+          setFusion(true)
+        }
+      }
+    }
+  })
 })
 
 describe('aggregate: selections of a brush dragged along', () => {
