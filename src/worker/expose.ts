@@ -376,7 +376,7 @@ function reply(run: Running, value: unknown): Reply {
   else if (Array.isArray(value) && value.some(isNoUpdate)) {
     const at: number[] = []
     out = { type: 'ok', value: value.map((v, i) => (isNoUpdate(v) ? (at.push(i), null) : v)), noUpdate: at }
-  } else if (Array.isArray(value) && value.length >= 1024 && bytesOf(value) >= JSON_ROWS_BYTES && !hasHandle(value) && jsonSafe(value, 0)) {
+  } else if (bytesOf(value) >= JSON_ROWS_BYTES && !hasHandle(value) && jsonSafe(value, 0)) {
     return { type: 'ok', value: undefined, json: JSON.stringify(value) }
   } else out = { type: 'ok', value }
   const buffers = transferables(value, (b) => state.heldBuffers.has(b))
@@ -387,17 +387,19 @@ function reply(run: Running, value: unknown): Reply {
 }
 
 /**
- * Big arrays of plain rows cross as one JSON string when that loses nothing: Chromium
- * parses JSON about twice as fast as it deserialises the same rows as cloned objects
- * (bench P3, rows 11 MB). Lossless means finite numbers but -0, strings, booleans, null,
- * plain objects and arrays, three levels deep at most; anything else goes by clone.
+ * Big results of plain rows (over 1 MB, e.g. an array of records or an object holding
+ * one) cross as one JSON string when that loses nothing: Chromium parses JSON about twice
+ * as fast as it deserialises the same rows as cloned objects (bench P3, rows 11 MB).
+ * Lossless means finite numbers but -0, strings, booleans, null, plain objects and arrays,
+ * three levels deep at most; anything else (a typed array, a Date, NaN) goes by clone, and
+ * the check stops at the first such value.
  */
 const JSON_ROWS_BYTES = 1 << 20
 
 /** The pool tracks handles in results it can see: those go by clone. */
-function hasHandle(rows: unknown[]): boolean {
+function hasHandle(value: unknown): boolean {
   let found = false
-  eachHandle([rows], () => (found = true))
+  eachHandle([value], () => (found = true))
   return found
 }
 

@@ -99,8 +99,10 @@ describe('pool.task as run', () => {
     const b = board()
     const pool = b.workers(tasksWorker)
     const n = 20_000
-    for (const odd of ['', 'negzero', 'nan', 'date', 'undefined', 'proto']) {
-      const rows = (await pool.task('rows')(n, odd)) as Record<string, unknown>[]
+    for (const [task, odd] of ['', 'negzero', 'nan', 'date', 'undefined', 'proto'].flatMap((o) => [['rows', o], ['rowsIn', o]])) {
+      const got = await pool.task(task!)(n, odd)
+      const rows = (task === 'rows' ? got : got.rows) as Record<string, unknown>[]
+      if (task === 'rowsIn') expect(got.n).toBe(n)
       expect(rows).toHaveLength(n)
       expect(rows[5]).toEqual({ i: 5, name: 'row 5', ok: false, none: null, tags: ['a', 5] })
       const last = rows[n - 1]!

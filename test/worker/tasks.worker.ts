@@ -15,6 +15,18 @@ class QuotaLikeError extends Error {
 /** Module state the F20 test reads back: a typed array kept across calls. */
 let stash: Float64Array | undefined
 
+/** Many plain rows (over 1 MB: they may travel as JSON), with one odd value at the end. */
+function rowsOf(n: number, odd: string): Record<string, unknown>[] {
+  const rows: Record<string, unknown>[] = Array.from({ length: n }, (_, i) => ({ i, name: `row ${i}`, ok: i % 2 === 0, none: null, tags: ['a', i] }))
+  const last = rows[n - 1]!
+  if (odd === 'negzero') last.i = -0
+  if (odd === 'nan') last.i = NaN
+  if (odd === 'date') last.when = new Date(0)
+  if (odd === 'undefined') last.none = undefined
+  if (odd === 'proto') Object.defineProperty(last, '__proto__', { value: 'x', enumerable: true, configurable: true, writable: true })
+  return rows
+}
+
 exposeTasks({
   double: (x: number) => x * 2,
   add: (a: number, b: number) => a + b,
@@ -94,18 +106,10 @@ exposeTasks({
     })
     return 1
   },
-  /** Many plain rows (over 1 MB: they may travel as JSON), with one odd value at the end. */
-  rows: (n: number, odd: string) => {
-    const rows: Record<string, unknown>[] = Array.from({ length: n }, (_, i) => ({ i, name: `row ${i}`, ok: i % 2 === 0, none: null, tags: ['a', i] }))
-    const last = rows[n - 1]!
-    if (odd === 'negzero') last.i = -0
-    if (odd === 'nan') last.i = NaN
-    if (odd === 'date') last.when = new Date(0)
-    if (odd === 'undefined') last.none = undefined
-    if (odd === 'proto') Object.defineProperty(last, '__proto__', { value: 'x', enumerable: true, configurable: true, writable: true })
-    return rows
-  },
   /** A handle buried two levels deep: not seen, so dropped (with a warning). */
   buried: (n: number) => ({ result: { column: keep(new Float64Array(n)) } }),
+  /** The rows as the result, or inside it. */
+  rowsIn: (n: number, odd: string) => ({ n, rows: rowsOf(n, odd) }),
+  rows: (n: number, odd: string) => rowsOf(n, odd),
   ctxInfo: (_x: unknown, ctx: TaskCtx) => ({ callbackId: ctx.callbackId, triggered: [...ctx.triggered] }),
 })
