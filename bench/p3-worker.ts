@@ -270,7 +270,7 @@ export async function run(): Promise<BenchResult> {
     rows,
     summary,
     notes:
-      'sweep: worker → main, the worker-side copy of the payload subtracted; rows cannot be transferred (clone is their best). ' +
+      'sweep: worker → main, the worker-side copy of the payload subtracted; rows cannot be transferred (the pool sends big plain rows as JSON when lossless). ' +
       'P2b and cold start use one worker; the handle path two.',
   }
 }
