@@ -16,7 +16,7 @@
  */
 import type { Lane } from './kernel'
 import { type ColumnState, type Source } from './table'
-import { closedRange, select, type Range, type SetFilter, type Where } from './where'
+import { closedRange, filterKey, select, type Range, type SetFilter, type Where } from './where'
 
 /** Row indices of a column sorted by value (missing values left out), and the values in that order. */
 interface Sorted {
@@ -84,7 +84,7 @@ export function increment(q: Query): { rows: Float64Array; valid: Float64Array[]
   for (const [name, filter] of next) {
     const before = state.clauses.get(name)
     if (before === undefined) return null
-    if (JSON.stringify(before) === JSON.stringify(filter)) continue
+    if (filterKey(before) === filterKey(filter)) continue
     if (moving !== undefined || !isRange(before) || !isRange(filter)) return null
     moving = name
   }

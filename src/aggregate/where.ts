@@ -28,6 +28,13 @@ export interface SetFilter {
 /** Filters by column, ANDed; an `undefined` entry filters nothing. */
 export type Where = { readonly [column: string]: Range | SetFilter | undefined }
 
+/**
+ * Text identifying filters, for the caches. Plain JSON would write Infinity, -Infinity and
+ * NaN all as null, and `{ gte: -Infinity }` would find the selection of `{ gte: Infinity }`.
+ */
+export const filterKey = (x: unknown): string =>
+  JSON.stringify(x, (_, v: unknown) => (typeof v === 'number' ? { '\u0000n': String(v) } : v))
+
 interface Remembered {
   columns: ColumnState[]
   key: string
@@ -59,7 +66,7 @@ export function select(source: Source, where: Where | undefined): Int32Array | n
   const clauses = Object.entries(where).filter(([, f]) => f !== undefined) as [string, Range | SetFilter][]
   if (clauses.length === 0) return null
   const columns = clauses.map(([name]) => source.column(name))
-  const key = JSON.stringify(clauses)
+  const key = filterKey(clauses)
   const owner = columns[0]!.raw as object
   let recent = recentByColumn.get(owner)
   if (!recent) recentByColumn.set(owner, (recent = []))

@@ -124,6 +124,17 @@ describe('aggregate: where (crossfilter brushes)', () => {
     expect(n({ lt: Infinity })).toEqual([4])
     expect(n({ gte: 0.1, gt: 0.1 })).toEqual([2]) // the tighter bound wins
   })
+  it('infinite bounds are told apart by the selection cache (JSON writes both as null)', () => {
+    const x = new Float64Array([1, 2, 3])
+    const n = (where: object) => aggregate({ x }, { measures: { n: count() }, where: { x: where } }).n
+    expect(n({ gte: -Infinity })).toEqual([3])
+    expect(n({ gte: Infinity })).toEqual([0])
+    expect(n({ lt: NaN })).toEqual([0])
+    expect(n({ lt: Infinity })).toEqual([3])
+    // counts only: the incremental path compares filters the same way
+    expect(aggregate({ x }, { by: 'x', measures: { n: count() }, where: { x: { gte: -Infinity } } }).n).toEqual([1, 1, 1])
+    expect(aggregate({ x }, { by: 'x', measures: { n: count() }, where: { x: { gte: Infinity } } }).n).toEqual([])
+  })
   it('a set and a range are ANDed', () => {
     // carrier in {AA, DL} and dist >= 300 and dist < 900: AA(300), DL(300)
     const where = { carrier: { in: ['AA', 'DL'] }, dist: { gte: 300, lt: 900 } }
