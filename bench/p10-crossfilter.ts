@@ -8,9 +8,11 @@
 // A brush sweeps across delay, as a user dragging it would: 37 positions, 5 minutes apart.
 // Counts under a moved brush are updated by the rows that entered and left it. Per brush we time brush → all four results on the main thread (the target:
 // median ≤ 16 ms) and count the bytes that crossed: the specs going (their JSON), the
-// results coming back (the pool's own `bytesToMain` count). The same four aggregates on
-// the main thread with no worker are the anchor showing what the thread hop costs.
-import { loadFlights } from '../demo/lib/flights'
+// results coming back (the pool's own `bytesToMain` count). Anchors, on the main thread:
+// the same four aggregates with no worker (what the thread hop costs), and crossfilter2
+// with a dimension per chart (what the classic library does with the same brushes).
+import crossfilter from 'crossfilter2'
+import { loadFlights, type FlightsTable } from '../demo/lib/flights'
 import { aggregate, bin, count, createBoard, type AggregateSpec } from '../src/index'
 import type { Handle } from '../src/worker/index'
 import { median, round, type BenchResult } from './timing'
@@ -68,6 +70,10 @@ export async function run(): Promise<BenchResult> {
   }
   board.dispose()
 
+  // Anchor: crossfilter2 on the main thread, the library this benchmark is named after:
+  // one object per row, a dimension per chart, groups kept up to date by filterRange.
+  const crossMs = crossfilterBrushes(local)
+
   const w = median(workerMs)
   const m = median(mainMs)
   const p90 = [...workerMs].sort((a, b) => a - b)[Math.floor(workerMs.length * 0.9)]!
@@ -78,8 +84,8 @@ export async function run(): Promise<BenchResult> {
       {
         case: 'brush → 4 histograms (worker)',
         ours_ms: round(w),
-        anchors: { 'same on main thread': round(m), target: 16 },
-        ratios: { 'ours/target': round(w / 16), 'ours/main thread': round(w / m) },
+        anchors: { 'same on main thread': round(m), crossfilter2: round(crossMs), target: 16 },
+        ratios: { 'ours/target': round(w / 16), 'ours/main thread': round(w / m), 'ours/crossfilter2': round(w / crossMs) },
       },
     ],
     summary: {
@@ -94,6 +100,53 @@ export async function run(): Promise<BenchResult> {
       'flights-3m (3M rows) held in a worker via keep(); per brush 4 pool.aggregate calls (pool size 1, so they queue). ' +
       'Counts under a moved brush are updated by the rows entering/leaving it (sorted delay column), as crossfilter does. ' +
       '37 brush positions dragged in steps of 5 min x 3 rounds after warm-up (each round starts with a jump back). ' +
-      'Bytes to worker: JSON of the 4 specs; bytes back: the pool\'s bytesToMain for the 4 results.',
+      'Bytes to worker: JSON of the 4 specs; bytes back: the pool\'s bytesToMain for the 4 results. ' +
+      'Anchors on the main thread: the same aggregate calls, and crossfilter2 (filterRange on a delay dimension, all() of 4 groups).',
   }
+}
+
+interface Flight {
+  delay: number
+  distance: number
+  time: number
+  date: number
+  origin: string
+}
+
+/** Median ms per brush for crossfilter2: filterRange on delay, then all() of the four groups. */
+function crossfilterBrushes(t: FlightsTable): number {
+  const t0 = performance.now()
+  const delay = t.delay as Float64Array
+  const distance = t.distance as Float64Array
+  const time = t.time as Float32Array
+  const date = t.date as Float64Array
+  const origin = t.origin as string[]
+  const records: Flight[] = new Array(delay.length)
+  for (let i = 0; i < delay.length; i++) {
+    records[i] = { delay: delay[i]!, distance: distance[i]!, time: time[i]!, date: date[i]!, origin: origin[i]! }
+  }
+  const cf = crossfilter(records)
+  const byDelay = cf.dimension((r) => r.delay)
+  const groups = [
+    cf.dimension((r) => Math.floor(r.distance / 100) * 100).group(),
+    cf.dimension((r) => Math.floor(r.time)).group(),
+    cf.dimension((r) => Math.floor(r.date / 86_400_000)).group(),
+    cf.dimension((r) => r.origin).group(),
+  ]
+  console.log(`crossfilter2 set up in ${(performance.now() - t0).toFixed(0)} ms`)
+  const brush = (i: number) => {
+    byDelay.filterRange([-30 + 5 * i, 10 + 5 * i]) // [lo, hi): as the where above
+    for (const g of groups) g.all()
+  }
+  for (let i = 0; i < 5; i++) brush(i)
+  const ms: number[] = []
+  for (let r = 0; r < 3; r++) {
+    for (let i = 0; i < brushes.length; i++) {
+      const s = performance.now()
+      brush(i)
+      ms.push(performance.now() - s)
+    }
+  }
+  cf.remove(() => true)
+  return median(ms)
 }
