@@ -16,11 +16,11 @@ import {
   type StorageKind,
 } from '../storage/storage'
 import { type CacheRunner, type CallbackNode, type Ctx, Scheduler, type Stats } from './schedule'
-import { installCache } from '../cache/flight'
 import { syncStores } from '../sync/broadcast'
 import { clearBoard, clearSession, listenForClears, sessionOf, webLocks } from '../sync/session'
 import type { Handle } from '../worker/handle'
-import { createPool, type PoolOptions, resolveHandle, type WorkerPool } from '../worker/pool'
+import { deferredPool } from '../worker/deferred'
+import type { PoolOptions, WorkerPool } from '../worker/pool'
 
 export type { Ctx, Stats }
 
@@ -434,7 +434,12 @@ class BoardImpl {
     const path = this.findCycle(outputs, new Set([...inputs, ...state]))
     if (path) throw new GraphError('cycle', `callback "${id}" closes a cycle: ${path.join(' → ')}.`)
     // The cache costs nothing until a callback asks for it.
-    if (o.cache && !this.scheduler.host.cacheRunner) installCache(this)
+    if (o.cache && !this.scheduler.host.cacheRunner) {
+      // The cache's code loads with the first cached callback; installCache replaces this
+      // stand-in with the real runner, which the calls made meanwhile go on to.
+      const ready = import('../cache/flight').then((m) => m.installCache(this))
+      this.cacheRunner = (node, args, compute) => ready.then(() => this.scheduler.host.cacheRunner!(node, args, compute))
+    }
 
     const node: CallbackNode = {
       id,
@@ -825,8 +830,8 @@ export function createBoard(options: BoardOptions): Board {
     batch: (fn) => b.batch(fn),
     inspect: () => b.inspect(),
     on: (t, fn) => b.on(t, fn),
-    workers: (factory, o) => createPool(b, factory, o),
-    resolve: (h) => resolveHandle(b, h),
+    workers: (factory, o) => deferredPool(b, factory, o),
+    resolve: (h) => import('../worker/pool').then((m) => m.resolveHandle(b, h)),
     get session() {
       const s = sessionOf(b)
       return {

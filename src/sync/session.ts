@@ -15,7 +15,6 @@
  */
 import type { BoardImpl } from '../graph/board'
 import { webStorage } from '../storage/web'
-import { memoOf } from '../cache/memo'
 import { channelOf } from './broadcast'
 
 /** `navigator.locks`, or undefined where it is missing or merely touching it throws (F14). */
@@ -196,6 +195,8 @@ export function listenForClears(b: BoardImpl): void {
 export async function clearSession(b: BoardImpl, tell = true): Promise<void> {
   const session = sessionOf(b)
   const old = await session.renew()
+  // The cache's code loads here if nothing loaded it yet: entries of earlier pages may exist.
+  const { memoOf } = await import('../cache/memo')
   await Promise.all([memoOf(b).dropSession(old), ...b.hooks.clear.map((h) => h('session'))])
   b.batch(() => {
     for (const s of b.stores.values()) if (s.storage === 'session') s.clear()
@@ -214,6 +215,7 @@ export async function clearBoard(b: BoardImpl, tell = true): Promise<void> {
   // clears what is its own: memory, sessionStorage, live stores. A told tab clearing the
   // shared storage again would delete what the asking tab has recomputed since.
   const idb = b.idb()
+  const { memoOf } = await import('../cache/memo')
   await Promise.all([
     memoOf(b).clearAll(tell),
     tell ? idb?.clear('stores').catch(() => undefined) : undefined, // degraded storage: nothing left to remove there
