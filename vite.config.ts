@@ -34,6 +34,7 @@ export default defineConfig({
     alias: {
       'switchboard/preact': resolve(root, 'src/preact/index.ts'),
       'switchboard/worker': resolve(root, 'src/worker/index.ts'),
+      'switchboard/devtools': resolve(root, 'src/devtools/index.ts'),
       switchboard: resolve(root, 'src/index.ts'),
     },
   },

@@ -26,10 +26,11 @@ async function buildLib() {
           switchboard: resolve(root, 'src/index.ts'),
           preact: resolve(root, 'src/preact/index.ts'),
           worker: resolve(root, 'src/worker/index.ts'),
+          devtools: resolve(root, 'src/devtools/index.ts'),
         },
         formats: ['es'],
       },
-      rolldownOptions: { external: [/^preact/, 'comlink', 'idb-keyval'] },
+      rolldownOptions: { external: [/^preact/, /^@dagrejs\/dagre/, 'comlink', 'idb-keyval'] },
     },
   })
   // Plain <script> globals: everything bundled and minified, one file per thread.

@@ -7,7 +7,7 @@ import { type ComponentChildren, type JSX, render } from 'preact'
 import { useEffect, useRef } from 'preact/hooks'
 import type { Board } from 'switchboard'
 import { BoardProvider, useBoardErrors } from 'switchboard/preact'
-import { mountDevPanel, shortcut } from '../../src/devtools/panel'
+import { mountDevPanel, shortcut } from 'switchboard/devtools'
 import '../style.css'
 
 export const pages = [

@@ -1,0 +1,7 @@
+/**
+ * switchboard/devtools: the dev panel. It draws a board's callback graph (laid out with
+ * dagre) with live runs, timings, bytes, cache hits and where each store lives. Preact and
+ * dagre load only for pages that import this entry.
+ */
+export { DevPanel, mountDevPanel, shortcut } from './panel'
+export type { DevPanelHandle, DevPanelProps, MountOptions } from './panel'
