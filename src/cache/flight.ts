@@ -25,7 +25,8 @@
  *   count as hits; a computation counts as a miss.
  */
 import type { BoardImpl, CacheOptions } from '../graph/board'
-import { sizeOf } from '../storage/storage'
+import { idbOf } from '../storage/idb'
+import { sizeOf } from '../storage/size'
 import { channelOf } from '../sync/broadcast'
 import { sessionOf, webLocks } from '../sync/session'
 import { canHash, hashKey } from './key'
@@ -122,7 +123,7 @@ export function installCache(b: BoardImpl): void {
       const found = await memo.read(cacheId, key)
       if (found) return adopt(found)
       const locks = webLocks()
-      if (!locks || !b.idb() || b.idb()?.state !== 'ok') return computeHere()
+      if (!locks || idbOf(b)?.state !== 'ok') return computeHere()
       return underLock(locks, key)
     }
 

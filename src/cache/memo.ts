@@ -22,7 +22,7 @@
  */
 import { StorageError } from '../errors'
 import type { BoardImpl } from '../graph/board'
-import type { Idb } from '../storage/idb'
+import { type Idb, idbOf } from '../storage/idb'
 import { isQuotaError } from '../storage/web'
 import { eachHandle } from '../worker/handle'
 
@@ -174,7 +174,7 @@ export class Memo {
   // ---- IndexedDB --------------------------------------------------------------------------
 
   private idb(): Idb | undefined {
-    const idb = this.b.idb()
+    const idb = idbOf(this.b)
     return idb && idb.state === 'ok' ? idb : undefined
   }
 

@@ -6,18 +6,12 @@
  */
 import { CallbackError, GraphError, type NoUpdate } from '../errors'
 import type { Codec } from '../storage/codec'
-import { type Idb, openIdb } from '../storage/idb'
-import {
-  type PersistedKind,
-  type PersistedStore,
-  Persistence,
-  type Restored,
-  sizeOf,
-  type StorageKind,
-} from '../storage/storage'
+import type { Idb } from '../storage/idb'
+import type { Kept } from '../storage/kept'
+import { sizeOf } from '../storage/size'
+import type { PersistedKind, PersistedStore, Persistence, Restored, StorageKind } from '../storage/storage'
 import { type CacheRunner, type CallbackNode, type Ctx, Scheduler, type Stats } from './schedule'
-import { syncStores } from '../sync/broadcast'
-import { clearBoard, clearSession, listenForClears, sessionOf, webLocks } from '../sync/session'
+import { sessionOf, webLocks } from '../sync/session'
 import type { Handle } from '../worker/handle'
 import { deferredPool } from '../worker/deferred'
 import type { PoolOptions, WorkerPool } from '../worker/pool'
@@ -251,7 +245,7 @@ export class StoreNode<T = unknown> implements Store<T>, PersistedStore {
     const changed = this.board.scheduler.write(this as StoreNode, this.initial, undefined)
     if (!changed) {
       this.clearing = false
-      if (this.storage !== 'memory') this.board.persistence.remove(this as PersistedStore & StoreNode)
+      if (this.storage !== 'memory') this.board.persist((p) => p.remove(this as PersistedStore & StoreNode))
     }
     this.modifiedAt = undefined
   }
@@ -279,7 +273,6 @@ class BoardImpl {
   readonly name: string
   readonly version: string | number
   readonly scheduler: Scheduler
-  readonly persistence: Persistence
   readonly errors = new Map<string, CallbackError>()
   readonly stores = new Map<string, StoreNode>()
   readonly callbacks: CallbackNode[] = []
@@ -289,8 +282,17 @@ class BoardImpl {
   private nextRank = 0
   private listeners: { [K in keyof BoardEvents]?: Array<(e: BoardEvents[K]) => void> } = {}
   private warned = new Set<string>()
-  private idbHandle: Idb | undefined | null = undefined
+  /** The board's database once opened (storage/idb.ts idbOf); null when IndexedDB is unusable. */
+  idbHandle: Idb | undefined | null = undefined
   private starting: Promise<void> | undefined
+  /**
+   * Persistence, cross-tab sync and clears (storage/kept.ts) load by dynamic import on first
+   * need, so a memory-only board never downloads them. `kept` is set once they have loaded
+   * and the writes queued meanwhile (`keptQueue`) have run.
+   */
+  kept: Kept | undefined = undefined
+  private keeping: Promise<Kept> | undefined
+  private keptQueue: Array<(k: Kept) => void> = []
   /** Storage usage and quota, filled by the cache (cache/flight.ts). */
   storageEstimate: { usage: number; quota: number } | undefined = undefined
   /** Extension points for the worker pool and the cache (their own files). */
@@ -312,7 +314,7 @@ class BoardImpl {
     holds: [] as Array<(handleId: string) => boolean>,
   }
 
-  constructor(private opts: BoardOptions) {
+  constructor(readonly opts: BoardOptions) {
     if (!opts || typeof opts.name !== 'string' || !opts.name) {
       throw new GraphError('bad-definition', 'createBoard needs a non-empty string `name`.')
     }
@@ -338,20 +340,6 @@ class BoardImpl {
       cacheRunner: undefined,
     })
     this.scheduler.profile = !!opts.profile
-    this.persistence = new Persistence(
-      {
-        name: this.name,
-        version: this.version,
-        idb: () => this.idb(),
-        warn: (key, message, cause) => this.warn(key, message, cause),
-        persistFailed: (store, error) => this.emit('persist-failed', { store: store.id, bytes: store.bytes, error }),
-        remoteChange: (id, restored) => this.remoteChange(id, restored),
-        committed: (ids) => {
-          for (const h of this.hooks.committed) h(ids)
-        },
-      },
-      () => this.stores.values(),
-    )
   }
   readonly id: number
 
@@ -379,6 +367,8 @@ class BoardImpl {
       options.fallback ?? 'idb',
     )
     this.stores.set(id, node as StoreNode)
+    // Defined after start: follow other tabs' changes to it as start() does for the others.
+    if (storage !== 'memory' && this.scheduler.started) this.whenKept((k) => k.follow())
     return node
   }
 
@@ -543,12 +533,13 @@ class BoardImpl {
   }
 
   private async doStart(): Promise<void> {
-    // A board that keeps anything settles its session id first (duplicated-tab check),
-    // so session-scope keys and `board.session.id` are final once started.
-    if (this.keepsData()) await sessionOf(this).ready
+    // A board that keeps anything loads its persistence code and settles its session id
+    // first (duplicated-tab check), so session-scope keys and `board.session.id` are final
+    // once started. A memory-only board loads nothing more.
+    const k = this.keepsData() ? (await Promise.all([this.keep(), sessionOf(this).ready]))[0] : undefined
     const persisted = [...this.stores.values()].filter((s) => s.storage !== 'memory' && !s.touched)
-    if (persisted.length) {
-      const restored = await this.persistence.restore(persisted)
+    if (k && persisted.length) {
+      const restored = await k.persistence.restore(persisted)
       if (this.scheduler.disposed) return
       for (const [id, r] of restored) {
         const s = this.stores.get(id)!
@@ -559,8 +550,7 @@ class BoardImpl {
         s.restored = true
       }
     }
-    this.persistence.listen()
-    this.listenTabs()
+    k?.follow()
     this.scheduler.started = true
     for (const n of this.callbacks) n.since = this.scheduler.seq
     this.ensureRanks()
@@ -580,14 +570,62 @@ class BoardImpl {
     // re-run callbacks whose inputs, state and outputs are all unchanged (guarantee 4).
     let wrote = false
     for (const s of persisted) {
-      if (s.restored || s.modifiedAt !== undefined || this.scheduler.disposed) continue
-      this.persistence.write(s as StoreNode & PersistedStore, s.value, 0)
+      if (!k || s.restored || s.modifiedAt !== undefined || this.scheduler.disposed) continue
+      k.persistence.write(s as StoreNode & PersistedStore, s.value, 0)
       wrote = true
     }
-    if (wrote) {
-      this.persistence.flush()
-      await this.persistence.pending()
+    if (k && wrote) {
+      k.persistence.flush()
+      await k.persistence.pending()
     }
+  }
+
+  /**
+   * Loads storage/kept.ts once. The writes queued before it arrived run first, in wave
+   * order (each wave still one IndexedDB transaction); `kept` is set only after them, so
+   * a later wave cannot overtake them.
+   */
+  keep(): Promise<Kept> {
+    return (this.keeping ??= import('../storage/kept').then((m) => {
+      const k = m.keep(this)
+      for (const fn of this.keptQueue.splice(0)) {
+        try {
+          fn(k)
+        } catch (e) {
+          this.warn('persist', `board "${this.name}": a queued storage write failed.`, e)
+        }
+      }
+      // Disposed while loading: the queued writes are done (nothing set is lost), listen to nothing.
+      if (this.scheduler.disposed) k.persistence.dispose()
+      this.kept = k
+      return k
+    }))
+  }
+
+  /** Runs `fn` once the storage code has loaded (now if it has); idle() waits for it. */
+  private whenKept(fn: (k: Kept) => void | Promise<void> | undefined): void {
+    const k = this.kept
+    if (k) {
+      const p = fn(k)
+      if (p) this.scheduler.track(p)
+      return
+    }
+    let p: void | Promise<void> | undefined
+    this.keptQueue.push((k) => (p = fn(k)))
+    this.scheduler.track(
+      this.keep().then(
+        () => p,
+        (e) => this.warn('load-storage', `board "${this.name}" could not load its storage code; values stay in memory only.`, e),
+      ),
+    )
+  }
+
+  /** Runs `fn` on the board's persistence, then tracks its writes for idle(). */
+  persist(fn: (p: Persistence) => void): void {
+    this.whenKept((k) => {
+      fn(k.persistence)
+      return k.persistence.pending()
+    })
   }
 
   idle(): Promise<void> {
@@ -601,10 +639,9 @@ class BoardImpl {
     return false
   }
 
-  /** Other tabs' changes: idb stores (local ones follow storage events) and clears. */
-  private listenTabs(): void {
-    if ([...this.stores.values()].some((s) => s.storage === 'idb')) syncStores(this)
-    if (this.keepsData()) listenForClears(this)
+  /** A board with a session follows other tabs' clears (sync/clear.ts, loaded on need). */
+  followClears(): void {
+    this.whenKept((k) => k.followClears())
   }
 
   batch<T>(fn: () => T): T {
@@ -613,17 +650,29 @@ class BoardImpl {
 
   /** End of a drain: persist and notify the stores that changed. */
   private settled(changed: StoreNode[]): void {
+    // The wave's writes, with the values of now: run at once, or once the storage code has
+    // loaded (a wave before start, or the first persisted store), still one flush per wave.
+    let ops: Array<(p: Persistence) => void> | undefined
     for (const s of changed) {
       if (s.storage === 'memory') continue
+      const ps = s as StoreNode & PersistedStore
       if (s.remote) s.remote = false
       else if (s.clearing) {
         s.clearing = false
-        this.persistence.remove(s as StoreNode & PersistedStore)
-      } else this.persistence.write(s as StoreNode & PersistedStore, s.value, s.modifiedAt ?? Date.now())
+        ;(ops ??= []).push((p) => p.remove(ps))
+      } else {
+        const v = s.value
+        const t = s.modifiedAt ?? Date.now()
+        ;(ops ??= []).push((p) => p.write(ps, v, t))
+      }
     }
-    this.persistence.flush()
-    const p = this.persistence.pending()
-    if (p) this.scheduler.track(p)
+    if (ops) {
+      const wave = ops
+      this.persist((p) => {
+        for (const op of wave) op(p)
+        p.flush()
+      })
+    }
     for (const s of changed) s.notify()
   }
 
@@ -640,28 +689,11 @@ class BoardImpl {
     else if (restored) s.modifiedAt = restored.modifiedAt
   }
 
-  idb(): Idb | undefined {
-    if (this.idbHandle === undefined) {
-      const o = this.opts.idb
-      if (o === false || (typeof indexedDB === 'undefined' && !o?.open)) {
-        this.idbHandle = null
-        this.warn('no-idb', `IndexedDB is not available; board "${this.name}" keeps idb stores in memory only.`)
-      } else {
-        this.idbHandle = openIdb(`switchboard:${this.name}`, {
-          ...(o?.open ? { open: o.open } : {}),
-          ...(o?.openTimeoutMs ? { openTimeoutMs: o.openTimeoutMs } : {}),
-          warn: (m, c) => this.warn(`idb-${m}`, m, c),
-        })
-      }
-    }
-    return this.idbHandle ?? undefined
-  }
-
   dispose(): void {
     if (this.scheduler.disposed) return
     for (const n of this.callbacks) this.scheduler.abort(n)
     this.scheduler.dispose()
-    this.persistence.dispose()
+    this.kept?.persistence.dispose()
     for (const h of this.hooks.dispose) {
       try {
         h()
@@ -843,8 +875,8 @@ export function createBoard(options: BoardOptions): Board {
         },
       }
     },
-    clearSession: () => clearSession(b),
-    clear: () => clearBoard(b),
+    clearSession: () => b.keep().then((k) => k.clearSession()),
+    clear: () => b.keep().then((k) => k.clear()),
     dispose: () => b.dispose(),
     [internal]: b,
   } as Board

@@ -36,7 +36,7 @@
  * inside the `set()` (or `batch()`) that started it, subscribers included.
  */
 import { CallbackError, noUpdate, PreventUpdate } from '../errors'
-import { sizeOf } from '../storage/storage'
+import { sizeOf } from '../storage/size'
 import type { StoreNode } from './board'
 
 /** What `run` receives last: why it runs and how to talk back. */

@@ -18,7 +18,10 @@
 import { StorageError } from '../errors'
 import { type Codec, decodeBase64, encodeBase64, parseJson } from './codec'
 import type { Idb } from './idb'
+import { sizeOf } from './size'
 import { isQuotaError, type WebKind, webStorage } from './web'
+
+export { sizeOf }
 
 export type StorageKind = 'memory' | 'session' | 'local' | 'idb'
 export type PersistedKind = Exclude<StorageKind, 'memory'>
@@ -78,41 +81,6 @@ export function webKey(board: string, storeId: string): string {
   return `sb:${board}:${storeId}`
 }
 const spillKey = (s: PersistedStore) => `${s.storage}:${s.id}`
-
-/** Estimated bytes a value takes, without serialising it: for inspect() and stats. */
-export function sizeOf(value: unknown, depth = 0): number {
-  if (value == null) return 0
-  switch (typeof value) {
-    case 'string':
-      return value.length * 2
-    case 'number':
-      return 8
-    case 'boolean':
-      return 4
-    case 'bigint':
-      return 8
-    case 'object': {
-      if (value instanceof ArrayBuffer) return value.byteLength
-      if (ArrayBuffer.isView(value)) return value.byteLength
-      if (depth > 3) return 0
-      let n = 0
-      if (Array.isArray(value)) {
-        const len = value.length
-        if (len > 64 && typeof value[0] !== 'object') return len * sizeOf(value[0], depth + 1)
-        for (let i = 0; i < len && i < 1000; i++) n += sizeOf(value[i], depth + 1)
-        return n
-      }
-      let k = 0
-      for (const key in value) {
-        if (k++ > 1000) break
-        n += key.length * 2 + sizeOf((value as Record<string, unknown>)[key], depth + 1)
-      }
-      return n
-    }
-    default:
-      return 0
-  }
-}
 
 export function isEnvelope(x: unknown, version: string | number): x is Envelope {
   const e = x as Partial<Envelope> | null

@@ -11,6 +11,7 @@
  * tests use them) behave as two tabs, and a tab ignores its own echoes.
  */
 import type { BoardImpl } from '../graph/board'
+import { idbOf } from '../storage/idb'
 import { isEnvelope } from '../storage/storage'
 
 /** The messages tabs exchange; one discriminated union, validated on receipt. */
@@ -126,7 +127,7 @@ export function syncStores(b: BoardImpl): void {
   ch.on((m) => {
     if (m.type !== 'stores') return
     const ids = m.ids.filter((id) => b.stores.get(id)?.storage === 'idb')
-    const idb = b.idb()
+    const idb = idbOf(b)
     if (!ids.length || !idb) return
     idb.getMany('stores', ids).then(
       (envs) =>

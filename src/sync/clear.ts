@@ -1,0 +1,74 @@
+/**
+ * clear() and clearSession(), here and in every other tab. Apart from session.ts because
+ * the session id is needed up front (`board.session.id` is synchronous) while this code,
+ * with the cache and IndexedDB it reaches, loads only when a board keeps data or asks.
+ */
+import type { BoardImpl } from '../graph/board'
+import { idbOf } from '../storage/idb'
+import { webStorage } from '../storage/web'
+import { channelOf } from './broadcast'
+import { sessionOf } from './session'
+
+const listening = new WeakSet<BoardImpl>()
+/** Another tab cleared: do the same here, without telling anyone again. */
+export function listenForClears(b: BoardImpl): void {
+  if (listening.has(b)) return
+  listening.add(b)
+  channelOf(b).on((m) => {
+    if (m.type !== 'clear') return
+    const p = m.scope === 'all' ? clearBoard(b, false) : clearSession(b, false)
+    b.scheduler.track(p)
+  })
+}
+
+/**
+ * Forgets this session: a new id, its session-scope cache entries, its `session` stores
+ * (back to initial), worker data of session scope; then every other tab does the same.
+ */
+export async function clearSession(b: BoardImpl, tell = true): Promise<void> {
+  const session = sessionOf(b)
+  const old = await session.renew()
+  // The cache's code loads here if nothing loaded it yet: entries of earlier pages may exist.
+  const { memoOf } = await import('../cache/memo')
+  await Promise.all([memoOf(b).dropSession(old), ...b.hooks.clear.map((h) => h('session'))])
+  b.batch(() => {
+    for (const s of b.stores.values()) if (s.storage === 'session') s.clear()
+  })
+  if (!tell) return // a remote clear is tracked by idle(); awaiting idle() here would wait on itself
+  channelOf(b).post({ type: 'clear', scope: 'session' })
+  await b.idle()
+}
+
+/**
+ * Forgets everything of the board name: every cache entry, every persisted store (live
+ * stores back to initial), worker data; then every other tab does the same.
+ */
+export async function clearBoard(b: BoardImpl, tell = true): Promise<void> {
+  // Shared storage (IndexedDB, localStorage) is cleared by the tab that asked; each tab
+  // clears what is its own: memory, sessionStorage, live stores. A told tab clearing the
+  // shared storage again would delete what the asking tab has recomputed since.
+  const idb = idbOf(b)
+  const { memoOf } = await import('../cache/memo')
+  await Promise.all([
+    memoOf(b).clearAll(tell),
+    tell ? idb?.clear('stores').catch(() => undefined) : undefined, // degraded storage: nothing left to remove there
+    ...b.hooks.clear.map((h) => h('all')),
+  ])
+  // Before the stores' reset: it re-runs callbacks, whose outputs must not be swept away.
+  // Entries of stores this page never defined are the board's too.
+  const prefix = `sb:${b.name}:`
+  for (const kind of tell ? (['local', 'session'] as const) : (['session'] as const)) {
+    const area = webStorage(kind)
+    if (!area) continue
+    const doomed: string[] = []
+    for (let i = 0; i < area.length; i++) {
+      const k = area.key(i)
+      if (k?.startsWith(prefix)) doomed.push(k)
+    }
+    for (const k of doomed) area.removeItem(k)
+  }
+  b.clearStores()
+  if (!tell) return
+  channelOf(b).post({ type: 'clear', scope: 'all' })
+  await b.idle()
+}
