@@ -25,10 +25,10 @@
  *   count as hits; a computation counts as a miss.
  */
 import type { BoardImpl, CacheOptions } from '../graph/board'
-import { idbOf } from '../storage/idb'
+import { idbOf } from '../storage/board-idb'
 import { sizeOf } from '../storage/size'
 import { channelOf } from '../sync/broadcast'
-import { sessionOf, webLocks } from '../sync/session'
+import { webLocks } from '../sync/id'
 import { canHash, hashKey } from './key'
 import { defaultMaxEntries, type Entry, holdsMemoryOnlyHandle, type Limits, memoOf } from './memo'
 
@@ -74,9 +74,8 @@ export function installCache(b: BoardImpl): void {
     const cacheId = opts.id ?? node.id
     let sid: string | undefined
     if (scope === 'session') {
-      const s = sessionOf(b)
-      await s.ready
-      sid = s.id
+      await b.sessionReady()
+      sid = b.sessionId()
     }
     const key = await hashKey({
       board: b.name,

@@ -22,7 +22,8 @@
  */
 import { StorageError } from '../errors'
 import type { BoardImpl } from '../graph/board'
-import { type Idb, idbOf } from '../storage/idb'
+import { idbOf } from '../storage/board-idb'
+import type { Idb } from '../storage/idb'
 import { isQuotaError } from '../storage/web'
 import { eachHandle } from '../worker/handle'
 

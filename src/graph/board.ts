@@ -9,9 +9,10 @@ import type { Codec } from '../storage/codec'
 import type { Idb } from '../storage/idb'
 import type { Kept } from '../storage/kept'
 import { sizeOf } from '../storage/size'
-import type { PersistedKind, PersistedStore, Persistence, Restored, StorageKind } from '../storage/storage'
+import type { PersistedKind, PersistedStore, Persistence, StorageKind } from '../storage/storage'
 import { type CacheRunner, type CallbackNode, type Ctx, Scheduler, type Stats } from './schedule'
-import { sessionOf, webLocks } from '../sync/session'
+import { earlySessionId, webLocks } from '../sync/id'
+import type { Session } from '../sync/session'
 import type { Handle } from '../worker/handle'
 import { deferredPool } from '../worker/deferred'
 import type { PoolOptions, WorkerPool } from '../worker/pool'
@@ -245,7 +246,7 @@ export class StoreNode<T = unknown> implements Store<T>, PersistedStore {
     const changed = this.board.scheduler.write(this as StoreNode, this.initial, undefined)
     if (!changed) {
       this.clearing = false
-      if (this.storage !== 'memory') this.board.persist((p) => p.remove(this as PersistedStore & StoreNode))
+      if (this.storage !== 'memory') this.board.persist((p) => p.remove(this))
     }
     this.modifiedAt = undefined
   }
@@ -291,8 +292,12 @@ class BoardImpl {
    * and the writes queued meanwhile (`keptQueue`) have run.
    */
   kept: Kept | undefined = undefined
+  /** The session once its code has loaded (sync/session.ts sessionOf). */
+  session: Session | undefined = undefined
+  /** The id `board.session.id` gave out before that (sync/id.ts); the session starts from it. */
+  earlyId: string | undefined = undefined
   private keeping: Promise<Kept> | undefined
-  private keptQueue: Array<(k: Kept) => void> = []
+  readonly keptQueue: Array<(k: Kept) => void> = []
   /** Storage usage and quota, filled by the cache (cache/flight.ts). */
   storageEstimate: { usage: number; quota: number } | undefined = undefined
   /** Extension points for the worker pool and the cache (their own files). */
@@ -368,7 +373,7 @@ class BoardImpl {
     )
     this.stores.set(id, node as StoreNode)
     // Defined after start: follow other tabs' changes to it as start() does for the others.
-    if (storage !== 'memory' && this.scheduler.started) this.whenKept((k) => k.follow())
+    if (storage !== 'memory' && this.scheduler.started) this.keep().then((k) => k.follow(), () => undefined) // a failed load warns with the first write
     return node
   }
 
@@ -536,20 +541,9 @@ class BoardImpl {
     // A board that keeps anything loads its persistence code and settles its session id
     // first (duplicated-tab check), so session-scope keys and `board.session.id` are final
     // once started. A memory-only board loads nothing more.
-    const k = this.keepsData() ? (await Promise.all([this.keep(), sessionOf(this).ready]))[0] : undefined
-    const persisted = [...this.stores.values()].filter((s) => s.storage !== 'memory' && !s.touched)
-    if (k && persisted.length) {
-      const restored = await k.persistence.restore(persisted)
-      if (this.scheduler.disposed) return
-      for (const [id, r] of restored) {
-        const s = this.stores.get(id)!
-        if (s.touched) continue
-        s.value = r.value
-        // t = 0 marks an entry written at its initial value: never modified.
-        s.modifiedAt = r.modifiedAt || undefined
-        s.restored = true
-      }
-    }
+    const k = this.keepsData() ? (await Promise.all([this.keep(), this.sessionReady()]))[0] : undefined
+    const persisted = k ? await k.restore() : []
+    if (this.scheduler.disposed) return
     k?.follow()
     this.scheduler.started = true
     for (const n of this.callbacks) n.since = this.scheduler.seq
@@ -565,67 +559,37 @@ class BoardImpl {
     for (const s of persisted) if (s.restored) s.notify()
     this.scheduler.drain()
     await this.scheduler.idle()
-    // Stores the first load left at their initial value have no entry yet. Write them
-    // (t = 0: never modified) so the next load finds every store restored and does not
-    // re-run callbacks whose inputs, state and outputs are all unchanged (guarantee 4).
-    let wrote = false
-    for (const s of persisted) {
-      if (!k || s.restored || s.modifiedAt !== undefined || this.scheduler.disposed) continue
-      k.persistence.write(s as StoreNode & PersistedStore, s.value, 0)
-      wrote = true
-    }
-    if (k && wrote) {
-      k.persistence.flush()
-      await k.persistence.pending()
-    }
+    await k?.writeUnmodified(persisted)
   }
 
   /**
-   * Loads storage/kept.ts once. The writes queued before it arrived run first, in wave
-   * order (each wave still one IndexedDB transaction); `kept` is set only after them, so
-   * a later wave cannot overtake them.
+   * Loads storage/kept.ts once. It runs the work queued before it arrived first, in wave
+   * order (each wave still one IndexedDB transaction); `kept` is set only after that, so a
+   * later wave cannot overtake it.
    */
   keep(): Promise<Kept> {
-    return (this.keeping ??= import('../storage/kept').then((m) => {
-      const k = m.keep(this)
-      for (const fn of this.keptQueue.splice(0)) {
-        try {
-          fn(k)
-        } catch (e) {
-          this.warn('persist', `board "${this.name}": a queued storage write failed.`, e)
-        }
-      }
-      // Disposed while loading: the queued writes are done (nothing set is lost), listen to nothing.
-      if (this.scheduler.disposed) k.persistence.dispose()
-      this.kept = k
-      return k
-    }))
+    return (this.keeping ??= import('../storage/kept').then((m) => (this.kept = m.keep(this))))
   }
 
-  /** Runs `fn` once the storage code has loaded (now if it has); idle() waits for it. */
-  private whenKept(fn: (k: Kept) => void | Promise<void> | undefined): void {
-    const k = this.kept
-    if (k) {
-      const p = fn(k)
+  /**
+   * Runs `fn` on the board's persistence once its code has loaded (now if it has); idle()
+   * waits for the load and for the writes `fn` starts.
+   */
+  persist(fn: (p: Persistence) => void): void {
+    const run = (k: Kept) => (fn(k.persistence), k.persistence.pending())
+    if (this.kept) {
+      const p = run(this.kept)
       if (p) this.scheduler.track(p)
       return
     }
-    let p: void | Promise<void> | undefined
-    this.keptQueue.push((k) => (p = fn(k)))
+    let p: Promise<void> | undefined
+    this.keptQueue.push((k) => (p = run(k)))
     this.scheduler.track(
       this.keep().then(
         () => p,
         (e) => this.warn('load-storage', `board "${this.name}" could not load its storage code; values stay in memory only.`, e),
       ),
     )
-  }
-
-  /** Runs `fn` on the board's persistence, then tracks its writes for idle(). */
-  persist(fn: (p: Persistence) => void): void {
-    this.whenKept((k) => {
-      fn(k.persistence)
-      return k.persistence.pending()
-    })
   }
 
   idle(): Promise<void> {
@@ -639,9 +603,14 @@ class BoardImpl {
     return false
   }
 
-  /** A board with a session follows other tabs' clears (sync/clear.ts, loaded on need). */
-  followClears(): void {
-    this.whenKept((k) => k.followClears())
+  /** `board.session.id`: synchronous, whether or not the session's code has loaded yet. */
+  sessionId(): string {
+    return this.session?.id ?? (this.earlyId ??= earlySessionId(this))
+  }
+
+  /** Makes the session (loading its code) and resolves once its duplicated-tab check is done. */
+  sessionReady(): Promise<void> {
+    return this.keep().then((k) => k.sessionOf().ready)
   }
 
   batch<T>(fn: () => T): T {
@@ -674,19 +643,6 @@ class BoardImpl {
       })
     }
     for (const s of changed) s.notify()
-  }
-
-  /**
-   * Applies a value another tab wrote (storage event, or a BroadcastChannel hint followed
-   * by an IndexedDB read): a normal wave here, but not written back (no echo).
-   */
-  remoteChange(id: string, restored: Restored | undefined): void {
-    const s = this.stores.get(id)
-    if (!s) return
-    s.remote = true
-    const changed = this.scheduler.write(s, restored ? restored.value : s.initial, undefined)
-    if (!changed) s.remote = false
-    else if (restored) s.modifiedAt = restored.modifiedAt
   }
 
   dispose(): void {
@@ -779,13 +735,6 @@ class BoardImpl {
     }
   }
 
-  /** Clears every store of the board (back to initial, persisted entries removed). */
-  clearStores(): void {
-    this.batch(() => {
-      for (const s of this.stores.values()) s.clear()
-    })
-  }
-
   set cacheRunner(r: CacheRunner | undefined) {
     this.scheduler.host.cacheRunner = r
   }
@@ -865,13 +814,15 @@ export function createBoard(options: BoardOptions): Board {
     workers: (factory, o) => deferredPool(b, factory, o),
     resolve: (h) => import('../worker/pool').then((m) => m.resolveHandle(b, h)),
     get session() {
-      const s = sessionOf(b)
+      // Asking starts the session now, as before its code loaded lazily (lock, iframes);
+      // a failure to load shows through `ready` and start().
+      b.sessionReady().catch(() => undefined)
       return {
         get id() {
-          return s.id
+          return b.sessionId()
         },
         get ready() {
-          return s.ready
+          return b.sessionReady()
         },
       }
     },

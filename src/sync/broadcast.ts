@@ -11,8 +11,8 @@
  * tests use them) behave as two tabs, and a tab ignores its own echoes.
  */
 import type { BoardImpl } from '../graph/board'
-import { idbOf } from '../storage/idb'
-import { isEnvelope } from '../storage/storage'
+import { idbOf } from '../storage/board-idb'
+import { isEnvelope, type Restored } from '../storage/storage'
 
 /** The messages tabs exchange; one discriminated union, validated on receipt. */
 export type Message =
@@ -113,6 +113,19 @@ export function channelOf(b: BoardImpl): Channel {
 }
 
 /**
+ * Applies a value another tab wrote (storage event, or a BroadcastChannel hint followed
+ * by an IndexedDB read): a normal wave here, but not written back (no echo).
+ */
+export function applyRemote(b: BoardImpl, id: string, restored: Restored | undefined): void {
+  const s = b.stores.get(id)
+  if (!s) return
+  s.remote = true
+  const changed = b.scheduler.write(s, restored ? restored.value : s.initial, undefined)
+  if (!changed) s.remote = false
+  else if (restored) s.modifiedAt = restored.modifiedAt
+}
+
+/**
  * Cross-tab sync of `idb` stores (`local` ones follow storage events already, F12): after
  * IndexedDB commits, tell the other tabs which stores; they read the committed envelopes
  * and apply them as remote changes, which run a wave there and are not written back.
@@ -133,8 +146,8 @@ export function syncStores(b: BoardImpl): void {
       (envs) =>
         ids.forEach((id, i) => {
           const env = envs[i]
-          if (env === undefined) b.remoteChange(id, undefined)
-          else if (isEnvelope(env, b.version)) b.remoteChange(id, { value: env.d, modifiedAt: env.t })
+          if (env === undefined) applyRemote(b, id, undefined)
+          else if (isEnvelope(env, b.version)) applyRemote(b, id, { value: env.d, modifiedAt: env.t })
         }),
       // The other tab's value stays unknown here; ours is still valid.
       () => undefined,

@@ -4,7 +4,7 @@
  * with the cache and IndexedDB it reaches, loads only when a board keeps data or asks.
  */
 import type { BoardImpl } from '../graph/board'
-import { idbOf } from '../storage/idb'
+import { idbOf } from '../storage/board-idb'
 import { webStorage } from '../storage/web'
 import { channelOf } from './broadcast'
 import { sessionOf } from './session'
@@ -27,6 +27,7 @@ export function listenForClears(b: BoardImpl): void {
  */
 export async function clearSession(b: BoardImpl, tell = true): Promise<void> {
   const session = sessionOf(b)
+  listenForClears(b) // a board with a session follows other tabs' clears
   const old = await session.renew()
   // The cache's code loads here if nothing loaded it yet: entries of earlier pages may exist.
   const { memoOf } = await import('../cache/memo')
@@ -67,7 +68,9 @@ export async function clearBoard(b: BoardImpl, tell = true): Promise<void> {
     }
     for (const k of doomed) area.removeItem(k)
   }
-  b.clearStores()
+  b.batch(() => {
+    for (const s of b.stores.values()) s.clear()
+  })
   if (!tell) return
   channelOf(b).post({ type: 'clear', scope: 'all' })
   await b.idle()

@@ -12,28 +12,13 @@
  * Same-origin iframes share the top window's sessionStorage and adopt its id without
  * asking for the lock (the top window holds it). Without Web Locks (F14, F24) a duplicate
  * cannot be told apart, and the id read from sessionStorage is kept.
+ *
+ * This file loads on first need with storage/kept.ts; until then `board.session.id` reads
+ * the id that the session will start from (id.ts).
  */
 import type { BoardImpl } from '../graph/board'
 import { webStorage } from '../storage/web'
-
-/** `navigator.locks`, or undefined where it is missing or merely touching it throws (F14). */
-export function webLocks(): LockManager | undefined {
-  try {
-    const l = typeof navigator !== 'undefined' ? navigator.locks : undefined
-    return l && typeof l.request === 'function' ? l : undefined
-  } catch {
-    return undefined
-  }
-}
-
-function mintId(): string {
-  try {
-    return crypto.randomUUID()
-  } catch {
-    // randomUUID needs a secure context; an id only has to be unlikely to repeat.
-    return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-${Math.random().toString(36).slice(2)}`
-  }
-}
+import { mintId, sessionKey, webLocks } from './id'
 
 /** Live sessions of this window by board name, where same-origin iframes look them up. */
 const registryKey = Symbol.for('switchboard.sessions')
@@ -81,8 +66,7 @@ export class Session {
   private readonly storageKey: string
 
   constructor(private b: BoardImpl) {
-    // Not `sb:<board>:…`: that prefix is the namespace of persisted stores.
-    this.storageKey = `sb-session:${b.name}`
+    this.storageKey = sessionKey(b.name)
     const top = topSession(b.name)
     if (top) {
       // A same-origin iframe is part of its top window's tab: same session, no lock of its own.
@@ -93,7 +77,8 @@ export class Session {
       return
     }
     const stored = this.read()
-    this.id = stored ?? mintId()
+    // b.earlyId: the id board.session.id already gave out (kept in sessionStorage unless blocked).
+    this.id = stored ?? b.earlyId ?? mintId()
     if (!stored) this.write()
     this.ready = this.claim()
     const g = globalThis as { [registryKey]?: Registry }
@@ -160,18 +145,15 @@ export class Session {
   }
 }
 
-const sessions = new WeakMap<BoardImpl, Session>()
-
 /** The board's session, made on first use (boards that never ask pay nothing). */
 export function sessionOf(b: BoardImpl): Session {
-  let s = sessions.get(b)
+  let s = b.session
   if (!s) {
-    s = new Session(b)
-    sessions.set(b, s)
+    s = b.session = new Session(b)
     const ss = s
-    b.hooks.dispose.push(() => ss.dispose())
-    // A board with a session follows other tabs' clears; that code loads with persistence.
-    b.followClears()
+    // Made after dispose (asked for just before it): hold no lock nobody will release.
+    if (b.scheduler.disposed) ss.dispose()
+    else b.hooks.dispose.push(() => ss.dispose())
   }
   return s
 }

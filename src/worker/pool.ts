@@ -17,7 +17,7 @@
 import * as Comlink from 'comlink'
 import { CallbackError, noUpdate, PreventUpdate, WorkerError } from '../errors'
 import type { BoardImpl, Ctx } from '../graph/board'
-import { idbOf } from '../storage/idb'
+import { idbOf } from '../storage/board-idb'
 import { bytesOf, eachHandle, type Handle, isHandle } from './handle'
 import {
   AGGREGATE_TASK,
