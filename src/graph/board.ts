@@ -9,7 +9,7 @@ import type { Codec } from '../storage/codec'
 import type { Idb } from '../storage/idb'
 import type { Kept } from '../storage/kept'
 import { sizeOf } from '../storage/size'
-import type { PersistedKind, PersistedStore, Persistence, StorageKind } from '../storage/storage'
+import type { PersistedKind, PersistedStore, Persistence, StorageKind, Wave } from '../storage/storage'
 import { type CacheRunner, type CallbackNode, type Ctx, Scheduler, type Stats } from './schedule'
 import { earlySessionId, webLocks } from '../sync/id'
 import type { Session } from '../sync/session'
@@ -541,7 +541,8 @@ class BoardImpl {
     // A board that keeps anything loads its persistence code and settles its session id
     // first (duplicated-tab check), so session-scope keys and `board.session.id` are final
     // once started. A memory-only board loads nothing more.
-    const k = this.keepsData() ? (await Promise.all([this.keep(), this.sessionReady()]))[0] : undefined
+    const k = this.keepsData() ? await this.keep() : undefined
+    await k?.sessionOf().ready
     const persisted = k ? await k.restore() : []
     if (this.scheduler.disposed) return
     k?.follow()
@@ -576,17 +577,11 @@ class BoardImpl {
    * waits for the load and for the writes `fn` starts.
    */
   persist(fn: (p: Persistence) => void): void {
-    const run = (k: Kept) => (fn(k.persistence), k.persistence.pending())
-    if (this.kept) {
-      const p = run(this.kept)
-      if (p) this.scheduler.track(p)
-      return
-    }
-    let p: Promise<void> | undefined
-    this.keptQueue.push((k) => (p = run(k)))
+    if (this.kept) fn(this.kept.persistence)
+    else this.keptQueue.push((k) => fn(k.persistence))
     this.scheduler.track(
       this.keep().then(
-        () => p,
+        (k) => k.persistence.pending(),
         (e) => this.warn('load-storage', `board "${this.name}" could not load its storage code; values stay in memory only.`, e),
       ),
     )
@@ -621,27 +616,14 @@ class BoardImpl {
   private settled(changed: StoreNode[]): void {
     // The wave's writes, with the values of now: run at once, or once the storage code has
     // loaded (a wave before start, or the first persisted store), still one flush per wave.
-    let ops: Array<(p: Persistence) => void> | undefined
+    const wave: Wave = []
     for (const s of changed) {
       if (s.storage === 'memory') continue
-      const ps = s as StoreNode & PersistedStore
       if (s.remote) s.remote = false
-      else if (s.clearing) {
-        s.clearing = false
-        ;(ops ??= []).push((p) => p.remove(ps))
-      } else {
-        const v = s.value
-        const t = s.modifiedAt ?? Date.now()
-        ;(ops ??= []).push((p) => p.write(ps, v, t))
-      }
+      else wave.push([s, s.value, s.clearing ? -1 : (s.modifiedAt ?? Date.now())])
+      s.clearing = false
     }
-    if (ops) {
-      const wave = ops
-      this.persist((p) => {
-        for (const op of wave) op(p)
-        p.flush()
-      })
-    }
+    if (wave.length) this.persist((p) => p.settle(wave))
     for (const s of changed) s.notify()
   }
 

@@ -1,3 +1,4 @@
+/** The board's own IndexedDB database (idb.ts opens it). */
 import type { BoardImpl } from '../graph/board'
 import { type Idb, openIdb } from './idb'
 

@@ -8,7 +8,7 @@ import type { BoardImpl, StoreNode } from '../graph/board'
 import { applyRemote, syncStores } from '../sync/broadcast'
 import { clearBoard, clearSession, listenForClears } from '../sync/clear'
 import { type Session, sessionOf } from '../sync/session'
-import { type PersistedStore, Persistence } from './storage'
+import { Persistence } from './storage'
 import { idbOf } from './board-idb'
 
 export interface Kept {
@@ -21,7 +21,8 @@ export interface Kept {
   follow(): void
   clear(): Promise<void>
   clearSession(): Promise<void>
-  /** The board's session, made on first use (board.session, start(), the cache); a board with one follows other tabs' clears. */
+  /** The board's session, made on first use (board.session, start(), the cache); a board
+   *  with one follows other tabs' clears. */
   sessionOf(): Session
 }
 
@@ -46,7 +47,7 @@ export function keep(b: BoardImpl): Kept {
     async restore() {
       const persisted = [...b.stores.values()].filter((s) => s.storage !== 'memory' && !s.touched)
       if (!persisted.length) return persisted
-      const restored = await persistence.restore(persisted as Array<StoreNode & PersistedStore>)
+      const restored = await persistence.restore(persisted)
       if (b.scheduler.disposed) return persisted
       for (const [id, r] of restored) {
         const s = b.stores.get(id)!
@@ -65,7 +66,7 @@ export function keep(b: BoardImpl): Kept {
       let wrote = false
       for (const s of persisted) {
         if (s.restored || s.modifiedAt !== undefined || b.scheduler.disposed) continue
-        persistence.write(s as StoreNode & PersistedStore, s.value, 0)
+        persistence.write(s, s.value, 0)
         wrote = true
       }
       if (!wrote) return undefined
@@ -100,7 +101,8 @@ export function keep(b: BoardImpl): Kept {
       b.warn('persist', `board "${b.name}": a write queued while its storage code loaded failed.`, e)
     }
   }
-  // Disposed while loading: the queued writes are done (nothing set is lost); listen to nothing.
+  // Disposed while loading: the queued writes have run (Web Storage ones are kept; IndexedDB,
+  // closed by dispose, reports them failed as it would have just after a wave); listen to nothing.
   if (b.scheduler.disposed) persistence.dispose()
   return k
 }

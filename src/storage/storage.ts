@@ -40,6 +40,9 @@ export interface Envelope {
   spill?: true
 }
 
+/** The persisted stores a wave changed: [store, value, modifiedAt], modifiedAt -1 for a clear(). */
+export type Wave = Array<[PersistedStore, unknown, number]>
+
 /** The part of a store that persistence needs. */
 export interface PersistedStore {
   readonly id: string
@@ -273,6 +276,15 @@ export class Persistence {
       this.track(idb.delMany('stores', keys).then(() => this.host.committed([s.id]), () => undefined)) // nothing to keep: the value is gone by request
     }
     s.bytes = 0
+  }
+
+  /** A wave's changes (written, or removed for a clear()), then its one IndexedDB transaction. */
+  settle(wave: Wave): void {
+    for (const [s, value, t] of wave) {
+      if (t < 0) this.remove(s)
+      else this.write(s, value, t)
+    }
+    this.flush()
   }
 
   /** Starts the wave's IndexedDB transaction, if any writes are queued. */

@@ -30,22 +30,14 @@ export const sessionKey = (board: string) => `sb-session:${board}`
 
 /**
  * The id `board.session.id` reads before the session's code has loaded: the one kept in
- * sessionStorage (which same-origin iframes share with their top window), or a new one,
- * kept there so the session starts from it. Session.ts may still renew it for a
+ * sessionStorage (which same-origin iframes share with their top window), or a new one
+ * that session.ts starts from (`b.earlyId`) and keeps there. It may still renew it for a
  * duplicated tab, as it would have anyway: the id is final once `ready` resolves.
  */
 export function earlySessionId(b: BoardImpl): string {
-  const area = webStorage('session')
-  const key = sessionKey(b.name)
   try {
-    let id = area?.getItem(key)
-    if (!id) {
-      id = mintId()
-      area?.setItem(key, id)
-    }
-    return id
+    return webStorage('session')?.getItem(sessionKey(b.name)) || mintId()
   } catch {
-    // Blocked or full storage: session.ts starts from this id (`b.earlyId`) and warns.
-    return mintId()
+    return mintId() // blocked storage: session.ts warns when it cannot keep the id
   }
 }
