@@ -28,4 +28,5 @@ export default [
   { name: 'everything in `switchboard` (script tag, Switchboard global)', path: 'dist/switchboard.iife.js', limit: '28.3 KB' },
   { name: 'switchboard/worker (script tag, SwitchboardWorker global)', path: 'dist/switchboard.worker.iife.js', limit: '13.4 KB' },
   { name: 'switchboard/preact (preact itself excluded)', path: 'dist/preact.js', import: '*', ignore: ['preact'], limit: '1.17 KB' },
+  { name: 'switchboard/devtools (preact excluded, dagre included)', path: 'dist/devtools.js', import: '*', ignore: ['preact'], limit: '21 KB' },
 ]
