@@ -6,5 +6,5 @@ const run = (cmd, args) => {
   if (r.status !== 0) process.exit(r.status || 1)
 }
 run('node', ['scripts/build.mjs'])
-console.log('\nswitchboard demo: open http://localhost:4173/ (Ctrl+C to stop)\n')
+console.log('\nswitchboard demo: open http://127.0.0.1:4173/ (Ctrl+C to stop)\n')
 run('npx', ['vite', 'preview', '--port', '4173', '--host', '127.0.0.1'])
