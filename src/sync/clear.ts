@@ -6,7 +6,7 @@
 import type { BoardImpl } from '../graph/board'
 import { idbOf } from '../storage/board-idb'
 import { webStorage } from '../storage/web'
-import { channelOf } from './broadcast'
+import { applyRemote, channelOf } from './broadcast'
 import { sessionOf } from './session'
 
 const listening = new WeakSet<BoardImpl>()
@@ -69,7 +69,17 @@ export async function clearBoard(b: BoardImpl, tell = true): Promise<void> {
     for (const k of doomed) area.removeItem(k)
   }
   b.batch(() => {
-    for (const s of b.stores.values()) s.clear()
+    for (const s of b.stores.values()) {
+      if (tell || s.storage === 'memory' || s.storage === 'session') s.clear()
+      else {
+        // A told tab resets its live local and idb stores without removing their shared
+        // entries: the asking tab removed them already, and may have written recomputed
+        // values since, which a removal here would delete (for good, if no page here
+        // computes them again).
+        applyRemote(b, s.id, undefined)
+        s.modifiedAt = undefined
+      }
+    }
   })
   if (!tell) return
   channelOf(b).post({ type: 'clear', scope: 'all' })

@@ -533,6 +533,33 @@ describe('G. Security', () => {
     expect(after.kept.get()).toBe(0)
   })
 
+  it('F30 clear() told to another tab leaves the values the asking tab recomputed in shared storage', async () => {
+    // asking tab:  n (idb) ─► [triple] ─► out (idb)
+    // told tab:    out (idb) only: no page there computes it again
+    const name = fresh('f30-told')
+    const asking = board(name)
+    const n = asking.store('n', { initial: 1, storage: 'idb' })
+    const outA = asking.store<number>('out', { storage: 'idb' })
+    asking.callback({ id: 'triple', inputs: [n], outputs: [outA], run: (x: number) => x * 3 })
+    const told = board(name)
+    const outB = told.store<number>('out', { storage: 'idb' })
+    await Promise.all([asking.start(), told.start()])
+    n.set(5)
+    await asking.idle()
+    await vi.waitFor(() => expect(outB.get()).toBe(15))
+
+    await asking.clear()
+    expect(outA.get()).toBe(3) // reset, then recomputed from n = 1 and written
+    await vi.waitFor(() => expect(outB.get()).toBe(3))
+    await told.idle()
+    await asking.idle()
+    // A later page reads what the asking tab wrote: the told tab removed nothing.
+    const later = board(name)
+    const outLater = later.store<number>('out', { storage: 'idb' })
+    await later.start()
+    expect(outLater.get()).toBe(3)
+  })
+
   it('F32 malformed message: dropped with one dev warning; valid messages still work', async () => {
     const name = fresh('f32')
     const b = board(name)
