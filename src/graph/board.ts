@@ -620,7 +620,8 @@ class BoardImpl {
     for (const s of changed) {
       if (s.storage === 'memory') continue
       if (s.remote) s.remote = false
-      else wave.push([s, s.value, s.clearing ? -1 : (s.modifiedAt ?? Date.now())])
+      // A cleared store is removed, unless a callback wrote it again later in the wave.
+      else wave.push([s, s.value, s.clearing && s.value === s.initial ? -1 : (s.modifiedAt ?? Date.now())])
       s.clearing = false
     }
     if (wave.length) this.persist((p) => p.settle(wave))

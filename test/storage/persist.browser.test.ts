@@ -42,6 +42,34 @@ function countingOpen() {
 }
 
 describe('restore survives a reload', () => {
+  it('clear() of a store that its callback writes again in the same wave persists the new value', async () => {
+    // n (idb) ─► [triple] ─► out (idb); clearing both in one batch recomputes out from n's initial
+    const name = fresh('clear-rewrite')
+    const define = (b: Board) => {
+      const n = b.store('n', { initial: 1, storage: 'idb' })
+      const out = b.store<number>('out', { storage: 'idb' })
+      b.callback({ id: 'triple', inputs: [n], outputs: [out], run: (x: number) => x * 3 })
+      return { n, out }
+    }
+    const first = board(name)
+    const a = define(first)
+    await first.start()
+    a.n.set(5)
+    first.batch(() => {
+      a.n.clear()
+      a.out.clear()
+    })
+    expect(a.out.get()).toBe(3)
+    await first.idle()
+    first.dispose()
+
+    // A page that only reads out (it cannot recompute it) finds the value written last.
+    const second = board(name)
+    const out = second.store<number>('out', { storage: 'idb' })
+    await second.start()
+    expect(out.get()).toBe(3)
+  })
+
   it('a store never changed from its initial value counts as restored on the next load', async () => {
     // seed (session, initial 3, never set) ─► [square] ─► squared (session)
     // samples (session, base64, initial null, never set) ─► [size] ─► bytes (session)
