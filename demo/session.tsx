@@ -12,6 +12,7 @@ import { useEffect, useState } from 'preact/hooks'
 import { createBoard, noUpdate } from 'switchboard'
 import { useStatus, useStore, useStoreState } from 'switchboard/preact'
 import { Figure, fmtBytes, mountPage } from './lib/shell'
+import { rng } from './lib/rng'
 
 interface Summary {
   n: number
@@ -34,18 +35,6 @@ const samples = board.store<Float32Array | null>('samples', { initial: null, sto
 const simulations = board.store('simulations', { initial: 0, storage: 'session' })
 const bins = board.store<number[]>('bins', { initial: [] })
 const line = board.store('line', { initial: '' })
-
-/** A small seeded PRNG (mulberry32): the same seed gives the same samples in every tab. */
-function rng(s: number): () => number {
-  let a = s >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const STEPS = 256
 board.callback({

@@ -15,6 +15,7 @@ import { useEffect, useState } from 'preact/hooks'
 import { createBoard } from 'switchboard'
 import { useStatus, useStore, useStoreState } from 'switchboard/preact'
 import { Figure, mountPage } from './lib/shell'
+import { rng } from './lib/rng'
 
 interface Params {
   seed: number
@@ -32,17 +33,6 @@ const extOut = board.store('extOut', { initial: '' })
 /** Executions of `simulate` in every tab of this browser: written where it really runs. */
 const EXEC_KEY = 'demo-shared:executions'
 const executions = () => Number(localStorage.getItem(EXEC_KEY) ?? 0)
-
-function rng(s: number): () => number {
-  let a = s >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const DAYS = 250
 board.callback({

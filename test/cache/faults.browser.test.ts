@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { type Board, type BoardEvents, type BoardOptions, createBoard } from '../../src/index'
+import { rawKeys } from '../idb'
 
 let n = 0
 const boards: Board[] = []
@@ -79,23 +80,7 @@ function faulty(fault: Fault) {
   return { open, dbs }
 }
 
-/** Keys of the board's `cache` object store, read with plain IndexedDB. */
-async function cacheKeys(name: string): Promise<IDBValidKey[]> {
-  const db = await new Promise<IDBDatabase>((res, rej) => {
-    const r = indexedDB.open(`switchboard:${name}`, 1)
-    r.onsuccess = () => res(r.result)
-    r.onerror = () => rej(r.error)
-  })
-  try {
-    return await new Promise((res, rej) => {
-      const r = db.transaction('cache').objectStore('cache').getAllKeys()
-      r.onsuccess = () => res(r.result)
-      r.onerror = () => rej(r.error)
-    })
-  } finally {
-    db.close()
-  }
-}
+const cacheKeys = (name: string) => rawKeys(name, 'cache')
 const dataKeys = async (name: string) => (await cacheKeys(name)).filter((k) => (k as string[])[0] === 'd')
 
 /** n ─► [f, cached] ─► out, with run counted. */

@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { type Board, createBoard, type Handle, isHandle } from '../../src/index'
+import { rawKeys } from '../idb'
 
 const tasksWorker = () => new Worker(new URL('../worker/tasks.worker.ts', import.meta.url), { type: 'module' })
 
@@ -127,20 +128,4 @@ describe('signal pattern with worker handles', () => {
   })
 })
 
-/** Keys of the board's `handles` object store, read with plain IndexedDB. */
-async function handleKeys(name: string): Promise<IDBValidKey[]> {
-  const db = await new Promise<IDBDatabase>((res, rej) => {
-    const r = indexedDB.open(`switchboard:${name}`, 1)
-    r.onsuccess = () => res(r.result)
-    r.onerror = () => rej(r.error)
-  })
-  try {
-    return await new Promise((res, rej) => {
-      const r = db.transaction('handles').objectStore('handles').getAllKeys()
-      r.onsuccess = () => res(r.result)
-      r.onerror = () => rej(r.error)
-    })
-  } finally {
-    db.close()
-  }
-}
+const handleKeys = (name: string) => rawKeys(name, 'handles')

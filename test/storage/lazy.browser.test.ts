@@ -8,6 +8,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { type Board, createBoard } from '../../src/index'
+import { countingOpen } from '../idb'
 
 let n = 0
 const boards: Board[] = []
@@ -23,24 +24,6 @@ afterEach(() => {
   sessionStorage.clear()
   localStorage.clear()
 })
-
-/** Counts readwrite transactions on the real database, through our own open seam. */
-function countingOpen() {
-  const counter = { readwrite: 0 }
-  const open = (name: string, version: number) => {
-    const req = indexedDB.open(name, version)
-    req.addEventListener('success', () => {
-      const db = req.result
-      const tx = db.transaction.bind(db)
-      db.transaction = ((stores: string | string[], mode?: IDBTransactionMode) => {
-        if (mode === 'readwrite') counter.readwrite++
-        return tx(stores, mode)
-      }) as IDBDatabase['transaction']
-    })
-    return req
-  }
-  return { counter, open }
-}
 
 describe('writes before the storage code has loaded', () => {
   it('sets before start are queued per wave: nothing lost, one transaction per wave, idle() waits for them', async () => {

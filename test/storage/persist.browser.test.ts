@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { type Board, createBoard } from '../../src/index'
+import { countingOpen } from '../idb'
 
 let n = 0
 const boards: Board[] = []
@@ -22,24 +23,6 @@ afterEach(async () => {
   localStorage.clear()
   vi.restoreAllMocks()
 })
-
-/** Counts readwrite transactions on the real database, through our own open seam. */
-function countingOpen() {
-  const counter = { readwrite: 0 }
-  const open = (name: string, version: number) => {
-    const req = indexedDB.open(name, version)
-    req.addEventListener('success', () => {
-      const db = req.result
-      const tx = db.transaction.bind(db)
-      db.transaction = ((stores: string | string[], mode?: IDBTransactionMode) => {
-        if (mode === 'readwrite') counter.readwrite++
-        return tx(stores, mode)
-      }) as IDBDatabase['transaction']
-    })
-    return req
-  }
-  return { counter, open }
-}
 
 describe('restore survives a reload', () => {
   it('clear() of a store that its callback writes again in the same wave persists the new value', async () => {

@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { type Board, CallbackError, count, createBoard, isHandle, noUpdate, sum, type WorkerPool } from '../../src/index'
+import { readRaw } from '../idb'
 
 const boards: Board[] = []
 let n = 0
@@ -16,23 +17,7 @@ function board(): Board {
 const tasksWorker = () => new Worker(new URL('./tasks.worker.ts', import.meta.url), { type: 'module' })
 
 /** Reads the board's `handles` object store directly, as another tab would. */
-async function rawHandle(boardName: string, id: string): Promise<unknown> {
-  const db = await new Promise<IDBDatabase>((resolve, reject) => {
-    const r = indexedDB.open(`switchboard:${boardName}`)
-    r.onsuccess = () => resolve(r.result)
-    r.onerror = () => reject(r.error)
-  })
-  try {
-    if (!db.objectStoreNames.contains('handles')) return undefined
-    return await new Promise((resolve, reject) => {
-      const r = db.transaction('handles').objectStore('handles').get(id)
-      r.onsuccess = () => resolve(r.result)
-      r.onerror = () => reject(r.error)
-    })
-  } finally {
-    db.close()
-  }
-}
+const rawHandle = (boardName: string, id: string) => readRaw(boardName, 'handles', (s) => s.get(id))
 
 /** size ──► [column: keepColumn, in a worker] ──► col (a handle) */
 function columnGraph(initial: number) {

@@ -1,0 +1,46 @@
+/**
+ * Reading and watching a board's IndexedDB from tests, with plain IndexedDB: what another
+ * tab (or the browser) would see, not what the board believes.
+ */
+
+/** Counts readwrite transactions on the real database, through the board's own open seam. */
+export function countingOpen() {
+  const counter = { readwrite: 0 }
+  const open = (name: string, version: number) => {
+    const req = indexedDB.open(name, version)
+    req.addEventListener('success', () => {
+      const db = req.result
+      const tx = db.transaction.bind(db)
+      db.transaction = ((stores: string | string[], mode?: IDBTransactionMode) => {
+        if (mode === 'readwrite') counter.readwrite++
+        return tx(stores, mode)
+      }) as IDBDatabase['transaction']
+    })
+    return req
+  }
+  return { counter, open }
+}
+
+/** Runs one read on an object store of board `name`'s database; undefined if it has no such store. */
+export async function readRaw<T>(name: string, store: string, read: (s: IDBObjectStore) => IDBRequest<T>): Promise<T | undefined> {
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const r = indexedDB.open(`switchboard:${name}`)
+    r.onsuccess = () => resolve(r.result)
+    r.onerror = () => reject(r.error)
+  })
+  try {
+    if (!db.objectStoreNames.contains(store)) return undefined
+    return await new Promise<T>((resolve, reject) => {
+      const r = read(db.transaction(store).objectStore(store))
+      r.onsuccess = () => resolve(r.result)
+      r.onerror = () => reject(r.error)
+    })
+  } finally {
+    db.close()
+  }
+}
+
+/** Keys of one object store of board `name`'s database. */
+export async function rawKeys(name: string, store: string): Promise<IDBValidKey[]> {
+  return (await readRaw(name, store, (s) => s.getAllKeys())) ?? []
+}
