@@ -49,6 +49,11 @@ export default defineConfig({
   server: { port: 5173 },
   preview: { port: 4173 },
   test: {
+    // Safety nets, not speed limits (S26): no test may fail because the machine is busy.
+    // A test that hangs still fails, after a minute instead of five seconds.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    expect: { poll: { timeout: 30_000 } },
     projects: [
       {
         extends: true,
@@ -63,7 +68,6 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/**/*.browser.test.{ts,tsx}'],
-          testTimeout: 20_000,
           browser: {
             enabled: true,
             headless: true,
