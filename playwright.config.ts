@@ -26,9 +26,6 @@ export default defineConfig({
     command: `npx vite preview --host 127.0.0.1 --port ${port} --strictPort`,
     url: `http://127.0.0.1:${port}/`,
     reuseExistingServer: !process.env.CI,
-    // Safety nets, not speed limits (S26): web-first assertions retry for up to 30 s, so a
-  // busy machine (npm run test:stress) slows a spec down without failing it.
-  timeout: 120_000,
-  expect: { timeout: 30_000 },
+    timeout: 120_000,
   },
 })
