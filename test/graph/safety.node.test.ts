@@ -343,6 +343,36 @@ describe('S25 ctx.triggered in the initial wave (Dash test_cbcx006)', () => {
 })
 
 describe('bugs the property test and review of the scheduler found', () => {
+  it('S03 (property counterexample) a late preventInitialCall callback upstream of an existing one: the next set runs both', async () => {
+    //  s0 ─┬─────────────────► [c1] (preventInitialCall, defined first)
+    //      └─► [c0] → s1 ──────↗     c0: late, preventInitialCall. It got rank 0 beside c1's
+    //                                 rank 0; the set marked both and one slot held only one.
+    const board = newBoard()
+    const s0 = board.store('s0', { initial: 0 })
+    const s1 = board.store('s1', { initial: 0 })
+    const seen: string[] = []
+    board.callback({ id: 'c1', inputs: [s0, s1], outputs: [], preventInitialCall: true, run: (p: number, q: number, ctx) => void seen.push(`c1 ${p},${q} ${ctx.triggered.join('+')}`) })
+    await board.start()
+    board.callback({ id: 'c0', inputs: [s0], outputs: [s1], preventInitialCall: true, run: (v: number) => (seen.push(`c0 ${v}`), v * 10) })
+    s0.set(1)
+    expect(seen).toEqual(['c0 1', 'c1 1,10 s0+s1'])
+    expect(await settlesNow(board.idle())).toBe(true)
+  })
+
+  it('S03 (property counterexample) defined and its input cleared in one batch: it runs once', async () => {
+    const board = newBoard()
+    const s0 = board.store('s0', { initial: 0 })
+    s0.set(1)
+    await board.start()
+    const run = vi.fn((_v: number) => undefined)
+    board.batch(() => {
+      board.callback({ id: 'c0', inputs: [s0], outputs: [], run })
+      s0.clear()
+    })
+    expect(run).toHaveBeenCalledTimes(1)
+    expect(run).toHaveBeenCalledWith(0, expect.objectContaining({ triggered: ['s0'] }))
+  })
+
   it('a store whose equals throws on a callback\'s write fails that callback, not the wave', async () => {
     //  a → [W] → x (equals reads .id of undefined) ;  a → [good] → y
     const board = newBoard()
