@@ -2,9 +2,10 @@
  * Model-based property test of the scheduler (issue 11 §3). fast-check draws a random DAG
  * (up to 30 stores and 30 callbacks; inputs, a store listed twice, state; one, several or
  * no outputs; sync and async with random delays; noUpdate, PreventUpdate, throws of Errors
- * and of values that cannot be printed; preventInitialCall; callbacks defined late) and a
- * random sequence of set, clear, batch, late definitions and dispose, with random gaps
- * between them (idle, a few microtasks, none). A plain reference model, kept beside the
+ * and of values that cannot be printed; preventInitialCall; `ctx.set` of a store outside
+ * the graph's edges; callbacks defined late) and a random sequence of set, clear, nested
+ * batches, late definitions (from outside, inside a batch, inside a run, inside a
+ * subscriber) and dispose, with random gaps between them (idle, a few microtasks, none). A plain reference model, kept beside the
  * board, checks:
  *
  *  - after idle(), every output holds what the latest applied run of its callback returned
@@ -13,7 +14,10 @@
  *    arguments here);
  *  - board.errors holds exactly the callbacks whose latest applied, non-PreventUpdate run
  *    threw, with the very value thrown as `cause`;
- *  - each callback runs at most once in a wave started from idle and left to settle;
+ *  - each callback runs at most once in a wave started from idle and left to settle (unless
+ *    a `ctx.set` in that wave wrote one of its inputs: such a write is not an edge the
+ *    scheduler can order by), and at most once after a callback defined during the wave
+ *    (one defined by a subscriber may feed a callback that has already run: it runs again);
  *  - no run starts while a callback upstream of it (inputs or state) is running or has an
  *    unprocessed change (guarantee 1: no stale upstream);
  *  - `ctx.triggered` is exactly the inputs changed since the callback's previous start (its
@@ -46,6 +50,8 @@ interface CallbackSpec {
   preventInitialCall: boolean
   /** Defined by a `define` step after start() (in index order), not before. */
   late: boolean
+  /** A source store its run writes with ctx.set (Dash's set_props), or -1. */
+  side: number
   salt: number
 }
 
@@ -69,6 +75,7 @@ const rawCallback = fc.record({
   delay: fc.nat(3),
   preventInitialCall: fc.nat(4).map((n) => n === 0),
   late: fc.nat(3).map((n) => n === 0),
+  side: fc.oneof({ arbitrary: fc.constant(-1), weight: 3 }, { arbitrary: fc.nat(), weight: 1 }),
   salt: fc.nat(),
 })
 
@@ -96,12 +103,34 @@ const graphArb = fc
         delay: r.delay,
         preventInitialCall: r.preventInitialCall,
         late: r.late,
+        side: r.side,
         salt: r.salt,
       }
     })
+    const sources = initial.slice(0, stores).flatMap((_, i) => (owner[i] === undefined ? [i] : []))
+    // ctx.set may write a source only when every callback downstream of it comes later in
+    // index order: then side writes cannot close a loop (c0 writes x read by c1, which
+    // writes y read by c0), which would be a runaway, not what this test is about.
+    const firstDownstream = (x: number): number => {
+      let first = Infinity
+      const seen = new Set<number>([x])
+      const stack = [x]
+      while (stack.length) {
+        const st = stack.pop()!
+        callbacks.forEach((c, k) => {
+          if (!c.inputs.includes(st) && !c.state.includes(st)) return
+          first = Math.min(first, k)
+          for (const o of c.outputs) if (!seen.has(o)) (seen.add(o), stack.push(o))
+        })
+      }
+      return first
+    }
+    callbacks.forEach((c, j) => {
+      const allowed = c.side < 0 ? [] : sources.filter((x) => firstDownstream(x) > j)
+      c.side = allowed.length ? allowed[c.side % allowed.length]! : -1
+    })
     const order = callbacks.map((_, j) => j).filter((j) => !callbacks[j]!.late)
     order.sort((p, q) => keys[p]! - keys[q]! || p - q)
-    const sources = initial.slice(0, stores).flatMap((_, i) => (owner[i] === undefined ? [i] : []))
     return { initial: initial.slice(0, stores), callbacks, order, sources }
   })
 
@@ -110,7 +139,7 @@ const graphArb = fc
 type Op =
   | { k: 'set'; s: number; v: number }
   | { k: 'clear'; s: number }
-  | { k: 'define' }
+  | { k: 'define'; where: 'outside' | 'run' | 'subscriber' }
   | { k: 'batch'; ops: Op[] }
   | { k: 'dispose' }
 /** After an op: wait for idle(), await a few microtasks, or go straight on. */
@@ -124,11 +153,15 @@ const setOp = fc.record({ k: fc.constant('set' as const), s: fc.nat(), v: fc.nat
 const leafOp: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: setOp, weight: 6 },
   { arbitrary: fc.record({ k: fc.constant('clear' as const), s: fc.nat() }), weight: 1 },
-  { arbitrary: fc.constant({ k: 'define' as const }), weight: 2 },
+  {
+    arbitrary: fc.record({ k: fc.constant('define' as const), where: fc.constantFrom('outside' as const, 'run' as const, 'subscriber' as const) }),
+    weight: 2,
+  },
 )
+const batchOf = (ops: fc.Arbitrary<Op>) => fc.record({ k: fc.constant('batch' as const), ops: fc.array(ops, { minLength: 1, maxLength: 4 }) })
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: leafOp, weight: 8 },
-  { arbitrary: fc.record({ k: fc.constant('batch' as const), ops: fc.array(leafOp, { minLength: 1, maxLength: 4 }) }), weight: 2 },
+  { arbitrary: batchOf(fc.oneof({ arbitrary: leafOp, weight: 4 }, { arbitrary: batchOf(leafOp), weight: 1 })), weight: 2 },
 )
 const stepsArb = fc.record({
   before: fc.array(setOp, { maxLength: 3 }),
@@ -175,6 +208,10 @@ interface Run {
   signal: AbortSignal
   /** The step during which it started (-1: the initial wave). */
   step: number
+  /** Its ctx.set changed a store. */
+  sideWrote?: boolean
+  /** Callbacks defined so far: a definition during a wave starts a new count. */
+  epoch: number
   outcome?: Outcome
 }
 
@@ -228,6 +265,9 @@ async function check(spec: GraphSpec, before: Array<{ s: number; v: number }>, s
   let started = false
   let disposed = false
   let step = -1
+  /** Late definitions asked of the next run's synchronous part. */
+  let defineInRun = 0
+  let definitions = 0
 
   /** Callbacks upstream of `j` (through inputs and state) among those defined now. */
   const upstreamOf = (j: number): number[] => {
@@ -258,8 +298,17 @@ async function check(spec: GraphSpec, before: Array<{ s: number; v: number }>, s
   const define = (j: number) => {
     const cb = spec.callbacks[j]!
     defined[j] = true
+    definitions++
     baseline[j] = log.length
     const outputs = cb.bare ? stores[cb.outputs[0]!]! : cb.outputs.map((o) => stores[o]!)
+    try {
+      defineOnBoard(cb, j, outputs)
+    } catch (e) {
+      defined[j] = false
+      throw e
+    }
+  }
+  const defineOnBoard = (cb: CallbackSpec, j: number, outputs: Store<number> | Store<number>[]) => {
     board.callback({
       id: cb.id,
       inputs: cb.inputs.map((i) => stores[i]!),
@@ -291,10 +340,17 @@ async function check(spec: GraphSpec, before: Array<{ s: number; v: number }>, s
             else if (pending(u)) problems.push(`${cb.id} started before ${id} upstream of it ran for its change`)
           }
         }
-        const run: Run = { cb: j, args, start: now, signal: ctx.signal, step }
+        const run: Run = { cb: j, args, start: now, signal: ctx.signal, step, epoch: definitions }
         runs[j]!.push(run)
+        // A callback defined during a wave, from inside a run.
+        for (; defineInRun > 0; defineInRun--) defineNext()
 
         const answer = (): unknown => {
+          if (cb.side >= 0) {
+            const before = log.length
+            ctx.set(`s${cb.side}`, hash(cb.salt, args, 'side') % 5)
+            if (log.length > before) run.sideWrote = true
+          }
           const outcome = (run.outcome = behave(cb, args))
           if (outcome.kind === 'error') throw outcome.error
           if (outcome.kind === 'prevent') throw new PreventUpdate()
@@ -317,6 +373,13 @@ async function check(spec: GraphSpec, before: Array<{ s: number; v: number }>, s
     }
   }
 
+  const defineNext = (): void => {
+    const j = spec.callbacks.findIndex((c, k) => c.late && !defined[k])
+    if (j < 0) return
+    if (disposed) expect(() => define(j)).toThrow(GraphError)
+    else define(j)
+  }
+
   const exec = (op: Op): void => {
     switch (op.k) {
       case 'set':
@@ -325,15 +388,16 @@ async function check(spec: GraphSpec, before: Array<{ s: number; v: number }>, s
       case 'clear':
         if (spec.sources.length) stores[spec.sources[op.s % spec.sources.length]!]!.clear()
         return
-      case 'define': {
-        const j = spec.callbacks.findIndex((c, k) => c.late && !defined[k])
-        if (j < 0) return
-        if (disposed) {
-          expect(() => define(j)).toThrow(GraphError)
-          defined[j] = false
-        } else define(j)
+      case 'define':
+        if (op.where === 'outside') defineNext()
+        else if (op.where === 'run') defineInRun++
+        else if (spec.sources.length) {
+          // During a wave, from a subscriber: at the end of the drain the set below starts.
+          const s = stores[spec.sources[0]!]!
+          const off = s.subscribe(() => (off(), defineNext()))
+          s.set((s.get() + 1) % 5)
+        }
         return
-      }
       case 'batch':
         board.batch(() => op.ops.forEach(exec))
         return
@@ -366,6 +430,7 @@ async function check(spec: GraphSpec, before: Array<{ s: number; v: number }>, s
   await new Promise((r) => setImmediate(r))
 
   // ---- the checks at rest ----
+  const sideWaves = new Set(runs.flat().flatMap((r) => (r.sideWrote ? [r.step] : [])))
   spec.callbacks.forEach((cb, j) => {
     if (!defined[j]) return
     const all = runs[j]!
@@ -386,9 +451,12 @@ async function check(spec: GraphSpec, before: Array<{ s: number; v: number }>, s
       if (err?.cause !== decisive.error) problems.push(`board.errors lacks ${cb.id}'s latest failure`)
     } else if (err) problems.push(`board.errors keeps ${cb.id}'s failure after it succeeded`)
     // At most once per wave, in the waves that started from idle and settled alone.
-    const perStep = new Map<number, number>()
-    for (const r of all) if (isolated.has(r.step)) perStep.set(r.step, (perStep.get(r.step) ?? 0) + 1)
-    for (const [s, count] of perStep) if (count > 1) problems.push(`${cb.id} ran ${count} times in the wave of step ${s}`)
+    const perWave = new Map<string, number>()
+    for (const r of all) {
+      const wave = `${r.step}/${r.epoch}`
+      if (isolated.has(r.step) && !sideWaves.has(r.step)) perWave.set(wave, (perWave.get(wave) ?? 0) + 1)
+    }
+    for (const [w, count] of perWave) if (count > 1) problems.push(`${cb.id} ran ${count} times in the wave of step/definitions ${w}`)
     if (disposed) return
     // The latest run saw the current inputs, and was applied.
     const last = all.at(-1)
