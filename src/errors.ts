@@ -13,10 +13,13 @@ export type GraphErrorCode =
   | 'unknown-store'
   | 'bad-definition'
   | 'disposed'
+  | 'runaway'
 
 /**
  * The graph itself is wrong: a cycle, two callbacks writing one store, an unknown store id.
- * Thrown when the callback or store is defined, never later in a wave.
+ * Thrown when the callback or store is defined, never later in a wave. The one exception,
+ * `'runaway'` (a callback that re-runs itself more than 1,000 times in one wave), arrives
+ * as the `cause` of that callback's `CallbackError`.
  *
  * @example
  * try { board.callback({ inputs: ['nope'], outputs: [], run() {} }) }
@@ -43,12 +46,34 @@ export class CallbackError extends Error {
   /** `cause.code` when the thrown value had one, so callers can branch without digging. */
   readonly code: string | undefined
   constructor(callbackId: string, cause: unknown, message?: string) {
-    const detail = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)
-    super(message ?? `callback "${callbackId}" failed: ${detail}`)
+    super(message ?? `callback "${callbackId}" failed: ${describe(cause)}`)
     this.callbackId = callbackId
     this.cause = cause
-    const code = (cause as { code?: unknown } | null)?.code
+    let code: unknown
+    try {
+      code = (cause as { code?: unknown } | null)?.code
+    } catch {
+      // A hostile getter (or a revoked Proxy): no code, the cause still says what was thrown.
+    }
     this.code = typeof code === 'string' ? code : undefined
+  }
+}
+
+/**
+ * A thrown value as text, for messages. Anything can be thrown: a null-prototype object
+ * (String() throws), an Error whose `name` getter throws, a revoked Proxy (every operation
+ * throws). Making the message must never throw in its turn, or the failure would escape
+ * the scheduler instead of being reported.
+ */
+function describe(cause: unknown): string {
+  try {
+    return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)
+  } catch {
+    try {
+      return `${Object.prototype.toString.call(cause)} that cannot be printed`
+    } catch {
+      return `a ${typeof cause} that cannot be printed`
+    }
   }
 }
 

@@ -242,6 +242,8 @@ export class StoreNode<T = unknown> implements Store<T>, PersistedStore {
   }
 
   clear(): void {
+    // Disposed: the write below is ignored (with its warning), and so is the removal.
+    if (this.board.scheduler.disposed) return void this.board.scheduler.write(this as StoreNode, this.initial, undefined)
     this.clearing = true
     const changed = this.board.scheduler.write(this as StoreNode, this.initial, undefined)
     if (!changed) {
@@ -336,6 +338,7 @@ class BoardImpl {
         this.emit('error', err)
       },
       status: (node) => this.emit('status', { callback: node.id }),
+      ignored: (store) => this.warn(`disposed-set-${store.id}`, `store "${store.id}" was set after board "${this.name}" was disposed; the value is ignored.`),
       storeOf: (ref) => this.storeOf(ref, 'ctx.set'),
       settled: (changed) => this.settled(changed),
       ensureRanks: () => this.ensureRanks(),
@@ -449,8 +452,9 @@ class BoardImpl {
       cache: o.cache,
       rank: 0,
       dirty: false,
-      initial: false,
       since: this.scheduler.seq,
+      wave: 0,
+      waveRuns: 0,
       failing: false,
       args: [],
       stamp: 0,
@@ -468,10 +472,14 @@ class BoardImpl {
     // common case: graphs are declared upstream first); otherwise recompute all ranks.
     if (outputs.every((s) => s.readers.length === 0 && s.stateReaders.length === 0)) node.rank = this.nextRank++
     else this.ranksDirty = true
-    // A callback added after start gets its initial call, as it would have at start.
-    if (this.scheduler.started && !node.preventInitialCall) {
-      this.scheduler.mark(node, true)
-      this.scheduler.drain()
+    // A callback added after start gets its initial call, as it would have at start. It
+    // may come at any moment (inside a batch, during a wave): the ranks are made current
+    // before it is marked, so it cannot take the slot of a callback already dirty, and it
+    // runs with the wave under way (a batch stays one wave).
+    if (this.scheduler.started) {
+      this.ensureRanks()
+      if (!node.preventInitialCall) this.scheduler.mark(node)
+      this.scheduler.flush()
     }
     return { id }
   }
@@ -554,7 +562,7 @@ class BoardImpl {
       if (n.preventInitialCall) continue
       const all = [...n.inputs, ...n.state, ...n.outputs]
       if (n.outputs.length && all.every((s) => s.restored)) continue
-      this.scheduler.mark(n, true)
+      this.scheduler.mark(n)
     }
     // Restored stores also reach subscribers once, so bound views show them.
     for (const s of persisted) if (s.restored) s.notify()

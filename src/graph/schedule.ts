@@ -15,6 +15,12 @@
  *  5. Cycles and duplicate outputs are rejected at definition (board.ts, before any node
  *     reaches this file).
  *
+ * and never gets stuck (DESIGN.md, "safety"): whatever a callback throws becomes its own
+ * CallbackError and never escapes set(), start() or idle(); a callback defined at any moment
+ * keeps these guarantees for the others; after dispose() writes are ignored and idle()
+ * resolves; a callback that re-runs itself more than MAX_RUNS times in one wave fails with
+ * GraphError('runaway') instead of hanging the page.
+ *
  * How (after the Observable runtime): every callback has a RANK, its own index in a
  * topological order of the graph. A write marks the callbacks reading the store DIRTY and
  * puts each in the slot of its rank. `drain()` takes the lowest dirty rank first; in an
@@ -26,7 +32,9 @@
  *
  * Which inputs triggered a run is not recorded per mark: every write stamps the store with
  * a global sequence number, and a run's `ctx.triggered` is the inputs stamped between its
- * previous start and this one (computed only if read).
+ * previous start (or, for an initial call, the start of the board or its definition) and
+ * this one (computed only if read). So an initial call sees the inputs an upstream callback
+ * changed earlier in the initial wave, and nothing else.
  *
  *     a ──► [b] ──► x ──┐
  *     │                 ├──► [d]      a changes: b and c are dirty (rank 1, 2); d (rank 3)
@@ -35,7 +43,7 @@
  * Synchronous settle: when every callback a wave reaches is synchronous, drain() finishes
  * inside the `set()` (or `batch()`) that started it, subscribers included.
  */
-import { CallbackError, noUpdate, PreventUpdate } from '../errors'
+import { CallbackError, GraphError, noUpdate, PreventUpdate } from '../errors'
 import { sizeOf } from '../storage/size'
 import type { StoreNode } from './board'
 
@@ -92,12 +100,14 @@ export interface CallbackNode {
   readonly cache: unknown
   /** Position in a topological order; lower runs first. Recomputed when the graph grows. */
   rank: number
-  /** On the heap, waiting to run in this wave. */
+  /** In its slot, waiting to run in this wave. */
   dirty: boolean
-  /** This pending run is the initial call: `triggered` is empty. */
-  initial: boolean
-  /** Write sequence number when this callback last started: see `triggered`. */
+  /** Write sequence number when this callback last started (or was defined, or the board started): see `triggered`. */
   since: number
+  /** The wave its `waveRuns` count belongs to (Scheduler.wave). */
+  wave: number
+  /** Runs started in that wave: past MAX_RUNS it is a runaway. */
+  waveRuns: number
   /** Its latest run failed: a success must clear `board.errors` (skipped otherwise). */
   failing: boolean
   /** Reused argument list (inputs, state, ctx): the call copies it, so reuse is safe. */
@@ -112,6 +122,13 @@ export interface CallbackNode {
   settles: number
 }
 
+/**
+ * A callback that starts more often than this in one wave keeps re-triggering itself (it
+ * sets one of its own inputs, directly or through callbacks downstream): it fails with
+ * GraphError('runaway') instead of looping on and hanging the page.
+ */
+const MAX_RUNS = 1000
+
 /** A stale run's result is dropped silently; this is what its signal carries. */
 function supersededReason(id: string): DOMException {
   return new DOMException(`callback "${id}" was superseded by a newer input change.`, 'AbortError')
@@ -122,6 +139,8 @@ export interface SchedulerHost {
   failed(node: CallbackNode, error: CallbackError | undefined): void
   /** Status of a callback changed (running, progress, settled): for hooks and panels. */
   status(node: CallbackNode): void
+  /** A write after dispose() was ignored (the board warns once per store). */
+  ignored(store: StoreNode): void
   /** Resolve a `ctx.set` target. */
   storeOf(ref: { readonly id: string } | string): StoreNode
   /** End of a drain: notify subscribers, persist. */
@@ -152,6 +171,13 @@ export class Scheduler {
   private draining = false
   /** batch() depth: writes only mark until the outermost batch ends. */
   private batchDepth = 0
+  /**
+   * Counts the waves started from outside (a set, a batch, a definition): the runaway count
+   * of a callback restarts with each. A drain an async settle starts continues its wave, so
+   * a loop through async callbacks is caught; a user's set() while one is in flight is a new
+   * wave, so a busy board (a slider dragged over a slow callback) never looks runaway.
+   */
+  private wave = 0
   /** Stores changed since the last `settled()`, each once (StoreNode.queued). */
   private changed: StoreNode[] = []
   private idleWaiters: Array<() => void> = []
@@ -169,6 +195,11 @@ export class Scheduler {
    * `from` is the callback writing its own output: it is not re-run by its own write.
    */
   write(store: StoreNode, value: unknown, from: CallbackNode | undefined): boolean {
+    // Never stuck: a disposed board takes no more writes (a mark now would never drain).
+    if (this.disposed) {
+      this.host.ignored(store)
+      return false
+    }
     const old = store.value
     // Object.is inline for stores without a custom equals (the common case, on the hot path).
     const eq = store.equals
@@ -185,10 +216,10 @@ export class Scheduler {
       const readers = store.readers
       for (let i = 0; i < readers.length; i++) {
         const r = readers[i]!
-        if (r !== from) this.mark(r, false)
+        if (r !== from) this.mark(r)
       }
     }
-    if (!this.draining && this.batchDepth === 0) this.drain()
+    this.flush()
     return true
   }
 
@@ -199,15 +230,28 @@ export class Scheduler {
       return fn()
     } finally {
       this.batchDepth--
-      if (this.batchDepth === 0 && !this.draining) this.drain()
+      this.flush()
     }
   }
 
-  /** Marks a callback dirty: an input changed, or (`initial`) its initial call is due. */
-  mark(node: CallbackNode, initial: boolean): void {
+  /**
+   * A change from outside (a write, the end of a batch, a new callback) starts a wave now,
+   * unless a drain or a batch is under way: that one picks the marks up.
+   */
+  flush(): void {
+    if (this.draining || this.batchDepth > 0) return
+    this.wave++
+    this.drain()
+  }
+
+  /**
+   * Marks a callback dirty: an input changed, or its initial call is due. Its rank must be
+   * current (board.ts recomputes ranks before marking a new callback): two dirty callbacks
+   * of one rank would share a slot and one would be lost.
+   */
+  mark(node: CallbackNode): void {
     // Guarantee 3: an input changed under a run in flight: that run is now stale.
     if (node.inflight) this.supersede(node)
-    if (initial) node.initial = true
     if (!node.dirty) {
       node.dirty = true
       this.slots[node.rank] = node
@@ -299,11 +343,11 @@ export class Scheduler {
 
   private start(node: CallbackNode): void {
     node.dirty = false
-    // triggered = inputs written after `from` (the previous start) up to now; the initial
-    // call is triggered by nothing.
-    const from = node.initial ? this.seq : node.since
+    if (this.runaway(node)) return
+    // triggered = inputs written after `from` (the previous start, or the definition or
+    // board start for an initial call) up to now.
+    const from = node.since
     node.since = this.seq
-    node.initial = false
     const stamp = ++node.stamp
 
     const args = node.args
@@ -319,6 +363,7 @@ export class Scheduler {
     const bytesIn = profile ? bytesOf(args, k) : 0
 
     let result: unknown
+    let async: boolean
     try {
       const cache = this.host.cacheRunner
       const run = node.run
@@ -332,12 +377,14 @@ export class Scheduler {
       else if (k === 1) result = run(args[0], ctx)
       else if (k === 2) result = run(args[0], args[1], ctx)
       else result = run.apply(undefined, args)
+      // Inside the try: reading `then` runs the returned value's getter, which may throw.
+      async = isThenable(result)
     } catch (e) {
       this.finish(node, t0, bytesIn)
       this.fail(node, e)
       return
     }
-    if (!isThenable(result)) {
+    if (!async) {
       this.finish(node, t0, bytesIn)
       this.apply(node, result)
       return
@@ -349,10 +396,34 @@ export class Scheduler {
     this.running++
     this.host.status(node)
     const t1 = profile ? t0 : performance.now()
-    result.then(
+    // Through a native promise: a foreign thenable's `then` may throw or call back twice;
+    // a promise settles once, and whatever it rejects with reaches settle().
+    promiseOf(result).then(
       (value) => this.settle(node, stamp, t1, bytesIn, value, undefined, false),
       (error: unknown) => this.settle(node, stamp, t1, bytesIn, undefined, error, true),
     )
+    // It wrote one of its own inputs before returning (a store.set() before its first
+    // await): it is dirty again, so this run is stale already. Without this it would be
+    // dirty and in flight at once, its next start would overwrite `inflight` and the
+    // running count would never come back to zero (idle() stuck).
+    if (node.dirty) this.supersede(node)
+  }
+
+  /** Guarantee "never stuck": a callback started more than MAX_RUNS times in one wave fails instead. */
+  private runaway(node: CallbackNode): boolean {
+    if (node.wave !== this.wave) {
+      node.wave = this.wave
+      node.waveRuns = 0
+    }
+    if (++node.waveRuns <= MAX_RUNS) return false
+    this.fail(
+      node,
+      new GraphError(
+        'runaway',
+        `callback "${node.id}" ran more than ${MAX_RUNS.toLocaleString('en')} times in one wave: it keeps changing its own inputs (directly, or through callbacks downstream).`,
+      ),
+    )
+    return true
   }
 
   private settle(node: CallbackNode, stamp: number, t0: number, bytesIn: number, value: unknown, error: unknown, failed: boolean): void {
@@ -391,6 +462,16 @@ export class Scheduler {
   // ---- 4. Apply outputs: only returned, changed values propagate ------------------------
 
   private apply(node: CallbackNode, result: unknown): void {
+    try {
+      this.applyOutputs(node, result)
+    } catch (e) {
+      // A store's `equals` or a hostile returned value (a revoked Proxy) threw while its
+      // outputs were written: that fails this callback, not the wave.
+      this.fail(node, e)
+    }
+  }
+
+  private applyOutputs(node: CallbackNode, result: unknown): void {
     const outs = node.outputs
     if (outs.length === 0) {
       if (node.failing) this.succeeded(node)
@@ -426,17 +507,23 @@ export class Scheduler {
   }
 
   private fail(node: CallbackNode, e: unknown): void {
-    // PreventUpdate: leave every output alone; not an error.
-    if (e instanceof PreventUpdate || (e as { name?: string } | null)?.name === 'PreventUpdate') return
+    let err: CallbackError | undefined
+    try {
+      // PreventUpdate: leave every output alone; not an error.
+      if (e instanceof PreventUpdate || (e as { name?: string } | null)?.name === 'PreventUpdate') return
+      if (e instanceof CallbackError && e.callbackId === node.id) err = e
+    } catch {
+      // Anything can be thrown: a revoked Proxy throws on instanceof, a getter on `name`.
+      // Such a value is an error like any other; CallbackError describes it safely.
+    }
     node.stats.errors++
     node.failing = true
-    const err = e instanceof CallbackError && e.callbackId === node.id ? e : new CallbackError(node.id, e)
-    this.host.failed(node, err)
+    this.host.failed(node, err ?? new CallbackError(node.id, e))
   }
 
   // ---- 5. Idle ----------------------------------------------------------------------------
 
-  /** Resolves when no callback is dirty or running and storage writes are done. */
+  /** Resolves when no callback is dirty or running and storage writes are done, or at dispose(). */
   idle(): Promise<void> {
     if (this.isIdle()) return Promise.resolve()
     return new Promise((resolve) => this.idleWaiters.push(resolve))
@@ -453,7 +540,7 @@ export class Scheduler {
   }
 
   private isIdle(): boolean {
-    return this.running === 0 && this.dirtyCount === 0 && this.extra.size === 0 && !this.draining
+    return this.disposed || (this.running === 0 && this.dirtyCount === 0 && this.extra.size === 0 && !this.draining)
   }
 
   private checkIdle(): void {
@@ -488,7 +575,7 @@ export class Scheduler {
     this.dirtyCount = 0
     for (const n of dirty) {
       n.dirty = false
-      this.mark(n, n.initial)
+      this.mark(n)
     }
   }
 }
@@ -509,6 +596,15 @@ function bytesOf(args: unknown[], n: number): number {
 
 function isThenable(x: unknown): x is PromiseLike<unknown> {
   return x !== null && (typeof x === 'object' || typeof x === 'function') && typeof (x as PromiseLike<unknown>).then === 'function'
+}
+
+/** A native promise of `x`; never throws (a promise whose `constructor` getter throws is a rejection). */
+function promiseOf(x: unknown): Promise<unknown> {
+  try {
+    return Promise.resolve(x)
+  } catch (e) {
+    return Promise.reject(e)
+  }
 }
 
 /**
