@@ -2,6 +2,7 @@
  * Reading and watching a board's IndexedDB from tests, with plain IndexedDB: what another
  * tab (or the browser) would see, not what the board believes.
  */
+import { nameOf } from '../src/storage/names'
 
 /** Counts readwrite transactions on the real database, through the board's own open seam. */
 export function countingOpen() {
@@ -24,7 +25,7 @@ export function countingOpen() {
 /** Runs one read on an object store of board `name`'s database; undefined if it has no such store. */
 export async function readRaw<T>(name: string, store: string, read: (s: IDBObjectStore) => IDBRequest<T>): Promise<T | undefined> {
   const db = await new Promise<IDBDatabase>((resolve, reject) => {
-    const r = indexedDB.open(`switchboard:${name}`)
+    const r = indexedDB.open(nameOf(name))
     r.onsuccess = () => resolve(r.result)
     r.onerror = () => reject(r.error)
   })

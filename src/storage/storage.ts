@@ -2,9 +2,11 @@
  * Where persisted stores live, and how a board writes and restores them.
  *
  * Every persisted value sits in an envelope `{ sb: 1, v: boardVersion, t: modifiedAt, d }`.
- * Keys are namespaced by board name (`sb:<board>:<store>` in Web Storage, the store id in
- * the board's own IndexedDB database); the board version lives in the envelope, so data of
- * another version is found, dropped and removed rather than left behind forever (F25).
+ * Keys are namespaced by board name (`nameOf(board, store)`, e.g. `sb:app:query:`, in Web
+ * Storage, the store id in the board's own IndexedDB database `nameOf(board)`; names.ts
+ * escapes each part so no two boards or stores share a key, S01); the board version lives
+ * in the envelope, so data of another version is found, dropped and removed rather than
+ * left behind forever (F25).
  *
  * Invariants:
  * - A value accepted by `set` is always readable from memory, whatever storage does.
@@ -18,6 +20,7 @@
 import { StorageError } from '../errors'
 import { type Codec, decodeBase64, encodeBase64, parseJson } from './codec'
 import type { Idb } from './idb'
+import { nameOf, storeOfKey } from './names'
 import { sizeOf } from './size'
 import { isQuotaError, type WebKind, webStorage } from './web'
 
@@ -81,7 +84,28 @@ export interface PersistenceHost {
 }
 
 export function webKey(board: string, storeId: string): string {
-  return `sb:${board}:${storeId}`
+  return nameOf(board, storeId)
+}
+
+/**
+ * The Web Storage keys that board `board` at `version` owns in `area`, defined on this page
+ * or not: its own name exactly (never `app:admin`'s for `app`, S01) and its own version
+ * (another deploy open in another tab keeps its entries).
+ */
+export function boardKeys(area: Storage, board: string, version: string | number): string[] {
+  const out: string[] = []
+  for (let i = 0; i < area.length; i++) {
+    const k = area.key(i)
+    if (k === null || storeOfKey(board, k) === undefined) continue
+    let env: unknown
+    try {
+      env = parseJson(area.getItem(k) ?? '')
+    } catch {
+      continue // not an entry of any version: not ours to judge
+    }
+    if (isEnvelope(env, version)) out.push(k)
+  }
+  return out
 }
 const spillKey = (s: PersistedStore) => `${s.storage}:${s.id}`
 
@@ -342,7 +366,6 @@ export class Persistence {
   /** Follows `local` stores changed by other tabs (F12). Own writes fire no event here. */
   listen(): void {
     if (this.storageListener || typeof addEventListener !== 'function') return
-    const prefix = webKey(this.host.name, '')
     this.storageListener = (e: StorageEvent) => {
       if (e.storageArea !== webStorage('local')) return
       // key === null: the other tab called localStorage.clear(): every local store resets.
@@ -350,8 +373,8 @@ export class Persistence {
         for (const s of this.stores()) if (s.storage === 'local') this.host.remoteChange(s.id, undefined)
         return
       }
-      if (!e.key.startsWith(prefix)) return
-      const id = e.key.slice(prefix.length)
+      const id = storeOfKey(this.host.name, e.key)
+      if (id === undefined) return
       const s = [...this.stores()].find((x) => x.id === id && x.storage === 'local')
       if (!s) return
       if (e.newValue == null) return this.host.remoteChange(id, undefined)
