@@ -22,13 +22,24 @@ export function countingOpen() {
   return { counter, open }
 }
 
-/** Runs one read on an object store of board `name`'s database; undefined if it has no such store. */
+/**
+ * Runs one read on an object store of board `name`'s database; undefined if there is no
+ * such database or store. A missing database is not created by looking (an absence check
+ * that created it would pass whatever the board did).
+ */
 export async function readRaw<T>(name: string, store: string, read: (s: IDBObjectStore) => IDBRequest<T>): Promise<T | undefined> {
-  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+  const db = await new Promise<IDBDatabase | undefined>((resolve, reject) => {
     const r = indexedDB.open(nameOf(name))
+    // Only a database that does not exist yet needs an upgrade to open: undo it.
+    r.onupgradeneeded = () => r.transaction?.abort()
     r.onsuccess = () => resolve(r.result)
-    r.onerror = () => reject(r.error)
+    r.onerror = (e) => {
+      if (r.error?.name !== 'AbortError') return reject(r.error)
+      e.preventDefault()
+      resolve(undefined)
+    }
   })
+  if (!db) return undefined
   try {
     if (!db.objectStoreNames.contains(store)) return undefined
     return await new Promise<T>((resolve, reject) => {
