@@ -56,3 +56,34 @@ export async function readRaw<T>(name: string, store: string, read: (s: IDBObjec
 export async function rawKeys(name: string, store: string): Promise<IDBValidKey[]> {
   return (await readRaw(name, store, (s) => s.getAllKeys())) ?? []
 }
+
+/**
+ * The board's open seam over the real database, except that `put` throws what a full disk
+ * throws when `refuse(store, value)` says so. The browser's own quota path (an asynchronous
+ * abort) is driven for real by test/e2e/quota.spec.ts; this one is the synchronous variant.
+ */
+export function refusingPuts(refuse: (store: string, value: unknown) => boolean) {
+  const open = (name: string, version: number) => {
+    const req = indexedDB.open(name, version)
+    req.addEventListener('success', () => {
+      const db = req.result
+      const transaction = db.transaction.bind(db)
+      db.transaction = ((stores: string | string[], mode?: IDBTransactionMode) => {
+        const t = transaction(stores, mode)
+        const objectStore = t.objectStore.bind(t)
+        t.objectStore = (n: string) => {
+          const os = objectStore(n)
+          const put = os.put.bind(os)
+          os.put = (value: unknown, key?: IDBValidKey) => {
+            if (refuse(n, value)) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError')
+            return put(value, key)
+          }
+          return os
+        }
+        return t
+      }) as IDBDatabase['transaction']
+    })
+    return req
+  }
+  return { open }
+}

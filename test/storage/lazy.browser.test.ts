@@ -99,7 +99,7 @@ describe('writes before the storage code has loaded', () => {
     const fn = () => 1
     f.set(fn)
     await b.idle()
-    expect(failed).toEqual([{ store: 'f', code: 'unserialisable' }])
+    expect(failed).toEqual([{ store: 'f', code: 'unencodable' }])
     expect(f.get()).toBe(fn)
     expect(b.inspect().stores[0]!.location).toBe('memory')
   })

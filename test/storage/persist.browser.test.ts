@@ -361,15 +361,18 @@ describe('Web Storage faults', () => {
     const b = board(name)
     const good = b.store('good', { initial: 0, storage: 'idb' })
     const bad = b.store<unknown>('bad', { initial: null, storage: 'idb' })
+    // A Proxy looks like plain data to our check (S12); only the browser's clone refuses it.
+    const proxied = b.store<unknown>('proxied', { initial: null, storage: 'idb' })
     const failed: string[] = []
     b.on('persist-failed', (e) => failed.push(`${e.store}:${(e.error as { code?: string }).code}`))
     await b.start()
     b.batch(() => {
       good.set(42)
       bad.set({ fn: () => 1 })
+      proxied.set({ p: new Proxy({}, {}) })
     })
     await b.idle()
-    expect(failed).toEqual(['bad:unserialisable'])
+    expect(failed).toEqual(['bad:unencodable', 'proxied:unserialisable'])
     expect(typeof (bad.get() as { fn: unknown }).fn).toBe('function')
     b.dispose()
     const c = board(name)
