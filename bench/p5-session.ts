@@ -53,7 +53,7 @@ export async function run(): Promise<BenchResult> {
         let t0 = performance.now()
         oursWork()
         o.push(performance.now() - t0)
-        sessionStorage.removeItem('sb:p5:data')
+        sessionStorage.removeItem('sb:p5:data:')
         t0 = performance.now()
         rawWork()
         r.push(performance.now() - t0)
@@ -62,7 +62,7 @@ export async function run(): Promise<BenchResult> {
       ours = median(o)
       raw = median(r)
     }
-    if (!sessionStorage.getItem('raw') || (chars * 2 < 5_000_000 && !sessionStorage.getItem('sb:p5:data'))) throw new Error('P5: nothing was written')
+    if (!sessionStorage.getItem('raw') || (chars * 2 < 5_000_000 && !sessionStorage.getItem('sb:p5:data:'))) throw new Error('P5: nothing was written')
     board.dispose()
     sessionStorage.clear()
 

@@ -107,7 +107,8 @@ function storedEntries(): Array<{ key: string; chars: number }> {
   const out: Array<{ key: string; chars: number }> = []
   for (let i = 0; i < sessionStorage.length; i++) {
     const key = sessionStorage.key(i)!
-    if (key.startsWith(`sb:${board.name}:`)) out.push({ key, chars: key.length + (sessionStorage.getItem(key)?.length ?? 0) })
+    // Store entries only (`sb:<board>:<store>:`), not the session id (`sb:<board>:session:id:`).
+    if (/^[^:]*:$/.test(key.slice(`sb:${board.name}:`.length)) && key.startsWith(`sb:${board.name}:`)) out.push({ key, chars: key.length + (sessionStorage.getItem(key)?.length ?? 0) })
   }
   return out.sort((a, b) => a.key.localeCompare(b.key))
 }
@@ -219,7 +220,7 @@ function App(): JSX.Element {
         </thead>
         <tbody>
           {['summary', 'samples', 'seed', 'size', 'simulations'].map((id) => {
-            const e = entries.find((x) => x.key === `sb:${board.name}:${id}`)
+            const e = entries.find((x) => x.key === `sb:${board.name}:${id}:`)
             return (
               <tr>
                 <td>

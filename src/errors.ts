@@ -102,13 +102,19 @@ export interface NoUpdate {
   readonly __brand: 'switchboard.noUpdate'
 }
 
-/** A persisted value or storage medium could not be used; names the store and medium. */
+/**
+ * A persisted value or storage medium could not be used; names the store and medium.
+ * `unencodable`: the store's codec or medium would not give the value back equal (a Date
+ * under the json codec, a class instance in IndexedDB); `path` says where inside the value.
+ */
 export class StorageError extends Error {
   override name = 'StorageError'
   constructor(
-    readonly code: 'quota' | 'unserialisable' | 'corrupt' | 'unavailable' | 'closed' | 'timeout' | 'codec',
+    readonly code: 'quota' | 'unserialisable' | 'unencodable' | 'corrupt' | 'unavailable' | 'closed' | 'timeout' | 'codec',
     message: string,
     override readonly cause?: unknown,
+    /** unencodable: where in the value (`filters.since`); '' for the value itself. */
+    readonly path?: string,
   ) {
     super(message)
   }

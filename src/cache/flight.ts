@@ -6,7 +6,7 @@
  *   1. memory        a live entry in this tab's LRU                        → hit
  *   2. in flight     this tab is already computing the key: share that promise → hit
  *   3. IndexedDB     a reload, a later session or another tab wrote it       → hit
- *   4. the key lock  Web Lock `sb:<board>:<key>`; whoever gets it first reads IndexedDB
+ *   4. the key lock  Web Lock `nameOf(board, 'cache', key)`; whoever gets it first reads IndexedDB
  *                    AGAIN (the previous holder may have written it, F21, F23) and only
  *                    computes when the entry is still missing               → miss, run
  *
@@ -26,6 +26,7 @@
  */
 import type { BoardImpl, CacheOptions } from '../graph/board'
 import { idbOf } from '../storage/board-idb'
+import { nameOf } from '../storage/names'
 import { sizeOf } from '../storage/size'
 import { channelOf } from '../sync/broadcast'
 import { webLocks } from '../sync/id'
@@ -181,7 +182,7 @@ export function installCache(b: BoardImpl): void {
 
     function underLock(locks: LockManager, key: string): Promise<Outcome> {
       return new Promise<Outcome>((resolve, reject) => {
-        const name = `sb:${b.name}:${key}`
+        const name = nameOf(b.name, 'cache', key)
         const waiting = new AbortController()
         let holding = false
         let done = false

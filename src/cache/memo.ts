@@ -325,7 +325,7 @@ export class Memo {
   }
 
   /** F01: frees room by deleting the oldest half of all cache entries (never `except`). */
-  private evictOldest(idb: Idb, except: string): Promise<number> {
+  evictOldest(idb: Idb, except: string): Promise<number> {
     return idb
       .tx('cache', 'readwrite', (os) => {
         const out = { n: 0, gone: [] as string[] }

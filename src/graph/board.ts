@@ -49,6 +49,8 @@ export interface StoreOptions<T> {
   spillOver?: number
   /** Where a Web Storage value goes when storage is full: 'idb' (default) or 'memory'. */
   fallback?: 'idb' | 'memory'
+  /** Persisted stores: an entry older than this (ms since it was set) is dropped on start. */
+  maxAgeMs?: number
 }
 
 /** A store, or its id. */
@@ -207,6 +209,8 @@ export class StoreNode<T = unknown> implements Store<T>, PersistedStore {
   clearing = false
   location: StorageKind
   bytes = 0
+  /** StoreOptions.maxAgeMs: restore drops an older entry (F25). */
+  maxAgeMs = Infinity
   private subs: Array<(v: T) => void> = []
 
   constructor(
@@ -374,6 +378,10 @@ class BoardImpl {
       options.spillOver ?? 1_000_000,
       options.fallback ?? 'idb',
     )
+    if (options.maxAgeMs !== undefined) {
+      if (!(options.maxAgeMs > 0)) throw new GraphError('bad-definition', `store "${id}" has maxAgeMs ${String(options.maxAgeMs)}; it must be a positive number of ms.`)
+      node.maxAgeMs = options.maxAgeMs
+    }
     this.stores.set(id, node as StoreNode)
     // Defined after start: follow other tabs' changes to it as start() does for the others.
     if (storage !== 'memory' && this.scheduler.started) this.keep().then((k) => k.follow(), () => undefined) // a failed load warns with the first write

@@ -1,6 +1,7 @@
 /** The board's own IndexedDB database (idb.ts opens it). */
 import type { BoardImpl } from '../graph/board'
 import { type Idb, openIdb } from './idb'
+import { nameOf } from './names'
 
 /**
  * The board's database, opened on first use and shared by persisted stores, the cache and
@@ -16,7 +17,7 @@ export function idbOf(b: BoardImpl): Idb | undefined {
       b.idbHandle = null
       b.warn('no-idb', `IndexedDB is not available; board "${b.name}" keeps idb stores in memory only.`)
     } else {
-      b.idbHandle = openIdb(`switchboard:${b.name}`, {
+      b.idbHandle = openIdb(nameOf(b.name), {
         ...(o?.open ? { open: o.open } : {}),
         ...(o?.openTimeoutMs ? { openTimeoutMs: o.openTimeoutMs } : {}),
         warn: (m, c) => b.warn(`idb-${m}`, m, c),

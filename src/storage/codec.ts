@@ -103,3 +103,161 @@ export function parseJson(text: string): unknown {
     return value
   })
 }
+
+/** Where a value would not come back equal from a medium, and what to do about it (S12). */
+export interface Loss {
+  /** The path inside the value (`filters.since`, `rows[0].bytes`); '' for the value itself. */
+  path: string
+  /** What is there and what the medium would make of it, then the fix. */
+  why: string
+}
+
+const idbFix = "use storage: 'idb', which keeps it"
+const dataOnly = 'a persisted store holds data only; keep it in a memory store'
+const protoKey = 'restore drops it so that it cannot reach a prototype; rename the key'
+/** What IndexedDB's structured clone gives back as the same type (no walk inside them). */
+const cloneLeaves: Array<{ prototype: object }> = [
+  Date, RegExp, ArrayBuffer, Boolean, Number, String,
+  Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError,
+  ...(typeof Blob === 'undefined' ? [] : [Blob]),
+  ...(typeof File === 'undefined' ? [] : [File]),
+]
+
+/**
+ * The first place where `value` would not come back equal after a round trip through
+ * `medium`: 'json' (the json codec of Web Storage: NaN, -0, Date, Map, typed arrays...
+ * all change) or 'clone' (IndexedDB: a class instance loses its prototype, a function or
+ * symbol cannot be stored). Both refuse an own `__proto__` key, which restore drops (S17).
+ * Shared references are fine in both; a cycle only in 'clone'. Properties holding
+ * `undefined` count as absent (JSON drops them).
+ */
+export function lossOf(value: unknown, medium: 'json' | 'clone'): Loss | undefined {
+  const path: string[] = []
+  const open = new Set<object>() // objects on the current path: a revisit is a cycle
+  const done = new Set<object>() // objects already checked (shared references)
+  const at = (why: string): Loss => ({ path: path.join('').replace(/^\./, ''), why })
+  const key = (k: string) => (/^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`)
+
+  function visit(v: unknown, inArray: boolean): Loss | undefined {
+    switch (typeof v) {
+      case 'undefined':
+        return medium === 'json' && inArray ? at("is undefined, which JSON writes as null; use null or storage: 'idb'") : undefined
+      case 'number':
+        if (medium === 'clone') return undefined
+        if (Number.isNaN(v)) return at(`is NaN, which JSON writes as null; ${idbFix}`)
+        if (!Number.isFinite(v)) return at(`is ${v}, which JSON writes as null; ${idbFix}`)
+        if (Object.is(v, -0)) return at(`is -0, which JSON writes as 0; ${idbFix}`)
+        return undefined
+      case 'bigint':
+        return medium === 'json' ? at(`is a BigInt, which JSON cannot write; ${idbFix}`) : undefined
+      case 'function':
+        return at(`is a function; ${dataOnly}`)
+      case 'symbol':
+        return at(`is a symbol; ${dataOnly}`)
+      case 'object':
+        return v === null ? undefined : object(v)
+      default:
+        return undefined
+    }
+  }
+
+  function object(o: object): Loss | undefined {
+    if (open.has(o)) return medium === 'json' ? at(`closes a cycle, which JSON cannot write; ${idbFix}`) : undefined
+    if (done.has(o)) return undefined
+    const proto = Object.getPrototypeOf(o) as object | null
+    const type = (o.constructor as { name?: string } | undefined)?.name || 'object'
+    if (medium === 'json') {
+      if (o instanceof Date) return at(`is a Date, which JSON writes as a string; ${idbFix}`)
+      if (ArrayBuffer.isView(o) || o instanceof ArrayBuffer) {
+        return at(`is a ${type}, which JSON writes as a plain object; use codec: 'base64' (a store holding one binary value) or storage: 'idb'`)
+      }
+      if (o instanceof Map || o instanceof Set) return at(`is a ${type}, which JSON writes as {}; ${idbFix}`)
+    } else if (ArrayBuffer.isView(o) || cloneLeaves.some((C) => proto === C.prototype)) {
+      return undefined
+    }
+    const plain = proto === Object.prototype || proto === null
+    const array = Array.isArray(o) && proto === Array.prototype
+    const collection = medium === 'clone' && (proto === Map.prototype || proto === Set.prototype)
+    if (!plain && !array && !collection) {
+      return at(`is a ${type} instance, which ${medium === 'json' ? 'JSON' : 'IndexedDB'} gives back as a plain object; persist plain data and rebuild it`)
+    }
+    open.add(o)
+    const found = array ? items(o as unknown[]) : collection ? entries(o as Map<unknown, unknown> | Set<unknown>) : fields(o as Record<string, unknown>)
+    open.delete(o)
+    if (!found) done.add(o)
+    return found
+  }
+
+  function items(a: unknown[]): Loss | undefined {
+    for (let i = 0; i < a.length; i++) {
+      path.push(`[${i}]`)
+      const found = !(i in a) && medium === 'json' ? at("is an empty slot, which JSON writes as null; use null or storage: 'idb'") : visit(a[i], true)
+      if (found) return found
+      path.pop()
+    }
+    return undefined
+  }
+
+  function fields(o: Record<string, unknown>): Loss | undefined {
+    for (const k of Object.keys(o)) {
+      path.push(key(k))
+      const v = o[k]
+      if (k === '__proto__' || (k === 'constructor' && v !== null && typeof v === 'object' && 'prototype' in v)) {
+        return at(`is an own "${k}" key; ${protoKey}`)
+      }
+      const found = visit(v, false)
+      if (found) return found
+      path.pop()
+    }
+    return undefined
+  }
+
+  function entries(c: Map<unknown, unknown> | Set<unknown>): Loss | undefined {
+    let i = 0
+    for (const [k, v] of c.entries()) {
+      path.push(`.keys()[${i}]`)
+      const found = visit(k, false)
+      if (found) return found
+      path.pop()
+      if (c instanceof Map) {
+        path.push(`.get(${typeof k === 'string' ? JSON.stringify(k) : typeof k === 'number' ? String(k) : `keys()[${i}]`})`)
+        const inValue = visit(v, false)
+        if (inValue) return inValue
+        path.pop()
+      }
+      i++
+    }
+    return undefined
+  }
+
+  return visit(value, false)
+}
+
+/**
+ * Drops own `__proto__` keys (and a `constructor` holding `prototype`) from a value read
+ * back from IndexedDB, in place, as parseJson does for Web Storage: restored objects never
+ * carry one, from any medium (S17), so a naive merge in app code pollutes nothing.
+ */
+export function dropProtoKeys<T>(value: T): T {
+  const seen = new Set<object>()
+  const walk = (v: unknown): void => {
+    if (v === null || typeof v !== 'object' || seen.has(v) || ArrayBuffer.isView(v)) return
+    seen.add(v)
+    if (v instanceof Map) {
+      for (const [k, x] of v) {
+        walk(k)
+        walk(x)
+      }
+    } else if (v instanceof Set) {
+      for (const x of v) walk(x)
+    } else {
+      const o = v as Record<string, unknown>
+      if (Object.hasOwn(o, '__proto__')) Reflect.deleteProperty(o, '__proto__')
+      const c = Object.getOwnPropertyDescriptor(o, 'constructor')?.value as unknown
+      if (c !== null && typeof c === 'object' && 'prototype' in c) Reflect.deleteProperty(o, 'constructor')
+      for (const k of Object.keys(o)) walk(o[k])
+    }
+  }
+  walk(value)
+  return value
+}

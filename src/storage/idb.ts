@@ -103,6 +103,14 @@ export function openIdb(name: string, opts: IdbOptions = {}): Idb {
       request.onsuccess = () => {
         clearTimeout(timer)
         const db = request.result
+        // Made by other code at our version, without our object stores: every transaction
+        // would throw NotFoundError. Unusable, like a database at a higher version (S16).
+        const missing = objectStores.filter((s) => !db.objectStoreNames.contains(s))
+        if (missing.length) {
+          db.close()
+          reject(new StorageError('unavailable', `IndexedDB "${name}" has no object store ${missing.map((m) => `"${m}"`).join(', ')}.`))
+          return
+        }
         // Forget the connection when the browser or another tab takes it away; the next
         // call reopens. versionchange: another tab wants to upgrade, so we must let go.
         db.onclose = () => {
@@ -140,6 +148,7 @@ export function openIdb(name: string, opts: IdbOptions = {}): Idb {
       return await op()
     } catch (e) {
       if (e instanceof StorageError && e.code === 'timeout') throw degrade(e, 'never finished opening')
+      if (e instanceof StorageError && e.code === 'unavailable') throw degrade(e, `cannot be used (${e.message})`)
       if (!isConnectionLoss(e) && !isOpenFailure(e)) throw e
       dbp = undefined
       try {

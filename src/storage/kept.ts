@@ -35,6 +35,13 @@ export function keep(b: BoardImpl): Kept {
       warn: (key, message, cause) => b.warn(key, message, cause),
       persistFailed: (store, error) => b.emit('persist-failed', { store: store.id, bytes: store.bytes, error }),
       remoteChange: (id, restored) => applyRemote(b, id, restored),
+      evictCache: async () => {
+        const idb = idbOf(b)
+        if (!idb) return
+        // The cache's code loads here if nothing loaded it yet: entries of earlier pages may exist.
+        const { memoOf } = await import('../cache/memo')
+        await memoOf(b).evictOldest(idb, '')
+      },
       committed: (ids) => {
         for (const h of b.hooks.committed) h(ids)
       },

@@ -2,9 +2,11 @@
  * Where persisted stores live, and how a board writes and restores them.
  *
  * Every persisted value sits in an envelope `{ sb: 1, v: boardVersion, t: modifiedAt, d }`.
- * Keys are namespaced by board name (`sb:<board>:<store>` in Web Storage, the store id in
- * the board's own IndexedDB database); the board version lives in the envelope, so data of
- * another version is found, dropped and removed rather than left behind forever (F25).
+ * Keys are namespaced by board name (`nameOf(board, store)`, e.g. `sb:app:query:`, in Web
+ * Storage, the store id in the board's own IndexedDB database `nameOf(board)`; names.ts
+ * escapes each part so no two boards or stores share a key, S01); the board version lives
+ * in the envelope, so data of another version is found, dropped and removed rather than
+ * left behind forever (F25).
  *
  * Invariants:
  * - A value accepted by `set` is always readable from memory, whatever storage does.
@@ -16,8 +18,9 @@
  *   base64) with one warning, and the store starts from `initial` (F13, F25).
  */
 import { StorageError } from '../errors'
-import { type Codec, decodeBase64, encodeBase64, parseJson } from './codec'
+import { type Codec, decodeBase64, dropProtoKeys, encodeBase64, type Loss, lossOf, parseJson } from './codec'
 import type { Idb } from './idb'
+import { nameOf, storeOfKey } from './names'
 import { sizeOf } from './size'
 import { isQuotaError, type WebKind, webStorage } from './web'
 
@@ -53,6 +56,8 @@ export interface PersistedStore {
   readonly spillOver: number
   /** When Web Storage is full: keep the value in IndexedDB, or in memory only (F09). */
   readonly fallback: 'idb' | 'memory'
+  /** StoreOptions.maxAgeMs: an older entry is dropped on restore (F25); Infinity by default. */
+  readonly maxAgeMs: number
   /** Where the value is right now, for inspect(): a spilled Web Storage value is in 'idb'. */
   location: StorageKind
   /** Size of the persisted form (characters of text, or bytes of binary). */
@@ -76,12 +81,35 @@ export interface PersistenceHost {
   persistFailed(store: PersistedStore, error: StorageError): void
   /** Another tab changed a `local` store (storage event); `cleared` when it was removed. */
   remoteChange(storeId: string, restored: Restored | undefined): void
+  /** Storage is full: evict the oldest cache entries, so that a store write can be retried. */
+  evictCache(): Promise<void>
   /** These stores' values are committed to IndexedDB. */
   committed(storeIds: string[]): void
 }
 
 export function webKey(board: string, storeId: string): string {
-  return `sb:${board}:${storeId}`
+  return nameOf(board, storeId)
+}
+
+/**
+ * The Web Storage keys that board `board` at `version` owns in `area`, defined on this page
+ * or not: its own name exactly (never `app:admin`'s for `app`, S01) and its own version
+ * (another deploy open in another tab keeps its entries).
+ */
+export function boardKeys(area: Storage, board: string, version: string | number): string[] {
+  const out: string[] = []
+  for (let i = 0; i < area.length; i++) {
+    const k = area.key(i)
+    if (k === null || storeOfKey(board, k) === undefined) continue
+    let env: unknown
+    try {
+      env = parseJson(area.getItem(k) ?? '')
+    } catch {
+      continue // not an entry of any version: not ours to judge
+    }
+    if (isEnvelope(env, version)) out.push(k)
+  }
+  return out
 }
 const spillKey = (s: PersistedStore) => `${s.storage}:${s.id}`
 
@@ -90,9 +118,16 @@ export function isEnvelope(x: unknown, version: string | number): x is Envelope 
   return !!e && typeof e === 'object' && e.sb === 1 && e.v === version && typeof e.t === 'number'
 }
 
+/** One IndexedDB write of a wave; `then` runs once it is committed (a spill's pointer). */
+interface QueuedWrite {
+  store: PersistedStore
+  envelope: Envelope
+  then?: () => void
+}
+
 export class Persistence {
   /** IndexedDB writes waiting for the end of the wave: store id → entry. */
-  private idbQueue = new Map<IDBValidKey, { store: PersistedStore; envelope: Envelope; then?: () => void }>()
+  private idbQueue = new Map<IDBValidKey, QueuedWrite>()
   private inflight: Promise<void> | undefined
   private storageListener: ((e: StorageEvent) => void) | undefined
 
@@ -103,11 +138,18 @@ export class Persistence {
 
   // ---- restore --------------------------------------------------------------------------
 
-  /** Reads every persisted store; drops what it cannot trust, with one warning. */
+  /**
+   * Reads every persisted store; drops what it cannot trust (one warning) and what is older
+   * than its store's `maxAgeMs` (one warning, F25), removing both from storage.
+   */
   async restore(list: PersistedStore[]): Promise<Map<string, Restored>> {
     const out = new Map<string, Restored>()
     const dropped: string[] = []
+    const expired: string[] = []
     const needIdb: Array<{ store: PersistedStore; key: string; web?: WebKind }> = []
+    const now = Date.now()
+    // t = 0 marks an entry written at its initial value: nothing in it can be stale.
+    const tooOld = (s: PersistedStore, t: number) => t > 0 && now - t > s.maxAgeMs
 
     for (const s of list) {
       if (s.storage === 'idb') {
@@ -121,10 +163,12 @@ export class Persistence {
       if (text == null) continue
       const r = this.readWeb(s, text)
       if (r === 'spill') needIdb.push({ store: s, key: spillKey(s), web: s.storage as WebKind })
-      else if (r) out.set(s.id, r)
+      else if (r && !tooOld(s, r.modifiedAt)) out.set(s.id, r)
       else {
-        dropped.push(s.id)
-        area.removeItem(key)
+        ;(r ? expired : dropped).push(s.id)
+        s.location = s.storage
+        s.bytes = 0
+        safeRemove(area, key)
       }
     }
 
@@ -134,25 +178,27 @@ export class Persistence {
       try {
         values = idb ? await idb.getMany('stores', needIdb.map((n) => n.key)) : []
       } catch (e) {
-        this.host.warn('restore-idb', `board "${this.host.name}" could not read IndexedDB; stores start from their initial values.`, e)
+        // A degraded database has said so once (idb.ts); a second warning would say nothing new.
+        if (idb?.state !== 'degraded') this.host.warn('restore-idb', `board "${this.host.name}" could not read IndexedDB; stores start from their initial values.`, e)
       }
       const stale: IDBValidKey[] = []
       needIdb.forEach((n, i) => {
         const env = values[i]
         if (env === undefined) {
           // Evicted, or never written: a spill pointer left dangling is removed (F08).
-          if (n.web) webStorage(n.web)?.removeItem(webKey(this.host.name, n.store.id))
+          if (n.web) safeRemove(webStorage(n.web), webKey(this.host.name, n.store.id))
           return
         }
-        if (!isEnvelope(env, this.host.version)) {
-          dropped.push(n.store.id)
+        const old = isEnvelope(env, this.host.version) && tooOld(n.store, env.t)
+        if (!isEnvelope(env, this.host.version) || old) {
+          ;(old ? expired : dropped).push(n.store.id)
           stale.push(n.key)
-          if (n.web) webStorage(n.web)?.removeItem(webKey(this.host.name, n.store.id))
+          if (n.web) safeRemove(webStorage(n.web), webKey(this.host.name, n.store.id))
           return
         }
         n.store.location = 'idb'
         n.store.bytes = sizeOf(env.d)
-        out.set(n.store.id, { value: env.d, modifiedAt: env.t })
+        out.set(n.store.id, { value: dropProtoKeys(env.d), modifiedAt: env.t })
       })
       if (stale.length && idb) await idb.delMany('stores', stale).catch(() => undefined) // best effort: dropping is already done in memory
     }
@@ -161,6 +207,12 @@ export class Persistence {
       this.host.warn(
         'restore-dropped',
         `board "${this.host.name}" dropped persisted ${dropped.length === 1 ? 'entry' : 'entries'} it could not trust (corrupt, foreign schema or another board version): ${dropped.join(', ')}.`,
+      )
+    }
+    if (expired.length) {
+      this.host.warn(
+        'restore-expired',
+        `board "${this.host.name}" dropped persisted ${expired.length === 1 ? 'entry' : 'entries'} older than maxAgeMs: ${expired.join(', ')}.`,
       )
     }
     return out
@@ -191,29 +243,41 @@ export class Persistence {
   /**
    * Takes a store's new value. Web Storage is written now (it is synchronous and the
    * value is small by construction); IndexedDB writes wait for `flush()` at the end of
-   * the wave so a wave costs one transaction.
+   * the wave so a wave costs one transaction. Never throws: whatever goes wrong fails this
+   * store alone, with `persist-failed` naming it and why, and its old entry removed so that
+   * a reload never restores a value older than the last one set (S05, S13).
    */
   write(s: PersistedStore, value: unknown, modifiedAt: number): void {
     const envelope: Envelope = { sb: 1, v: this.host.version, t: modifiedAt }
     if (s.storage === 'idb') {
+      const loss = lossOf(value, 'clone')
+      if (loss) return this.refuse(s, loss, value)
       envelope.d = value
       s.location = 'idb'
       s.bytes = sizeOf(value)
       this.idbQueue.set(s.id, { store: s, envelope })
       return
     }
-    const area = webStorage(s.storage as WebKind)
+    const kind = s.storage as WebKind
+    const area = webStorage(kind)
     const key = webKey(this.host.name, s.id)
     let text: string
+    if (s.codec === 'base64') {
+      try {
+        envelope.d = encodeBase64(value, `store "${s.id}"`)
+      } catch {
+        return this.refuse(s, { path: '', why: "is not an ArrayBuffer or typed array, which the base64 codec needs; use codec: 'json' (the default) for other data" }, value)
+      }
+    } else {
+      const loss = lossOf(value, 'json')
+      if (loss) return this.refuse(s, loss, value)
+      envelope.d = value
+    }
     try {
-      envelope.d = s.codec === 'base64' ? encodeBase64(value, `store "${s.id}"`) : value
       text = JSON.stringify(envelope)
     } catch (cause) {
-      this.host.persistFailed(
-        s,
-        new StorageError('unserialisable', `store "${s.id}" holds a value its ${s.codec} codec cannot encode; it is kept in memory only.`, cause),
-      )
-      return
+      // lossOf checks what JSON would change; this is what it missed (a getter that throws...).
+      return this.fail(s, new StorageError('unserialisable', `store "${s.id}" holds a value its ${s.codec} codec cannot encode; it is kept in memory only.`, cause), sizeOf(value))
     }
     if (!area) {
       s.location = 'memory'
@@ -230,7 +294,11 @@ export class Persistence {
       s.bytes = text.length * 2
       if (this.idbQueue.has(spillKey(s))) this.idbQueue.delete(spillKey(s))
     } catch (e) {
-      if (!isQuotaError(e)) throw e
+      if (!isQuotaError(e)) {
+        // SecurityError (storage blocked mid-session), or anything else a Storage throws.
+        const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e)
+        return this.fail(s, new StorageError('unavailable', `store "${s.id}": ${s.storage}Storage refused it (${why}); it is kept in memory only.`, e), text.length * 2)
+      }
       const err = new StorageError('quota', `store "${s.id}": ${s.storage}Storage is full (${text.length} characters refused).`, e)
       this.host.persistFailed(s, err)
       if (s.fallback === 'idb') {
@@ -238,15 +306,50 @@ export class Persistence {
         this.spill(s, area, key, envelope, value)
       } else {
         // The old entry would restore a stale value: remove it, keep the new one in memory.
-        area.removeItem(key)
+        this.forget(s)
         s.location = 'memory'
         this.host.warn(`quota-${s.id}`, `${err.message} Its value is kept in memory only.`)
       }
     }
   }
 
+  /** A value its codec or medium would not give back equal: refused, loudly (S12). */
+  private refuse(s: PersistedStore, loss: Loss, value: unknown): void {
+    const where = loss.path ? loss.path : 'its value'
+    const medium = s.storage === 'idb' ? 'IndexedDB' : `the ${s.codec} codec`
+    this.fail(s, new StorageError('unencodable', `store "${s.id}" was not persisted with ${medium}: ${where} ${loss.why}. The value is kept in memory.`, undefined, loss.path), sizeOf(value))
+  }
+
+  /**
+   * This store's write of `bytes` failed: say so, and remove its old entry (S13); the value
+   * stays in memory.
+   */
+  private fail(s: PersistedStore, error: StorageError, bytes: number): void {
+    s.bytes = bytes
+    this.host.persistFailed(s, error)
+    this.forget(s)
+    s.location = 'memory'
+  }
+
+  /**
+   * Removes a store's entry from wherever it may be (Web Storage, a spill, IndexedDB),
+   * without telling other tabs: unlike clear(), nothing was asked of them.
+   */
+  private forget(s: PersistedStore): void {
+    if (s.storage === 'session' || s.storage === 'local') safeRemove(webStorage(s.storage), webKey(this.host.name, s.id))
+    const keys = s.storage === 'idb' ? [s.id] : [spillKey(s)]
+    for (const k of keys) this.idbQueue.delete(k)
+    const idb = this.host.idb()
+    if (idb && idb.state !== 'degraded' && (s.storage === 'idb' || s.location === 'idb')) {
+      this.track(idb.delMany('stores', keys).catch(() => undefined)) // best effort: a database that fails here holds nothing we can reach
+    }
+    s.bytes = 0
+  }
+
   /** Value to IndexedDB first, then the pointer in Web Storage once the value is committed. */
   private spill(s: PersistedStore, area: Storage, key: string, envelope: Envelope, value: unknown): void {
+    const loss = lossOf(value, 'clone')
+    if (loss) return this.refuse(s, loss, value)
     const pointer = JSON.stringify({ sb: 1, v: envelope.v, t: envelope.t, spill: true } satisfies Envelope)
     s.location = 'idb'
     s.bytes = sizeOf(value)
@@ -258,7 +361,8 @@ export class Persistence {
           area.setItem(key, pointer)
         } catch (e) {
           // Storage too full even for a pointer: the value survives in memory and IndexedDB,
-          // but a reload will not find it. Say so; do not throw out of the wave.
+          // but a reload will not find it; an older entry would be found instead: remove it.
+          safeRemove(area, key)
           this.host.warn(`pointer-${s.id}`, `store "${s.id}": could not write its ${s.storage}Storage pointer.`, e)
         }
       },
@@ -267,7 +371,7 @@ export class Persistence {
 
   /** Removes a store's persisted entry (store.clear()). */
   remove(s: PersistedStore): void {
-    if (s.storage === 'session' || s.storage === 'local') webStorage(s.storage)?.removeItem(webKey(this.host.name, s.id))
+    if (s.storage === 'session' || s.storage === 'local') safeRemove(webStorage(s.storage), webKey(this.host.name, s.id))
     const keys = [s.id, spillKey(s)]
     for (const k of keys) this.idbQueue.delete(k)
     const idb = this.host.idb()
@@ -293,34 +397,51 @@ export class Persistence {
     const batch = [...this.idbQueue.entries()]
     this.idbQueue.clear()
     const idb = this.host.idb()
-    if (!idb) {
+    if (!idb || idb.state === 'degraded') {
       for (const [, e] of batch) {
         e.store.location = 'memory'
-        this.host.warn('no-idb', `IndexedDB is not available; store "${e.store.id}" is kept in memory only.`)
+        // A degraded database has warned once already (idb.ts): memory only, silently (S16).
+        if (!idb) this.host.warn('no-idb', `IndexedDB is not available; store "${e.store.id}" is kept in memory only.`)
       }
       return
     }
     this.track(this.writeBatch(idb, batch))
   }
 
-  private async writeBatch(idb: Idb, batch: Array<[IDBValidKey, { store: PersistedStore; envelope: Envelope; then?: () => void }]>) {
+  /**
+   * One transaction for the wave. If it fails, the database being gone for good (S16)
+   * fails everything silently (idb.ts said so once); otherwise each store is written on its
+   * own so that one store's failure (a value too big for the quota, one the browser cannot
+   * clone) fails that store alone (S11, F03). On quota the cache is evicted oldest-first
+   * and the write retried once.
+   */
+  private async writeBatch(idb: Idb, batch: Array<[IDBValidKey, QueuedWrite]>, retry = true): Promise<void> {
     try {
       await idb.setMany('stores', batch.map(([k, e]) => [k, e.envelope]))
       for (const [, e] of batch) e.then?.()
       this.host.committed(batch.map(([, e]) => e.store.id))
     } catch (e) {
-      if ((e as { name?: string }).name === 'DataCloneError' && batch.length > 1) {
-        // One value the browser cannot clone aborts the whole transaction: write one by
-        // one so only the culprit fails.
-        for (const one of batch) await this.writeBatch(idb, [one])
+      if (idb.state === 'degraded') {
+        for (const [, entry] of batch) entry.store.location = 'memory'
         return
       }
-      for (const [, entry] of batch) {
-        entry.store.location = 'memory'
-        const code = (e as { name?: string }).name === 'DataCloneError' ? 'unserialisable' : isQuotaError(e) ? 'quota' : 'unavailable'
-        const what = code === 'unserialisable' ? 'holds a value IndexedDB cannot store' : 'could not be written to IndexedDB'
-        this.host.persistFailed(entry.store, new StorageError(code, `store "${entry.store.id}" ${what}; it is kept in memory only.`, e))
+      if (batch.length > 1) {
+        for (const one of batch) await this.writeBatch(idb, [one], retry)
+        return
       }
+      if (retry && isQuotaError(e)) {
+        await this.host.evictCache().catch(() => undefined) // nothing evictable: the retry reports
+        return this.writeBatch(idb, batch, false)
+      }
+      const [, entry] = batch[0]!
+      const code = (e as { name?: string }).name === 'DataCloneError' ? 'unserialisable' : isQuotaError(e) ? 'quota' : 'unavailable'
+      const what =
+        code === 'unserialisable'
+          ? 'holds a value IndexedDB cannot store'
+          : code === 'quota'
+            ? `could not be written to IndexedDB: storage is full (${entry.store.bytes} bytes refused, after evicting the oldest cache entries)`
+            : 'could not be written to IndexedDB'
+      this.fail(entry.store, new StorageError(code, `store "${entry.store.id}" ${what}; it is kept in memory only.`, e), entry.store.bytes)
     }
   }
 
@@ -342,7 +463,6 @@ export class Persistence {
   /** Follows `local` stores changed by other tabs (F12). Own writes fire no event here. */
   listen(): void {
     if (this.storageListener || typeof addEventListener !== 'function') return
-    const prefix = webKey(this.host.name, '')
     this.storageListener = (e: StorageEvent) => {
       if (e.storageArea !== webStorage('local')) return
       // key === null: the other tab called localStorage.clear(): every local store resets.
@@ -350,8 +470,8 @@ export class Persistence {
         for (const s of this.stores()) if (s.storage === 'local') this.host.remoteChange(s.id, undefined)
         return
       }
-      if (!e.key.startsWith(prefix)) return
-      const id = e.key.slice(prefix.length)
+      const id = storeOfKey(this.host.name, e.key)
+      if (id === undefined) return
       const s = [...this.stores()].find((x) => x.id === id && x.storage === 'local')
       if (!s) return
       if (e.newValue == null) return this.host.remoteChange(id, undefined)
@@ -371,6 +491,14 @@ export class Persistence {
   dispose(): void {
     if (this.storageListener) removeEventListener('storage', this.storageListener)
     this.storageListener = undefined
+  }
+}
+
+function safeRemove(area: Storage | undefined, key: string): void {
+  try {
+    area?.removeItem(key)
+  } catch {
+    // removeItem throws only where storage is blocked: there is nothing we could remove.
   }
 }
 

@@ -6,9 +6,20 @@
 
 export type WebKind = 'session' | 'local'
 
+const browserAreas = (kind: WebKind): Storage | undefined => (kind === 'session' ? globalThis.sessionStorage : globalThis.localStorage)
+let areas = browserAreas
+
+/**
+ * Test and fault seam: where the areas come from (e.g. one whose setItem throws a
+ * SecurityError for one key). `undefined` restores the browser's own.
+ */
+export function useWebStorage(source: ((kind: WebKind) => Storage | undefined) | undefined): void {
+  areas = source ?? browserAreas
+}
+
 export function webStorage(kind: WebKind): Storage | undefined {
   try {
-    const s = kind === 'session' ? globalThis.sessionStorage : globalThis.localStorage
+    const s = areas(kind)
     return s ?? undefined
   } catch {
     // Access itself throws a SecurityError where storage is blocked: treat as absent.

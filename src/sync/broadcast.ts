@@ -1,5 +1,5 @@
 /**
- * Cross-tab hints over one BroadcastChannel per board (`sb:<board>`).
+ * Cross-tab hints over one BroadcastChannel per board (`nameOf(board)`).
  *
  * A message is a HINT, never the truth: Web Locks and IndexedDB are. A lost message (the
  * writer died before posting, the reader joined late: F23) costs latency, not correctness,
@@ -12,6 +12,7 @@
  */
 import type { BoardImpl } from '../graph/board'
 import { idbOf } from '../storage/board-idb'
+import { nameOf } from '../storage/names'
 import { isEnvelope, type Restored } from '../storage/storage'
 
 /** The messages tabs exchange; one discriminated union, validated on receipt. */
@@ -104,7 +105,7 @@ const channels = new WeakMap<BoardImpl, Channel>()
 export function channelOf(b: BoardImpl): Channel {
   let c = channels.get(b)
   if (!c) {
-    c = new Channel(`sb:${b.name}`, (key, message) => b.warn(key, message))
+    c = new Channel(nameOf(b.name), (key, message) => b.warn(key, message))
     channels.set(b, c)
     const ch = c
     b.hooks.dispose.push(() => ch.close())

@@ -5,6 +5,7 @@
  */
 import type { BoardImpl } from '../graph/board'
 import { idbOf } from '../storage/board-idb'
+import { boardKeys } from '../storage/storage'
 import { webStorage } from '../storage/web'
 import { applyRemote, channelOf } from './broadcast'
 import { sessionOf } from './session'
@@ -57,16 +58,10 @@ export async function clearBoard(b: BoardImpl, tell = true): Promise<void> {
   ])
   // Before the stores' reset: it re-runs callbacks, whose outputs must not be swept away.
   // Entries of stores this page never defined are the board's too.
-  const prefix = `sb:${b.name}:`
   for (const kind of tell ? (['local', 'session'] as const) : (['session'] as const)) {
     const area = webStorage(kind)
     if (!area) continue
-    const doomed: string[] = []
-    for (let i = 0; i < area.length; i++) {
-      const k = area.key(i)
-      if (k?.startsWith(prefix)) doomed.push(k)
-    }
-    for (const k of doomed) area.removeItem(k)
+    for (const k of boardKeys(area, b.name, b.version)) area.removeItem(k)
   }
   b.batch(() => {
     for (const s of b.stores.values()) {

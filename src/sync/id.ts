@@ -4,6 +4,7 @@
  * board keeping data loads on first need (storage/kept.ts).
  */
 import type { BoardImpl } from '../graph/board'
+import { nameOf } from '../storage/names'
 import { webStorage } from '../storage/web'
 
 /** `navigator.locks`, or undefined where it is missing or merely touching it throws (F14). */
@@ -25,8 +26,8 @@ export function mintId(): string {
   }
 }
 
-/** Where a tab keeps its session id. Not `sb:<board>:…`: that prefix is the persisted stores'. */
-export const sessionKey = (board: string) => `sb-session:${board}`
+/** Where a tab keeps its session id: a name of three parts, never a store's key (names.ts). */
+export const sessionKey = (board: string) => nameOf(board, 'session', 'id')
 
 /**
  * The id `board.session.id` reads before the session's code has loaded: the one kept in

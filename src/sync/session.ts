@@ -5,7 +5,7 @@
  * The id lives in sessionStorage, which survives a reload. Browsers COPY sessionStorage
  * into a duplicated tab (and into a tab opened with `window.open` from a same-origin page
  * in some browsers), so the id alone would make two live tabs one session (F11). Each tab
- * therefore holds a Web Lock `sb:<board>:session:<id>` for its whole life; at start it asks
+ * therefore holds a Web Lock `nameOf(board, 'session', id)` for its whole life; at start it asks
  * for the lock with `ifAvailable`: `null` means another live tab holds that id, so this
  * tab is a duplicate and mints its own. A reload releases the lock with the old document.
  *
@@ -17,6 +17,7 @@
  * the id that the session will start from (id.ts).
  */
 import type { BoardImpl } from '../graph/board'
+import { nameOf } from '../storage/names'
 import { webStorage } from '../storage/web'
 import { mintId, sessionKey, webLocks } from './id'
 
@@ -108,7 +109,7 @@ export class Session {
     if (!locks) return
     try {
       for (let tries = 0; tries < 3 && !this.disposed; tries++) {
-        const release = await holdLock(locks, `sb:${this.b.name}:session:${this.id}`, { ifAvailable: true })
+        const release = await holdLock(locks, nameOf(this.b.name, 'session', this.id), { ifAvailable: true })
         if (this.disposed) return release?.()
         if (release) {
           this.release = release

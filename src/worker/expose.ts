@@ -15,6 +15,7 @@ import * as Comlink from 'comlink'
 import type { AggregateSpec, Table } from '../aggregate/index'
 import { noUpdate, PreventUpdate } from '../errors'
 import type { Idb } from '../storage/idb'
+import { nameOf } from '../storage/names'
 import { bytesOf, describe, eachHandle, type Handle, isHandle, mapHandles, transferables } from './handle'
 import {
   AGGREGATE_TASK,
@@ -113,7 +114,7 @@ export function keep<T>(value: T, options: KeepOptions = {}): Handle<T> {
 
 /** IndexedDB serves persisted handles only: loaded on first use, so a worker starts lighter. */
 function db(): Promise<Idb> {
-  return (state.idb ??= import('../storage/idb').then((m) => m.openIdb(`switchboard:${state.init!.board}`, { warn: (msg) => warn(msg) })))
+  return (state.idb ??= import('../storage/idb').then((m) => m.openIdb(nameOf(state.init!.board), { warn: (msg) => warn(msg) })))
 }
 
 function warn(message: string, cause?: unknown): void {
@@ -130,7 +131,7 @@ async function valueOf(h: Handle, task: string): Promise<unknown> {
     if (h.board === state.init?.board) [v] = await (await db()).getMany('handles', [h.id])
     else {
       // A handle of another board (rare): open its database for this read only.
-      const other = (await import('../storage/idb')).openIdb(`switchboard:${h.board}`)
+      const other = (await import('../storage/idb')).openIdb(nameOf(h.board))
       ;[v] = await other.getMany('handles', [h.id]).finally(() => other.dispose())
     }
     if (v !== undefined) return v

@@ -23,7 +23,7 @@ export interface Handle<T = unknown> {
   readonly pool: string
   readonly worker: number
   readonly life: number
-  /** Also written to IndexedDB (`switchboard:<board>`, store `handles`) under `id`. */
+  /** Also written to IndexedDB (`nameOf(board)`, store `handles`) under `id`. */
   readonly persisted: boolean
   /** The board name, so a persisted handle is found in the right database. */
   readonly board: string

@@ -38,7 +38,7 @@ export interface Init {
   readonly worker: number
   /** Incarnation of the slot: a respawned worker holds nothing of the previous one. */
   readonly life: number
-  /** Board name, for the persisted handles' database `switchboard:<board>`. */
+  /** Board name, for the persisted handles' database `nameOf(board)`. */
   readonly board: string
 }
 

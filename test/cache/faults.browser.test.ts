@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { type Board, type BoardEvents, type BoardOptions, createBoard } from '../../src/index'
+import { nameOf } from '../../src/storage/names'
 import { rawKeys } from '../idb'
 
 let n = 0
@@ -205,7 +206,7 @@ describe('A. IndexedDB', () => {
     await b.start()
     // The other tab: a newer app version opening v2.
     const v2 = await new Promise<IDBDatabase>((res, rej) => {
-      const r = indexedDB.open(`switchboard:${name}`, 2)
+      const r = indexedDB.open(nameOf(name), 2)
       r.onsuccess = () => res(r.result)
       r.onerror = () => rej(r.error)
     })
@@ -287,7 +288,7 @@ describe('A. IndexedDB', () => {
     first.dispose()
     // The browser evicted the values but left the metas (and sessionStorage names the session).
     const db = await new Promise<IDBDatabase>((res) => {
-      const r = indexedDB.open(`switchboard:${name}`, 1)
+      const r = indexedDB.open(nameOf(name), 1)
       r.onsuccess = () => res(r.result)
     })
     await new Promise<void>((res) => {
@@ -335,7 +336,7 @@ describe('D. Across tabs', () => {
     const input = holder.store('n', { initial: 1 })
     holder.callback({ id: 'f', inputs: [input], outputs: [holder.store('out')], cache: {}, run: () => never.promise })
     void holder.start()
-    await vi.waitFor(async () => expect((await navigator.locks.query()).held?.some((l) => l.name?.startsWith(`sb:${name}:`) && !l.name.includes('session'))).toBe(true))
+    await vi.waitFor(async () => expect((await navigator.locks.query()).held?.some((l) => l.name?.startsWith(nameOf(name, 'cache')))).toBe(true))
     const waiter = board(name)
     const c = cached(waiter)
     const started = waiter.start()
@@ -363,7 +364,7 @@ describe('D. Across tabs', () => {
     })
     // The old holder has the key's lock (and hangs) before the new tab asks.
     await vi.waitFor(async () =>
-      expect((await navigator.locks.query()).held?.some((l) => l.name?.startsWith(`sb:${name}:`) && !l.name.includes('session'))).toBe(true),
+      expect((await navigator.locks.query()).held?.some((l) => l.name?.startsWith(nameOf(name, 'cache')))).toBe(true),
     )
     const next = tab('new', (x) => `new:${x}`)
     await next.started
@@ -474,7 +475,7 @@ describe('G. Security', () => {
     await a.b.clearSession()
     expect(a.b.session.id).not.toBe(oldA)
     expect(a.note.get()).toBe('none')
-    expect(sessionStorage.getItem(`sb:${name}:note`)).toBeNull()
+    expect(sessionStorage.getItem(nameOf(name, 'note'))).toBeNull()
     // The other tab was told and cleared its own session too.
     await vi.waitFor(() => expect(other.b.session.id).not.toBe(oldOther))
     await vi.waitFor(() => expect(other.note.get()).toBe('none'))
@@ -505,12 +506,12 @@ describe('G. Security', () => {
     const other = tab()
     await other.b.start()
     expect(other.kept.get()).toBe(99)
-    localStorage.setItem(`sb:${name}:not-defined-here`, '{"sb":1,"v":1,"t":1,"d":1}')
+    localStorage.setItem(nameOf(name, 'not-defined-here'), '{"sb":1,"v":1,"t":1,"d":1}')
 
     await a.b.clear()
     expect(a.input.get()).toBe(3)
     expect(a.kept.get()).toBe(0)
-    expect(localStorage.getItem(`sb:${name}:not-defined-here`)).toBeNull()
+    expect(localStorage.getItem(nameOf(name, 'not-defined-here'))).toBeNull()
     expect(await dataKeys(name)).toHaveLength(1) // only the recompute of n = 3 after the reset
     await vi.waitFor(() => expect(other.kept.get()).toBe(0))
     const after = tab()
@@ -552,7 +553,7 @@ describe('G. Security', () => {
     const warnings = events(b, 'warning')
     vi.spyOn(console, 'warn').mockImplementation(() => {})
     await b.start()
-    const hostile = new BroadcastChannel(`sb:${name}`)
+    const hostile = new BroadcastChannel(nameOf(name))
     for (const m of [null, 'text', { sb: 1 }, { sb: 1, from: 'x', type: 'ready', key: 'not-a-key' }, { sb: 1, from: 'x', type: 'stores', ids: [1] }, { sb: 1, from: 'x', type: 'clear', scope: 'everything' }, { sb: 2, from: 'x', type: 'clear', scope: 'all' }]) {
       hostile.postMessage(m)
     }

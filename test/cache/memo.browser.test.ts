@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { type Board, type BoardOptions, createBoard } from '../../src/index'
+import { sessionKey } from '../../src/sync/id'
 
 let n = 0
 const boards: Board[] = []
@@ -371,7 +372,7 @@ describe('sessions', () => {
     await a.start()
     await a.session.ready
     const idA = a.session.id
-    expect(sessionStorage.getItem(`sb-session:${name}`)).toBe(idA)
+    expect(sessionStorage.getItem(sessionKey(name))).toBe(idA)
     // Same sessionStorage (as a duplicated tab has a copy of it), lock taken by a.
     const dup = board(name)
     await dup.session.ready
@@ -383,7 +384,7 @@ describe('sessions', () => {
       const held = (await navigator.locks.query()).held ?? []
       expect(held.some((l) => l.name?.endsWith(idA))).toBe(false)
     })
-    sessionStorage.setItem(`sb-session:${name}`, idA)
+    sessionStorage.setItem(sessionKey(name), idA)
     const reloaded = board(name)
     await reloaded.session.ready
     expect(reloaded.session.id).toBe(idA)

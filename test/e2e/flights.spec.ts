@@ -48,7 +48,7 @@ test('flights: a keyboard brush on delay narrows the selection and the other his
   expect(await num(page, 'count-time')).toBe(selected)
   expect(await num(page, 'count-delay')).toBeGreaterThan(selected)
   // The selection is what the worker counted under the brush: the session store keeps it.
-  const filters = await page.evaluate(() => sessionStorage.getItem('sb:demo-flights:filters'))
+  const filters = await page.evaluate(() => sessionStorage.getItem('sb:demo-flights:filters:'))
   expect(filters).toContain('60')
 
   // The brush survives a reload (session store) and the figures come back the same.

@@ -25,7 +25,7 @@ test('session: the expensive step runs once, two callbacks read its JSON and bas
   await expect(page.getByTestId('where-samples')).toHaveText('sessionStorage')
   // 100 000 float32 samples = 400 000 bytes, about 533 000 base64 characters, 2 bytes each.
   await expect(page.getByTestId('bytes-samples')).toHaveText(/^1\.0\d MB$/)
-  const stored = await page.evaluate(() => sessionStorage.getItem('sb:demo-session:samples'))
+  const stored = await page.evaluate(() => sessionStorage.getItem('sb:demo-session:samples:'))
   expect(stored!.length).toBeGreaterThan(500_000)
   expect(errors).toEqual([])
 })

@@ -43,6 +43,6 @@ test('README first screen: typing filters the list, the query survives in sessio
   expect(hits.get()).toEqual(['apple', 'grape'])
   // Preact subscribes in an effect after paint; the hook catches the change made before it.
   await expect.poll(() => [...host.querySelectorAll('li')].map((li) => li.textContent)).toEqual(['apple', 'grape'])
-  expect(sessionStorage.getItem('sb:readme:query')).toContain('"ap"')
+  expect(sessionStorage.getItem('sb:readme:query:')).toContain('"ap"')
   board.dispose()
 })

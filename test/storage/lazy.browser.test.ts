@@ -8,6 +8,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { type Board, createBoard } from '../../src/index'
+import { nameOf } from '../../src/storage/names'
 import { countingOpen } from '../idb'
 
 let n = 0
@@ -41,7 +42,7 @@ describe('writes before the storage code has loaded', () => {
     })
     await b.idle()
     expect(counter.readwrite).toBe(3)
-    expect(JSON.parse(localStorage.getItem(`sb:${name}:t`)!).d).toBe('y')
+    expect(JSON.parse(localStorage.getItem(nameOf(name, 't'))!).d).toBe('y')
 
     b.dispose()
     const again = board(name)
@@ -69,7 +70,7 @@ describe('writes before the storage code has loaded', () => {
     await b.start()
     expect([nn.get(), d.get(), double.mock.calls.length]).toEqual([7, 14, 1])
     await b.idle()
-    expect(JSON.parse(localStorage.getItem(`sb:${name}:n`)!).d).toBe(7)
+    expect(JSON.parse(localStorage.getItem(nameOf(name, 'n'))!).d).toBe(7)
   })
 
   it('a persisted store defined after a memory-only board started is written and restored', async () => {
@@ -98,7 +99,7 @@ describe('writes before the storage code has loaded', () => {
     const fn = () => 1
     f.set(fn)
     await b.idle()
-    expect(failed).toEqual([{ store: 'f', code: 'unserialisable' }])
+    expect(failed).toEqual([{ store: 'f', code: 'unencodable' }])
     expect(f.get()).toBe(fn)
     expect(b.inspect().stores[0]!.location).toBe('memory')
   })

@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { type Board, createBoard } from '../../src/index'
+import { nameOf } from '../../src/storage/names'
 import { countingOpen } from '../idb'
 
 let n = 0
@@ -158,7 +159,7 @@ describe('restore survives a reload', () => {
     u8.set(new Uint8Array([0, 1, 2, 250, 251, 255]))
     buf.set(new Uint8Array([104, 105]).buffer)
     await b.idle()
-    const raw = JSON.parse(sessionStorage.getItem(`sb:${name}:u8`)!)
+    const raw = JSON.parse(sessionStorage.getItem(nameOf(name, 'u8'))!)
     expect(raw.d).toEqual({ t: 'Uint8Array', b: btoa(String.fromCharCode(0, 1, 2, 250, 251, 255)) })
     b.dispose()
 
@@ -183,11 +184,11 @@ describe('restore survives a reload', () => {
     await b.start()
     s.set('changed')
     await b.idle()
-    expect(localStorage.getItem(`sb:${name}:s`)).toContain('changed')
+    expect(localStorage.getItem(nameOf(name, 's'))).toContain('changed')
     s.clear()
     await b.idle()
     expect(s.get()).toBe('start')
-    expect(localStorage.getItem(`sb:${name}:s`)).toBeNull()
+    expect(localStorage.getItem(nameOf(name, 's'))).toBeNull()
   })
 })
 
@@ -213,7 +214,7 @@ describe('Web Storage faults', () => {
     expect(warn).toHaveBeenCalledTimes(1)
     expect(b.inspect().stores[0]!.location).toBe('idb')
     // A pointer, not a half entry, sits in localStorage; the value comes back from IndexedDB.
-    expect(JSON.parse(localStorage.getItem(`sb:${name}:big`)!)).toMatchObject({ spill: true })
+    expect(JSON.parse(localStorage.getItem(nameOf(name, 'big'))!)).toMatchObject({ spill: true })
     b.dispose()
     const c = board(name)
     const again = c.store('big', { initial: '', storage: 'local', spillOver: Infinity })
@@ -232,7 +233,7 @@ describe('Web Storage faults', () => {
     big.set('y'.repeat(6_000_000))
     await b.idle()
     expect(big.get().length).toBe(6_000_000)
-    expect(localStorage.getItem(`sb:${name}:big`)).toBeNull()
+    expect(localStorage.getItem(nameOf(name, 'big'))).toBeNull()
     expect(b.inspect().stores[0]!.location).toBe('memory')
   })
 
@@ -247,8 +248,8 @@ describe('Web Storage faults', () => {
     under.set('u'.repeat(1000 - overhead))
     over.set('o'.repeat(1001 - overhead))
     await b.idle()
-    const rawUnder = sessionStorage.getItem(`sb:${name}:under`)!
-    const rawOver = sessionStorage.getItem(`sb:${name}:over`)!
+    const rawUnder = sessionStorage.getItem(nameOf(name, 'under'))!
+    const rawOver = sessionStorage.getItem(nameOf(name, 'over'))!
     expect(rawUnder.length).toBe(1000)
     expect(JSON.parse(rawUnder).spill).toBeUndefined()
     expect(JSON.parse(rawOver).spill).toBe(true)
@@ -278,7 +279,7 @@ describe('Web Storage faults', () => {
     await b.idle()
     expect(apply).toHaveBeenCalledTimes(1)
     // What the browser delivers when another tab of the origin writes the key.
-    const key = `sb:${name}:theme`
+    const key = nameOf(name, 'theme')
     const newValue = JSON.stringify({ sb: 1, v: 1, t: Date.now(), d: 'solarized' })
     dispatchEvent(new StorageEvent('storage', { key, newValue, storageArea: localStorage }))
     expect(theme.get()).toBe('solarized')
@@ -293,9 +294,9 @@ describe('Web Storage faults', () => {
   it('F13 corrupt entry: not JSON, truncated base64, wrong schema: dropped, recomputed, one warning', async () => {
     // seed (local) ─► [double] ─► doubled (local)
     const name = fresh('corrupt')
-    localStorage.setItem(`sb:${name}:seed`, '{not json')
-    localStorage.setItem(`sb:${name}:doubled`, JSON.stringify({ sb: 7, v: 1, t: 1, d: 4 }))
-    localStorage.setItem(`sb:${name}:bytes`, JSON.stringify({ sb: 1, v: 1, t: 1, d: { t: 'Float64Array', b: 'AAAAAAAA8D8A' } }))
+    localStorage.setItem(nameOf(name, 'seed'), '{not json')
+    localStorage.setItem(nameOf(name, 'doubled'), JSON.stringify({ sb: 7, v: 1, t: 1, d: 4 }))
+    localStorage.setItem(nameOf(name, 'bytes'), JSON.stringify({ sb: 1, v: 1, t: 1, d: { t: 'Float64Array', b: 'AAAAAAAA8D8A' } }))
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
     const b = board(name)
     const seed = b.store('seed', { initial: 2, storage: 'local' })
@@ -311,14 +312,14 @@ describe('Web Storage faults', () => {
     expect(warn).toHaveBeenCalledTimes(1)
     expect(String(warn.mock.calls[0]![0])).toMatch(/\[switchboard\].*seed, doubled, bytes/)
     // The corrupt entry is gone; the store's initial value is written in its place (t = 0).
-    expect(JSON.parse(localStorage.getItem(`sb:${name}:bytes`)!)).toEqual({ sb: 1, v: 1, t: 0, d: { t: 'Float64Array', b: 'AAAAAAAAIkA=' } })
+    expect(JSON.parse(localStorage.getItem(nameOf(name, 'bytes'))!)).toEqual({ sb: 1, v: 1, t: 0, d: { t: 'Float64Array', b: 'AAAAAAAAIkA=' } })
   })
 
   it('F25 stale persisted cache: another board version, no timestamp, unparseable: removed, start continues', async () => {
     const name = fresh('stale')
-    localStorage.setItem(`sb:${name}:old`, JSON.stringify({ sb: 1, v: 0, t: 1, d: 'from v0' }))
-    localStorage.setItem(`sb:${name}:nots`, JSON.stringify({ sb: 1, v: 1, d: 'no timestamp' }))
-    sessionStorage.setItem(`sb:${name}:junk`, 'undefined')
+    localStorage.setItem(nameOf(name, 'old'), JSON.stringify({ sb: 1, v: 0, t: 1, d: 'from v0' }))
+    localStorage.setItem(nameOf(name, 'nots'), JSON.stringify({ sb: 1, v: 1, d: 'no timestamp' }))
+    sessionStorage.setItem(nameOf(name, 'junk'), 'undefined')
     const warnings: string[] = []
     vi.spyOn(console, 'warn').mockImplementation(() => undefined)
     const b = board(name)
@@ -331,15 +332,15 @@ describe('Web Storage faults', () => {
     expect(warnings).toHaveLength(1)
     // Stale entries are replaced by the initial value, marked never modified (t = 0).
     const entry = { sb: 1, v: 1, t: 0, d: 'fresh' }
-    expect(JSON.parse(localStorage.getItem(`sb:${name}:old`)!)).toEqual(entry)
-    expect(JSON.parse(localStorage.getItem(`sb:${name}:nots`)!)).toEqual(entry)
-    expect(JSON.parse(sessionStorage.getItem(`sb:${name}:junk`)!)).toEqual(entry)
+    expect(JSON.parse(localStorage.getItem(nameOf(name, 'old'))!)).toEqual(entry)
+    expect(JSON.parse(localStorage.getItem(nameOf(name, 'nots'))!)).toEqual(entry)
+    expect(JSON.parse(sessionStorage.getItem(nameOf(name, 'junk'))!)).toEqual(entry)
   })
 
   it('F31 hostile input: restored JSON with __proto__ / constructor.prototype pollutes nothing', async () => {
     const name = fresh('proto')
     localStorage.setItem(
-      `sb:${name}:prefs`,
+      nameOf(name, 'prefs'),
       '{"sb":1,"v":1,"t":1,"d":{"size":3,"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted2":"yes"}}}}',
     )
     const b = board(name)
@@ -360,15 +361,18 @@ describe('Web Storage faults', () => {
     const b = board(name)
     const good = b.store('good', { initial: 0, storage: 'idb' })
     const bad = b.store<unknown>('bad', { initial: null, storage: 'idb' })
+    // A Proxy looks like plain data to our check (S12); only the browser's clone refuses it.
+    const proxied = b.store<unknown>('proxied', { initial: null, storage: 'idb' })
     const failed: string[] = []
     b.on('persist-failed', (e) => failed.push(`${e.store}:${(e.error as { code?: string }).code}`))
     await b.start()
     b.batch(() => {
       good.set(42)
       bad.set({ fn: () => 1 })
+      proxied.set({ p: new Proxy({}, {}) })
     })
     await b.idle()
-    expect(failed).toEqual(['bad:unserialisable'])
+    expect(failed).toEqual(['bad:unencodable', 'proxied:unserialisable'])
     expect(typeof (bad.get() as { fn: unknown }).fn).toBe('function')
     b.dispose()
     const c = board(name)
