@@ -697,6 +697,20 @@ describe('safety (issue 10) and survivors (issue 11)', () => {
     expect(runs).toBe(2)
   })
 
+  it('S08 a worker that closes itself while idle is noticed: the board warns, its memory handles are lost, the next call starts a new worker', async () => {
+    const b = board()
+    let spawned = 0
+    const pool = b.workers(() => (spawned++, tasksWorker()), { name: 'idle' })
+    const mem: Handle = await pool.task('keepColumn')(3)
+    const exited = new Promise<string>((resolve) => b.on('warning', (w) => w.message.includes('exited') && resolve(w.message)))
+    expect(await pool.task('closeLater')()).toBe('bye')
+    expect(await exited).toContain('worker 0 of pool "idle" exited on its own')
+    expect(pool.stats()).toMatchObject({ workers: 0, open: 0, handles: 0 })
+    await expect(b.resolve(mem)).rejects.toMatchObject({ name: 'WorkerError', code: 'handle-lost' })
+    expect(await pool.task('double')(4)).toBe(8)
+    expect(spawned).toBe(2)
+  })
+
   it('S15 task names are own properties of the exposed object: toString, constructor, __proto__ are unknown tasks', async () => {
     const pool = board().workers(tasksWorker)
     for (const name of ['toString', 'constructor', 'hasOwnProperty', '__proto__']) {

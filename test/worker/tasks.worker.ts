@@ -117,6 +117,11 @@ exposeTasks({
     self.close()
     return new Promise(() => {})
   },
+  /** Answers, then closes this worker's global from a timer (S08): it dies while idle. */
+  closeLater: () => {
+    setTimeout(() => self.close())
+    return 'bye'
+  },
   /** Posts messages outside the protocol on the worker's own port, then answers (S24): three strings, two objects. */
   garbage: () => {
     for (const m of ['junk', 'more junk', 'still junk', { hello: 1 }, { hello: 2 }]) postMessage(m)
