@@ -149,12 +149,23 @@ export class AggregationError extends Error {
 }
 
 /** Why a worker pool failed a call. */
-export type WorkerErrorCode = 'timeout' | 'start-failed' | 'unserialisable' | 'terminated' | 'handle-lost' | 'aborted'
+export type WorkerErrorCode =
+  | 'timeout'
+  | 'start-failed'
+  | 'unserialisable'
+  | 'terminated'
+  | 'handle-lost'
+  | 'aborted'
+  /** The worker went away on its own (`self.close()`, a crash, out of memory). */
+  | 'exited'
+  /** An argument of the call (an input or state value) cannot be cloned to the worker. */
+  | 'unserialisable-input'
 
 /**
  * A worker pool could not complete a call: the worker timed out (`name` is then
- * 'TimeoutError'), failed to start, returned something that cannot cross threads, or the
- * pool was terminated. Arrives as the `cause` of the callback's `CallbackError`.
+ * 'TimeoutError'), failed to start, exited on its own, was given or returned something
+ * that cannot cross threads, or the pool was terminated. Arrives as the `cause` of the
+ * callback's `CallbackError`.
  */
 export class WorkerError extends Error {
   override name = 'WorkerError'

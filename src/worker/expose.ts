@@ -71,6 +71,8 @@ const state = {
   writes: undefined as Promise<unknown>[] | undefined,
   idb: undefined as Promise<Idb> | undefined,
   seq: 0,
+  /** Set while the life lock (Init.lock) is being taken: calls wait for it. */
+  life: undefined as Promise<boolean> | undefined,
 }
 
 /**
@@ -110,6 +112,32 @@ export function keep<T>(value: T, options: KeepOptions = {}): Handle<T> {
     ;(state.writes ??= []).push(write)
   }
   return handle
+}
+
+/**
+ * Holds `name` for as long as this worker global lives (see `Init.lock`): the pool learns
+ * the worker is gone when it is granted the same name. Answers whether the lock is held.
+ */
+function holdLife(name: string): Promise<boolean> {
+  let answer!: (held: boolean) => void
+  const life = new Promise<boolean>((resolve) => (answer = resolve))
+  const done = (held: boolean) => {
+    if (state.life === life) state.life = undefined
+    answer(held)
+  }
+  state.life = life
+  try {
+    // ifAvailable: the name is this worker's own, so it is free; never queue behind anything.
+    void navigator.locks
+      .request(name, { ifAvailable: true }, (lock) => {
+        done(lock !== null)
+        return lock ? new Promise<never>(() => {}) : undefined
+      })
+      .catch(() => done(false)) // locks denied (opaque origin, policy): the pool goes without
+  } catch {
+    done(false) // no navigator.locks (an insecure context): the pool goes without
+  }
+  return life
 }
 
 /** IndexedDB serves persisted handles only: loaded on first use, so a worker starts lighter. */
@@ -184,16 +212,22 @@ export function exposeTasks(tasks: Record<string, Task>): void {
     if (name.startsWith(BUILTIN)) throw new Error(`[switchboard] task name "${name}" is reserved (names starting with "${BUILTIN}").`)
     if (typeof tasks[name] !== 'function') throw new Error(`[switchboard] task "${name}" is not a function.`)
   }
-  const all: Record<string, Task> = { ...tasks, ...builtins }
+  // Own names only (S15): a plain object would answer "toString" from Object.prototype.
+  const all = new Map<string, Task>([...Object.entries(tasks), ...Object.entries(builtins)])
 
   const api: WorkerApi = {
     init(init, events) {
       state.init = init
       if (events) state.sink = Comlink.wrap<EventSink>(events)
+      return init.lock ? holdLife(init.lock) : false
     },
 
     call(call: Call): Reply | Promise<Reply> {
-      const fn = all[call.task]
+      // The first call can arrive before the life lock is held: a task that closes this
+      // worker before then would go unnoticed.
+      const life = state.life
+      if (life) return life.then(() => api.call(call))
+      const fn = all.get(call.task)
       const run = new Running(call)
       state.running.set(call.id, run)
       state.kept = undefined
@@ -204,17 +238,17 @@ export function exposeTasks(tasks: Record<string, Task>): void {
           throw Object.assign(e, { name: 'WorkerError', code: 'unknown-task' })
         }
         let args = call.args
-        let handles = 0
+        // Only what the pool recognised is a handle (S23): look-alikes are user data.
+        const ids = call.handles
         let missing = false
-        if (args.some((a) => a !== null && typeof a === 'object')) {
+        if (ids) {
           eachHandle(args, (h) => {
-            handles++
-            if (!state.held.has(h.id)) missing = true
+            if (ids.includes(h.id) && !state.held.has(h.id)) missing = true
           })
         }
         // Persisted or lost handles resolve one by one (the rare path, async).
-        if (missing) return withHandles(args, call.task).then((a) => settleRun(run, fn(...a, run)), (e: unknown) => failRun(run, e))
-        if (handles) args = mapHandles(args, (h) => state.held.get(h.id)!.value)
+        if (missing) return withHandles(args, call.task, ids!).then((a) => settleRun(run, fn(...a, run)), (e: unknown) => failRun(run, e))
+        if (ids) args = mapHandles(args, (h) => (ids.includes(h.id) ? state.held.get(h.id)!.value : h))
         // Direct calls for short argument lists: cheaper than a spread on the hot path.
         const value = args.length === 1 ? fn(args[0], run) : args.length === 0 ? fn(run) : fn(...args, run)
         return settleRun(run, value)
@@ -331,12 +365,14 @@ const none: readonly string[] = Object.freeze([])
 const isThenable = (x: unknown): x is PromiseLike<unknown> =>
   x !== null && (typeof x === 'object' || typeof x === 'function') && typeof (x as PromiseLike<unknown>).then === 'function'
 
-async function withHandles(args: unknown[], task: string): Promise<unknown[]> {
+async function withHandles(args: unknown[], task: string, ids: readonly string[]): Promise<unknown[]> {
   const list: Handle[] = []
-  eachHandle(args, (h) => list.push(h))
+  eachHandle(args, (h) => {
+    if (ids.includes(h.id)) list.push(h)
+  })
   const values = new Map<string, unknown>()
   for (const h of list) values.set(h.id, await valueOf(h, task))
-  return mapHandles(args, (h) => values.get(h.id))
+  return mapHandles(args, (h) => (values.has(h.id) ? values.get(h.id) : h))
 }
 
 /** The task returned (a value or a promise of one): build the reply. */

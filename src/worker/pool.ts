@@ -12,7 +12,11 @@
  *   is released when its store is overwritten or cleared, when the result that carried it
  *   was dropped, and when the pool terminates (no unbounded growth);
  * - a respawned worker holds nothing: its slot's `life` goes up and handles of the old
- *   life resolve from IndexedDB if persisted, or fail with `handle-lost`.
+ *   life resolve from IndexedDB if persisted, or fail with `handle-lost`;
+ * - a worker that goes away on its own (`self.close()`, a crash, out of memory) is noticed
+ *   through its life lock (see `Init.lock`): its call fails with `exited`, nothing waits on
+ *   it, and the calls queued behind it go to a new worker;
+ * - only handles the pool recognises (`issued`) are handles; look-alikes are user data.
  */
 import * as Comlink from 'comlink'
 import { CallbackError, noUpdate, PreventUpdate, WorkerError } from '../errors'
@@ -25,6 +29,7 @@ import {
   type EventSink,
   fromWire,
   type Init,
+  isComlinkWire,
   isReady,
   type Reply,
   type WorkerApi,
@@ -90,6 +95,8 @@ interface PendingCall {
   readonly id: number
   readonly task: string
   args: unknown[]
+  /** Ids of the handles among `args` (see `Call.handles`), set by `route`. */
+  handles: string[] | undefined
   readonly ctx: Ctx | undefined
   readonly callbackId: string | undefined
   readonly resolve: (v: unknown) => void
@@ -193,6 +200,71 @@ export async function resolveHandle<T>(board: BoardImpl, handle: Handle<T>): Pro
   throw new WorkerError('handle-lost', `handle "${handle.id}" (${handle.desc}) is held by no live pool of board "${board.name}" and not in IndexedDB.`)
 }
 
+/** A handle some pool made (S23): the whole shape keep() gives, not just the brand and an id. */
+function issued(h: Handle): boolean {
+  return (
+    typeof h.pool === 'string' &&
+    Number.isInteger(h.worker) &&
+    Number.isInteger(h.life) &&
+    typeof h.persisted === 'boolean' &&
+    typeof h.board === 'string'
+  )
+}
+
+/**
+ * S19: which argument, and where in it, could not be cloned. Runs only after a failed send:
+ * clones smaller and smaller parts until the culprit is found.
+ */
+function inputError(task: string, args: readonly unknown[], cause: unknown): WorkerError {
+  let where = 'one of the arguments'
+  for (let i = 0; i < args.length; i++) {
+    const bad = unclonable(args[i], `argument ${i + 1}`, 0)
+    if (bad) {
+      where = bad
+      break
+    }
+  }
+  return new WorkerError(
+    'unserialisable-input',
+    `task "${task}": an input cannot be sent to the worker: ${where}, which cannot be cloned (functions, DOM nodes, AbortSignals and the like stay on the main thread).`,
+    cause,
+  )
+}
+
+function unclonable(v: unknown, path: string, depth: number): string | undefined {
+  try {
+    structuredClone(v)
+    return undefined
+  } catch {
+    // This part fails: look for a smaller one that does.
+  }
+  if (v !== null && typeof v === 'object' && depth < 8) {
+    const proto = Object.getPrototypeOf(v)
+    const parts: [string, unknown][] = Array.isArray(v)
+      ? v.map((x, i) => [`[${i}]`, x])
+      : v instanceof Map
+        ? [...v].map(([k, x]) => [`.get(${JSON.stringify(k) ?? String(k)})`, x])
+        : v instanceof Set
+          ? [...v].map((x, i) => [` (item ${i})`, x])
+          : proto === Object.prototype || proto === null
+            ? Object.entries(v)
+            : []
+    for (const [k, x] of parts) {
+      const bad = unclonable(x, path + (k.startsWith('[') || k.startsWith('.') || k.startsWith(' ') ? k : `.${k}`), depth + 1)
+      if (bad) return bad
+    }
+  }
+  return `${path} is ${kindOf(v)}`
+}
+
+/** "a function", "an AbortSignal", "an HTMLDivElement", "a string": for messages. */
+function kindOf(v: unknown): string {
+  if (v === null || v === undefined) return String(v)
+  const name = typeof v === 'object' ? (Object.getPrototypeOf(v)?.constructor?.name as string | undefined) ?? 'object' : typeof v
+  const plain = name === 'Object' ? 'object' : name === 'Array' ? 'array' : name
+  return `${/^([aeiouAEIOU]|HTML)/.test(plain) ? 'an' : 'a'} ${plain}`
+}
+
 let poolSeq = 0
 /** Part of every pool id: two tabs' pools must not mint the same persisted handle ids. */
 const tabTag = Math.random().toString(36).slice(2, 7)
@@ -207,6 +279,8 @@ class Pool {
   /** Handles returned to callbacks still settling, by callback id (see `settled`). */
   private readonly orphans = new Map<string, Handle[]>()
   private callSeq = 0
+  /** Kinds of stray message already warned about, by worker (S24). */
+  private readonly strays = new Set<string>()
   private calls = 0
   private bytesToMain = 0
   private bytesResolved = 0
@@ -281,6 +355,7 @@ class Pool {
       id: ++this.callSeq,
       task,
       args,
+      handles: undefined,
       ctx,
       callbackId,
       resolve,
@@ -305,12 +380,24 @@ class Pool {
   private route(call: PendingCall): void {
     let slot: Slot | undefined
     let foreign: Handle[] | undefined
+    let lost: Handle | undefined
     // Most calls carry no object at all: skip the handle scan.
     if (call.args.some((a) => a !== null && typeof a === 'object')) eachHandle(call.args, (h) => {
+      if (!issued(h)) return
+      ;(call.handles ??= []).push(h.id)
+      // Memory-only and its worker gone: of an earlier life of ours, or of a pool that is no more.
+      if (!h.persisted && (h.pool === this.id ? this.slots[h.worker]?.life !== h.life : !this.pools.has(h.pool))) lost ??= h
       const holder = this.holder(h)
       if (!slot && holder) slot = holder
       else if (holder && holder !== slot && !h.persisted) (foreign ??= []).push(h)
     })
+    if (lost) {
+      const e = new WorkerError(
+        'handle-lost',
+        `task "${call.task}" got handle "${lost.id}" (${lost.desc}), held by ${lost.pool === this.id ? `worker ${lost.worker} of pool "${this.name}", which exited or was restarted` : 'a pool that was terminated'}; keep(value, { persist: true }) survives that.`,
+      )
+      return this.settle(call, undefined, e)
+    }
     if (foreign) {
       // Handles held by two different workers: the second worker hands its value over
       // (through this thread; rare, and counted in bytesResolved).
@@ -327,6 +414,7 @@ class Pool {
       const values = new Map<string, unknown>()
       for (const h of foreign) values.set(h.id, await this.resolve(h))
       call.args = call.args.map((a) => (isHandle(a) && values.has(a.id) ? values.get(a.id) : a))
+      call.handles = call.handles!.filter((id) => !values.has(id))
     } catch (e) {
       return this.settle(call, undefined, e)
     }
@@ -380,6 +468,7 @@ class Pool {
     for (const a of call.args) bytesIn += isHandle(a) ? 0 : bytesOf(a)
     call.bytesIn = bytesIn
     const msg: { -readonly [K in keyof Call]: Call[K] } = { type: 'call', id: call.id, task: call.task, args: call.args }
+    if (call.handles?.length) msg.handles = call.handles
     if (call.ctx) {
       msg.callbackId = call.ctx.callbackId
       const triggered = call.ctx.triggered
@@ -434,6 +523,10 @@ class Pool {
     } else if (reply?.type === 'error') {
       const e = reply.error.name === 'PreventUpdate' ? new PreventUpdate() : fromWire(reply.error)
       this.settle(call, undefined, e)
+    } else if ((thrown as Error | undefined)?.name === 'DataCloneError') {
+      // Thrown by this thread's postMessage: an argument could not be cloned, and the call
+      // never left (S19). The worker's own clone failures come back as TypeErrors.
+      this.settle(call, undefined, inputError(call.task, call.args, thrown))
     } else {
       // Comlink's own failure: in practice the result could not be cloned (F16).
       const msg = (thrown as Error | undefined)?.message ?? String(thrown)
@@ -513,6 +606,11 @@ class Pool {
     }
     worker.addEventListener('error', onError)
     worker.addEventListener('message', onMessage)
+    // F32: the worker's own port carries only the ready message and Comlink's replies.
+    worker.addEventListener('message', (e) => {
+      if (!isReady(e.data) && !isComlinkWire(e.data)) this.stray(slot, kindOf(e.data))
+    })
+    worker.addEventListener('messageerror', () => this.stray(slot, 'one that could not be deserialised'))
     slot.startTimer = setTimeout(() => {
       cleanup()
       this.startFailed(slot, life, `it did not call exposeTasks() within ${this.startTimeoutMs} ms`)
@@ -522,12 +620,60 @@ class Pool {
     const { port1, port2 } = new MessageChannel()
     const sink: EventSink = { event: (ev) => this.event(ev) }
     Comlink.expose(sink, port1)
-    const init: Init = { type: 'init', pool: this.id, worker: slot.index, life, board: this.board.name }
-    void api.init(init, Comlink.transfer(port2, [port2]))
+    const lock = `switchboard:worker:${this.id}:${slot.index}:${life}`
+    const init: Init = { type: 'init', pool: this.id, worker: slot.index, life, board: this.board.name, lock }
+    api.init(init, Comlink.transfer(port2, [port2])).then(
+      (held) => {
+        if (held === true) this.watch(slot, life, lock)
+      },
+      () => undefined, // the worker went first: kill() or the start-up timeout has dealt with it
+    )
     slot.api = api
     slot.callFn = api.call as unknown as (c: Call) => Promise<Reply>
     slot.events = port1
     this.pump(slot)
+  }
+
+  /**
+   * Queues for the worker's life lock (S08): granted once the worker's global is gone,
+   * whether it was terminated here or went on its own.
+   */
+  private watch(slot: Slot, life: number, lock: string): void {
+    if (slot.life !== life || this.terminated) return
+    try {
+      // Denied on this thread: the worker goes unwatched, and a call's timeoutMs still applies.
+      void navigator.locks.request(lock, () => this.exited(slot, life)).catch(() => undefined)
+    } catch {
+      // No navigator.locks here (an insecure context): the same, unwatched.
+    }
+  }
+
+  /** The worker of `life` went away on its own: fail what it had, restart on demand. */
+  private exited(slot: Slot, life: number): void {
+    if (slot.life !== life || this.terminated) return // terminated or restarted by us
+    const busy = slot.busy
+    const where = `worker ${slot.index} of pool "${this.name}"`
+    this.kill(slot, false) // also fails the resolve() and stats requests waiting on it
+    if (busy) {
+      const e = new WorkerError('exited', `${where} exited while running task "${busy.task}" (self.close(), a crash or out of memory); the next call starts a new worker.`)
+      this.settle(busy, undefined, e)
+    }
+    this.board.warn(`worker-exited-${this.id}-${slot.index}`, `${where} exited on its own (self.close(), a crash or out of memory); the next call starts a new worker.`)
+    this.forgetLife(slot)
+    slot.state = 'new'
+    // Not at once when idle: a worker that always exits would otherwise restart forever.
+    if (slot.queue.some((c) => !c.settled)) this.spawn(slot)
+  }
+
+  /** F32: a message outside the protocol on the worker's port; dropped, one warning per kind and worker. */
+  private stray(slot: Slot, kind: string): void {
+    const key = `${slot.index}:${kind}`
+    if (this.strays.has(key)) return
+    this.strays.add(key)
+    this.board.warn(
+      `worker-stray-${this.id}-${key}`,
+      `worker ${slot.index} of pool "${this.name}" sent a message outside the switchboard protocol (${kind}); it was dropped. A task answers by returning and reports with ctx.progress().`,
+    )
   }
 
   private ready(slot: Slot, life: number): void {

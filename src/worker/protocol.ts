@@ -6,7 +6,8 @@
  *   main (pool.ts)                         worker (expose.ts)
  *   ─────────────────────────────────────────────────────────────────
  *                     ◄── ReadyMessage       exposeTasks() ran (raw post, once)
- *   api.init(Init, port) ──►                 ids, board name, event port
+ *   api.init(Init, port) ──►                 ids, board name, event port, life lock
+ *                     ◄── true               the worker holds its life lock (see Init.lock)
  *   api.call(Call) ──►
  *                     ◄── sink.event(Progress)   ctx.progress()
  *                     ◄── Reply              value or WireError
@@ -17,8 +18,11 @@ import type { Handle } from './handle'
 
 /** The worker's side of the wire, as the pool calls it through Comlink. */
 export interface WorkerApi {
-  /** Tells the worker who it is (for handles) and where to send events. */
-  init(init: Init, events: MessagePort): void
+  /**
+   * Tells the worker who it is (for handles) and where to send events. Answers `true` once
+   * the worker holds `init.lock`, `false` when it cannot (no Web Locks).
+   */
+  init(init: Init, events: MessagePort): boolean | Promise<boolean>
   /** Runs a task; never throws: failures come back as `{ type: 'error' }`. */
   call(call: Call): Reply | Promise<Reply>
   /** Fires the signal of a running call (cooperative cancel). */
@@ -40,6 +44,13 @@ export interface Init {
   readonly life: number
   /** Board name, for the persisted handles' database `nameOf(board)`. */
   readonly board: string
+  /**
+   * A Web Lock the worker holds for as long as its global lives. Nothing tells the page
+   * that a worker closed itself (`self.close()`) or died alone; Chromium releases a
+   * context's locks when it goes, so the pool, queued behind it for the same name, is
+   * granted the lock exactly then.
+   */
+  readonly lock?: string
 }
 
 /** One task call. Handles among the args are replaced by their values in the worker. */
@@ -52,6 +63,11 @@ export interface Call {
   readonly callbackId?: string
   /** Absent when empty: every field costs on both sides of a structured clone. */
   readonly triggered?: readonly string[]
+  /**
+   * Ids of the handles among the args, as the pool recognised them. Anything else shaped
+   * like a handle is user data and reaches the task as given. Absent when none.
+   */
+  readonly handles?: readonly string[]
 }
 
 /** What a call, resolve or aggregate answers. */
@@ -119,6 +135,16 @@ export interface ReadyMessage {
 
 export function isReady(data: unknown): data is ReadyMessage {
   return !!data && typeof data === 'object' && (data as { switchboard?: unknown }).switchboard === 'ready'
+}
+
+/**
+ * A message Comlink sends back on the worker's own port (its replies: `RAW` or `HANDLER`
+ * values under a request id). Anything else there is outside the protocol (F32).
+ */
+export function isComlinkWire(data: unknown): boolean {
+  if (!data || typeof data !== 'object') return false
+  const { id, type } = data as { id?: unknown; type?: unknown }
+  return typeof id === 'string' && (type === 'RAW' || type === 'HANDLER')
 }
 
 export interface WorkerStats {

@@ -3,9 +3,10 @@
  * supersession, and the worker faults of FAULTS.md C (F15–F20) and F27/F28.
  * Every pool runs tests/worker/tasks.worker.ts unless a test needs a broken worker.
  */
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { type Board, CallbackError, count, createBoard, isHandle, noUpdate, sum, type WorkerPool } from '../../src/index'
 import { readRaw } from '../idb'
+import { type Handle } from '../../src/index'
 
 const boards: Board[] = []
 let n = 0
@@ -647,5 +648,181 @@ describe('faults', () => {
     b.dispose()
     await expect(pending).rejects.toMatchObject({ code: 'terminated' })
     expect(pool.stats().workers).toBe(0)
+  })
+})
+
+describe('safety (issue 10) and survivors (issue 11)', () => {
+  it('S08 worker self.close(): its call in flight fails with exited, the queued call runs on a respawned worker, memory handles are lost, persisted ones read back, resolve() never hangs', async () => {
+    const b = board()
+    const warnings: string[] = []
+    b.on('warning', (w) => warnings.push(w.message))
+    let spawned = 0
+    const pool = b.workers(() => (spawned++, tasksWorker()), { name: 'mortal' })
+    const mem: Handle = await pool.task('keepColumn')(10)
+    const kept: Handle = await pool.task('keepColumn')(10, true)
+    const dying = pool.task('closeSelf')()
+    const queued = pool.task('double')(21)
+    // Sent to the worker that is closing (or already closed): must not hang.
+    const resolving = b.resolve(mem)
+    await expect(dying).rejects.toMatchObject({ name: 'WorkerError', code: 'exited' })
+    await expect(dying).rejects.toThrow(/worker 0 of pool "mortal" exited/)
+    await expect(resolving).rejects.toMatchObject({ name: 'WorkerError', code: 'handle-lost' })
+    expect(await queued).toBe(42)
+    expect(spawned).toBe(2)
+    // 0 + 1 + … + 9
+    await expect(b.resolve(mem)).rejects.toMatchObject({ name: 'WorkerError', code: 'handle-lost' })
+    await expect(pool.task('total')(mem)).rejects.toMatchObject({ name: 'WorkerError', code: 'handle-lost' })
+    expect([...((await b.resolve(kept)) as Float64Array)]).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+    expect(await pool.task('total')(kept)).toBe(45)
+    expect(warnings.filter((w) => w.includes('pool "mortal"') && w.includes('exited'))).toHaveLength(1)
+    expect(pool.stats()).toMatchObject({ open: 0, workers: 1 })
+  })
+
+  it('S08 worker self.close() in a callback with timeoutMs: the callback fails with exited, not a TimeoutError; the next run succeeds', async () => {
+    //  task ──► [run: pool.task(task)(), timeoutMs 10 min] ──► out
+    const b = board()
+    const pool = b.workers(tasksWorker, { name: 'mortal' })
+    const task = b.store('task', { initial: 'closeSelf' })
+    const out = b.store<unknown>('out', { initial: 'before' })
+    let runs = 0
+    b.callback({ id: 'quitter', inputs: [task], outputs: [out], timeoutMs: 600_000, run: (t, ctx) => (runs++, pool.task(t)(ctx)) })
+    await b.start()
+    const err = b.errors.get('quitter')!
+    expect(err.cause).toMatchObject({ name: 'WorkerError', code: 'exited' })
+    expect(out.get()).toBe('before')
+    task.set('stashRead')
+    await b.idle()
+    // A fresh worker: nothing stashed yet.
+    expect(out.get()).toBe(-1)
+    expect(runs).toBe(2)
+  })
+
+  it('S08 a worker that closes itself while idle is noticed: the board warns, its memory handles are lost, the next call starts a new worker', async () => {
+    const b = board()
+    let spawned = 0
+    const pool = b.workers(() => (spawned++, tasksWorker()), { name: 'idle' })
+    const mem: Handle = await pool.task('keepColumn')(3)
+    const exited = new Promise<string>((resolve) => b.on('warning', (w) => w.message.includes('exited') && resolve(w.message)))
+    expect(await pool.task('closeLater')()).toBe('bye')
+    expect(await exited).toContain('worker 0 of pool "idle" exited on its own')
+    expect(pool.stats()).toMatchObject({ workers: 0, open: 0, handles: 0 })
+    await expect(b.resolve(mem)).rejects.toMatchObject({ name: 'WorkerError', code: 'handle-lost' })
+    expect(await pool.task('double')(4)).toBe(8)
+    expect(spawned).toBe(2)
+  })
+
+  it('S15 task names are own properties of the exposed object: toString, constructor, __proto__ are unknown tasks', async () => {
+    const pool = board().workers(tasksWorker)
+    for (const name of ['toString', 'constructor', 'hasOwnProperty', '__proto__']) {
+      await expect(pool.task(name)(1)).rejects.toMatchObject({ code: 'unknown-task', message: expect.stringContaining(`"${name}"`) })
+    }
+    expect(await pool.task('double')(2)).toBe(4)
+  })
+
+  it('S19 an input that cannot be cloned fails as an input, naming the callback, the argument and the path', async () => {
+    //  opts (holds a function) ──► [filterRows: echo in a worker] ──► out
+    const b = board()
+    const pool = b.workers(tasksWorker)
+    const opts = b.store('opts', { initial: { rows: [1, 2], filter: { test: (x: number) => x > 1 } } })
+    const out = b.store<unknown>('out', { initial: 'before' })
+    b.callback({ id: 'filterRows', inputs: [opts], outputs: [out], run: pool.task('echo') })
+    await b.start()
+    const err = b.errors.get('filterRows')!
+    expect(err.code).toBe('unserialisable-input')
+    expect(err.message).toContain('callback "filterRows"')
+    expect(err.message).toContain('task "echo": an input cannot be sent to the worker: argument 1.filter.test is a function')
+    expect(err.message).not.toMatch(/result/)
+    expect(out.get()).toBe('before')
+    // An AbortSignal or a DOM node given directly.
+    await expect(pool.task('echo')(1, new AbortController().signal)).rejects.toMatchObject({
+      name: 'WorkerError',
+      code: 'unserialisable-input',
+      message: expect.stringContaining('argument 2 is an AbortSignal'),
+    })
+    await expect(pool.task('echo')([0, { el: document.createElement('div') }])).rejects.toMatchObject({
+      code: 'unserialisable-input',
+      message: expect.stringContaining('argument 1[1].el is an HTMLDivElement'),
+    })
+    // The worker was never involved: it goes on.
+    expect(await pool.task('double')(2)).toBe(4)
+  })
+
+  it('S23 user data shaped like a handle is data: a task gets it as given; real handles still arrive as values', async () => {
+    //  s (a look-alike) ──► [copy: echo in a worker] ──► out
+    const b = board()
+    const pool = b.workers(tasksWorker)
+    const lookalike = { switchboard: 'handle', id: 'mine' }
+    expect(await pool.task('echo')(lookalike)).toEqual(lookalike)
+    expect(await pool.task('echo')([lookalike, 1])).toEqual([lookalike, 1])
+    const s = b.store('s', { initial: lookalike })
+    const out = b.store<unknown>('out')
+    b.callback({ id: 'copy', inputs: [s], outputs: [out], run: pool.task('echo') })
+    await b.start()
+    expect(b.errors.size).toBe(0)
+    expect(out.get()).toEqual(lookalike)
+    const h = await pool.task('keepColumn')(4)
+    // 0 + 1 + 2 + 3
+    expect(await pool.task('total')(h)).toBe(6)
+    // One level down, beside a look-alike: the handle becomes its value, the look-alike stays.
+    const [value, same] = await pool.task('echo')([h, lookalike])
+    expect([...value]).toEqual([0, 1, 2, 3])
+    expect(same).toEqual(lookalike)
+  })
+
+  it('S24 messages outside the protocol from a worker are dropped with one [switchboard] warning per kind and worker', async () => {
+    const b = board()
+    const warnings: string[] = []
+    b.on('warning', (w) => warnings.push(w.message))
+    const printed: string[] = []
+    const spy = vi.spyOn(console, 'warn').mockImplementation((m: unknown) => void printed.push(String(m)))
+    try {
+      const pool = b.workers(tasksWorker, { name: 'chatty' })
+      // Messages on one port arrive in order: the garbage is handled before the reply.
+      expect(await pool.task('garbage')()).toBe('sent')
+      expect(await pool.task('garbage')()).toBe('sent')
+      const mine = warnings.filter((w) => w.includes('pool "chatty"'))
+      expect(mine).toHaveLength(2)
+      expect(mine[0]).toMatch(/worker 0 of pool "chatty" sent a message outside the switchboard protocol \(a string\)/)
+      expect(mine[1]).toMatch(/worker 0 of pool "chatty" sent a message outside the switchboard protocol \(an object\)/)
+      expect(printed.filter((m) => m.includes('pool "chatty"'))).toEqual(mine.map((m) => `[switchboard] ${m}`))
+    } finally {
+      spy.mockRestore()
+    }
+  })
+
+  it('F19 Comlink proxies are released before each worker is terminated', async () => {
+    const log: string[][] = []
+    const pool = board().workers(
+      () => {
+        const w = tasksWorker()
+        const mine: string[] = []
+        log.push(mine)
+        const post = w.postMessage.bind(w)
+        w.postMessage = ((m: { type?: unknown }, t?: Transferable[]) => (mine.push(String(m?.type)), post(m, t ?? []))) as Worker['postMessage']
+        const terminate = w.terminate.bind(w)
+        w.terminate = () => (mine.push('terminate'), terminate())
+        return w
+      },
+      { size: 2 },
+    )
+    await Promise.all([pool.task('slow')(20), pool.task('double')(1)])
+    expect(log).toHaveLength(2)
+    pool.terminate()
+    for (const mine of log) expect(mine.slice(-2)).toEqual(['RELEASE', 'terminate'])
+  })
+
+  it('board.clear() removes an earlier page\'s persisted handle that no pool of this page knows (F30)', async () => {
+    const name = `worker-clear-${Date.now()}`
+    const first = createBoard({ name, version: 1 })
+    boards.push(first)
+    const h: Handle = await first.workers(tasksWorker).task('keepColumn')(10, true)
+    expect(await rawHandle(name, h.id)).toBeInstanceOf(Float64Array)
+    first.dispose()
+    // The "reloaded" page: same board name, a pool of its own that never saw the handle.
+    const again = createBoard({ name, version: 1 })
+    boards.push(again)
+    expect(await again.workers(tasksWorker).task('double')(1)).toBe(2)
+    await again.clear()
+    expect(await rawHandle(name, h.id)).toBeUndefined()
   })
 })

@@ -112,4 +112,19 @@ exposeTasks({
   rowsIn: (n: number, odd: string) => ({ n, rows: rowsOf(n, odd) }),
   rows: (n: number, odd: string) => rowsOf(n, odd),
   ctxInfo: (_x: unknown, ctx: TaskCtx) => ({ callbackId: ctx.callbackId, triggered: [...ctx.triggered] }),
+  /** Closes this worker's global from inside a task (S08): no event tells the page, and the call never answers. */
+  closeSelf: () => {
+    self.close()
+    return new Promise(() => {})
+  },
+  /** Answers, then closes this worker's global from a timer (S08): it dies while idle. */
+  closeLater: () => {
+    setTimeout(() => self.close())
+    return 'bye'
+  },
+  /** Posts messages outside the protocol on the worker's own port, then answers (S24): three strings, two objects. */
+  garbage: () => {
+    for (const m of ['junk', 'more junk', 'still junk', { hello: 1 }, { hello: 2 }]) postMessage(m)
+    return 'sent'
+  },
 })
