@@ -13,6 +13,7 @@
 import type { BoardImpl } from '../graph/board'
 import { idbOf } from '../storage/board-idb'
 import { isEnvelope, type Restored } from '../storage/storage'
+import { channelFailed } from './id'
 
 /** The messages tabs exchange; one discriminated union, validated on receipt. */
 export type Message =
@@ -20,8 +21,9 @@ export type Message =
   | { sb: 1; from: string; type: 'ready'; key: string }
   /** These idb stores were committed: other tabs read and apply them (a wave there). */
   | { sb: 1; from: string; type: 'stores'; ids: string[] }
-  /** clearSession() or clear() ran in another tab: do the same here. */
-  | { sb: 1; from: string; type: 'clear'; scope: 'session' | 'all' }
+  /** clearSession() or clear() ran in another tab: do the same here. `sid`: the session
+   *  id clearSession() retired, so a board of the same tab (which shares it) does not renew again. */
+  | { sb: 1; from: string; type: 'clear'; scope: 'session' | 'all'; sid?: string }
 
 type Body = Message extends infer M ? (M extends Message ? Omit<M, 'sb' | 'from'> : never) : never
 type Listener = (m: Message) => void
@@ -36,7 +38,7 @@ export function parseMessage(data: unknown): Message | undefined {
     case 'stores':
       return Array.isArray(m.ids) && m.ids.every((x) => typeof x === 'string') ? (m as Message) : undefined
     case 'clear':
-      return m.scope === 'session' || m.scope === 'all' ? (m as Message) : undefined
+      return (m.scope === 'session' || m.scope === 'all') && (m.sid === undefined || typeof m.sid === 'string') ? (m as Message) : undefined
     default:
       return undefined
   }
@@ -56,8 +58,10 @@ export class Channel {
     try {
       this.bc = typeof BroadcastChannel === 'function' ? new BroadcastChannel(name) : undefined
     } catch {
-      // Some locked-down contexts throw on construction (F14): no hints, locks still work.
+      // Some locked-down contexts throw on construction (F14): no hints, locks still work;
+      // inspect().capabilities.broadcast says false from now on (S16).
       this.bc = undefined
+      channelFailed()
     }
     if (this.bc) this.bc.onmessage = (e) => this.receive(e.data)
   }
