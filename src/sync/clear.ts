@@ -53,7 +53,8 @@ export async function clearSession(b: BoardImpl, tell = true, told?: string): Pr
 
 /**
  * Forgets everything of the board name: every cache entry, every persisted store (live
- * stores back to initial), worker data; then every other tab does the same.
+ * stores back to initial), worker data; then a wave recomputes what is derived (DESIGN "A
+ * clear told by another tab leaves this tab consistent"); then every other tab does the same.
  */
 export async function clearBoard(b: BoardImpl, tell = true): Promise<void> {
   // Shared storage (IndexedDB, localStorage) is cleared by the tab that asked; each tab
@@ -91,6 +92,11 @@ export async function clearBoard(b: BoardImpl, tell = true): Promise<void> {
         s.modifiedAt = undefined
       }
     }
+    // S18: a store already at initial (a told tab whose storage event came first) changes
+    // nothing, so what is downstream of it would not run, and a derived store reset above
+    // would stay blank for good. A clear leaves the board as a new one: the callbacks run
+    // as in an initial wave (those with preventInitialCall only if an input changed).
+    if (b.scheduler.started && !b.scheduler.disposed) for (const n of b.callbacks) if (!n.preventInitialCall) b.scheduler.mark(n, false)
   })
   if (!tell) return
   channelOf(b).post({ type: 'clear', scope: 'all' })
