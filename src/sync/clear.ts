@@ -6,7 +6,7 @@
 import type { BoardImpl } from '../graph/board'
 import { idbOf } from '../storage/board-idb'
 import { webStorage } from '../storage/web'
-import { applyRemote, channelOf } from './broadcast'
+import { applyRemote, channelOf, followPage } from './broadcast'
 import { sessionOf } from './session'
 
 const listening = new WeakSet<BoardImpl>()
@@ -14,6 +14,9 @@ const listening = new WeakSet<BoardImpl>()
 export function listenForClears(b: BoardImpl): void {
   if (listening.has(b)) return
   listening.add(b)
+  // Called once per board by storage/kept.ts follow(): the other boards of its name in
+  // this page are followed from here too (their `local` stores, S21).
+  if (!b.scheduler.disposed) followPage(b)
   channelOf(b).on((m) => {
     if (m.type !== 'clear') return
     const p = m.scope === 'all' ? clearBoard(b, false) : clearSession(b, false, m.sid)

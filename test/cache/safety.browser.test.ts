@@ -181,6 +181,32 @@ describe('sessions: one per tab', () => {
     expect(held.filter((l) => l.includes(id))).toHaveLength(1)
   })
 
+  it('S21 a local store changed by one board reaches the other board of its name in the page (no storage event there), with one wave', async () => {
+    //  board a: shared (local) ◄─ set        board b: shared (local) ─► [double] ─► doubled
+    const name = fresh('s21-local')
+    const a = board(name)
+    const sharedA = a.store('shared', { initial: { n: 0 }, storage: 'local' })
+    const b = board(name)
+    const sharedB = b.store('shared', { initial: { n: 0 }, storage: 'local' })
+    const doubled = b.store<number>('doubled')
+    const double = vi.fn((v: { n: number }) => v.n * 2)
+    b.callback({ id: 'double', inputs: [sharedB], outputs: [doubled], run: double })
+    const echoes = vi.fn()
+    sharedA.subscribe(echoes)
+    await Promise.all([a.start(), b.start()])
+    sharedA.set({ n: 21 })
+    await vi.waitFor(() => expect(doubled.get()).toBe(42))
+    await a.idle()
+    await b.idle()
+    expect(sharedB.get()).toEqual({ n: 21 })
+    expect(double).toHaveBeenCalledTimes(2) // initial, then a's change: once
+    expect(echoes).toHaveBeenCalledTimes(1) // a's own set; b did not send it back
+    // A clear of the store follows too: b's goes back to initial.
+    sharedA.clear()
+    await vi.waitFor(() => expect(doubled.get()).toBe(0))
+    expect(double).toHaveBeenCalledTimes(3)
+  })
+
   it('S22 concurrent clearSession() and clear() calls leave one session lock, under the id in use', async () => {
     const name = fresh('s22')
     const b = board(name)
