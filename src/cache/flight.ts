@@ -19,10 +19,17 @@
  *   (F22) delays others by that much at most and cannot overwrite the newer result later.
  * - The lock is held until the entry is committed, so the next holder finds it; the
  *   leader's own callback gets the value as soon as it is computed.
- * - Without Web Locks (F24, or `navigator.locks` throwing: F14) or without IndexedDB, each
- *   tab computes for itself; in-tab single flight still holds.
+ * - Without Web Locks (F24, or `navigator.locks` throwing: F14, or its `request` throwing
+ *   or rejecting: S06) or without IndexedDB, each tab computes for itself; in-tab single
+ *   flight still holds.
  * - `stats.runs` counts executions only; memory, in-flight, IndexedDB and follower answers
- *   count as hits; a computation counts as a miss.
+ *   count as hits; a computation counts as a miss, when its value arrives.
+ * - A superseded run that goes on computing (no `hardCancel`, a signal it ignores) finishes
+ *   for its own key: its entry is kept and it counts as the miss it is (one execution per
+ *   key, S20); but idle() stops waiting for it once superseded: the next value is not held
+ *   up behind it.
+ * - A session-scope value computed for a session that has since been cleared is neither
+ *   remembered nor written (S09): a logout leaves nothing of the old session behind.
  */
 import type { BoardImpl, CacheOptions } from '../graph/board'
 import { idbOf } from '../storage/board-idb'
@@ -30,6 +37,7 @@ import { nameOf } from '../storage/names'
 import { sizeOf } from '../storage/size'
 import { channelOf } from '../sync/broadcast'
 import { webLocks } from '../sync/id'
+import { locksDenied } from '../sync/session'
 import { canHash, hashKey } from './key'
 import { defaultMaxEntries, type Entry, holdsMemoryOnlyHandle, type Limits, memoOf } from './memo'
 
@@ -50,10 +58,14 @@ export function installCache(b: BoardImpl): void {
   const inflight = new Map<string, Promise<Outcome>>()
   const channel = channelOf(b)
   let estimated = false
-  // A disposed board lets go of the key locks it holds, as a closed tab does (F21).
-  let letGo!: () => void
-  const disposed = new Promise<void>((r) => (letGo = r))
-  b.hooks.dispose.push(() => letGo())
+  // A disposed board lets go of the key locks it holds, as a closed tab does (F21). One
+  // release function per lock held, removed when its write commits: a long-lived promise
+  // raced against each write would collect one reaction per miss for the board's life (S07).
+  const held = new Set<() => void>()
+  b.hooks.dispose.push(() => {
+    for (const letGo of held) letGo()
+    held.clear()
+  })
 
   b.cacheRunner = async (node, args, compute) => {
     const opts = (node.cache ?? {}) as CacheOptions
@@ -115,8 +127,7 @@ export function installCache(b: BoardImpl): void {
     }
     lead.then(forget, forget)
     const o = await lead
-    if (o.computed) stats.misses++
-    else stats.hits++
+    if (!o.computed) stats.hits++
     return o.value
 
     async function leadFor(key: string): Promise<Outcome> {
@@ -125,6 +136,11 @@ export function installCache(b: BoardImpl): void {
       const locks = webLocks()
       if (!locks || idbOf(b)?.state !== 'ok') return computeHere()
       return underLock(locks, key)
+    }
+
+    /** Is this session-scope value for a session cleared since (S09)? Then it is no one's. */
+    function stale(): boolean {
+      return scope === 'session' && sid !== b.sessionId()
     }
 
     function adopt(e: Entry): Outcome {
@@ -140,9 +156,14 @@ export function installCache(b: BoardImpl): void {
         return { value: aborted, stored: aborted.catch(() => undefined) }
       }
       stats.runs++
+      // Ours: execute runs only while this run is current, and start() set it before.
+      const signal = node.inflight?.signal
       const value = Promise.resolve().then(compute)
       const stored = value.then(
         async (v) => {
+          // Counted here, not by whoever awaits it: a superseded run's value is a miss too (S20).
+          stats.misses++
+          if (stale()) return
           const t = Date.now()
           const e: Entry = {
             key,
@@ -171,7 +192,7 @@ export function installCache(b: BoardImpl): void {
         },
         () => undefined, // a failed run caches nothing; the error reaches the callback via `value`
       )
-      b.scheduler.track(stored)
+      b.scheduler.track(signal ? untilAborted(stored, signal) : stored)
       return { value, stored }
     }
 
@@ -215,28 +236,66 @@ export function installCache(b: BoardImpl): void {
             (v) => finish(() => resolve({ value: v, computed: true })),
             (e: unknown) => finish(() => reject(e)),
           )
-          // Hold the lock until the entry is committed: the next holder must find it.
-          await Promise.race([stored, disposed])
+          // Hold the lock until the entry is committed: the next holder must find it; or
+          // until the board is disposed, which lets go of it as a closed tab would.
+          await new Promise<void>((release) => {
+            const letGo = () => {
+              held.delete(letGo)
+              release()
+            }
+            held.add(letGo)
+            void stored.then(letGo)
+          })
         }
-        const request = (options: LockOptions) =>
-          locks.request(name, options, body).catch((e: unknown) => {
+        // S06: a request that throws or rejects (denied here) is no Web Locks: compute in
+        // this tab, once per key (the in-flight map still holds), and say so once.
+        const denied = (e: unknown) => {
+          locksDenied(b, locks, e)
+          finish(() => resolve(computeHere()))
+        }
+        const request = (options: LockOptions) => {
+          let asked: Promise<unknown>
+          try {
+            asked = locks.request(name, options, body)
+          } catch (e) {
+            denied(e)
+            return
+          }
+          asked.catch((e: unknown) => {
             // Our wait was cut short by a hint (we aborted it), or our lock was stolen
             // while computing (the body goes on and settles this promise): not failures.
             if (done || holding) return
             if (isAbort(e) && waiting.signal.aborted) return
-            finish(() => reject(e))
+            denied(e)
           })
+        }
         const lockTimeoutMs = opts.lockTimeoutMs ?? defaultLockTimeoutMs
         // F22: a holder that hangs past the timeout loses the lock to us.
         const timer = setTimeout(() => {
           if (holding || done) return
           waiting.abort()
-          void request({ steal: true })
+          request({ steal: true })
         }, lockTimeoutMs)
-        void request({ signal: waiting.signal })
+        request({ signal: waiting.signal })
       })
     }
   }
+}
+
+/**
+ * Settles when `p` does or when `signal` aborts, whichever is first: what idle() waits for
+ * of a run's cache write. Both are the run's own, so nothing outlives it (S07).
+ */
+function untilAborted(p: Promise<unknown>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve()
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    signal.addEventListener('abort', done)
+    p.then(done, done)
+  })
 }
 
 /** Storage pressure for inspect(): usage and quota, read once per board. */

@@ -294,6 +294,12 @@ export class Memo {
       .tx('cache', 'readwrite', (os, fail) => {
         const out = { fenced: false, gone: [] as string[] }
         const write = () => {
+          // S09: the session was cleared since this value was computed (its dropSession
+          // transaction may already have run): an old session's entry must not land now.
+          if (e.scope === 'session' && e.sid !== this.b.sessionId()) {
+            out.fenced = true
+            return
+          }
           const meta: Meta = { t: e.t, exp: e.exp, bytes: e.bytes, scope: e.scope, sid: e.sid ?? null }
           const h = persistedHandles(e.value)
           if (h.length) meta.h = h

@@ -11,7 +11,7 @@ import type { Kept } from '../storage/kept'
 import { sizeOf } from '../storage/size'
 import type { PersistedKind, PersistedStore, Persistence, StorageKind, Wave } from '../storage/storage'
 import { type CacheRunner, type CallbackNode, type Ctx, Scheduler, type Stats } from './schedule'
-import { earlySessionId, webLocks } from '../sync/id'
+import { broadcastWorks, earlySessionId, webLocks } from '../sync/id'
 import type { Session } from '../sync/session'
 import type { Handle } from '../worker/handle'
 import { deferredPool } from '../worker/deferred'
@@ -728,7 +728,7 @@ class BoardImpl {
       capabilities: {
         indexedDB: typeof indexedDB !== 'undefined' && this.idbHandle !== null && this.idbHandle?.state !== 'degraded',
         locks: !!webLocks(),
-        broadcast: typeof BroadcastChannel !== 'undefined',
+        broadcast: broadcastWorks(),
         storage: this.storageEstimate,
       },
     }

@@ -14,6 +14,7 @@ import type { BoardImpl } from '../graph/board'
 import { idbOf } from '../storage/board-idb'
 import { nameOf } from '../storage/names'
 import { isEnvelope, type Restored } from '../storage/storage'
+import { channelFailed } from './id'
 
 /** The messages tabs exchange; one discriminated union, validated on receipt. */
 export type Message =
@@ -21,8 +22,9 @@ export type Message =
   | { sb: 1; from: string; type: 'ready'; key: string }
   /** These idb stores were committed: other tabs read and apply them (a wave there). */
   | { sb: 1; from: string; type: 'stores'; ids: string[] }
-  /** clearSession() or clear() ran in another tab: do the same here. */
-  | { sb: 1; from: string; type: 'clear'; scope: 'session' | 'all' }
+  /** clearSession() or clear() ran in another tab: do the same here. `sid`: the session
+   *  id clearSession() retired, so a board of the same tab (which shares it) does not renew again. */
+  | { sb: 1; from: string; type: 'clear'; scope: 'session' | 'all'; sid?: string }
 
 type Body = Message extends infer M ? (M extends Message ? Omit<M, 'sb' | 'from'> : never) : never
 type Listener = (m: Message) => void
@@ -37,7 +39,7 @@ export function parseMessage(data: unknown): Message | undefined {
     case 'stores':
       return Array.isArray(m.ids) && m.ids.every((x) => typeof x === 'string') ? (m as Message) : undefined
     case 'clear':
-      return m.scope === 'session' || m.scope === 'all' ? (m as Message) : undefined
+      return (m.scope === 'session' || m.scope === 'all') && (m.sid === undefined || typeof m.sid === 'string') ? (m as Message) : undefined
     default:
       return undefined
   }
@@ -57,8 +59,10 @@ export class Channel {
     try {
       this.bc = typeof BroadcastChannel === 'function' ? new BroadcastChannel(name) : undefined
     } catch {
-      // Some locked-down contexts throw on construction (F14): no hints, locks still work.
+      // Some locked-down contexts throw on construction (F14): no hints, locks still work;
+      // inspect().capabilities.broadcast says false from now on (S16).
       this.bc = undefined
+      channelFailed()
     }
     if (this.bc) this.bc.onmessage = (e) => this.receive(e.data)
   }
@@ -121,9 +125,67 @@ export function applyRemote(b: BoardImpl, id: string, restored: Restored | undef
   const s = b.stores.get(id)
   if (!s) return
   s.remote = true
-  const changed = b.scheduler.write(s, restored ? restored.value : s.initial, undefined)
-  if (!changed) s.remote = false
-  else if (restored) s.modifiedAt = restored.modifiedAt
+  applying++
+  try {
+    const changed = b.scheduler.write(s, restored ? restored.value : s.initial, undefined)
+    if (!changed) s.remote = false
+    else if (restored) s.modifiedAt = restored.modifiedAt
+  } finally {
+    applying--
+  }
+}
+
+/** Inside applyRemote: a change that came from elsewhere, which followPage does not pass on. */
+let applying = 0
+
+/**
+ * Boards of this page, by name. A storage event reaches every OTHER document of the origin,
+ * never the one that wrote: two boards of one name in one page would not follow each
+ * other's `local` stores (S21). followPage passes a board's own changes of a `local` store
+ * to the other boards of its name and version in the page, as a remote change there (a
+ * wave, not written back); changes that are themselves remote are not passed on (each board
+ * got its own storage event or hint).
+ */
+const pageBoards = new Map<string, Set<BoardImpl>>()
+
+/** Follows the other boards of this name in the page. Idempotent. Stores defined later are not followed. */
+export function followPage(b: BoardImpl): void {
+  let peers = pageBoards.get(b.name)
+  if (!peers) pageBoards.set(b.name, (peers = new Set()))
+  if (peers.has(b)) return
+  peers.add(b)
+  const offs: Array<() => void> = []
+  for (const s of b.stores.values()) {
+    if (s.storage !== 'local') continue
+    offs.push(
+      s.subscribe((v) => {
+        if (applying) return
+        for (const peer of pageBoards.get(b.name) ?? []) {
+          if (peer === b || peer.version !== b.version || peer.scheduler.disposed) continue
+          const t = peer.stores.get(s.id)
+          if (!t || t.storage !== 'local' || sameJson(t.value, v)) continue
+          // A copy, as a storage event would give: the boards must not share a mutable value.
+          applyRemote(peer, s.id, v === s.initial ? undefined : { value: structuredClone(v), modifiedAt: s.modifiedAt ?? Date.now() })
+        }
+      }),
+    )
+  }
+  const mine = peers
+  b.hooks.dispose.push(() => {
+    for (const off of offs) off()
+    mine.delete(b)
+    if (!mine.size && pageBoards.get(b.name) === mine) pageBoards.delete(b.name)
+  })
+}
+
+/** Equal as persisted (a `local` store's value is what its codec gives back). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true
+  try {
+    return JSON.stringify(a) === JSON.stringify(b)
+  } catch {
+    return false // not comparable (a cycle, a BigInt): pass it on; a repeat costs one wave
+  }
 }
 
 /**

@@ -7,7 +7,7 @@ import type { BoardImpl } from '../graph/board'
 import { idbOf } from '../storage/board-idb'
 import { boardKeys } from '../storage/storage'
 import { webStorage } from '../storage/web'
-import { applyRemote, channelOf } from './broadcast'
+import { applyRemote, channelOf, followPage } from './broadcast'
 import { sessionOf } from './session'
 
 const listening = new WeakSet<BoardImpl>()
@@ -15,35 +15,50 @@ const listening = new WeakSet<BoardImpl>()
 export function listenForClears(b: BoardImpl): void {
   if (listening.has(b)) return
   listening.add(b)
+  // Called once per board by storage/kept.ts follow(): the other boards of its name in
+  // this page are followed from here too (their `local` stores, S21).
+  if (!b.scheduler.disposed) followPage(b)
   channelOf(b).on((m) => {
     if (m.type !== 'clear') return
-    const p = m.scope === 'all' ? clearBoard(b, false) : clearSession(b, false)
+    const p = m.scope === 'all' ? clearBoard(b, false) : clearSession(b, false, m.sid)
     b.scheduler.track(p)
   })
 }
 
 /**
- * Forgets this session: a new id, its session-scope cache entries, its `session` stores
- * (back to initial), worker data of session scope; then every other tab does the same.
+ * Forgets this session (DESIGN "Logout is complete"): its runs in flight are aborted (their
+ * late results neither applied nor cached), a new id, its session-scope cache entries and
+ * worker data dropped, its `session` stores back to initial; then a wave in which every
+ * callback with a session-scope cache or reading a `session` store runs again for the new
+ * session (S09: no old value stays on screen); then every other tab does the same (and
+ * every other board of this name in this tab, which shares the session: no second renewal).
  */
-export async function clearSession(b: BoardImpl, tell = true): Promise<void> {
+export async function clearSession(b: BoardImpl, tell = true, told?: string): Promise<void> {
   const session = sessionOf(b)
   listenForClears(b) // a board with a session follows other tabs' clears
-  const old = await session.renew()
+  const bound = b.callbacks.filter(
+    (n) => (n.cache as { scope?: string } | undefined)?.scope === 'session' || [...n.inputs, ...n.state].some((s) => s.storage === 'session'),
+  )
+  for (const n of bound) b.scheduler.abort(n)
+  // Told by a board of this very tab (the session is one per tab): it renewed the id already.
+  const old = told !== undefined && session.renewedFrom(told) ? told : await session.renew()
   // The cache's code loads here if nothing loaded it yet: entries of earlier pages may exist.
   const { memoOf } = await import('../cache/memo')
   await Promise.all([memoOf(b).dropSession(old), ...b.hooks.clear.map((h) => h('session'))])
   b.batch(() => {
     for (const s of b.stores.values()) if (s.storage === 'session') s.clear()
+    // Not started yet: start()'s initial wave runs them, in the new session.
+    if (b.scheduler.started && !b.scheduler.disposed) for (const n of bound) b.scheduler.mark(n, false)
   })
   if (!tell) return // a remote clear is tracked by idle(); awaiting idle() here would wait on itself
-  channelOf(b).post({ type: 'clear', scope: 'session' })
+  channelOf(b).post({ type: 'clear', scope: 'session', sid: old })
   await b.idle()
 }
 
 /**
  * Forgets everything of the board name: every cache entry, every persisted store (live
- * stores back to initial), worker data; then every other tab does the same.
+ * stores back to initial), worker data; then a wave recomputes what is derived (DESIGN "A
+ * clear told by another tab leaves this tab consistent"); then every other tab does the same.
  */
 export async function clearBoard(b: BoardImpl, tell = true): Promise<void> {
   // Shared storage (IndexedDB, localStorage) is cleared by the tab that asked; each tab
@@ -75,6 +90,11 @@ export async function clearBoard(b: BoardImpl, tell = true): Promise<void> {
         s.modifiedAt = undefined
       }
     }
+    // S18: a store already at initial (a told tab whose storage event came first) changes
+    // nothing, so what is downstream of it would not run, and a derived store reset above
+    // would stay blank for good. A clear leaves the board as a new one: the callbacks run
+    // as in an initial wave (those with preventInitialCall only if an input changed).
+    if (b.scheduler.started && !b.scheduler.disposed) for (const n of b.callbacks) if (!n.preventInitialCall) b.scheduler.mark(n, false)
   })
   if (!tell) return
   channelOf(b).post({ type: 'clear', scope: 'all' })

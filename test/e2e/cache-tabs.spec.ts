@@ -152,3 +152,44 @@ test('an idb store changed in one tab changes in the others, with a wave there',
   await expect(b.getByTestId('mirrored')).toHaveText('42')
   await expect(a.getByTestId('mirrored')).toHaveText('42')
 })
+
+test('S07 lock body: no Promise is kept per cache miss computed under a Web Lock', async ({ context }) => {
+  // Each set of `seed` is two misses under a key lock (expensive, per-session). A promise
+  // raced in the lock body against one that lives as long as the board kept one reaction,
+  // and so one Promise, per miss: count live Promises after a forced GC, before and after.
+  test.setTimeout(120_000)
+  const board = boardName()
+  const page = await open(context, board)
+  await expect(page.getByTestId('ready')).toHaveText('yes')
+  const cdp = await context.newCDPSession(page)
+  const livePromises = async () => {
+    await cdp.send('HeapProfiler.collectGarbage')
+    const proto = await cdp.send('Runtime.evaluate', { expression: 'Promise.prototype' })
+    const found = await cdp.send('Runtime.queryObjects', { prototypeObjectId: proto.result.objectId! })
+    const count = await cdp.send('Runtime.callFunctionOn', {
+      objectId: found.objects.objectId!,
+      functionDeclaration: 'function () { return this.length }',
+      returnByValue: true,
+    })
+    await cdp.send('Runtime.releaseObject', { objectId: found.objects.objectId! })
+    await cdp.send('Runtime.releaseObject', { objectId: proto.result.objectId! })
+    return count.result.value as number
+  }
+  const misses = (from: number, sets: number) =>
+    api<number>(
+      page,
+      `async (api) => {
+        for (let i = ${from}; i < ${from + sets}; i++) { api.seed.set(i); await api.board.idle() }
+        const s = api.board.inspect().callbacks.map((c) => c.stats.misses)
+        return s.reduce((a, b) => a + b, 0)
+      }`,
+    )
+  await misses(1000, 50) // warm: code paths, the memory LRU filled to its cap
+  const before = await livePromises()
+  const sets = 600
+  const counted = await misses(2000, sets)
+  const after = await livePromises()
+  expect(counted).toBe(2 + 2 * 50 + 2 * sets) // the initial wave, the warm-up, the measured sets
+  // 1,200 misses: a leak of one per miss would add about 1,200; nothing held adds none.
+  expect(after - before).toBeLessThan(120)
+})

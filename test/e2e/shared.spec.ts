@@ -82,3 +82,37 @@ test('shared: clearing the cache (board.clear) sends params back to seed 1, whos
   await expect(page.getByTestId('mean')).not.toHaveText('…')
   expect(errors).toEqual([])
 })
+
+test('S18 clear() in tab A: tab B goes back to seed 1 and shows its full answer again, never a blank page', async ({ context }) => {
+  // Tab B is told of A's clear (and sees its localStorage entry go): its params go back to
+  // initial and every callback downstream runs again, so mean, quantiles, histogram and
+  // extremes are those of seed 1, as in tab A.
+  const a = await context.newPage()
+  const b = await context.newPage()
+  const errors = [...watchConsole(a), ...watchConsole(b)]
+  await a.goto('demo/shared.html')
+  await expect(a.getByTestId('ready')).toHaveText('yes')
+  await b.goto('demo/shared.html')
+  await expect(b.getByTestId('ready')).toHaveText('yes')
+  const seed1 = await a.getByTestId('mean').textContent()
+  await a.getByTestId('next-seed').click()
+  await expect(b.getByTestId('next-seed')).toHaveText('Next seed (2)')
+  await idle(a)
+  await idle(b)
+  await expect(b.getByTestId('mean')).not.toHaveText(seed1!)
+
+  await a.getByTestId('clear-cache').click()
+  await expect(a.getByTestId('next-seed')).toHaveText('Next seed (1)')
+  await expect(b.getByTestId('next-seed')).toHaveText('Next seed (1)')
+  await expect(a.getByTestId('mean')).toHaveText(seed1!)
+  await expect(b.getByTestId('mean')).toHaveText(seed1!)
+  await expect(b.getByTestId('quantiles')).toHaveText((await a.getByTestId('quantiles').textContent())!)
+  await expect(b.getByTestId('extremes')).toHaveText((await a.getByTestId('extremes').textContent())!)
+  await expect(b.getByTestId('histogram').locator('rect')).toHaveCount(30)
+  await idle(b)
+  const pathsBytes = await b.evaluate(
+    () => (globalThis as unknown as { board: { inspect(): { stores: { id: string; bytes: number }[] } } }).board.inspect().stores.find((s) => s.id === 'paths')!.bytes,
+  )
+  expect(pathsBytes).toBe(2000 * 8)
+  expect(errors).toEqual([])
+})

@@ -93,7 +93,7 @@ describe('S01 keys never collide', () => {
     await b.start()
     await b.clear()
     expect(Object.keys(localStorage)).toEqual([nameOf(name, 'old-local')])
-    expect(Object.keys(sessionStorage).filter((k) => k !== sessionKey(name))).toEqual([nameOf(name, 'old-session')])
+    expect(Object.keys(sessionStorage).filter((k) => k !== sessionKey)).toEqual([nameOf(name, 'old-session')])
   })
 
   it('S01 locks, channel and database are named per board through the same escaping', async () => {

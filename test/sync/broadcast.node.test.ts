@@ -9,10 +9,16 @@ const key = 'a'.repeat(64)
 
 describe('parseMessage', () => {
   it('accepts exactly the known shapes', () => {
-    expect(parseMessage({ sb: 1, from: 'x', type: 'ready', key })).toBeTruthy()
-    expect(parseMessage({ sb: 1, from: 'x', type: 'stores', ids: ['a', 'b'] })).toBeTruthy()
-    expect(parseMessage({ sb: 1, from: 'x', type: 'clear', scope: 'session' })).toBeTruthy()
-    expect(parseMessage({ sb: 1, from: 'x', type: 'clear', scope: 'all' })).toBeTruthy()
+    for (const m of [
+      { sb: 1, from: 'x', type: 'ready', key },
+      { sb: 1, from: 'x', type: 'stores', ids: ['a', 'b'] },
+      { sb: 1, from: 'x', type: 'stores', ids: [] },
+      { sb: 1, from: 'x', type: 'clear', scope: 'session' },
+      { sb: 1, from: 'x', type: 'clear', scope: 'session', sid: 'a-session-id' },
+      { sb: 1, from: 'x', type: 'clear', scope: 'all' },
+    ]) {
+      expect(parseMessage(m)).toEqual(m)
+    }
   })
 
   it.each([
@@ -25,6 +31,7 @@ describe('parseMessage', () => {
     ['ids that are not strings', { sb: 1, from: 'x', type: 'stores', ids: [{ toString: 1 }] }],
     ['ids that are not an array', { sb: 1, from: 'x', type: 'stores', ids: 'a' }],
     ['an unknown scope', { sb: 1, from: 'x', type: 'clear', scope: 'everything' }],
+    ['a session id that is not a string', { sb: 1, from: 'x', type: 'clear', scope: 'session', sid: 7 }],
   ])('refuses %s', (_label, m) => expect(parseMessage(m)).toBeUndefined())
 })
 
