@@ -48,7 +48,7 @@ export async function clearSession(b: BoardImpl, tell = true, told?: string): Pr
   b.batch(() => {
     for (const s of b.stores.values()) if (s.storage === 'session') s.clear()
     // Not started yet: start()'s initial wave runs them, in the new session.
-    if (b.scheduler.started && !b.scheduler.disposed) for (const n of bound) b.scheduler.mark(n, false)
+    if (b.scheduler.started && !b.scheduler.disposed) for (const n of bound) b.scheduler.mark(n)
   })
   if (!tell) return // a remote clear is tracked by idle(); awaiting idle() here would wait on itself
   channelOf(b).post({ type: 'clear', scope: 'session', sid: old })
@@ -94,7 +94,7 @@ export async function clearBoard(b: BoardImpl, tell = true): Promise<void> {
     // nothing, so what is downstream of it would not run, and a derived store reset above
     // would stay blank for good. A clear leaves the board as a new one: the callbacks run
     // as in an initial wave (those with preventInitialCall only if an input changed).
-    if (b.scheduler.started && !b.scheduler.disposed) for (const n of b.callbacks) if (!n.preventInitialCall) b.scheduler.mark(n, false)
+    if (b.scheduler.started && !b.scheduler.disposed) for (const n of b.callbacks) if (!n.preventInitialCall) b.scheduler.mark(n)
   })
   if (!tell) return
   channelOf(b).post({ type: 'clear', scope: 'all' })

@@ -6,7 +6,6 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { type Board, type BoardOptions, createBoard } from '../../src/index'
-import { sessionKey } from '../../src/sync/id'
 
 let n = 0
 const boards: Board[] = []
