@@ -102,7 +102,10 @@ describe('S01 keys never collide', () => {
     b.store('s', { initial: 1, storage: 'idb' })
     await b.start()
     const held = (await navigator.locks.query()).held?.map((l) => l.name) ?? []
-    expect(held).toContain(nameOf(name, 'session', b.session.id))
+    // The session lock is the tab's, not the board's (S25: one session per tab): its name is
+    // outside the `sb:` namespace of board names, so no board name can produce it.
+    expect(held).toContain(`sb-session:${b.session.id}`)
+    expect(held.filter((l) => l?.startsWith(nameOf(name)))).toEqual([])
     const dbs = (await indexedDB.databases()).map((d) => d.name)
     expect(dbs).toContain(nameOf(name))
   })

@@ -313,13 +313,18 @@ describe('handles', () => {
   it('board.clear() drops worker-held data and every persisted handle (F30)', async () => {
     const { b, pool, col } = columnGraph(10)
     await b.start()
+    const before = col.get() as Handle
     const kept = await pool.task('keepColumn')(5, true)
     expect((await pool.workerStats())[0]!.held).toBe(2)
     await b.clear()
-    // col went back to initial (size did not change, so nothing re-ran): nothing is held.
-    expect(col.get()).toBeUndefined()
-    expect((await pool.workerStats())[0]!.held).toBe(0)
+    // Everything the board held is dropped; then the board re-runs as a new one would (a
+    // clear never leaves a blank page, S18): col holds a fresh handle, the only one held.
+    const after = col.get() as Handle
+    expect(isHandle(after)).toBe(true)
+    expect(after.id).not.toBe(before.id)
+    expect((await pool.workerStats())[0]!.held).toBe(1)
     expect(await rawHandle(b.name, kept.id)).toBeUndefined()
+    await expect(b.resolve(before)).rejects.toMatchObject({ code: 'handle-lost' })
   })
 
   it('terminate() releases every handle of the pool', async () => {
