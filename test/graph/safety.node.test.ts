@@ -229,6 +229,48 @@ describe('S10 dispose() then set()', () => {
   })
 })
 
+describe('S10 dispose() from inside the graph', () => {
+  it('S10 a callback that disposes the board: its own result is dropped silently, nothing runs after, idle() resolves', async () => {
+    //  a → [stop] → b → [after] → c        stop calls board.dispose() when a is 2
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+    const board = newBoard()
+    const a = board.store('a', { initial: 1 })
+    const b = board.store('b', { initial: 0 })
+    const c = board.store('c', { initial: 0 })
+    board.callback({ id: 'stop', inputs: [a], outputs: [b], run: (v: number) => (v === 2 && board.dispose(), v * 10) })
+    const after = vi.fn((v: number) => v + 1)
+    board.callback({ id: 'after', inputs: [b], outputs: [c], run: after })
+    await board.start()
+    after.mockClear()
+    a.set(2)
+    expect(b.get()).toBe(10)
+    expect(after).not.toHaveBeenCalled()
+    expect(await settlesNow(board.idle())).toBe(true)
+    expect(warn).not.toHaveBeenCalled() // nobody called set() after dispose: no warning to give
+  })
+})
+
+describe('S10 dispose() from inside a failing run', () => {
+  it('S10 a callback that disposes the board and then throws: its error is dropped too', async () => {
+    const board = newBoard()
+    const a = board.store('a', { initial: 1 })
+    board.callback({
+      id: 'stop',
+      inputs: [a],
+      outputs: [],
+      run: (v: number) => {
+        if (v !== 2) return
+        board.dispose()
+        throw new Error('after dispose')
+      },
+    })
+    await board.start()
+    a.set(2)
+    expect(board.errors.size).toBe(0)
+    expect(await settlesNow(board.idle())).toBe(true)
+  })
+})
+
 describe('S14 runaway: a callback that keeps re-running itself in one wave', () => {
   it('S14 sets its own input inside run: fails with GraphError("runaway") naming it after 1,000 re-runs', async () => {
     //  a → [loop] → out, and loop sets a itself (not through ctx.set, which would not re-run it)

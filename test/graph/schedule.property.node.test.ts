@@ -166,8 +166,10 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 const stepsArb = fc.record({
   before: fc.array(setOp, { maxLength: 3 }),
   steps: fc.array(fc.record({ op: opArb, gap: fc.oneof(fc.constant('idle' as const), fc.nat(4)) }), { maxLength: 25 }),
-  // dispose() after this step (-1: never), in one sequence of four.
+  // dispose() after this step (-1: never), in one sequence of four; from outside, or from
+  // inside the next run.
   disposeAt: fc.oneof({ arbitrary: fc.constant(-1), weight: 3 }, { arbitrary: fc.nat(24), weight: 1 }),
+  disposeInRun: fc.boolean(),
 })
 
 // ---- the callbacks' behaviour: a pure function of their arguments -------------------------
@@ -212,6 +214,8 @@ interface Run {
   sideWrote?: boolean
   /** Callbacks defined so far: a definition during a wave starts a new count. */
   epoch: number
+  /** It disposed the board: its result or error is dropped. */
+  disposed?: boolean
   outcome?: Outcome
 }
 
@@ -233,7 +237,7 @@ function settlesNow(p: Promise<unknown>): Promise<boolean> {
   return Promise.race([p.then(() => true), new Promise<boolean>((r) => setImmediate(() => r(false)))])
 }
 
-async function check(spec: GraphSpec, before: Array<{ s: number; v: number }>, steps: Step[], disposeAt: number): Promise<void> {
+async function check(spec: GraphSpec, before: Array<{ s: number; v: number }>, steps: Step[], disposeAt: number, disposeInRun: boolean): Promise<void> {
   const problems: string[] = []
   rejections.length = 0 // a failed run stops early: its stragglers are not this run's
   const board = createBoard({ name: `property-${++boards}` })
@@ -267,6 +271,8 @@ async function check(spec: GraphSpec, before: Array<{ s: number; v: number }>, s
   let step = -1
   /** Late definitions asked of the next run's synchronous part. */
   let defineInRun = 0
+  /** dispose() asked of the next run's synchronous part. */
+  let disposeNext = false
   let definitions = 0
 
   /** Callbacks upstream of `j` (through inputs and state) among those defined now. */
@@ -344,6 +350,11 @@ async function check(spec: GraphSpec, before: Array<{ s: number; v: number }>, s
         runs[j]!.push(run)
         // A callback defined during a wave, from inside a run.
         for (; defineInRun > 0; defineInRun--) defineNext()
+        if (disposeNext) {
+          disposeNext = false
+          run.disposed = disposed = true
+          board.dispose()
+        }
 
         const answer = (): unknown => {
           if (cb.side >= 0) {
@@ -419,7 +430,10 @@ async function check(spec: GraphSpec, before: Array<{ s: number; v: number }>, s
     step = i
     const { op, gap } = steps[i]!
     exec(op)
-    if (i === disposeAt) exec({ k: 'dispose' })
+    if (i === disposeAt) {
+      if (disposeInRun) disposeNext = true
+      else exec({ k: 'dispose' })
+    }
     if (gap === 'idle') await idle(`after step ${i}`)
     else for (let t = 0; t < gap; t++) await null
     if (previousGap === 'idle' && gap === 'idle') isolated.add(i)
@@ -434,7 +448,7 @@ async function check(spec: GraphSpec, before: Array<{ s: number; v: number }>, s
   spec.callbacks.forEach((cb, j) => {
     if (!defined[j]) return
     const all = runs[j]!
-    const applied = all.filter((r) => !r.signal.aborted)
+    const applied = all.filter((r) => !r.signal.aborted && !r.disposed)
     // Outputs: what the latest applied run returned for each (initial if none).
     cb.outputs.forEach((o, k) => {
       let want: unknown = spec.initial[o]
@@ -480,8 +494,8 @@ async function check(spec: GraphSpec, before: Array<{ s: number; v: number }>, s
 describe('scheduler against a reference model (fast-check)', () => {
   it('random DAGs and random sets, batches, clears, late callbacks and dispose keep every guarantee', async () => {
     await fc.assert(
-      fc.asyncProperty(graphArb, stepsArb, async (spec, { before, steps, disposeAt }) => {
-        await check(spec, before, steps, disposeAt)
+      fc.asyncProperty(graphArb, stepsArb, async (spec, { before, steps, disposeAt, disposeInRun }) => {
+        await check(spec, before, steps, disposeAt, disposeInRun)
       }),
       { numRuns: 200 },
     )
