@@ -325,6 +325,23 @@ describe('S14 runaway: a callback that keeps re-running itself in one wave', () 
     expect(turns).toBe(1000)
   })
 
+  it('S14 a loop through a subscriber (it sets the input of the callback it listens to) is caught too', async () => {
+    //  a → [twice] → b ; b's subscriber sets a = b
+    const board = newBoard()
+    const a = board.store('a', { initial: 0 })
+    const b = board.store('b', { initial: 0 })
+    board.callback({ id: 'twice', inputs: [a], outputs: [b], run: (v: number) => v + 1 })
+    await board.start()
+    let calls = 0
+    b.subscribe((v) => {
+      if (++calls < 5_000) a.set(v)
+    })
+    expect(() => a.set(5)).not.toThrow()
+    expect(board.errors.get('twice')?.code).toBe('runaway')
+    expect(calls).toBe(1000)
+    expect(await settlesNow(board.idle())).toBe(true)
+  })
+
   it('S14 no false alarm: 1,500 separate sets while an async callback is always in flight', async () => {
     //  a → [slow] (async, superseded by each set) → s
     const board = newBoard()
