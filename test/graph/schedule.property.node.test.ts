@@ -5,7 +5,9 @@
  * and of values that cannot be printed; preventInitialCall; `ctx.set` of a store outside
  * the graph's edges; callbacks defined late) and a random sequence of set, clear, nested
  * batches, late definitions (from outside, inside a batch, inside a run, inside a
- * subscriber) and dispose, with random gaps between them (idle, a few microtasks, none). A plain reference model, kept beside the
+ * subscriber) and dispose, with random gaps between them (idle, a few microtasks, none).
+ * Values include -0 and NaN, and half the user-set stores have no `equals`, so the
+ * scheduler's own Object.is decides what is a change. A plain reference model, kept beside the
  * board, checks:
  *
  *  - after idle(), every output holds what the latest applied run of its callback returned
@@ -149,7 +151,9 @@ interface Step {
   gap: Gap
 }
 
-const setOp = fc.record({ k: fc.constant('set' as const), s: fc.nat(), v: fc.nat(4) })
+// -0 and NaN too: a change or not by Object.is, on the scheduler's inlined comparison.
+const value = fc.oneof({ arbitrary: fc.nat(4), weight: 8 }, { arbitrary: fc.constantFrom(-0, Number.NaN), weight: 1 })
+const setOp = fc.record({ k: fc.constant('set' as const), s: fc.nat(), v: value })
 const leafOp: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: setOp, weight: 6 },
   { arbitrary: fc.record({ k: fc.constant('clear' as const), s: fc.nat() }), weight: 1 },
@@ -243,24 +247,36 @@ async function check(spec: GraphSpec, before: Array<{ s: number; v: number }>, s
   const board = createBoard({ name: `property-${++boards}` })
   const S = spec.initial.length
 
-  // Every change, in order, seen through `equals` (called by each write, before it applies).
+  // Every change, in order. Outputs are seen through `equals` (called by each write, before
+  // it applies). Half the sources have none, so the scheduler's inlined Object.is is tested
+  // too: only this test writes them, and it notes a change just before making it.
   const log: number[] = []
   const changes: number[][] = spec.initial.map(() => [])
+  const note = (i: number) => (changes[i]!.push(log.length), log.push(i))
+  const plain = new Set(spec.sources.filter((i) => i % 2 === 0))
   const notified: Array<{ value: unknown } | undefined> = []
   const stores: Store<number>[] = spec.initial.map((initial, i) => {
     const s = board.store<number>(`s${i}`, {
       initial,
-      equals: (a, b) => {
-        if (Object.is(a, b)) return true
-        changes[i]!.push(log.length)
-        log.push(i)
-        return false
-      },
+      ...(plain.has(i)
+        ? {}
+        : {
+            equals: (a: number, b: number) => {
+              if (Object.is(a, b)) return true
+              note(i)
+              return false
+            },
+          }),
     })
     s.subscribe((value) => (notified[i] = { value }))
     return s
   })
   const changedIn = (s: number, from: number, to: number) => changes[s]!.some((c) => c >= from && c < to)
+  /** Every write to a source goes through here; `live`: the write will not be dropped. */
+  const writeSource = (i: number, v: number, live: boolean, write: () => void) => {
+    if (plain.has(i) && live && !Object.is(stores[i]!.get(), v)) note(i)
+    write()
+  }
 
   const runs: Run[][] = spec.callbacks.map(() => [])
   const defined: boolean[] = []
@@ -359,7 +375,8 @@ async function check(spec: GraphSpec, before: Array<{ s: number; v: number }>, s
         const answer = (): unknown => {
           if (cb.side >= 0) {
             const before = log.length
-            ctx.set(`s${cb.side}`, hash(cb.salt, args, 'side') % 5)
+            const v = hash(cb.salt, args, 'side') % 5
+            writeSource(cb.side, v, !disposed && !ctx.signal.aborted, () => ctx.set(`s${cb.side}`, v))
             if (log.length > before) run.sideWrote = true
           }
           const outcome = (run.outcome = behave(cb, args))
@@ -393,20 +410,26 @@ async function check(spec: GraphSpec, before: Array<{ s: number; v: number }>, s
 
   const exec = (op: Op): void => {
     switch (op.k) {
-      case 'set':
-        if (spec.sources.length) stores[spec.sources[op.s % spec.sources.length]!]!.set(op.v)
+      case 'set': {
+        const i = spec.sources[op.s % spec.sources.length]
+        if (i !== undefined) writeSource(i, op.v, !disposed, () => stores[i]!.set(op.v))
         return
-      case 'clear':
-        if (spec.sources.length) stores[spec.sources[op.s % spec.sources.length]!]!.clear()
+      }
+      case 'clear': {
+        const i = spec.sources[op.s % spec.sources.length]
+        if (i !== undefined) writeSource(i, spec.initial[i]!, !disposed, () => stores[i]!.clear())
         return
+      }
       case 'define':
         if (op.where === 'outside') defineNext()
         else if (op.where === 'run') defineInRun++
         else if (spec.sources.length) {
           // During a wave, from a subscriber: at the end of the drain the set below starts.
-          const s = stores[spec.sources[0]!]!
+          const i = spec.sources[0]!
+          const s = stores[i]!
           const off = s.subscribe(() => (off(), defineNext()))
-          s.set((s.get() + 1) % 5)
+          const v = ((s.get() || 0) + 1) % 5
+          writeSource(i, v, !disposed, () => s.set(v))
         }
         return
       case 'batch':
