@@ -432,6 +432,35 @@ describe('bugs the property test and review of the scheduler found', () => {
     expect(run).toHaveBeenCalledWith(0, expect.objectContaining({ triggered: ['s0'] }))
   })
 
+  it('a foreign thenable that calls back twice, then rejects, then throws: one settle, idle() resolves', async () => {
+    const board = newBoard()
+    const a = board.store('a', { initial: 1 })
+    const out = board.store('out', { initial: 0 })
+    board.callback({
+      id: 'odd',
+      inputs: [a],
+      outputs: [out],
+      // A misbehaving PromiseLike, as some libraries' thenables are.
+      run: (v: number) =>
+        ({
+          then(ok: (x: unknown) => void, bad: (e: unknown) => void) {
+            ok(v * 10)
+            ok(-1)
+            bad(new Error('late'))
+            throw new Error('later')
+          },
+        }) as unknown as PromiseLike<number>,
+    })
+    await board.start()
+    expect(await settlesNow(board.idle())).toBe(true)
+    expect(out.get()).toBe(10)
+    expect(board.errors.size).toBe(0)
+    a.set(2)
+    expect(await settlesNow(board.idle())).toBe(true)
+    expect(out.get()).toBe(20)
+    expect(board.inspect().callbacks[0]!.running).toBe(false)
+  })
+
   it('a store whose equals throws on a callback\'s write fails that callback, not the wave', async () => {
     //  a → [W] → x (equals reads .id of undefined) ;  a → [good] → y
     const board = newBoard()
