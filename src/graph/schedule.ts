@@ -381,12 +381,13 @@ export class Scheduler {
       async = isThenable(result)
     } catch (e) {
       this.finish(node, t0, bytesIn)
-      this.fail(node, e)
+      if (!this.disposed) this.fail(node, e)
       return
     }
     if (!async) {
       this.finish(node, t0, bytesIn)
-      this.apply(node, result)
+      // A run that disposed the board has its result (or error) dropped, as a run in flight would.
+      if (!this.disposed) this.apply(node, result)
       return
     }
 

@@ -229,6 +229,48 @@ describe('S10 dispose() then set()', () => {
   })
 })
 
+describe('S10 dispose() from inside the graph', () => {
+  it('S10 a callback that disposes the board: its own result is dropped silently, nothing runs after, idle() resolves', async () => {
+    //  a → [stop] → b → [after] → c        stop calls board.dispose() when a is 2
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+    const board = newBoard()
+    const a = board.store('a', { initial: 1 })
+    const b = board.store('b', { initial: 0 })
+    const c = board.store('c', { initial: 0 })
+    board.callback({ id: 'stop', inputs: [a], outputs: [b], run: (v: number) => (v === 2 && board.dispose(), v * 10) })
+    const after = vi.fn((v: number) => v + 1)
+    board.callback({ id: 'after', inputs: [b], outputs: [c], run: after })
+    await board.start()
+    after.mockClear()
+    a.set(2)
+    expect(b.get()).toBe(10)
+    expect(after).not.toHaveBeenCalled()
+    expect(await settlesNow(board.idle())).toBe(true)
+    expect(warn).not.toHaveBeenCalled() // nobody called set() after dispose: no warning to give
+  })
+})
+
+describe('S10 dispose() from inside a failing run', () => {
+  it('S10 a callback that disposes the board and then throws: its error is dropped too', async () => {
+    const board = newBoard()
+    const a = board.store('a', { initial: 1 })
+    board.callback({
+      id: 'stop',
+      inputs: [a],
+      outputs: [],
+      run: (v: number) => {
+        if (v !== 2) return
+        board.dispose()
+        throw new Error('after dispose')
+      },
+    })
+    await board.start()
+    a.set(2)
+    expect(board.errors.size).toBe(0)
+    expect(await settlesNow(board.idle())).toBe(true)
+  })
+})
+
 describe('S14 runaway: a callback that keeps re-running itself in one wave', () => {
   it('S14 sets its own input inside run: fails with GraphError("runaway") naming it after 1,000 re-runs', async () => {
     //  a → [loop] → out, and loop sets a itself (not through ctx.set, which would not re-run it)
@@ -281,6 +323,23 @@ describe('S14 runaway: a callback that keeps re-running itself in one wave', () 
     expect(await settlesNow(board.idle())).toBe(true)
     expect(board.errors.get('N')?.code).toBe('runaway')
     expect(turns).toBe(1000)
+  })
+
+  it('S14 a loop through a subscriber (it sets the input of the callback it listens to) is caught too', async () => {
+    //  a → [twice] → b ; b's subscriber sets a = b
+    const board = newBoard()
+    const a = board.store('a', { initial: 0 })
+    const b = board.store('b', { initial: 0 })
+    board.callback({ id: 'twice', inputs: [a], outputs: [b], run: (v: number) => v + 1 })
+    await board.start()
+    let calls = 0
+    b.subscribe((v) => {
+      if (++calls < 5_000) a.set(v)
+    })
+    expect(() => a.set(5)).not.toThrow()
+    expect(board.errors.get('twice')?.code).toBe('runaway')
+    expect(calls).toBe(1000)
+    expect(await settlesNow(board.idle())).toBe(true)
   })
 
   it('S14 no false alarm: 1,500 separate sets while an async callback is always in flight', async () => {
@@ -371,6 +430,35 @@ describe('bugs the property test and review of the scheduler found', () => {
     })
     expect(run).toHaveBeenCalledTimes(1)
     expect(run).toHaveBeenCalledWith(0, expect.objectContaining({ triggered: ['s0'] }))
+  })
+
+  it('a foreign thenable that calls back twice, then rejects, then throws: one settle, idle() resolves', async () => {
+    const board = newBoard()
+    const a = board.store('a', { initial: 1 })
+    const out = board.store('out', { initial: 0 })
+    board.callback({
+      id: 'odd',
+      inputs: [a],
+      outputs: [out],
+      // A misbehaving PromiseLike, as some libraries' thenables are.
+      run: (v: number) =>
+        ({
+          then(ok: (x: unknown) => void, bad: (e: unknown) => void) {
+            ok(v * 10)
+            ok(-1)
+            bad(new Error('late'))
+            throw new Error('later')
+          },
+        }) as unknown as PromiseLike<number>,
+    })
+    await board.start()
+    expect(await settlesNow(board.idle())).toBe(true)
+    expect(out.get()).toBe(10)
+    expect(board.errors.size).toBe(0)
+    a.set(2)
+    expect(await settlesNow(board.idle())).toBe(true)
+    expect(out.get()).toBe(20)
+    expect(board.inspect().callbacks[0]!.running).toBe(false)
   })
 
   it('a store whose equals throws on a callback\'s write fails that callback, not the wave', async () => {

@@ -5,7 +5,9 @@
  * and of values that cannot be printed; preventInitialCall; `ctx.set` of a store outside
  * the graph's edges; callbacks defined late) and a random sequence of set, clear, nested
  * batches, late definitions (from outside, inside a batch, inside a run, inside a
- * subscriber) and dispose, with random gaps between them (idle, a few microtasks, none). A plain reference model, kept beside the
+ * subscriber) and dispose, with random gaps between them (idle, a few microtasks, none).
+ * Values include -0 and NaN, and half the user-set stores have no `equals`, so the
+ * scheduler's own Object.is decides what is a change. A plain reference model, kept beside the
  * board, checks:
  *
  *  - after idle(), every output holds what the latest applied run of its callback returned
@@ -149,7 +151,9 @@ interface Step {
   gap: Gap
 }
 
-const setOp = fc.record({ k: fc.constant('set' as const), s: fc.nat(), v: fc.nat(4) })
+// -0 and NaN too: a change or not by Object.is, on the scheduler's inlined comparison.
+const value = fc.oneof({ arbitrary: fc.nat(4), weight: 8 }, { arbitrary: fc.constantFrom(-0, Number.NaN), weight: 1 })
+const setOp = fc.record({ k: fc.constant('set' as const), s: fc.nat(), v: value })
 const leafOp: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: setOp, weight: 6 },
   { arbitrary: fc.record({ k: fc.constant('clear' as const), s: fc.nat() }), weight: 1 },
@@ -166,8 +170,10 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 const stepsArb = fc.record({
   before: fc.array(setOp, { maxLength: 3 }),
   steps: fc.array(fc.record({ op: opArb, gap: fc.oneof(fc.constant('idle' as const), fc.nat(4)) }), { maxLength: 25 }),
-  // dispose() after this step (-1: never), in one sequence of four.
+  // dispose() after this step (-1: never), in one sequence of four; from outside, or from
+  // inside the next run.
   disposeAt: fc.oneof({ arbitrary: fc.constant(-1), weight: 3 }, { arbitrary: fc.nat(24), weight: 1 }),
+  disposeInRun: fc.boolean(),
 })
 
 // ---- the callbacks' behaviour: a pure function of their arguments -------------------------
@@ -212,6 +218,8 @@ interface Run {
   sideWrote?: boolean
   /** Callbacks defined so far: a definition during a wave starts a new count. */
   epoch: number
+  /** It disposed the board: its result or error is dropped. */
+  disposed?: boolean
   outcome?: Outcome
 }
 
@@ -233,30 +241,42 @@ function settlesNow(p: Promise<unknown>): Promise<boolean> {
   return Promise.race([p.then(() => true), new Promise<boolean>((r) => setImmediate(() => r(false)))])
 }
 
-async function check(spec: GraphSpec, before: Array<{ s: number; v: number }>, steps: Step[], disposeAt: number): Promise<void> {
+async function check(spec: GraphSpec, before: Array<{ s: number; v: number }>, steps: Step[], disposeAt: number, disposeInRun: boolean): Promise<void> {
   const problems: string[] = []
   rejections.length = 0 // a failed run stops early: its stragglers are not this run's
   const board = createBoard({ name: `property-${++boards}` })
   const S = spec.initial.length
 
-  // Every change, in order, seen through `equals` (called by each write, before it applies).
+  // Every change, in order. Outputs are seen through `equals` (called by each write, before
+  // it applies). Half the sources have none, so the scheduler's inlined Object.is is tested
+  // too: only this test writes them, and it notes a change just before making it.
   const log: number[] = []
   const changes: number[][] = spec.initial.map(() => [])
+  const note = (i: number) => (changes[i]!.push(log.length), log.push(i))
+  const plain = new Set(spec.sources.filter((i) => i % 2 === 0))
   const notified: Array<{ value: unknown } | undefined> = []
   const stores: Store<number>[] = spec.initial.map((initial, i) => {
     const s = board.store<number>(`s${i}`, {
       initial,
-      equals: (a, b) => {
-        if (Object.is(a, b)) return true
-        changes[i]!.push(log.length)
-        log.push(i)
-        return false
-      },
+      ...(plain.has(i)
+        ? {}
+        : {
+            equals: (a: number, b: number) => {
+              if (Object.is(a, b)) return true
+              note(i)
+              return false
+            },
+          }),
     })
     s.subscribe((value) => (notified[i] = { value }))
     return s
   })
   const changedIn = (s: number, from: number, to: number) => changes[s]!.some((c) => c >= from && c < to)
+  /** Every write to a source goes through here; `live`: the write will not be dropped. */
+  const writeSource = (i: number, v: number, live: boolean, write: () => void) => {
+    if (plain.has(i) && live && !Object.is(stores[i]!.get(), v)) note(i)
+    write()
+  }
 
   const runs: Run[][] = spec.callbacks.map(() => [])
   const defined: boolean[] = []
@@ -267,6 +287,8 @@ async function check(spec: GraphSpec, before: Array<{ s: number; v: number }>, s
   let step = -1
   /** Late definitions asked of the next run's synchronous part. */
   let defineInRun = 0
+  /** dispose() asked of the next run's synchronous part. */
+  let disposeNext = false
   let definitions = 0
 
   /** Callbacks upstream of `j` (through inputs and state) among those defined now. */
@@ -344,11 +366,17 @@ async function check(spec: GraphSpec, before: Array<{ s: number; v: number }>, s
         runs[j]!.push(run)
         // A callback defined during a wave, from inside a run.
         for (; defineInRun > 0; defineInRun--) defineNext()
+        if (disposeNext) {
+          disposeNext = false
+          run.disposed = disposed = true
+          board.dispose()
+        }
 
         const answer = (): unknown => {
           if (cb.side >= 0) {
             const before = log.length
-            ctx.set(`s${cb.side}`, hash(cb.salt, args, 'side') % 5)
+            const v = hash(cb.salt, args, 'side') % 5
+            writeSource(cb.side, v, !disposed && !ctx.signal.aborted, () => ctx.set(`s${cb.side}`, v))
             if (log.length > before) run.sideWrote = true
           }
           const outcome = (run.outcome = behave(cb, args))
@@ -382,20 +410,26 @@ async function check(spec: GraphSpec, before: Array<{ s: number; v: number }>, s
 
   const exec = (op: Op): void => {
     switch (op.k) {
-      case 'set':
-        if (spec.sources.length) stores[spec.sources[op.s % spec.sources.length]!]!.set(op.v)
+      case 'set': {
+        const i = spec.sources[op.s % spec.sources.length]
+        if (i !== undefined) writeSource(i, op.v, !disposed, () => stores[i]!.set(op.v))
         return
-      case 'clear':
-        if (spec.sources.length) stores[spec.sources[op.s % spec.sources.length]!]!.clear()
+      }
+      case 'clear': {
+        const i = spec.sources[op.s % spec.sources.length]
+        if (i !== undefined) writeSource(i, spec.initial[i]!, !disposed, () => stores[i]!.clear())
         return
+      }
       case 'define':
         if (op.where === 'outside') defineNext()
         else if (op.where === 'run') defineInRun++
         else if (spec.sources.length) {
           // During a wave, from a subscriber: at the end of the drain the set below starts.
-          const s = stores[spec.sources[0]!]!
+          const i = spec.sources[0]!
+          const s = stores[i]!
           const off = s.subscribe(() => (off(), defineNext()))
-          s.set((s.get() + 1) % 5)
+          const v = ((s.get() || 0) + 1) % 5
+          writeSource(i, v, !disposed, () => s.set(v))
         }
         return
       case 'batch':
@@ -419,7 +453,10 @@ async function check(spec: GraphSpec, before: Array<{ s: number; v: number }>, s
     step = i
     const { op, gap } = steps[i]!
     exec(op)
-    if (i === disposeAt) exec({ k: 'dispose' })
+    if (i === disposeAt) {
+      if (disposeInRun) disposeNext = true
+      else exec({ k: 'dispose' })
+    }
     if (gap === 'idle') await idle(`after step ${i}`)
     else for (let t = 0; t < gap; t++) await null
     if (previousGap === 'idle' && gap === 'idle') isolated.add(i)
@@ -434,7 +471,7 @@ async function check(spec: GraphSpec, before: Array<{ s: number; v: number }>, s
   spec.callbacks.forEach((cb, j) => {
     if (!defined[j]) return
     const all = runs[j]!
-    const applied = all.filter((r) => !r.signal.aborted)
+    const applied = all.filter((r) => !r.signal.aborted && !r.disposed)
     // Outputs: what the latest applied run returned for each (initial if none).
     cb.outputs.forEach((o, k) => {
       let want: unknown = spec.initial[o]
@@ -480,8 +517,8 @@ async function check(spec: GraphSpec, before: Array<{ s: number; v: number }>, s
 describe('scheduler against a reference model (fast-check)', () => {
   it('random DAGs and random sets, batches, clears, late callbacks and dispose keep every guarantee', async () => {
     await fc.assert(
-      fc.asyncProperty(graphArb, stepsArb, async (spec, { before, steps, disposeAt }) => {
-        await check(spec, before, steps, disposeAt)
+      fc.asyncProperty(graphArb, stepsArb, async (spec, { before, steps, disposeAt, disposeInRun }) => {
+        await check(spec, before, steps, disposeAt, disposeInRun)
       }),
       { numRuns: 200 },
     )
