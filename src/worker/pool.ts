@@ -431,7 +431,7 @@ class Pool {
     if (lost) {
       const e = new WorkerError(
         'handle-lost',
-        `task "${call.task}" got handle "${lost.id}" (${lost.desc}), held by ${lost.pool === this.id ? `worker ${lost.worker} of pool "${this.name}", which exited or was restarted` : 'a pool that was terminated'}; keep(value, { persist: true }) survives that.`,
+        `task "${call.task}" got handle "${lost.id}" (${lost.desc}), held by ${lost.pool === this.id ? `worker ${lost.worker} of pool "${this.name}", which exited or was restarted` : 'a pool that is not running here (terminated, or of another tab or page)'}; keep(value, { persist: true }) survives that.`,
       )
       return this.settle(call, undefined, e)
     }
@@ -657,7 +657,8 @@ class Pool {
     const { port1, port2 } = new MessageChannel()
     const sink: EventSink = { event: (ev) => this.event(ev) }
     Comlink.expose(sink, port1)
-    const lock = `switchboard:worker:${this.id}:${slot.index}:${life}`
+    // Beside the cache's `sb:<board>:<key>` and the session's `sb:<board>:session:<id>`.
+    const lock = `sb:${this.board.name}:worker:${this.id}:${slot.index}:${life}`
     const init: Init = { type: 'init', pool: this.id, worker: slot.index, life, board: this.board.name, lock }
     api.init(init, Comlink.transfer(port2, [port2])).then(
       (held) => {
