@@ -43,11 +43,11 @@ const bytesIn = (u: HeapUsage) => u.usedSize + (u.embedderHeapUsedSize ?? 0) + (
  * measured from outside with CDP. Playwright opens CDP sessions on pages only: the
  * workers are reached through a browser session (Target.attachToTarget, messages relayed).
  */
-async function heapOf(page: Page, browser: Browser): Promise<() => Promise<{ page: number; workers: number[] }>> {
+async function heapOf(page: Page, browser: Browser) {
   const cdp = await page.context().newCDPSession(page)
   const { targetInfo } = (await cdp.send('Target.getTargetInfo')) as { targetInfo: { browserContextId: string } }
   const root = await browser.newBrowserCDPSession()
-  return async () => {
+  const measure = async (): Promise<{ page: number; workers: number[] }> => {
     for (let i = 0; i < 3; i++) await cdp.send('HeapProfiler.collectGarbage')
     const pageBytes = bytesIn((await cdp.send('Runtime.getHeapUsage')) as HeapUsage)
     const { targetInfos } = (await root.send('Target.getTargets')) as { targetInfos: { targetId: string; type: string; browserContextId: string }[] }
@@ -61,6 +61,8 @@ async function heapOf(page: Page, browser: Browser): Promise<() => Promise<{ pag
     }
     return { page: pageBytes, workers }
   }
+  // The browser session outlives the page's context: the test closes it.
+  return Object.assign(measure, { close: () => root.detach() })
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0)
@@ -102,6 +104,7 @@ test('F19 no leak: 10 000 worker calls leave the heaps of the page and of its wo
   const before = await heap()
   const stats = await page.evaluate(() => (window as unknown as HeapPage).f19.run(5000))
   const after = await heap()
+  await heap.close()
   // (500 + 5000) sets, two calls each; x ends at 5500, out at 11 000.
   expect(stats).toEqual({ out: 11_000, x: 5500, calls: 11_002, open: 0, ports: 2, handles: 1, held: 1, running: 0, errors: 0 })
   test.info().annotations.push({ type: 'heap', description: `before ${JSON.stringify(before)}, after ${JSON.stringify(after)}` })
@@ -125,6 +128,7 @@ test('F19 no leak: 10 000 calls with an input that cannot be cloned leave the pa
   const before = await heap()
   const stats = await page.evaluate(() => (window as unknown as HeapPage).f19.runUnclonable(10_000))
   const after = await heap()
+  await heap.close()
   expect(stats).toEqual({ codes: ['unserialisable-input'], open: 0, running: 0 })
   test.info().annotations.push({ type: 'heap', description: `page ${before.page} → ${after.page} bytes over 10 000 failed calls` })
   expect(after.page - before.page).toBeLessThan(1_000_000)
