@@ -265,6 +265,43 @@ function kindOf(v: unknown): string {
   return `${/^([aeiouAEIOU]|HTML)/.test(plain) ? 'an' : 'a'} ${plain}`
 }
 
+/**
+ * The worker as Comlink's endpoint. Comlink files a request's reply handler before it
+ * posts the request; when the post throws (an input that cannot be cloned, S19) no reply
+ * would ever come and the handler would stay for the worker's life. A stand-in reply,
+ * in Comlink's own shape, lets it go: the caller has its rejection already. Our stray-message
+ * check (F32) listens on the worker itself and never sees it.
+ */
+function endpointOf(worker: Worker): Comlink.Endpoint {
+  const listeners: EventListenerOrEventListenerObject[] = []
+  return {
+    postMessage(message: unknown, transfer?: Transferable[]) {
+      try {
+        worker.postMessage(message, transfer ?? [])
+      } catch (e) {
+        const id = (message as { id?: unknown } | null)?.id
+        // After the throw has rejected the request: a reply now would resolve it instead.
+        if (typeof id === 'string') {
+          queueMicrotask(() => {
+            const reply = new MessageEvent('message', { data: { id, type: 'RAW', value: undefined } })
+            for (const l of listeners) typeof l === 'function' ? l(reply) : l.handleEvent(reply)
+          })
+        }
+        throw e
+      }
+    },
+    addEventListener(type: string, listener: EventListenerOrEventListenerObject) {
+      if (type === 'message') listeners.push(listener)
+      worker.addEventListener(type, listener)
+    },
+    removeEventListener(type: string, listener: EventListenerOrEventListenerObject) {
+      const at = listeners.indexOf(listener)
+      if (at >= 0) listeners.splice(at, 1)
+      worker.removeEventListener(type, listener)
+    },
+  }
+}
+
 let poolSeq = 0
 /** Part of every pool id: two tabs' pools must not mint the same persisted handle ids. */
 const tabTag = Math.random().toString(36).slice(2, 7)
@@ -394,7 +431,7 @@ class Pool {
     if (lost) {
       const e = new WorkerError(
         'handle-lost',
-        `task "${call.task}" got handle "${lost.id}" (${lost.desc}), held by ${lost.pool === this.id ? `worker ${lost.worker} of pool "${this.name}", which exited or was restarted` : 'a pool that was terminated'}; keep(value, { persist: true }) survives that.`,
+        `task "${call.task}" got handle "${lost.id}" (${lost.desc}), held by ${lost.pool === this.id ? `worker ${lost.worker} of pool "${this.name}", which exited or was restarted` : 'a pool that is not running here (terminated, or of another tab or page)'}; keep(value, { persist: true }) survives that.`,
       )
       return this.settle(call, undefined, e)
     }
@@ -616,11 +653,12 @@ class Pool {
       this.startFailed(slot, life, `it did not call exposeTasks() within ${this.startTimeoutMs} ms`)
     }, this.startTimeoutMs)
     // Talk to it at once: the worker holds messages until its tasks are exposed.
-    const api = Comlink.wrap<WorkerApi>(worker)
+    const api = Comlink.wrap<WorkerApi>(endpointOf(worker))
     const { port1, port2 } = new MessageChannel()
     const sink: EventSink = { event: (ev) => this.event(ev) }
     Comlink.expose(sink, port1)
-    const lock = `switchboard:worker:${this.id}:${slot.index}:${life}`
+    // Beside the cache's `sb:<board>:<key>` and the session's `sb:<board>:session:<id>`.
+    const lock = `sb:${this.board.name}:worker:${this.id}:${slot.index}:${life}`
     const init: Init = { type: 'init', pool: this.id, worker: slot.index, life, board: this.board.name, lock }
     api.init(init, Comlink.transfer(port2, [port2])).then(
       (held) => {

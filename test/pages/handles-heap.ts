@@ -32,6 +32,15 @@ async function run(sets: number) {
     errors: board.errors.size,
   }
 }
-;(window as unknown as { f19: { run: typeof run } }).f19 = { run }
+/** Calls whose input cannot be cloned (S19): each fails before it reaches a worker. */
+async function runUnclonable(calls: number) {
+  const codes = new Set<string>()
+  for (let i = 0; i < calls; i++) {
+    await pool.task('double')({ i, f: () => i }).catch((e: { code: string }) => codes.add(e.code))
+  }
+  const stats = pool.stats()
+  return { codes: [...codes], open: stats.open, running: (await pool.workerStats()).reduce((n, w) => n + w.running, 0) }
+}
+;(window as unknown as { f19: { run: typeof run; runUnclonable: typeof runUnclonable } }).f19 = { run, runUnclonable }
 await board.start()
 document.querySelector('[data-testid="ready"]')!.textContent = 'yes'

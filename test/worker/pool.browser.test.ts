@@ -774,6 +774,19 @@ describe('safety (issue 10) and survivors (issue 11)', () => {
     expect(same).toEqual(lookalike)
   })
 
+  it('S23 a real memory-only handle of a pool that is gone still counts as a handle: handle-lost, not data', async () => {
+    const b = board()
+    const first = b.workers(tasksWorker, { name: 'first' })
+    const h: Handle = await first.task('keepColumn')(4)
+    first.terminate()
+    const second = b.workers(tasksWorker, { name: 'second' })
+    await expect(second.task('echo')(h)).rejects.toMatchObject({
+      name: 'WorkerError',
+      code: 'handle-lost',
+      message: expect.stringContaining(`task "echo" got handle "${h.id}" (Float64Array(4)), held by a pool that is not running here`),
+    })
+  })
+
   it('S24 messages outside the protocol from a worker are dropped with one [switchboard] warning per kind and worker', async () => {
     const b = board()
     const warnings: string[] = []
