@@ -229,8 +229,9 @@ test('F14 third-party iframe (localhost inside 127.0.0.1): storage denied to it,
   expect(await frame.evaluate(() => origin)).toBe(`http://localhost:${port}`)
   await loadIife(frame)
   const r = await frame.evaluate(scenario, 'f14-third-party')
-  // Playwright's contexts block third-party cookies, and Chromium with them a third party's
-  // IndexedDB, Web Storage and locks: the locked-down case.
+  // This Chromium denies the third party IndexedDB, Web Storage and locks outright (as it
+  // does where third-party cookies are blocked) rather than partitioning them: the
+  // locked-down case. Should that change, this precondition says so first.
   expect(r.probe).toEqual({ indexedDB: false, locks: false, broadcast: true })
   expectWorking(r)
   const first = await page.context().newPage()
