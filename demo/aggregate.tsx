@@ -77,13 +77,24 @@ function Bars({ result, testid }: { result: AggregateResult | null; testid: stri
   const g = result ? keyOf(result) : 'time'
   const keys = (result?.[g] ?? []) as number[]
   const delays = (result?.['delay'] ?? []) as number[]
+  const flights = (result?.['flights'] ?? []) as number[]
   const max = Math.max(1, ...delays.map((d) => Math.abs(d)))
   const w = keys.length ? 300 / keys.length : 0
   return (
     <svg viewBox="0 0 300 100" role="img" aria-label={`mean delay per ${specs[g].label}`} data-testid={testid}>
       <line x1="0" x2="300" y1="70" y2="70" stroke="#cbd5e1" />
       {delays.map((d, i) => (
-        <rect x={i * w + 1} width={Math.max(1, w - 2)} y={d >= 0 ? 70 - (d / max) * 66 : 70} height={(Math.abs(d) / max) * (d >= 0 ? 66 : 28)} class="bar">
+        <rect
+          x={i * w + 1}
+          width={Math.max(1, w - 2)}
+          y={d >= 0 ? 70 - (d / max) * 66 : 70}
+          height={(Math.abs(d) / max) * (d >= 0 ? 66 : 28)}
+          class="bar"
+          // The exact answer, for tests that check it against their own computation.
+          data-key={keys[i]}
+          data-flights={flights[i]}
+          data-delay={d}
+        >
           <title>
             {keys[i]} {specs[g].unit}: {d.toFixed(1)} min
           </title>

@@ -9,7 +9,7 @@
 // page: every store of `simulate` is restored, so it does not run again.
 import { type JSX } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
-import { createBoard, noUpdate } from 'switchboard'
+import { createBoard, noUpdate, PreventUpdate } from 'switchboard'
 import { useStatus, useStore, useStoreState } from 'switchboard/preact'
 import { Figure, fmtBytes, mountPage } from './lib/shell'
 import { rng } from './lib/rng'
@@ -48,8 +48,11 @@ board.callback({
   // Each sample is the end point of a 256-step random walk: n × 256 draws, in chunks so the
   // page stays responsive and the progress bar moves.
   async run(seedValue, sizeValue, done, ctx) {
+    // No seed chosen: the page has just been cleared (and is about to reload), or has not
+    // picked its default yet. Nothing to simulate, and no walk is wasted on a page going away.
+    if (seedValue === null) throw new PreventUpdate()
     const t0 = performance.now()
-    const s = seedValue ?? 1
+    const s = seedValue
     const n = sizeValue ?? DEFAULT_SIZE
     const next = rng(s)
     const out = new Float32Array(n)

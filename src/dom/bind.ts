@@ -1,7 +1,9 @@
 /**
  * Binding a store to a DOM element, for pages without a framework (script-tag users).
  * Text goes through `textContent` and attributes through `setAttribute`, never innerHTML:
- * a store may hold anything a user or another tab typed, and it must render as text (F31).
+ * a store may hold anything a user or another tab typed, and it must render as text (F31)
+ * and never run as script (S02): URL attributes keep only what the URL parser resolves to
+ * a scheme that can't run code, and attributes or elements that take code are refused.
  */
 import type { Store } from '../graph/board'
 
@@ -27,8 +29,79 @@ export interface BindOptions<T> {
 
 type Field = HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement
 
-// URL-valued attributes: a stored "javascript:..." must not become a live link.
-const urlAttributes = new Set(['href', 'src', 'action', 'formaction', 'xlink:href', 'poster', 'srcdoc'])
+/**
+ * Attributes whose value is a URL the browser may follow, load or submit to: a stored
+ * "javascript:..." there would run. Judged on any element (a name that is not a URL on
+ * this element costs only the check). How each splits into URLs: one URL, or a list
+ * (srcset's candidates, ping's URLs), where the whole text and every word are judged,
+ * descriptors included ("2x" and "100w" read as relative URLs): never looser than the
+ * browser's own split.
+ */
+const urlAttributes: Record<string, (text: string) => string[]> = {
+  href: one,
+  src: one,
+  action: one,
+  formaction: one,
+  'xlink:href': one,
+  data: one,
+  poster: one,
+  background: one,
+  cite: one,
+  codebase: one,
+  longdesc: one,
+  usemap: one,
+  manifest: one,
+  icon: one,
+  archive: one,
+  classid: one,
+  profile: one,
+  lowsrc: one,
+  dynsrc: one,
+  itemtype: one,
+  srcset: words,
+  imagesrcset: words,
+  ping: words,
+}
+// SVG animation can write any attribute of its target, href included: its values are URLs too.
+const svgAnimation = new Set(['animate', 'set', 'animatemotion', 'animatetransform'])
+const animationValues: Record<string, (text: string) => string[]> = { to: one, from: one, by: one, values: (t) => t.split(';') }
+/** What a URL attribute may point to; anything else (javascript:, data:, blob:, ...) is dropped. */
+const safeSchemes = new Set(['http:', 'https:', 'mailto:', 'tel:'])
+const xlinkNS = 'http://www.w3.org/1999/xlink'
+
+function one(text: string): string[] {
+  return [text]
+}
+function words(text: string): string[] {
+  return [text, ...text.split(/[\s,]+/).filter(Boolean)]
+}
+
+/**
+ * Whether the browser would resolve `text` to a URL that can't run script. Decided on the
+ * URL the parser produces, as the browser will see it, never on the raw text: the parser
+ * strips tabs and newlines anywhere and C0 controls at either end, so "java\tscript:" is
+ * javascript:. A same-document reference ("#top", "") is allowed whatever the page's scheme.
+ */
+function safeUrl(text: string, element: Element): boolean {
+  let url: URL
+  try {
+    url = new URL(text, element.baseURI)
+  } catch {
+    return false // the browser would not follow it either, but there is nothing to keep
+  }
+  if (safeSchemes.has(url.protocol)) return true
+  const here = new URL(element.ownerDocument.URL)
+  url.hash = ''
+  here.hash = ''
+  return url.href === here.href
+}
+
+const warned = new Set<string>()
+function warnOnce(key: string, message: string): void {
+  if (warned.has(key)) return
+  warned.add(key)
+  console.warn(`[switchboard] ${message}`)
+}
 
 /**
  * Shows a store in an element and keeps it up to date; returns the unbind.
@@ -43,20 +116,26 @@ export function bind<T>(store: Store<T>, element: Element, options: BindOptions<
   if (kinds.length > 1) throw new TypeError(`bind(store "${store.id}"): give one of text, value or attribute, not ${kinds.join(' and ')}.`)
   const format = options.format ?? show
   const attribute = options.attribute
+  const tag = element.localName.toLowerCase()
+  if (tag === 'script' || tag === 'style') {
+    throw new TypeError(`bind(store "${store.id}"): refusing to bind a <${tag}> element (its content would run or style stored text).`)
+  }
   if (attribute !== undefined) {
-    // An event-handler attribute would turn stored text into code.
-    if (/^on/i.test(attribute) || attribute.toLowerCase() === 'style') {
+    const name = attribute.toLowerCase()
+    // Event handlers and srcdoc turn stored text into code, style into page styling.
+    if (name.startsWith('on') || name === 'style' || name === 'srcdoc') {
       throw new TypeError(`bind(store "${store.id}"): refusing to bind attribute "${attribute}" (it would run or style stored text).`)
     }
-    const name = attribute.toLowerCase()
+    const urls = (svgAnimation.has(tag) ? animationValues[name] : undefined) ?? (Object.hasOwn(urlAttributes, name) ? urlAttributes[name] : undefined)
+    const ns = name.startsWith('xlink:') ? xlinkNS : null
     const render = (v: T) => {
       if (v === null || v === undefined || v === false) return element.removeAttribute(attribute)
       const text = v === true ? '' : format(v)
-      if (urlAttributes.has(name) && /^\s*(javascript|vbscript|data):/i.test(text)) {
-        console.warn(`[switchboard] bind(store "${store.id}"): dropped a script URL for attribute "${attribute}".`)
+      if (urls && !urls(text).every((u) => safeUrl(u, element))) {
+        warnOnce(`${store.id}\0${name}`, `bind(store "${store.id}"): dropped a URL that is not http(s), mailto, tel or this page, for attribute "${attribute}".`)
         return element.removeAttribute(attribute)
       }
-      element.setAttribute(attribute, text)
+      element.setAttributeNS(ns, attribute, text)
     }
     render(store.get())
     return store.subscribe(render)

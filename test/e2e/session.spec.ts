@@ -1,4 +1,8 @@
-import { expect, type Page, test } from '@playwright/test'
+import { expect as baseExpect, type Page, test } from '@playwright/test'
+
+// The walks take seconds on a busy machine: a safety net, not a speed claim.
+const expect = baseExpect.configure({ timeout: 60_000 })
+test.setTimeout(120_000)
 
 // demo/session.html (pattern 1):
 //   seed, size (session) ─► [simulate] ─┬─► summary (session, JSON)   ─► [report]
@@ -25,8 +29,15 @@ test('session: the expensive step runs once, two callbacks read its JSON and bas
   await expect(page.getByTestId('where-samples')).toHaveText('sessionStorage')
   // 100 000 float32 samples = 400 000 bytes, about 533 000 base64 characters, 2 bytes each.
   await expect(page.getByTestId('bytes-samples')).toHaveText(/^1\.0\d MB$/)
-  const stored = await page.evaluate(() => sessionStorage.getItem('sb:demo-session:samples:'))
-  expect(stored!.length).toBeGreaterThan(500_000)
+  // The entry holds those bytes as standard base64 text inside its envelope: 4 characters
+  // per 3 bytes, 533 336 of them, decoding to exactly 400 000 bytes.
+  const base64 = await page.evaluate(() => {
+    const longest = (v: unknown): string =>
+      typeof v === 'string' ? v : v && typeof v === 'object' ? Object.values(v).map(longest).reduce((a, b) => (b.length > a.length ? b : a), '') : ''
+    const best = longest(JSON.parse(sessionStorage.getItem('sb:demo-session:samples:')!))
+    return { length: best.length, bytes: atob(best).length }
+  })
+  expect(base64).toEqual({ length: Math.ceil(400_000 / 3) * 4, bytes: 400_000 })
   expect(errors).toEqual([])
 })
 
@@ -83,5 +94,60 @@ test('session: keyboard alone changes the seed and opens the dev panel with the 
   await page.keyboard.press('Escape')
   await expect(panel).toHaveCount(0)
   await expect(page.getByTestId('devpanel-toggle')).toBeFocused()
+  expect(errors).toEqual([])
+})
+
+/**
+ * Counts, from outside the page and across its reloads, the runs of `simulate` that did the
+ * expensive work: a run that reports progress (only its walk loop does). The page's own
+ * counters reset on reload and could not see a run made just before one.
+ */
+async function countSimulations(page: Page): Promise<{ total(): number }> {
+  let total = 0
+  await page.exposeBinding('sbSimulated', () => void total++)
+  await page.addInitScript(() => {
+    type Board = {
+      on(t: 'status', fn: (e: { callback: string }) => void): () => void
+      inspect(): { callbacks: Array<{ id: string; running: boolean; progress: unknown }> }
+    }
+    const w = globalThis as unknown as { sbSimulated(): void }
+    // The demo shell sets `globalThis.board` before start: watch that board's simulate.
+    Object.defineProperty(globalThis, 'board', {
+      configurable: true,
+      set(board: Board) {
+        Object.defineProperty(globalThis, 'board', { value: board, writable: true, configurable: true })
+        let counted = false
+        board.on('status', ({ callback }) => {
+          if (callback !== 'simulate') return
+          const info = board.inspect().callbacks.find((c) => c.id === 'simulate')!
+          if (!info.running) counted = false
+          else if (info.progress && !counted) {
+            counted = true
+            w.sbSimulated()
+          }
+        })
+      },
+    })
+  })
+  return { total: () => total }
+}
+
+test('session: "Clear stored data and reload" does not run simulate before the reload', async ({ page }) => {
+  const errors = watchConsole(page)
+  const simulations = await countSimulations(page)
+  await page.goto('demo/session.html')
+  await expect(page.getByTestId('ready')).toHaveText('yes')
+  await expect(page.getByTestId('simulations')).toHaveText('1')
+  expect(simulations.total()).toBe(1)
+
+  const reloaded = page.waitForEvent('load')
+  await page.getByTestId('clear').click()
+  await reloaded
+  await expect(page.getByTestId('ready')).toHaveText('yes')
+  // The fresh page picks seed 1 and simulates once: one run after the clear, none before it.
+  expect(simulations.total()).toBe(2)
+  await expect(page.getByTestId('simulate-runs')).toHaveText('1')
+  await expect(page.getByTestId('simulations')).toHaveText('1')
+  await expect(page.getByTestId('report')).toContainText('100,000 walks')
   expect(errors).toEqual([])
 })

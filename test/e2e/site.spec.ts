@@ -1,4 +1,9 @@
-import { expect, type Page, test } from '@playwright/test'
+import { expect as baseExpect, type Page, test } from '@playwright/test'
+
+// Loading and decoding 200 000 flights takes seconds on a busy machine: a safety net, not a
+// speed claim.
+const expect = baseExpect.configure({ timeout: 30_000 })
+test.setTimeout(120_000)
 
 // The whole demo site: the landing page links every page, every page starts without a
 // console error, and on every page the dev panel draws exactly the board's graph.
@@ -57,13 +62,17 @@ for (const p of pages) {
 }
 
 test('flights: the dev panel shows the table living in the worker, and a long worker load running with progress', async ({ page }) => {
-  test.setTimeout(90_000)
+  test.setTimeout(180_000)
   await page.goto('demo/flights.html')
   await expect(page.getByTestId('rows')).toHaveText('200,000')
   await page.keyboard.press('Alt+Shift+D')
   await expect(page.getByTestId('devnode-table')).toHaveAttribute('data-where', 'worker')
-  // A handle stands for 1.5 MB of columns held by the worker.
-  expect(Number(await page.getByTestId('devnode-table').getAttribute('data-bytes'))).toBeGreaterThan(1_000_000)
+  // A handle stands for the columns held by the worker: delay and distance (int16) and
+  // time (float32) for 200 000 flights, 8 bytes a flight, plus the few fields of the handle
+  // itself (DESIGN: its JSON is well under 1 KB).
+  const bytes = Number(await page.getByTestId('devnode-table').getAttribute('data-bytes'))
+  expect(bytes - 200_000 * (2 + 2 + 4)).toBeGreaterThanOrEqual(0)
+  expect(bytes - 200_000 * (2 + 2 + 4)).toBeLessThan(1024)
   await expect(page.getByTestId('devnode-filters')).toHaveAttribute('data-where', 'session')
   await expect(page.getByTestId('devnode-crossfilter')).toHaveAttribute('data-state', 'idle')
   // 3 million rows take seconds to fetch and decode in the worker: the node shows it running.
