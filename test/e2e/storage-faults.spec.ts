@@ -240,27 +240,22 @@ test('F14 third-party iframe (localhost inside 127.0.0.1): storage denied to it,
   expect(errors).toEqual([])
 })
 
-// Expected to fail until the fixes named land (other parts of src/): each test then passes,
-// Playwright reports the unexpected pass, and the annotation goes.
-test.describe('needs S06 / S16', () => {
+// Web Locks denied (S06) and capabilities that tell the truth (S16).
+test.describe('locks denied', () => {
   test('F14 S06 navigator.locks throws: the cached callback computes in the tab, once per key', async ({ page }) => {
-    test.fail(true, 'S06 (src/cache): locks that throw fail every cached callback')
     expectWorking(await locksDenied(page, 'throw'))
   })
 
   test('F14 S06 navigator.locks.request rejects: the cached callback computes in the tab, once per key', async ({ page }) => {
-    test.fail(true, 'S06 (src/cache): locks that reject fail every cached callback')
     expectWorking(await locksDenied(page, 'reject'))
   })
 
   test('F14 S16 navigator.locks throws: capabilities.locks is false', async ({ page }) => {
-    test.fail(true, 'S16 (src/graph inspect): capabilities.locks reports presence, not use')
     const r = await locksDenied(page, 'throw')
     expect(r.capabilities).toEqual(r.probe)
   })
 
   test('F06 S16 sandboxed iframe: capabilities tell the truth about locks too', async ({ page }) => {
-    test.fail(true, 'S16 (src/graph inspect): capabilities.locks reports presence, not use')
     const r = await sandboxed(page)
     expect(r.capabilities).toEqual(r.probe)
   })
