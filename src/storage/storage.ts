@@ -481,7 +481,7 @@ export class Persistence {
           .idb()
           ?.getMany('stores', [spillKey(s)])
           .then(([env]) => {
-            if (isEnvelope(env, this.host.version)) this.host.remoteChange(id, { value: env.d, modifiedAt: env.t })
+            if (isEnvelope(env, this.host.version)) this.host.remoteChange(id, { value: dropProtoKeys(env.d), modifiedAt: env.t })
           }, () => undefined) // the other tab's value stays unknown here; ours is still valid
       } else if (r) this.host.remoteChange(id, r)
     }
