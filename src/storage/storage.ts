@@ -348,8 +348,8 @@ export class Persistence {
 
   /** Value to IndexedDB first, then the pointer in Web Storage once the value is committed. */
   private spill(s: PersistedStore, area: Storage, key: string, envelope: Envelope, value: unknown): void {
-    const loss = lossOf(value, 'clone')
-    if (loss) return this.refuse(s, loss, value)
+    // No lossOf(value, 'clone') here: what the json codec keeps (write() checked it) and
+    // base64 binaries are both kept by structured clone.
     const pointer = JSON.stringify({ sb: 1, v: envelope.v, t: envelope.t, spill: true } satisfies Envelope)
     s.location = 'idb'
     s.bytes = sizeOf(value)
@@ -481,7 +481,7 @@ export class Persistence {
           .idb()
           ?.getMany('stores', [spillKey(s)])
           .then(([env]) => {
-            if (isEnvelope(env, this.host.version)) this.host.remoteChange(id, { value: env.d, modifiedAt: env.t })
+            if (isEnvelope(env, this.host.version)) this.host.remoteChange(id, { value: dropProtoKeys(env.d), modifiedAt: env.t })
           }, () => undefined) // the other tab's value stays unknown here; ours is still valid
       } else if (r) this.host.remoteChange(id, r)
     }
