@@ -22,6 +22,7 @@ import * as Comlink from 'comlink'
 import { CallbackError, noUpdate, PreventUpdate, WorkerError } from '../errors'
 import type { BoardImpl, Ctx } from '../graph/board'
 import { idbOf } from '../storage/board-idb'
+import { nameOf } from '../storage/names'
 import { bytesOf, eachHandle, type Handle, isHandle } from './handle'
 import {
   AGGREGATE_TASK,
@@ -657,8 +658,8 @@ class Pool {
     const { port1, port2 } = new MessageChannel()
     const sink: EventSink = { event: (ev) => this.event(ev) }
     Comlink.expose(sink, port1)
-    // Beside the cache's `sb:<board>:<key>` and the session's `sb:<board>:session:<id>`.
-    const lock = `sb:${this.board.name}:worker:${this.id}:${slot.index}:${life}`
+    // Named like every lock of the board (S01): no board or pool id can make another's name.
+    const lock = nameOf(this.board.name, 'worker', this.id, String(slot.index), String(life))
     const init: Init = { type: 'init', pool: this.id, worker: slot.index, life, board: this.board.name, lock }
     api.init(init, Comlink.transfer(port2, [port2])).then(
       (held) => {
