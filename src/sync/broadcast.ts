@@ -12,6 +12,7 @@
  */
 import type { BoardImpl } from '../graph/board'
 import { idbOf } from '../storage/board-idb'
+import { dropProtoKeys } from '../storage/codec'
 import { nameOf } from '../storage/names'
 import { isEnvelope, type Restored } from '../storage/storage'
 import { channelFailed } from './id'
@@ -210,7 +211,8 @@ export function syncStores(b: BoardImpl): void {
         ids.forEach((id, i) => {
           const env = envs[i]
           if (env === undefined) applyRemote(b, id, undefined)
-          else if (isEnvelope(env, b.version)) applyRemote(b, id, { value: env.d, modifiedAt: env.t })
+          // Restored objects never carry an own __proto__ key, whichever tab wrote them (S17).
+          else if (isEnvelope(env, b.version)) applyRemote(b, id, { value: dropProtoKeys(env.d), modifiedAt: env.t })
         }),
       // The other tab's value stays unknown here; ours is still valid.
       () => undefined,

@@ -339,6 +339,22 @@ describe('S17 restored objects carry no own __proto__', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
     expect(({} as Record<string, unknown>).p2).toBeUndefined()
   })
+
+  it('S17 idb change told by another tab: the entry it points at is read without own __proto__ keys', async () => {
+    // Another tab wrote the entry (here: by hand) and sent the cross-tab hint naming it.
+    const name = fresh('s17-remote')
+    const b = board(name)
+    const prefs = b.store<Record<string, unknown> | null>('prefs', { storage: 'idb', initial: null })
+    await b.start()
+    await b.idle()
+    await rawPut(name, 'stores', 'prefs', { sb: 1, v: 1, t: Date.now(), d: JSON.parse('{"k":1,"__proto__":{"polluted":"yes"}}') })
+    const other = new BroadcastChannel(nameOf(name))
+    other.postMessage({ sb: 1, from: 'another-tab', type: 'stores', ids: ['prefs'] })
+    other.close()
+    await vi.waitFor(() => expect(prefs.get()).not.toBeNull(), { timeout: 30_000 })
+    expect(prefs.get()!.k).toBe(1)
+    expect(Object.hasOwn(prefs.get()!, '__proto__')).toBe(false)
+  })
 })
 
 describe('F25 maxAgeMs', () => {
