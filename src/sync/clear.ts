@@ -57,8 +57,9 @@ export async function clearSession(b: BoardImpl, tell = true, told?: string): Pr
 
 /**
  * Forgets everything of the board name: every cache entry, every persisted store (live
- * stores back to initial), worker data; then a wave recomputes what is derived (DESIGN "A
- * clear told by another tab leaves this tab consistent"); then every other tab does the same.
+ * stores back to initial), worker data; the callbacks then run again, as after start, so
+ * nothing derived is left blank (S18); then every other tab does the same (DESIGN "A clear
+ * told by another tab leaves this tab consistent").
  */
 export async function clearBoard(b: BoardImpl, tell = true): Promise<void> {
   // Shared storage (IndexedDB, localStorage) is cleared by the tab that asked; each tab
@@ -90,10 +91,12 @@ export async function clearBoard(b: BoardImpl, tell = true): Promise<void> {
         s.modifiedAt = undefined
       }
     }
-    // S18: a store already at initial (a told tab whose storage event came first) changes
-    // nothing, so what is downstream of it would not run, and a derived store reset above
-    // would stay blank for good. A clear leaves the board as a new one: the callbacks run
-    // as in an initial wave (those with preventInitialCall only if an input changed).
+    // S18: a store may be at initial already (in a told tab, its storage event came before
+    // the message; in any tab, it was never changed): resetting it changes nothing, what is
+    // downstream of it does not run, and a derived store reset above stays blank for good
+    // (a stale or empty output beside unchanged inputs). A clear leaves the board as a new
+    // one: its callbacks run as in an initial wave (preventInitialCall ones only if an input
+    // changed), in the asking tab and in every told tab.
     if (b.scheduler.started && !b.scheduler.disposed) for (const n of b.callbacks) if (!n.preventInitialCall) b.scheduler.mark(n)
   })
   if (!tell) return

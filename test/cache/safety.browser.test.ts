@@ -222,6 +222,34 @@ describe('sessions: one per tab', () => {
   })
 })
 
+describe('S18 a clear leaves no blank', () => {
+  it('S18 clear() with inputs already at initial: the derived values are computed again, in the asking board and the told one (found by the property test)', async () => {
+    //  n (memory, never set) ─► [f, cached] ─► out (memory)
+    const name = fresh('s18')
+    const tab = () => {
+      const b = board(name)
+      const n = b.store('n', { initial: 0 })
+      const out = b.store<number>('out')
+      b.callback({ id: 'f', inputs: [n], outputs: [out], cache: {}, run: (x: number) => x * 10 + 1 })
+      return { b, out }
+    }
+    const asking = tab()
+    const told = tab()
+    await Promise.all([asking.b.start(), told.b.start()])
+    await asking.b.clear()
+    expect(asking.out.get()).toBe(1)
+    // The told board answered f twice: at start and after the clear (a run or a hit each).
+    const answered = () => {
+      const st = statsOf(told.b, 'f')
+      return st.runs + st.hits
+    }
+    await vi.waitFor(() => expect(answered()).toBe(2))
+    await told.b.idle()
+    expect(told.out.get()).toBe(1)
+    expect(asking.b.errors.size + told.b.errors.size).toBe(0)
+  })
+})
+
 describe('S09 logout is complete', () => {
   it('S09a after clearSession(), session-scope cached callbacks run again for the new session: no old value stays', async () => {
     //  user ─► [profile, cache session] ─► shown (memory)
