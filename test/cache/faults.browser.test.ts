@@ -5,6 +5,7 @@
  * page play two tabs: they share IndexedDB, Web Locks and BroadcastChannel.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { waitFor } from '../wait'
 import { type Board, type BoardEvents, type BoardOptions, createBoard } from '../../src/index'
 import { nameOf } from '../../src/storage/names'
 import { rawKeys, readRaw } from '../idb'
@@ -337,7 +338,7 @@ describe('D. Across tabs', () => {
     const input = holder.store('n', { initial: 1 })
     holder.callback({ id: 'f', inputs: [input], outputs: [holder.store('out')], cache: {}, run: () => never.promise })
     void holder.start()
-    await vi.waitFor(async () => expect((await navigator.locks.query()).held?.some((l) => l.name?.startsWith(nameOf(name, 'cache')))).toBe(true))
+    await waitFor(async () => expect((await navigator.locks.query()).held?.some((l) => l.name?.startsWith(nameOf(name, 'cache')))).toBe(true))
     const waiter = board(name)
     const c = cached(waiter)
     const started = waiter.start()
@@ -364,7 +365,7 @@ describe('D. Across tabs', () => {
       return `old:${x}`
     })
     // The old holder has the key's lock (and hangs) before the new tab asks.
-    await vi.waitFor(async () =>
+    await waitFor(async () =>
       expect((await navigator.locks.query()).held?.some((l) => l.name?.startsWith(nameOf(name, 'cache')))).toBe(true),
     )
     const next = tab('new', (x) => `new:${x}`)
@@ -396,7 +397,7 @@ describe('D. Across tabs', () => {
       return { b, out, started: b.start() }
     }
     const a = tab()
-    await vi.waitFor(() => expect(run).toHaveBeenCalledTimes(1))
+    await waitFor(() => expect(run).toHaveBeenCalledTimes(1))
     const late = tab()
     await pause(20)
     gate.resolve()
@@ -429,7 +430,7 @@ describe('D. Across tabs', () => {
     const [a, b] = [tab(), tab()]
     // Both tabs are computing before either finishes, so neither can find the other's
     // entry in IndexedDB: exactly one execution per tab, no lock to share it.
-    await vi.waitFor(() => expect(run).toHaveBeenCalledTimes(2))
+    await waitFor(() => expect(run).toHaveBeenCalledTimes(2))
     gate.resolve()
     await Promise.all([a.started, b.started])
     expect(run).toHaveBeenCalledTimes(2)
@@ -457,14 +458,14 @@ describe('D. Across tabs', () => {
     b.callback({ id: 'double', inputs: [sharedB], outputs: [doubled], run: double })
     await Promise.all([a.start(), b.start()])
     sharedA.set(21)
-    await vi.waitFor(() => expect(doubled.get()).toBe(42))
+    await waitFor(() => expect(doubled.get()).toBe(42))
     expect(double).toHaveBeenCalledTimes(2) // initial, then the remote change
     await a.idle()
     await b.idle()
     expect(echoes).toHaveBeenCalledTimes(1) // A's own write only: B did not write it back
     // A removal follows too: A's store.clear() sends B's back to initial.
     sharedA.clear()
-    await vi.waitFor(() => expect(doubled.get()).toBe(0))
+    await waitFor(() => expect(doubled.get()).toBe(0))
     expect(sharedB.get()).toBe(0)
   })
 })
@@ -507,7 +508,7 @@ describe('G. Security', () => {
     expect(a.note.get()).toBe('none')
     expect(sessionStorage.getItem(nameOf(name, 'note'))).toBeNull()
     // The other board was told: its session store is back to initial, with no second renewal.
-    await vi.waitFor(() => expect(other.note.get()).toBe('none'))
+    await waitFor(() => expect(other.note.get()).toBe('none'))
     await other.b.idle()
     expect(a.b.session.id).toBe(renewed)
     // IndexedDB holds nothing of the old session; a's callback ran again for the new one.
@@ -547,7 +548,7 @@ describe('G. Security', () => {
     expect(a.kept.get()).toBe(0)
     expect(localStorage.getItem(nameOf(name, 'not-defined-here'))).toBeNull()
     expect(await dataKeys(name)).toHaveLength(1) // only the recompute of n = 3 after the reset
-    await vi.waitFor(() => expect(other.kept.get()).toBe(0))
+    await waitFor(() => expect(other.kept.get()).toBe(0))
     const after = tab()
     await after.b.start()
     expect(after.kept.get()).toBe(0)
@@ -566,11 +567,11 @@ describe('G. Security', () => {
     await Promise.all([asking.start(), told.start()])
     n.set(5)
     await asking.idle()
-    await vi.waitFor(() => expect(outB.get()).toBe(15))
+    await waitFor(() => expect(outB.get()).toBe(15))
 
     await asking.clear()
     expect(outA.get()).toBe(3) // reset, then recomputed from n = 1 and written
-    await vi.waitFor(() => expect(outB.get()).toBe(3))
+    await waitFor(() => expect(outB.get()).toBe(3))
     await told.idle()
     await asking.idle()
     // A later page reads what the asking tab wrote: the told tab removed nothing.
@@ -591,7 +592,7 @@ describe('G. Security', () => {
     for (const m of [null, 'text', { sb: 1 }, { sb: 1, from: 'x', type: 'ready', key: 'not-a-key' }, { sb: 1, from: 'x', type: 'stores', ids: [1] }, { sb: 1, from: 'x', type: 'clear', scope: 'everything' }, { sb: 2, from: 'x', type: 'clear', scope: 'all' }]) {
       hostile.postMessage(m)
     }
-    await vi.waitFor(() => expect(warnings.filter((w) => /malformed/.test(w.message)).length).toBe(7))
+    await waitFor(() => expect(warnings.filter((w) => /malformed/.test(w.message)).length).toBe(7))
     expect(vi.mocked(console.warn).mock.calls.filter((c) => /malformed/.test(String(c[0])))).toHaveLength(1)
     expect(shared.get()).toBe(0)
     // A valid message still works: another tab committed "shared".
@@ -599,7 +600,7 @@ describe('G. Security', () => {
     const w = writer.store('shared', { initial: 0, storage: 'idb' })
     await writer.start()
     w.set(5)
-    await vi.waitFor(() => expect(shared.get()).toBe(5))
+    await waitFor(() => expect(shared.get()).toBe(5))
     hostile.close()
   })
 })

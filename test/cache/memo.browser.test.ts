@@ -5,6 +5,7 @@
  * reloads, TTL and caps, the signal pattern, sessions and clears.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { waitFor } from '../wait'
 import { type Board, type BoardOptions, createBoard } from '../../src/index'
 
 let n = 0
@@ -114,7 +115,7 @@ describe('hits, misses and keys', () => {
     const estimate = vi.spyOn(navigator.storage, 'estimate')
     expect(b.inspect().capabilities.storage).toBeUndefined()
     await b.start()
-    await vi.waitFor(() => expect(b.inspect().capabilities.storage).toBeDefined())
+    await waitFor(() => expect(b.inspect().capabilities.storage).toBeDefined())
     // Read once, and reported as the browser gave it.
     expect(estimate).toHaveBeenCalledTimes(1)
     const given = await estimate.mock.results[0]!.value
@@ -158,7 +159,7 @@ describe('single flight', () => {
       return o
     })
     const started = b.start()
-    await vi.waitFor(() => expect(compute).toHaveBeenCalledTimes(1))
+    await waitFor(() => expect(compute).toHaveBeenCalledTimes(1))
     gate.resolve()
     await started
     expect(outs.map((o) => o.get())).toEqual(Array(50).fill(21))
@@ -184,7 +185,7 @@ describe('single flight', () => {
       return { b, out, started: b.start() }
     }
     const a = tab()
-    await vi.waitFor(() => expect(runs).toHaveBeenCalledTimes(1))
+    await waitFor(() => expect(runs).toHaveBeenCalledTimes(1))
     const c = tab()
     // c is now waiting on the key's lock (or its IndexedDB read found nothing yet).
     await new Promise((r) => setTimeout(r, 50))
@@ -216,9 +217,9 @@ describe('single flight', () => {
     let hashed = 0
     vi.spyOn(crypto.subtle, 'digest').mockImplementation((alg, data) => digest(alg, data).finally(() => hashed++))
     void b.start()
-    await vi.waitFor(() => expect(compute).toHaveBeenCalledTimes(1))
+    await waitFor(() => expect(compute).toHaveBeenCalledTimes(1))
     a2.set(1) // the follower hashes the same key and joins the leader's flight
-    await vi.waitFor(() => expect(hashed).toBe(2))
+    await waitFor(() => expect(hashed).toBe(2))
     await turn()
     a1.set(5) // the leader is superseded
     gate.resolve()
@@ -399,7 +400,7 @@ describe('sessions', () => {
     letGo()
     a.dispose()
     // A reload: the old document is gone with its lock; the id in storage is kept.
-    await vi.waitFor(async () => {
+    await waitFor(async () => {
       const held = (await navigator.locks.query()).held ?? []
       expect(held.some((l) => l.name?.endsWith(id))).toBe(false)
     })

@@ -4,6 +4,7 @@
  * tabs where a test says so; boards of one page share one tab session (S25).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { waitFor } from '../wait'
 import { type Board, type BoardOptions, createBoard } from '../../src/index'
 import { rawKeys, readRaw } from '../idb'
 
@@ -71,7 +72,7 @@ describe('S06 Web Locks denied', () => {
       }
       const [a, c] = [tab(), tab()]
       // Held until both tabs compute: neither finds the other's entry (exactly one each).
-      await vi.waitFor(() => expect(run).toHaveBeenCalledTimes(2))
+      await waitFor(() => expect(run).toHaveBeenCalledTimes(2))
       gate.resolve()
       await Promise.all([a.started, c.started])
       for (const t of [a, c]) {
@@ -132,14 +133,14 @@ describe('S20 supersession', () => {
     })
     b.callback({ id: 'f', inputs: [input], outputs: [out], run, cache: {} })
     void b.start()
-    await vi.waitFor(() => expect(run).toHaveBeenCalledTimes(1))
+    await waitFor(() => expect(run).toHaveBeenCalledTimes(1))
     input.set(2)
     await b.idle() // settles with f(1) still held
     expect(out.get()).toBe(20)
     expect(statsOf(b, 'f')).toMatchObject({ runs: 2, misses: 1, hits: 0 })
     gate.resolve()
     // f(1) finishes for its own key: counted as the miss it is, its entry kept.
-    await vi.waitFor(() => expect(statsOf(b, 'f')).toMatchObject({ runs: 2, misses: 2 }))
+    await waitFor(() => expect(statsOf(b, 'f')).toMatchObject({ runs: 2, misses: 2 }))
     await b.idle()
     input.set(1)
     await b.idle()
@@ -195,7 +196,7 @@ describe('sessions: one per tab', () => {
     sharedA.subscribe(echoes)
     await Promise.all([a.start(), b.start()])
     sharedA.set({ n: 21 })
-    await vi.waitFor(() => expect(doubled.get()).toBe(42))
+    await waitFor(() => expect(doubled.get()).toBe(42))
     await a.idle()
     await b.idle()
     expect(sharedB.get()).toEqual({ n: 21 })
@@ -203,7 +204,7 @@ describe('sessions: one per tab', () => {
     expect(echoes).toHaveBeenCalledTimes(1) // a's own set; b did not send it back
     // A clear of the store follows too: b's goes back to initial.
     sharedA.clear()
-    await vi.waitFor(() => expect(doubled.get()).toBe(0))
+    await waitFor(() => expect(doubled.get()).toBe(0))
     expect(double).toHaveBeenCalledTimes(3)
   })
 
@@ -243,7 +244,7 @@ describe('S18 a clear leaves no blank', () => {
       const st = statsOf(told.b, 'f')
       return st.runs + st.hits
     }
-    await vi.waitFor(() => expect(answered()).toBe(2))
+    await waitFor(() => expect(answered()).toBe(2))
     await told.b.idle()
     expect(told.out.get()).toBe(1)
     expect(asking.b.errors.size + told.b.errors.size).toBe(0)
@@ -289,14 +290,14 @@ describe('S09 logout is complete', () => {
     })
     b.callback({ id: 'profile', inputs: [user], outputs: [shown], cache: { scope: 'session' }, run: profile })
     void b.start()
-    await vi.waitFor(() => expect(profile).toHaveBeenCalledTimes(1))
+    await waitFor(() => expect(profile).toHaveBeenCalledTimes(1))
     const old = b.session.id
     const cleared = b.clearSession()
     await cleared // does not wait for the held run
     const now = b.session.id
     expect(shown.get()).toBe(`ann@${now}`)
     gate.resolve()
-    await vi.waitFor(async () => {
+    await waitFor(async () => {
       // The old run's late result reached nowhere: not the store, not IndexedDB.
       const metas = (await rawKeys(name, 'cache')).filter((k) => (k as string[])[0] === 'm')
       expect(metas).toHaveLength(1)

@@ -4,7 +4,8 @@
  * callbacks wake on the handle and read the data where it lives (in the worker, or from
  * IndexedDB after a reload). The expensive task runs once per distinct input.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
+import { waitFor } from '../wait'
 import { type Board, createBoard, type Handle, isHandle } from '../../src/index'
 import { rawKeys } from '../idb'
 
@@ -123,7 +124,7 @@ describe('signal pattern with worker handles', () => {
     await later.b.start()
     await later.b.idle()
     const h2 = later.col.get().id
-    await vi.waitFor(async () => expect(await handleKeys(name)).not.toContain(h1))
+    await waitFor(async () => expect(await handleKeys(name)).not.toContain(h1))
     expect(await handleKeys(name)).toContain(h2)
   })
 })

@@ -6,6 +6,7 @@
  * A "reload" is a new board of the same name after the old one is disposed.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { waitFor } from '../wait'
 import { type Board, type BoardEvents, createBoard, StorageError } from '../../src/index'
 import { nameOf } from '../../src/storage/names'
 import { useWebStorage, type WebKind } from '../../src/storage/web'
@@ -351,7 +352,7 @@ describe('S17 restored objects carry no own __proto__', () => {
     const other = new BroadcastChannel(nameOf(name))
     other.postMessage({ sb: 1, from: 'another-tab', type: 'stores', ids: ['prefs'] })
     other.close()
-    await vi.waitFor(() => expect(prefs.get()).not.toBeNull(), { timeout: 30_000 })
+    await waitFor(() => expect(prefs.get()).not.toBeNull(), { timeout: 30_000 })
     expect(prefs.get()!.k).toBe(1)
     expect(Object.hasOwn(prefs.get()!, '__proto__')).toBe(false)
   })
