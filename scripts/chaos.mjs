@@ -126,6 +126,37 @@ const t0 = Date.now()
 const end = t0 + opt.seconds * 1000
 await Promise.all(slots.map((slot) => open(slot)))
 
+/** What each tab's loop is doing now, for the progress lines and the stuck reports. */
+const doing = new Map()
+/**
+ * One operation on a tab, with a deadline: an operation that has not finished after
+ * STUCK_MS is an error (a page that never answers), and the tab is replaced.
+ */
+async function op(slot, what, fn) {
+  const life = `${slot.tab}:${slot.life}`
+  doing.set(slot.tab, { what: `${what} (life ${life})`, since: Date.now() })
+  let timer
+  const outcome = await Promise.race([
+    fn().then(
+      () => 'ok',
+      (e) => e,
+    ),
+    new Promise((r) => (timer = setTimeout(() => r('stuck'), STUCK_MS))),
+  ])
+  clearTimeout(timer)
+  doing.delete(slot.tab)
+  if (outcome === 'ok') return
+  if (outcome === 'stuck') errors.push({ tab: slot.tab, life: slot.life, kind: 'stuck', text: `tab ${life}: ${what} did not finish within ${STUCK_MS / 1000} s` })
+  else errors.push({ tab: slot.tab, life: slot.life, kind: 'driver', text: `tab ${life}: ${what} failed: ${outcome?.message ?? outcome}` })
+  if (outcome === 'stuck' && slot.page) {
+    killed.add(`${slot.tab}:${slot.life}`)
+    const old = slot.page
+    slot.page = null
+    old.close().catch(() => undefined)
+    await open(slot)
+  }
+}
+
 /** One tab's operations, one after another; the six tabs go at once (their sets race). */
 async function chaos(slot) {
   const random = rng(seed * 31 + slot.tab)
@@ -136,24 +167,21 @@ async function chaos(slot) {
     const value = Math.floor(random() * 6)
     const wait = Math.floor(random() * 150)
     if (r < 0.75) {
-      if (await slot.ready) {
+      await op(slot, `set ${store}=${value}`, async () => {
+        if (!(await slot.ready)) return
         ops.set++
-        try {
-          await slot.page.evaluate(([id, v]) => globalThis.api.set(id, v), [store, value])
-          if (store === 'a' || store === 'b') lastSet[store] = value
-        } catch (e) {
-          errors.push({ tab: slot.tab, life: slot.life, kind: 'driver', text: `set ${store}=${value} failed: ${e.message}` })
-        }
-      }
+        await slot.page.evaluate(([id, v]) => globalThis.api.set(id, v), [store, value])
+        if (store === 'a' || store === 'b') lastSet[store] = value
+      })
     } else if (r < 0.88) {
       ops.reload++
-      await reload(slot)
+      await op(slot, 'reload', () => reload(slot))
     } else if (r < 0.95) {
       ops.close++
-      await close(slot)
+      await op(slot, 'close', () => close(slot))
       await sleep(wait * 4)
       ops.reopen++
-      await open(slot)
+      await op(slot, 'reopen', () => open(slot))
     } else {
       ops.pause++
       await sleep(500)
@@ -161,7 +189,13 @@ async function chaos(slot) {
     await sleep(wait)
   }
 }
+const progress = setInterval(() => {
+  const now = Date.now()
+  const busy = [...doing].map(([tab, d]) => `${tab}: ${d.what} ${((now - d.since) / 1000).toFixed(0)} s`).join('; ')
+  console.log(`  t=${((now - t0) / 1000).toFixed(0)} s ${JSON.stringify(ops)} executions ${execs.size} errors ${errors.length} | ${busy}`)
+}, 30_000)
 await Promise.all(slots.map(chaos))
+clearInterval(progress)
 const chaosSeconds = (Date.now() - t0) / 1000
 console.log(`[switchboard] chaos phase done: ${JSON.stringify(ops)}; reopening closed tabs and settling`)
 
