@@ -74,6 +74,8 @@ export async function serve(port, probe) {
     cwd: root,
     stdio: ['ignore', 'ignore', 'inherit'],
   })
+  // A run that crashes must not leave the server holding the port.
+  process.on('exit', () => child.kill())
   const t0 = Date.now()
   while (!(await up(base + probe))) {
     if (child.exitCode !== null) throw new Error(`vite preview on port ${port} exited (${child.exitCode}); is the port taken?`)

@@ -92,6 +92,7 @@ function one(): number {
 
 ;(globalThis as { api?: unknown }).api = {
   board,
+  stores: { x, h, q, p, w, text },
   errors,
   /** `rate` sets per second for `ms`, then idle(); returns the sets made and the time taken. */
   async burst(ms: number, rate: number) {
