@@ -55,7 +55,7 @@ let busyMs = 0
 let idleMs = 0
 const t0 = Date.now()
 const first = await heap()
-samples.push({ t: 0, sets: 0, ...first, storageBytes: await page.evaluate(() => globalThis.api.storage()) })
+samples.push({ t: 0, busySeconds: 0, sets: 0, ...first, storageBytes: await page.evaluate(() => globalThis.api.storage()) })
 const chunks = Math.max(1, Math.round(opt.seconds / opt.sample))
 for (let c = 0; c < chunks; c++) {
   const r = await page.evaluate(([ms, rate]) => globalThis.api.burst(ms, rate), [opt.sample * 1000, opt.rate])
@@ -63,7 +63,7 @@ for (let c = 0; c < chunks; c++) {
   busyMs += r.ms
   idleMs += r.idleMs
   const h = await heap()
-  const s = { t: (Date.now() - t0) / 1000, sets, ...h, storageBytes: await page.evaluate(() => globalThis.api.storage()) }
+  const s = { t: (Date.now() - t0) / 1000, busySeconds: busyMs / 1000, sets, ...h, storageBytes: await page.evaluate(() => globalThis.api.storage()) }
   samples.push(s)
   console.log(`  t=${s.t.toFixed(0)} s sets=${sets} (${Math.round(r.sets / (r.ms / 1000))}/s) heap ${s.usedMB.toFixed(3)} MB idb ${(s.storageBytes / MB).toFixed(2)} MB`)
 }
@@ -73,11 +73,17 @@ for (const e of boardErrors) errors.push({ kind: 'board error', text: e })
 await browser.close()
 server.close()
 
-// After the first minute (or, in a run shorter than two minutes, after the first sample).
+// After the first minute of sets (or, in a run shorter than two minutes, after the first
+// burst). The headline slope is over the time spent making sets (the idle() waits between
+// bursts make no sets); the slope over wall-clock time is given beside it.
 const from = opt.seconds >= 120 ? 60 : opt.sample
-const after = samples.filter((s) => s.t >= from)
-const perSecond = slope(after.map((s) => ({ x: s.t, y: s.usedMB })))
-const slopeMBPerMin = perSecond === null ? null : perSecond * 60
+const after = samples.filter((s) => s.busySeconds >= from - 0.5)
+const perMinute = (key) => {
+  const k = slope(after.map((s) => ({ x: s[key], y: s.usedMB })))
+  return k === null ? null : k * 60
+}
+const slopeMBPerMin = perMinute('busySeconds')
+const slopeMBPerWallMin = perMinute('t')
 const base = after[0]
 const last = samples[samples.length - 1]
 const growthMB = last.usedMB - base.usedMB
@@ -95,8 +101,9 @@ const result = {
   wallClockSeconds: Math.round((Date.now() - t0) / 1000),
   warmSeconds,
   heap: {
-    slopeFromSeconds: from,
+    slopeFromBusySeconds: from,
     slopeMBPerMin,
+    slopeMBPerWallMin,
     targetMBPerMin: 0.05,
     meetsTarget: slopeMBPerMin !== null && slopeMBPerMin <= 0.05,
     firstMB: samples[0].usedMB,
@@ -115,7 +122,7 @@ const result = {
 writeJson(out, result)
 console.log(
   `[switchboard] soak: ${sets} sets at ${result.setsPerSecond}/s, heap ${base.usedMB.toFixed(3)} → ${last.usedMB.toFixed(3)} MB, ` +
-    `slope ${slopeMBPerMin?.toFixed(4)} MB/min after ${from} s, ${errors.length} errors`,
+    `slope ${slopeMBPerMin?.toFixed(4)} MB per minute of sets after the first ${from} s (${slopeMBPerWallMin?.toFixed(4)} MB per wall-clock minute), ${errors.length} errors`,
 )
 for (const e of errors.slice(0, 10)) console.log(`  error: ${JSON.stringify(e)}`)
 if (opt.check) {
