@@ -109,6 +109,14 @@ function one(): number {
     }
     const busy = performance.now() - t0
     await board.idle()
+    // idle() can resolve while superseded runs' cache lookups still take key locks (see
+    // test/chaos/probe-idle.mjs): let them finish too, so each heap sample sees a quiet page.
+    for (const until = performance.now() + 30_000; performance.now() < until; ) {
+      const q = await navigator.locks.query()
+      if (![...(q.held ?? []), ...(q.pending ?? [])].some((l) => !l.name?.includes(':session:'))) break
+      await new Promise((r) => setTimeout(r, 50))
+      await board.idle()
+    }
     return { sets, ms: busy, idleMs: performance.now() - t0 - busy }
   },
   /**
