@@ -1,8 +1,8 @@
-// Reproduction for a finding of the soak (see the chaos/soak report): idle() resolves while
-// superseded cached runs are still going through the cache (IndexedDB read, key lock,
-// read-write claim transaction). Counts the Web Lock bodies and IndexedDB transactions
-// still active after `await board.idle()`, a 3 s pause and `await board.idle()` again.
-// Exits 1 when any key lock body or transaction is active (the tab's session lock aside).
+// Reproduction for a finding of the soak: idle() resolves while superseded cached runs are
+// still going through the cache (IndexedDB read, key lock, read-write claim transaction).
+// Counts the Web Lock bodies, lock requests and IndexedDB transactions still active when
+// `await board.idle()` has resolved after a 3 s burst of sets; exits 1 when any is (the
+// tab's session lock aside). Intermittent: run it a few times.
 //
 //   node scripts/build.mjs site && node test/chaos/probe-idle.mjs [--port 4306]
 import { launch, parseArgs, serve } from './harness.mjs'
@@ -52,14 +52,13 @@ for (const which of ['x', 'h', 'x', 'h', 'x', 'h']) {
       await new Promise((r) => setTimeout(r, 0))
     }
     await board.idle()
-    await new Promise((r) => setTimeout(r, 3000))
-    await board.idle()
     const now = performance.now()
     const keyLocks = [...globalThis.__bodies.values()].filter((b) => !b.name.includes(':session:'))
-    return { which, keyLockBodies: keyLocks.length, oldestMs: Math.round(Math.max(0, ...keyLocks.map((b) => now - b.t))), transactions: globalThis.__tx.n }
+    const q = await navigator.locks.query()
+    return { which, keyLockBodies: keyLocks.length, oldestMs: Math.round(Math.max(0, ...keyLocks.map((b) => now - b.t))), transactions: globalThis.__tx.n, pendingLocks: q.pending.length }
   }, which)
-  console.log(`after a 3 s burst of ${r.which} sets, idle(), 3 s, idle(): ${r.keyLockBodies} key lock bodies running (oldest ${r.oldestMs} ms), ${r.transactions} IndexedDB transactions open`)
-  if (r.keyLockBodies || r.transactions) found++
+  console.log(`after a 3 s burst of ${r.which} sets and idle(): ${r.keyLockBodies} key lock bodies running (oldest ${r.oldestMs} ms), ${r.pendingLocks} lock requests pending, ${r.transactions} IndexedDB transactions open`)
+  if (r.keyLockBodies || r.pendingLocks || r.transactions) found++
 }
 await browser.close()
 server.close()
