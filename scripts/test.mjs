@@ -1,7 +1,8 @@
 // `npm test`: everything a fresh Debian machine with Node 20 needs to pass the suite.
 // 1. find Chromium (CHROMIUM_PATH, then /usr/bin/chromium); as root, install Debian's
 //    package when missing; otherwise stop and say what to install.
-// 2. typecheck, Vitest (node + browser projects), build, Playwright e2e, size budget.
+// 2. typecheck, Vitest (node + browser projects), build, Playwright e2e, 30-second chaos
+//    and soak runs, size budget.
 import { execSync, spawnSync } from 'node:child_process'
 import { findChromium } from './chromium.mjs'
 
@@ -44,4 +45,7 @@ step('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json'])
 step('unit and browser tests', 'npx', ['vitest', 'run'])
 step('build', 'node', ['scripts/build.mjs'])
 step('end-to-end', 'npx', ['playwright', 'test'])
+// 30-second versions of `npm run chaos` and `npm run soak`, asserting their targets.
+step('chaos 30 s', 'node', ['scripts/chaos.mjs', '--seconds', '30', '--check'])
+step('soak 30 s', 'node', ['scripts/soak.mjs', '--seconds', '30', '--sample', '5', '--check'])
 step('size budget', 'npx', ['size-limit'])

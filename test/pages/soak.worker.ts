@@ -1,0 +1,5 @@
+import { exposeTasks } from 'switchboard/worker'
+
+exposeTasks({
+  square: (w: number) => w * w,
+})
