@@ -133,9 +133,21 @@ export function installCache(b: BoardImpl): void {
     async function leadFor(key: string): Promise<Outcome> {
       const found = await memo.read(cacheId, key)
       if (found) return adopt(found)
+      // Superseded while hashing or reading: no lock, no claim, nothing left running behind
+      // idle() (a run that has started computing goes on for its own key instead: S20).
+      if (superseded()) throw abortOf()
       const locks = webLocks()
       if (!locks || idbOf(b)?.state !== 'ok') return computeHere()
       return underLock(locks, key)
+    }
+
+    /** A newer input change (or dispose) made this run pointless before it computed. */
+    function superseded(): boolean {
+      return node.stamp !== stamp || b.scheduler.disposed
+    }
+
+    function abortOf(): DOMException {
+      return new DOMException(`callback "${node.id}" was superseded.`, 'AbortError')
     }
 
     /** Is this session-scope value for a session cleared since (S09)? Then it is no one's. */
@@ -150,9 +162,9 @@ export function installCache(b: BoardImpl): void {
 
     /** Runs compute and persists the result; `value` answers at once, `stored` once committed. */
     function execute(token: number | undefined): { value: Promise<unknown>; stored: Promise<unknown> } {
-      if (node.stamp !== stamp || b.scheduler.disposed) {
-        // Superseded while hashing or waiting: the scheduler drops this run's result anyway.
-        const aborted = Promise.reject(new DOMException(`callback "${node.id}" was superseded.`, 'AbortError'))
+      if (superseded()) {
+        // Superseded while waiting for the lock: the scheduler drops this run's result anyway.
+        const aborted = Promise.reject(abortOf())
         return { value: aborted, stored: aborted.catch(() => undefined) }
       }
       stats.runs++
@@ -226,6 +238,11 @@ export function installCache(b: BoardImpl): void {
         const body = async () => {
           holding = true
           clearTimeout(timer)
+          if (superseded()) {
+            // Superseded while waiting: give the lock back without a claim (a write transaction).
+            finish(() => reject(abortOf()))
+            return
+          }
           const { token, entry } = await memo.claim(cacheId, key)
           if (entry) {
             finish(() => resolve(adopt(entry)))

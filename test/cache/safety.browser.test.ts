@@ -148,6 +148,31 @@ describe('S20 supersession', () => {
     expect(run).toHaveBeenCalledTimes(2)
     expect(statsOf(b, 'f')).toMatchObject({ runs: 2, misses: 2, hits: 1 })
   })
+
+  it('S20 a run superseded before it computes takes no key lock and claims nothing (found by the chaos run)', async () => {
+    // n ─► [f, cached] ─► out      n set to 2, 3, 4 in one task: the runs for 2 and 3 are
+    // superseded while their keys are hashed; only the run for 4 may lock, claim and compute.
+    const b = board(fresh('s20-early'))
+    const input = b.store('n', { initial: 1 })
+    const out = b.store<number>('out')
+    const run = vi.fn((x: number) => x * 10)
+    b.callback({ id: 'f', inputs: [input], outputs: [out], run, cache: {} })
+    await b.start()
+    const requests: string[] = []
+    const locks = navigator.locks
+    const request = locks.request.bind(locks) as (...a: unknown[]) => Promise<unknown>
+    vi.spyOn(locks, 'request').mockImplementation(((name: string, ...rest: unknown[]) => {
+      requests.push(name)
+      return request(name, ...rest)
+    }) as never)
+    input.set(2)
+    input.set(3)
+    input.set(4)
+    await b.idle()
+    expect(out.get()).toBe(40)
+    expect(run.mock.calls.map((c) => c[0])).toEqual([1, 4])
+    expect(requests.filter((r) => r.includes('cache'))).toHaveLength(1)
+  })
 })
 
 describe('sessions: one per tab', () => {
