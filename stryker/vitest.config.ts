@@ -9,8 +9,18 @@ const want = process.env.STRYKER_PROJECT ?? 'node'
 type Project = { test?: { name?: string; browser?: Record<string, unknown> } }
 const projects = ((base.test?.projects ?? []) as Project[])
   .filter((p) => p.test?.name === want)
-  // On a busy machine Chromium can take minutes to connect (Vitest's default is 60 s).
-  .map((p) => (p.test?.browser ? { ...p, test: { ...p.test, browser: { ...p.test.browser, connectTimeout: 600_000 } } } : p))
+  // Instrumented code is several times slower, and the machine is shared: a test's own
+  // time limit is raised (Stryker's per-mutant timeout still catches endless loops), and
+  // Chromium may take minutes to connect (Vitest's default is 60 s).
+  .map((p) => ({
+    ...p,
+    test: {
+      ...p.test,
+      testTimeout: 120_000,
+      hookTimeout: 120_000,
+      ...(p.test?.browser ? { browser: { ...p.test.browser, connectTimeout: 600_000 } } : {}),
+    },
+  }))
 if (!projects.length) throw new Error(`stryker/vitest.config.ts: no Vitest project named "${want}".`)
 
 export default mergeConfig(
