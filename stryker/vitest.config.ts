@@ -17,6 +17,10 @@ const projects = ((base.test?.projects ?? []) as Project[])
     test: {
       ...p.test,
       testTimeout: 120_000,
+      // Node tests: one module graph per test runner instead of one per test file and run
+      // (Stryker switches mutants at run time through a global, so a reused module is
+      // fine): most of a mutant's cost on a busy machine was re-importing the library.
+      ...(p.test?.browser ? {} : { isolate: false }),
       hookTimeout: 120_000,
       ...(p.test?.browser ? { browser: { ...p.test.browser, connectTimeout: 600_000 } } : {}),
     },
