@@ -1,0 +1,182 @@
+// `npm run mutate`: mutation testing with StrykerJS, results in bench/results/mutation.json.
+//
+//   node scripts/mutate.mjs                 node run (every folder) + the default browser groups
+//   node scripts/mutate.mjs --node-only     the node run only
+//   node scripts/mutate.mjs --merge-only    no Stryker run: merge the reports already in reports/mutation/
+//   node scripts/mutate.mjs --force         ignore the incremental files (re-test every mutant)
+//   MUTATE_NODE=core,aggregate                      which node groups run (default: both)
+//   MUTATE_BROWSER=dom,cache,storage,sync,worker   which browser groups run (default: dom)
+//
+// Two kinds of run (stryker/*.config.mjs): the node project's tests (*.node.test.ts) over all
+// of src/{graph,cache,storage,sync,worker,aggregate,dom}; and per browser group, the real
+// Chromium tests (*.browser.test.ts) over that group's files. Every mutant is identified by
+// file, position, mutator and replacement; its merged status is the strongest any run
+// gave it (killed or timed out > survived > no coverage). Survivors listed in
+// bench/mutation-equivalent.json (equivalent mutants, each with one line why) are reported
+// apart and left out of the score's denominator; the raw score (counting them) is kept too.
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+
+const root = resolve(import.meta.dirname, '..')
+const args = new Set(process.argv.slice(2))
+const FOLDERS = ['src/graph', 'src/cache', 'src/storage', 'src/sync', 'src/worker', 'src/aggregate', 'src/dom']
+const DEFAULT_BROWSER = 'dom'
+const nodeGroups = (process.env.MUTATE_NODE ?? 'core,aggregate').split(',').map((s) => s.trim()).filter(Boolean)
+const browserGroups = (process.env.MUTATE_BROWSER ?? DEFAULT_BROWSER).split(',').map((s) => s.trim()).filter(Boolean)
+const t0 = Date.now()
+const runs = []
+
+function stryker(label, config, env) {
+  const cmd = ['stryker', 'run', config, ...(args.has('--force') ? ['--force'] : [])]
+  console.log(`\n=== mutate ${label}: npx ${cmd.join(' ')}`)
+  const t = Date.now()
+  const r = spawnSync('npx', cmd, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } })
+  const seconds = Math.round((Date.now() - t) / 1000)
+  runs.push({ run: label, seconds, exit: r.status ?? String(r.signal) })
+  console.log(`=== mutate ${label}: exit ${r.status ?? r.signal} after ${seconds}s`)
+}
+
+if (!args.has('--merge-only')) {
+  for (const g of nodeGroups) stryker(`node:${g}`, 'stryker/node.config.mjs', { STRYKER_PROJECT: 'node', STRYKER_GROUP: g })
+  if (!args.has('--node-only')) {
+    for (const g of browserGroups) stryker(`browser:${g}`, 'stryker/browser.config.mjs', { STRYKER_PROJECT: 'browser', STRYKER_GROUP: g })
+  }
+}
+
+// ---- merge ------------------------------------------------------------------------------
+
+const RANK = { Killed: 5, Timeout: 5, Survived: 3, NoCoverage: 2, RuntimeError: 1, CompileError: 1, Ignored: 0, Pending: 0 }
+const reports = [
+  ['node:core', 'reports/mutation/node-core.json'],
+  ['node:aggregate', 'reports/mutation/node-aggregate.json'],
+]
+for (const g of ['dom', 'cache', 'storage', 'sync', 'worker']) reports.push([`browser:${g}`, `reports/mutation/browser-${g}.json`])
+
+const mutants = new Map()
+const usedReports = []
+for (const [label, file] of reports) {
+  const path = resolve(root, file)
+  if (!existsSync(path)) continue
+  const report = JSON.parse(readFileSync(path, 'utf8'))
+  const files = Object.keys(report.files)
+  // What the run mutated: each file with the lines its mutants span (a range run shows as one).
+  const spans = files.sort().map((f) => {
+    const lines = report.files[f].mutants.map((m) => m.location.start.line)
+    return `${f}:${Math.min(...lines)}-${Math.max(...lines)}`
+  })
+  usedReports.push({ run: label, report: file, files: spans, mutants: files.reduce((n, f) => n + report.files[f].mutants.length, 0) })
+  for (const [file, { mutants: list }] of Object.entries(report.files)) {
+    for (const m of list) {
+      const { start, end } = m.location
+      const key = `${file}:${start.line}:${start.column}:${end.line}:${end.column}:${m.mutatorName}:${m.replacement ?? ''}`
+      const prev = mutants.get(key)
+      const mine = { file, line: start.line, column: start.column, mutator: m.mutatorName, replacement: m.replacement ?? '', status: m.status, by: label, static: !!m.static }
+      if (!prev || RANK[m.status] > RANK[prev.status]) mutants.set(key, { ...mine, runs: [...(prev?.runs ?? []), `${label}:${m.status}`] })
+      else prev.runs.push(`${label}:${m.status}`)
+    }
+  }
+}
+if (!mutants.size) {
+  console.error('[switchboard] mutate: no Stryker report found in reports/mutation/.')
+  process.exit(1)
+}
+
+// Equivalent mutants: { file, line, mutator, replacement?, why }.
+const eqPath = resolve(root, 'bench/mutation-equivalent.json')
+const equivalents = existsSync(eqPath) ? JSON.parse(readFileSync(eqPath, 'utf8')) : []
+const matchEq = (m) =>
+  equivalents.find((e) => e.file === m.file && e.line === m.line && e.mutator === m.mutator && (e.replacement === undefined || e.replacement === m.replacement))
+const staleEq = new Set(equivalents)
+
+const empty = () => ({ killed: 0, timeout: 0, survived: 0, equivalent: 0, noCoverage: 0, errors: 0, ignored: 0, total: 0 })
+const byFolder = Object.fromEntries(FOLDERS.map((f) => [f, empty()]))
+const overall = empty()
+const survivors = []
+const equivalent = []
+for (const m of [...mutants.values()].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column)) {
+  const folder = FOLDERS.find((f) => m.file.startsWith(`${f}/`))
+  if (!folder) continue
+  const counts = [byFolder[folder], overall]
+  let field
+  switch (m.status) {
+    case 'Killed':
+      field = 'killed'
+      break
+    case 'Timeout':
+      field = 'timeout'
+      break
+    case 'Survived': {
+      const eq = matchEq(m)
+      if (eq) {
+        staleEq.delete(eq)
+        field = 'equivalent'
+        equivalent.push({ file: m.file, line: m.line, mutator: m.mutator, replacement: m.replacement, why: eq.why })
+      } else {
+        field = 'survived'
+        survivors.push({ file: m.file, line: m.line, column: m.column, mutator: m.mutator, replacement: m.replacement, runs: m.runs })
+      }
+      break
+    }
+    case 'NoCoverage':
+      field = 'noCoverage'
+      break
+    case 'Ignored':
+      field = 'ignored'
+      break
+    default:
+      field = 'errors'
+  }
+  for (const c of counts) {
+    c[field]++
+    c.total++
+  }
+}
+const pct = (a, b) => (b ? Math.round((1000 * a) / b) / 10 : null)
+const score = (c) => {
+  const detected = c.killed + c.timeout
+  return {
+    ...c,
+    // Of the mutants some test reaches: killed (equivalents left out).
+    scoreCovered: pct(detected, detected + c.survived),
+    // The same, counting the equivalent ones as survivors.
+    scoreCoveredRaw: pct(detected, detected + c.survived + c.equivalent),
+    // Of all valid mutants, uncovered ones included.
+    scoreAll: pct(detected, detected + c.survived + c.equivalent + c.noCoverage),
+  }
+}
+
+let commit
+try {
+  commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout.trim()
+} catch {
+  commit = undefined
+}
+const out = {
+  generatedAt: new Date().toISOString(),
+  commit,
+  runtimeSeconds: args.has('--merge-only') ? undefined : Math.round((Date.now() - t0) / 1000),
+  runs,
+  reports: usedReports,
+  targets: { overallCovered: 85, 'src/graph': 90, 'src/cache': 90 },
+  overall: score(overall),
+  folders: Object.fromEntries(Object.entries(byFolder).map(([f, c]) => [f, score(c)])),
+  notes: [
+    'scoreCovered = (killed + timeout) / (killed + timeout + survived), equivalent mutants (listed below, each with why) left out; scoreCoveredRaw counts them as survivors; scoreAll also counts no-coverage mutants.',
+    'node run: every mutated folder against the *.node.test.ts tests (Vitest node project, per-test coverage).',
+    'browser runs: the groups listed in reports (stryker/browser.config.mjs) against real-Chromium *.browser.test.ts tests; the other groups were not run, so their browser-only code counts as no coverage.',
+    'Never covered: code that runs only inside a Web Worker (Stryker switches a mutant on in the page, not in the worker), and the Playwright e2e specs (not a Stryker runner).',
+  ],
+  survivors,
+  equivalent,
+  staleEquivalents: [...staleEq].map((e) => ({ ...e, note: 'no surviving mutant matches this entry any more' })),
+}
+mkdirSync(resolve(root, 'bench/results'), { recursive: true })
+writeFileSync(resolve(root, 'bench/results/mutation.json'), JSON.stringify(out, null, 2) + '\n')
+
+console.log('\nmutation score (covered mutants killed, equivalents left out):')
+for (const [f, c] of Object.entries(out.folders)) {
+  console.log(`  ${f.padEnd(14)} ${String(c.scoreCovered ?? '-').padStart(5)} %   killed ${c.killed + c.timeout}, survived ${c.survived}, equivalent ${c.equivalent}, no coverage ${c.noCoverage}`)
+}
+console.log(`  ${'overall'.padEnd(14)} ${String(out.overall.scoreCovered).padStart(5)} %   (${survivors.length} survivors listed in bench/results/mutation.json)`)
+if (out.runtimeSeconds !== undefined) console.log(`  runtime ${out.runtimeSeconds}s`)

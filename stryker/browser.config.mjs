@@ -1,0 +1,46 @@
+// StrykerJS over the browser project (*.browser.test.ts in real Chromium). Stryker's vitest
+// runner drives Vitest browser mode (its setup file is copied into the sandbox and the
+// active mutant reaches the page through Vitest's provide/inject), so these are the real
+// tests in the real browser. One run per GROUP (STRYKER_GROUP): the files it mutates and
+// the browser test files allowed to kill them. A browser run of everything is hours on
+// two shared cores, so scripts/mutate.mjs runs the groups named in MUTATE_BROWSER.
+//
+// Not covered by any run: code that executes only inside a Web Worker (the worker side of
+// src/worker/expose.ts, tasks run by the pool): Stryker activates a mutant on the page's
+// globalThis, and a worker has its own, so such a mutant is never switched on there.
+import { common } from './common.mjs'
+
+export const groups = {
+  dom: { mutate: ['src/dom/**/*.ts'], testFiles: ['test/dom/bind.browser.test.ts'] },
+  cache: {
+    mutate: ['src/cache/flight.ts', 'src/cache/memo.ts'],
+    testFiles: ['test/cache/memo.browser.test.ts', 'test/cache/faults.browser.test.ts', 'test/cache/signal.browser.test.ts'],
+  },
+  storage: {
+    mutate: ['src/storage/**/*.ts'],
+    testFiles: ['test/storage/persist.browser.test.ts', 'test/storage/lazy.browser.test.ts'],
+  },
+  sync: {
+    mutate: ['src/sync/**/*.ts'],
+    testFiles: ['test/storage/persist.browser.test.ts', 'test/storage/lazy.browser.test.ts', 'test/cache/memo.browser.test.ts'],
+  },
+  worker: { mutate: ['src/worker/**/*.ts'], testFiles: ['test/worker/pool.browser.test.ts'] },
+}
+
+const name = process.env.STRYKER_GROUP ?? 'dom'
+const group = groups[name]
+if (!group) throw new Error(`stryker/browser.config.mjs: no group "${name}" (${Object.keys(groups).join(', ')}).`)
+const base = common('browser')
+
+export default {
+  ...base,
+  mutate: group.mutate,
+  testFiles: group.testFiles,
+  incrementalFile: `reports/stryker-incremental-browser-${name}.json`,
+  jsonReporter: { fileName: `reports/mutation/browser-${name}.json` },
+  htmlReporter: { fileName: `reports/mutation/browser-${name}.html` },
+  tempDirName: `.stryker-tmp-browser-${name}`,
+  // Each test runner is a Vite server plus a Chromium; browser tests settle slower.
+  timeoutMS: 20_000,
+  dryRunTimeoutMinutes: 30,
+}

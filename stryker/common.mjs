@@ -1,0 +1,38 @@
+// Options both Stryker runs share. One project per run (stryker/vitest.config.ts reads
+// STRYKER_PROJECT): the vitest runner sees only that project's tests.
+/** @param {'node' | 'browser'} project */
+export function common(project) {
+  process.env.STRYKER_PROJECT = project
+  return {
+    $schema: '../node_modules/@stryker-mutator/core/schema/stryker-schema.json',
+    packageManager: 'npm',
+    testRunner: 'vitest',
+    // related: false: with per-test coverage Stryker names the test files itself; Vitest's
+    // related-file search on top only costs time.
+    vitest: { configFile: 'stryker/vitest.config.ts', related: false },
+    // Per-test coverage: a mutant runs only the tests that reach it.
+    coverageAnalysis: 'perTest',
+    // 2 cores shared with other work: two test runners, generous timeouts (a mutant that
+    // loops is still caught: the limit is 3x its tests' own time plus 10 s).
+    concurrency: Number(process.env.STRYKER_CONCURRENCY ?? 2),
+    timeoutFactor: 3,
+    timeoutMS: 10_000,
+    // Re-runs reuse the results of mutants whose code and tests did not change.
+    incremental: true,
+    incrementalFile: `reports/stryker-incremental-${project}.json`,
+    reporters: ['json', 'progress', 'clear-text'],
+    jsonReporter: { fileName: `reports/mutation/${project}.json` },
+    clearTextReporter: { allowColor: false, logTests: false, reportMutants: false, reportScoreTable: true },
+    htmlReporter: { fileName: `reports/mutation/${project}.html` },
+    tempDirName: `.stryker-tmp-${project}`,
+    ignorePatterns: ['dist', 'dist-site', 'test-results', 'playwright-report', 'reports', 'bench/results', '.stryker-tmp-*'],
+    cleanTempDir: 'always',
+    // A static mutant (run only while a module loads) needs a fresh test environment and
+    // every test: too slow here. They are reported as "ignored", not counted in the score.
+    ignoreStatic: true,
+    // Type errors a mutant introduces are not checked (no checker plugin): such a mutant
+    // still runs as JavaScript and counts like any other.
+    disableTypeChecks: 'src/**/*.ts',
+    thresholds: { high: 90, low: 85, break: null },
+  }
+}

@@ -1,0 +1,26 @@
+// StrykerJS over the node project (*.node.test.ts, pure logic). Two groups (STRYKER_GROUP):
+// 'core' (graph, cache, storage, sync, worker, dom: small fast tests) and 'aggregate'
+// (whose tests crunch 200 000-row tables: instrumented, each run takes many seconds).
+// Run through `npm run mutate` (scripts/mutate.mjs), which merges every run's report into
+// bench/results/mutation.json.
+import { common } from './common.mjs'
+
+export const groups = {
+  core: {
+    mutate: ['src/graph/**/*.ts', 'src/cache/**/*.ts', 'src/storage/**/*.ts', 'src/sync/**/*.ts', 'src/worker/**/*.ts', 'src/dom/**/*.ts'],
+  },
+  aggregate: { mutate: ['src/aggregate/**/*.ts'] },
+}
+
+const name = process.env.STRYKER_GROUP ?? 'core'
+const group = groups[name]
+if (!group) throw new Error(`stryker/node.config.mjs: no group "${name}" (${Object.keys(groups).join(', ')}).`)
+
+export default {
+  ...common('node'),
+  mutate: group.mutate,
+  incrementalFile: `reports/stryker-incremental-node-${name}.json`,
+  jsonReporter: { fileName: `reports/mutation/node-${name}.json` },
+  htmlReporter: { fileName: `reports/mutation/node-${name}.html` },
+  tempDirName: `.stryker-tmp-node-${name}`,
+}
