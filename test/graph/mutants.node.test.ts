@@ -672,9 +672,13 @@ describe('dispose', () => {
     gate.resolve(50)
     await flush()
     expect(b.get()).toBe(0)
+    // S10: a set() after dispose() is ignored (with one warning): nothing runs, nothing changes.
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
     a.set(2)
     expect(run).toHaveBeenCalledTimes(1)
-    expect(a.get()).toBe(2)
+    expect(a.get()).toBe(1)
+    expect(warn).toHaveBeenCalledTimes(1)
+    warn.mockRestore()
     expect(() => board.callback({ inputs: [a], outputs: [], run: () => 0 })).toThrow(
       expect.objectContaining({ code: 'disposed', message: `board "${board.name}" is disposed.` }),
     )
