@@ -55,9 +55,11 @@ export function base64ToBytes(text: string): Uint8Array {
 }
 
 /** Encodes binary for the base64 codec; throws a TypeError for anything else. */
-export function encodeBase64(value: unknown, what: string): Base64Payload | null {
-  // "No data yet" is common for a binary store (initial: null): kept as JSON null.
-  if (value == null) return null
+export function encodeBase64(value: unknown, what: string): Base64Payload | null | undefined {
+  // "No data yet" is common for a binary store (initial: null): kept as JSON null. Undefined
+  // stays undefined: the envelope is written without `d`, as the json codec does (S12).
+  if (value === null) return null
+  if (value === undefined) return undefined
   if (value instanceof ArrayBuffer) return { t: 'ArrayBuffer', b: bytesToBase64(new Uint8Array(value)) }
   if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
     const name = value.constructor.name as TypedArrayName
@@ -71,6 +73,7 @@ export function encodeBase64(value: unknown, what: string): Base64Payload | null
 /** Decodes a base64 payload; throws a TypeError naming `what` on a malformed one. */
 export function decodeBase64(payload: unknown, what: string): Binary {
   if (payload === null) return null as unknown as Binary
+  if (payload === undefined) return undefined as unknown as Binary
   const p = payload as Partial<Base64Payload> | null
   if (!p || typeof p.b !== 'string' || typeof p.t !== 'string') {
     throw new TypeError(`${what} holds a base64 entry of the wrong shape.`)

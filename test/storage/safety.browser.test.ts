@@ -202,6 +202,30 @@ describe('S12 lossless or loud', () => {
     expect(e[0]!.error.message).toMatch(/store "bin".*codec: 'json'/)
   })
 
+  it('S12 base64 codec: undefined comes back undefined and null comes back null (found by the codec property test)', async () => {
+    // toUndefined: initial null, set to undefined; toNull: no initial, set to null;
+    // untouched: no initial, never set (written once at t = 0 after the first load).
+    const name = fresh('s12-b64-undefined')
+    const define = (b: Board) => ({
+      toUndefined: b.store<unknown>('toUndefined', { initial: null, storage: 'local', codec: 'base64' }),
+      toNull: b.store<unknown>('toNull', { storage: 'local', codec: 'base64' }),
+      untouched: b.store<unknown>('untouched', { storage: 'session', codec: 'base64' }),
+    })
+    const b = board(name)
+    const e = events(b, 'persist-failed')
+    const first = define(b)
+    await b.start()
+    first.toUndefined.set(undefined)
+    first.toNull.set(null)
+    await b.idle()
+    b.dispose()
+    const again = board(name)
+    const back = define(again)
+    await again.start()
+    expect(e).toEqual([])
+    expect([back.toUndefined.get(), back.toNull.get(), back.untouched.get()]).toEqual([undefined, null, undefined])
+  })
+
   it('S12 idb: a class instance (its prototype would be lost) and a function are refused, naming the path', async () => {
     const name = fresh('s12-idb')
     vi.spyOn(console, 'warn').mockImplementation(() => undefined)
