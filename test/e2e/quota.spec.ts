@@ -38,22 +38,28 @@ test('F01 S11 real quota: the cache is evicted oldest-first and a store write re
   expect(usage).toBeGreaterThan(2_200_000) // so that 1 MB more does not fit in 3 MB
   expect(usage).toBeLessThan(2_500_000) // so that it does once 1 MB of cache is evicted
 
-  // big (1 MB) does not fit; evicting the oldest half of the cache (0 B, 500 kB, 500 kB)
-  // makes room, and the one retry is written. small, in the same wave, is written too.
+  // big (1 MB) does not fit; the oldest half of the cache (0 B, 500 kB, 500 kB) is evicted
+  // and the write retried once. small, in the same wave, is written whatever big does.
+  // Chromium frees evicted values when it deletes their blob files, after the commit and in
+  // the background: on an idle machine the retry finds the room (seen every time), on a busy
+  // one (npm run test:stress) it can still see them counted, and big then fails alone, as
+  // quota. Either is the contract (one eviction, one retry); nothing here waits on speed.
   await api(page, (a) => a.wave('s2', 1_000_000))
-  expect(await api(page, (a) => a.failed)).toEqual([])
+  const afterRetry = await api(page, (a) => a.failed)
+  expect([[], [{ store: 'big', code: 'quota', bytes: 1_000_000, key: null }]]).toContainEqual(afterRetry)
   expect(await api(page, (a) => a.cacheEntries())).toBe(2)
+  expect((await api(page, (a) => a.state())).small).toBe('s2')
 
   // big (3 MB) does not fit even after evicting one more entry: it fails alone, as quota.
   await api(page, (a) => a.wave('s3', 3_000_000))
-  expect(await api(page, (a) => a.failed)).toEqual([{ store: 'big', code: 'quota', bytes: 3_000_000, key: null }])
+  expect(await api(page, (a) => a.failed)).toEqual([...afterRetry, { store: 'big', code: 'quota', bytes: 3_000_000, key: null }])
   expect(await api(page, (a) => a.cacheEntries())).toBe(1)
   expect(await api(page, (a) => a.state())).toEqual({ small: 's3', big: 3_000_000, indexedDB: true })
 
   // A cache entry over quota: evicted, retried once, then persist-failed names key and
   // bytes; the callback still has its value, from memory.
   expect(await api(page, (a) => a.cache(5_000_000, 9))).toBe(5_000_000)
-  const failed = await api(page, (a) => a.failed)
+  const failed = (await api(page, (a) => a.failed)).slice(afterRetry.length)
   expect(failed).toHaveLength(2)
   expect(failed[1]).toMatchObject({ store: 'cache:blob', code: 'quota', bytes: 5_000_000 })
   expect(failed[1]!.key).toMatch(/^[0-9a-f]{64}$/)
