@@ -209,12 +209,13 @@ export function syncStores(b: BoardImpl): void {
     if (!mine.length) return
     ch.post({ type: 'stores', ids: mine })
     const again = mine.filter((id) => followed.delete(id))
-    if (again.length) follow(again)
+    if (again.length) follow(again, false)
   })
   ch.on((m) => {
-    if (m.type === 'stores') follow(m.ids.filter((id) => b.stores.get(id)?.storage === 'idb'))
+    if (m.type === 'stores') follow(m.ids.filter((id) => b.stores.get(id)?.storage === 'idb'), true)
   })
-  function follow(ids: string[]): void {
+  /** `hinted`: another tab's commit, so our next commit of these stores reads them again. */
+  function follow(ids: string[], hinted: boolean): void {
     const idb = idbOf(b)
     if (!ids.length || !idb) return
     idb.getMany('stores', ids).then(
@@ -225,7 +226,7 @@ export function syncStores(b: BoardImpl): void {
           if (!s) return
           if (env === undefined) return applyRemote(b, id, undefined)
           if (!isEnvelope(env, b.version)) return
-          followed.add(id)
+          if (hinted) followed.add(id)
           if (s.modifiedAt !== undefined && env.t < s.modifiedAt) return
           // Restored objects never carry an own __proto__ key, whichever tab wrote them (S17).
           applyRemote(b, id, { value: dropProtoKeys(env.d), modifiedAt: env.t })
