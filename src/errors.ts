@@ -103,6 +103,20 @@ export interface NoUpdate {
 }
 
 /**
+ * An input or state value of a cached callback that cannot be part of a cache key (a
+ * function, a class instance, a cycle...); the message names the callback and the path.
+ * @example
+ * catch (e) { if (e instanceof CallbackError && e.cause instanceof CacheKeyError) ... }
+ */
+export class CacheKeyError extends Error {
+  override name = 'CacheKeyError'
+  readonly code = 'unhashable'
+  constructor(message: string) {
+    super(message)
+  }
+}
+
+/**
  * A persisted value or storage medium could not be used; names the store and medium.
  * `unencodable`: the store's codec or medium would not give the value back equal (a Date
  * under the json codec, a class instance in IndexedDB); `path` says where inside the value.

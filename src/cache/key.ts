@@ -21,15 +21,8 @@
  * symbols, DOM nodes, class instances, cycles — has no stable encoding and is refused
  * with an error naming the callback and the path to the value.
  */
+import { CacheKeyError } from '../errors'
 
-/** An input or state value that cannot be part of a cache key. */
-export class CacheKeyError extends Error {
-  override name = 'CacheKeyError'
-  readonly code = 'unhashable'
-  constructor(message: string) {
-    super(message)
-  }
-}
 
 const enum Tag {
   Undefined = 0x55, // U

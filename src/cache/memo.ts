@@ -286,7 +286,7 @@ export class Memo {
     // Degraded storage has warned once (idb.ts); do not add one event per write.
     if (code === 'unavailable' && err instanceof StorageError) return
     this.b.emit('persist-failed', { store: `cache:${e.cacheId}`, key: e.key, bytes: e.bytes, error })
-    this.b.warn(`cache-${code}-${e.cacheId}`, error.message, err)
+    this.b.warn(`cache-${code}:${e.cacheId}`, error.message, err)
   }
 
   private put(idb: Idb, e: Entry, limits: Limits, token: number | undefined, queued: (() => void) | undefined): Promise<WriteOutcome> {

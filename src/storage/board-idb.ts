@@ -20,7 +20,7 @@ export function idbOf(b: BoardImpl): Idb | undefined {
       b.idbHandle = openIdb(nameOf(b.name), {
         ...(o?.open ? { open: o.open } : {}),
         ...(o?.openTimeoutMs ? { openTimeoutMs: o.openTimeoutMs } : {}),
-        warn: (m, c) => b.warn(`idb-${m}`, m, c),
+        warn: (kind, m, c) => b.warn(`idb-${kind}`, m, c),
       })
       // Opened after dispose (a write queued before it was still flushing): close it at once.
       if (b.scheduler.disposed) b.idbHandle.dispose()

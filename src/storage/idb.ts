@@ -24,8 +24,8 @@ export interface IdbOptions {
   openTimeoutMs?: number
   /** Test and fault seam: how the database is opened. Defaults to `indexedDB.open`. */
   open?: (name: string, version: number) => IDBOpenDBRequest
-  /** Told once when the database turns unusable, and on each versionchange. */
-  warn?: (message: string, cause?: unknown) => void
+  /** Told once when the database turns unusable, and on each blocked upgrade or versionchange. */
+  warn?: (kind: 'degraded' | 'blocked' | 'closed', message: string, cause?: unknown) => void
 }
 
 export interface Idb {
@@ -71,7 +71,7 @@ export function openIdb(name: string, opts: IdbOptions = {}): Idb {
     if (!degradedError) {
       state = 'degraded'
       degradedError = new StorageError('unavailable', `IndexedDB "${name}" ${why}; using memory only.`, cause)
-      opts.warn?.(degradedError.message, cause)
+      opts.warn?.('degraded', degradedError.message, cause)
     }
     return degradedError
   }
@@ -95,7 +95,7 @@ export function openIdb(name: string, opts: IdbOptions = {}): Idb {
         for (const s of objectStores) if (!db.objectStoreNames.contains(s)) db.createObjectStore(s)
       }
       // Another tab holds an older version open and has not closed it yet (F04).
-      request.onblocked = () => opts.warn?.(`IndexedDB "${name}" upgrade is blocked by another tab.`)
+      request.onblocked = () => opts.warn?.('blocked', `IndexedDB "${name}" upgrade is blocked by another tab.`)
       request.onerror = () => {
         clearTimeout(timer)
         reject(request.error)
@@ -119,7 +119,7 @@ export function openIdb(name: string, opts: IdbOptions = {}): Idb {
         db.onversionchange = () => {
           db.close()
           if (dbp === current) dbp = undefined
-          opts.warn?.(`IndexedDB "${name}" was closed for an upgrade from another tab.`)
+          opts.warn?.('closed', `IndexedDB "${name}" was closed for an upgrade from another tab.`)
         }
         resolve(db)
       }

@@ -75,7 +75,7 @@ export interface PersistenceHost {
   readonly version: string | number
   /** The board's database, opened lazily; undefined when IndexedDB cannot be used. */
   idb(): Idb | undefined
-  /** Prints once per `key` (prefixed), and emits a 'warning' event every time. */
+  /** Prints once per `key` (a fixed kind, `:` and the store's id when it names one), and emits a 'warning' event every time. */
   warn(key: string, message: string, cause?: unknown): void
   /** A value could not be written; it stays in memory. */
   persistFailed(store: PersistedStore, error: StorageError): void
@@ -281,7 +281,7 @@ export class Persistence {
     }
     if (!area) {
       s.location = 'memory'
-      this.host.warn(`no-${s.storage}`, `${s.storage}Storage is not available; store "${s.id}" is kept in memory only.`)
+      this.host.warn(`no-${s.storage}:${s.id}`, `${s.storage}Storage is not available; store "${s.id}" is kept in memory only.`)
       return
     }
     if (text.length > s.spillOver) {
@@ -302,13 +302,13 @@ export class Persistence {
       const err = new StorageError('quota', `store "${s.id}": ${s.storage}Storage is full (${text.length} characters refused).`, e)
       this.host.persistFailed(s, err)
       if (s.fallback === 'idb') {
-        this.host.warn(`quota-${s.id}`, `${err.message} Its value goes to IndexedDB instead.`)
+        this.host.warn(`quota:${s.id}`, `${err.message} Its value goes to IndexedDB instead.`)
         this.spill(s, area, key, envelope, value)
       } else {
         // The old entry would restore a stale value: remove it, keep the new one in memory.
         this.forget(s)
         s.location = 'memory'
-        this.host.warn(`quota-${s.id}`, `${err.message} Its value is kept in memory only.`)
+        this.host.warn(`quota:${s.id}`, `${err.message} Its value is kept in memory only.`)
       }
     }
   }
@@ -363,7 +363,7 @@ export class Persistence {
           // Storage too full even for a pointer: the value survives in memory and IndexedDB,
           // but a reload will not find it; an older entry would be found instead: remove it.
           safeRemove(area, key)
-          this.host.warn(`pointer-${s.id}`, `store "${s.id}": could not write its ${s.storage}Storage pointer.`, e)
+          this.host.warn(`pointer:${s.id}`, `store "${s.id}": could not write its ${s.storage}Storage pointer.`, e)
         }
       },
     })
@@ -401,7 +401,7 @@ export class Persistence {
       for (const [, e] of batch) {
         e.store.location = 'memory'
         // A degraded database has warned once already (idb.ts): memory only, silently (S16).
-        if (!idb) this.host.warn('no-idb', `IndexedDB is not available; store "${e.store.id}" is kept in memory only.`)
+        if (!idb) this.host.warn(`no-idb:${e.store.id}`, `IndexedDB is not available; store "${e.store.id}" is kept in memory only.`)
       }
       return
     }

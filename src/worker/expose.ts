@@ -142,7 +142,7 @@ function holdLife(name: string): Promise<boolean> {
 
 /** IndexedDB serves persisted handles only: loaded on first use, so a worker starts lighter. */
 function db(): Promise<Idb> {
-  return (state.idb ??= import('../storage/idb').then((m) => m.openIdb(nameOf(state.init!.board), { warn: (msg) => warn(msg) })))
+  return (state.idb ??= import('../storage/idb').then((m) => m.openIdb(nameOf(state.init!.board), { warn: (_kind, msg) => warn(msg) })))
 }
 
 function warn(message: string, cause?: unknown): void {

@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { CacheKeyError, canHash, encodeCanonical, encodeKey, hashKey, type KeyParts } from '../../src/cache/key'
+import { CacheKeyError } from '../../src/errors'
+import { canHash, encodeCanonical, encodeKey, hashKey, type KeyParts } from '../../src/cache/key'
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 const enc = (x: unknown) => hex(encodeCanonical(x, 'callback "t" argument 1'))

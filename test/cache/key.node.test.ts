@@ -4,7 +4,8 @@
  * refused with an error naming the callback and the path.
  */
 import { describe, expect, it } from 'vitest'
-import { CacheKeyError, encodeCanonical, encodeKey, hashKey, type KeyParts } from '../../src/cache/key'
+import { CacheKeyError } from '../../src/errors'
+import { encodeCanonical, encodeKey, hashKey, type KeyParts } from '../../src/cache/key'
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 const enc = (x: unknown) => hex(encodeCanonical(x, 'callback "t" argument 1'))
