@@ -21,11 +21,40 @@
  * global byte cap so no number of callbacks makes it unbounded.
  */
 import { StorageError } from '../errors'
-import type { BoardImpl } from '../graph/board'
-import { idbOf } from '../storage/board-idb'
 import type { Idb } from '../storage/idb'
 import { isQuotaError } from '../storage/web'
+import type { Channel } from '../sync/broadcast'
 import { eachHandle } from '../worker/handle'
+
+/**
+ * What the cache sees of its board, handed in by the board when its first cached callback
+ * (or a clear, or storage pressure) loads this code: its names (part of every key and lock),
+ * its database and channel, the tab's session, and the worker-handle bookkeeping it shares
+ * with the pool. Nothing else of the board is visible here.
+ */
+export interface CacheHost {
+  readonly name: string
+  readonly version: string | number
+  /** The board's database, opened on first use; undefined when IndexedDB cannot be used. */
+  idb(): Idb | undefined
+  /** The board's cross-tab channel ('ready' hints to followers in other tabs). */
+  channel(): Channel
+  /** This tab's session id now; final once `sessionReady()` resolves (duplicate-tab check). */
+  sessionId(): string
+  sessionReady(): Promise<void>
+  /** The board is disposed: no lock is taken and nothing computes any more. */
+  disposed(): boolean
+  /** Work idle() waits for too (cache writes). */
+  track(p: Promise<unknown>): void
+  /** Prints once per key (a fixed kind and an id), and emits 'warning' every time. */
+  warn(key: string, message: string, cause?: unknown): void
+  /** An entry could not be persisted: the board's 'persist-failed' event. */
+  persistFailed(e: { store: string; key: string; bytes: number; error: StorageError }): void
+  /** Does a store of the board hold this worker handle (its data must not be deleted)? */
+  held(handleId: string): boolean
+  /** A value holding memory-only worker handles left the cache: the pool may release them. */
+  released(value: object): void
+}
 
 export type Scope = 'global' | 'session'
 
@@ -88,8 +117,14 @@ export class Memo {
   /** Worker handles held by memory entries, with a count: the pool must not release them. */
   private handles = new Map<string, number>()
 
-  constructor(private b: BoardImpl) {
-    b.hooks.holds.push((id) => this.handles.has(id))
+  constructor(private host: CacheHost) {}
+
+  /**
+   * Does a memory entry hold this worker handle? The pool asks before releasing one, so a
+   * hit never hands out a released handle.
+   */
+  holds(handleId: string): boolean {
+    return this.handles.has(handleId)
   }
 
   /**
@@ -106,7 +141,7 @@ export class Memo {
       if (h.persisted) persisted = true
       else memoryOnly = true
     })
-    if (memoryOnly && !persisted) for (const h of this.b.hooks.replaced) h(undefined, v)
+    if (memoryOnly && !persisted) this.host.released(v)
   }
 
   private count(e: Entry, by: 1 | -1): void {
@@ -175,7 +210,7 @@ export class Memo {
   // ---- IndexedDB --------------------------------------------------------------------------
 
   private idb(): Idb | undefined {
-    const idb = idbOf(this.b)
+    const idb = this.host.idb()
     return idb && idb.state === 'ok' ? idb : undefined
   }
 
@@ -285,8 +320,8 @@ export class Memo {
     )
     // Degraded storage has warned once (idb.ts); do not add one event per write.
     if (code === 'unavailable' && err instanceof StorageError) return
-    this.b.emit('persist-failed', { store: `cache:${e.cacheId}`, key: e.key, bytes: e.bytes, error })
-    this.b.warn(`cache-${code}:${e.cacheId}`, error.message, err)
+    this.host.persistFailed({ store: `cache:${e.cacheId}`, key: e.key, bytes: e.bytes, error })
+    this.host.warn(`cache-${code}:${e.cacheId}`, error.message, err)
   }
 
   private put(idb: Idb, e: Entry, limits: Limits, token: number | undefined, queued: (() => void) | undefined): Promise<WriteOutcome> {
@@ -296,7 +331,7 @@ export class Memo {
         const write = () => {
           // S09: the session was cleared since this value was computed (its dropSession
           // transaction may already have run): an old session's entry must not land now.
-          if (e.scope === 'session' && e.sid !== this.b.sessionId()) {
+          if (e.scope === 'session' && e.sid !== this.host.sessionId()) {
             out.fenced = true
             return
           }
@@ -378,9 +413,7 @@ export class Memo {
    */
   private dropHandles(ids: string[]): void {
     if (!ids.length) return
-    const held = new Set<string>()
-    for (const s of this.b.stores.values()) eachHandle([s.value], (h) => held.add(h.id))
-    const doomed = ids.filter((id) => !held.has(id) && !this.b.hooks.holds.some((f) => f(id)))
+    const doomed = ids.filter((id) => !this.handles.has(id) && !this.host.held(id))
     if (doomed.length) void this.idb()?.delMany('handles', doomed).catch(() => undefined) // an orphan only wastes space
   }
 
@@ -454,13 +487,4 @@ export function holdsMemoryOnlyHandle(value: unknown): boolean {
     if (!h.persisted) found = true
   })
   return found
-}
-
-const memos = new WeakMap<BoardImpl, Memo>()
-
-/** The board's memo store, made on first use. */
-export function memoOf(b: BoardImpl): Memo {
-  let m = memos.get(b)
-  if (!m) memos.set(b, (m = new Memo(b)))
-  return m
 }

@@ -39,8 +39,8 @@ export function keep(b: BoardImpl): Kept {
         const idb = idbOf(b)
         if (!idb) return
         // The cache's code loads here if nothing loaded it yet: entries of earlier pages may exist.
-        const { memoOf } = await import('../cache/memo')
-        await memoOf(b).evictOldest(idb, '')
+        const { cacheOf } = await import('../cache/flight')
+        await cacheOf(b).memo.evictOldest(idb, '')
       },
       committed: (ids) => {
         for (const h of b.hooks.committed) h(ids)

@@ -43,8 +43,8 @@ export async function clearSession(b: BoardImpl, tell = true, told?: string): Pr
   // Told by a board of this very tab (the session is one per tab): it renewed the id already.
   const old = told !== undefined && session.renewedFrom(told) ? told : await session.renew()
   // The cache's code loads here if nothing loaded it yet: entries of earlier pages may exist.
-  const { memoOf } = await import('../cache/memo')
-  await Promise.all([memoOf(b).dropSession(old), ...b.hooks.clear.map((h) => h('session'))])
+  const { cacheOf } = await import('../cache/flight')
+  await Promise.all([cacheOf(b).memo.dropSession(old), ...b.hooks.clear.map((h) => h('session'))])
   b.batch(() => {
     for (const s of b.stores.values()) if (s.storage === 'session') s.clear()
     // Not started yet: start()'s initial wave runs them, in the new session.
@@ -66,9 +66,9 @@ export async function clearBoard(b: BoardImpl, tell = true): Promise<void> {
   // clears what is its own: memory, sessionStorage, live stores. A told tab clearing the
   // shared storage again would delete what the asking tab has recomputed since.
   const idb = idbOf(b)
-  const { memoOf } = await import('../cache/memo')
+  const { cacheOf } = await import('../cache/flight')
   await Promise.all([
-    memoOf(b).clearAll(tell),
+    cacheOf(b).memo.clearAll(tell),
     tell ? idb?.clear('stores').catch(() => undefined) : undefined, // degraded storage: nothing left to remove there
     ...b.hooks.clear.map((h) => h('all')),
   ])

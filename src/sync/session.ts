@@ -23,6 +23,8 @@ import type { BoardImpl } from '../graph/board'
 import { webStorage } from '../storage/web'
 import { denyLocks, mintId, sessionKey, tabSessionKey, webLocks } from './id'
 
+type Warn = (key: string, message: string, cause?: unknown) => void
+
 /** The Web Lock a live tab holds on its session id (F11: a duplicate finds it taken). */
 const sessionLock = (id: string) => `sb-session:${id}`
 
@@ -31,7 +33,7 @@ const sessionLock = (id: string) => `sb-session:${id}`
  * goes on as without Web Locks (each tab computes its cached callbacks for itself,
  * duplicated tabs go undetected), and says so once.
  */
-export function locksDenied(b: BoardImpl, locks: LockManager, cause: unknown): void {
+export function locksDenied(b: { readonly name: string; warn: Warn }, locks: LockManager, cause: unknown): void {
   denyLocks(locks)
   b.warn(
     'locks-denied',
@@ -40,7 +42,6 @@ export function locksDenied(b: BoardImpl, locks: LockManager, cause: unknown): v
   )
 }
 
-type Warn = (key: string, message: string, cause?: unknown) => void
 
 /** The top window's tab session, when this is a same-origin iframe below it. */
 function topSession(): TabSession | undefined {
