@@ -12,8 +12,8 @@
  *     running flag stays stuck.
  *  4. The initial wave runs in topological order; `preventInitialCall` skips only that
  *     call; callbacks whose stores were all restored from storage do not run.
- *  5. Cycles and duplicate outputs are rejected at definition (board.ts, before any node
- *     reaches this file).
+ *  5. Cycles and duplicate outputs are rejected at definition (board.ts and topology.ts,
+ *     before any node reaches this file).
  *
  * and never gets stuck (DESIGN.md, "safety"): whatever a callback throws becomes its own
  * CallbackError and never escapes set(), start() or idle(); a callback defined at any moment
@@ -45,38 +45,10 @@
  */
 import { CallbackError, GraphError, noUpdate, PreventUpdate } from '../errors'
 import { sizeOf } from '../storage/size'
-import type { StoreNode } from './board'
+import type { CallbackNode, StoreNode } from './store'
+import type { Ctx, Stats } from './types'
 
-/** What `run` receives last: why it runs and how to talk back. */
-export interface Ctx {
-  /** The callback's id, for messages and for worker tasks. */
-  readonly callbackId: string
-  /** Ids of the inputs whose change caused this run, in input order; empty on the initial call. */
-  readonly triggered: readonly string[]
-  /** Aborted when this run is superseded by a newer input change or the board is disposed. */
-  readonly signal: AbortSignal
-  /** Reports progress (0..1) to `board.inspect()` and status hooks. */
-  progress(fraction: number, note?: string): void
-  /** Writes a store that is not a declared output (Dash's set_props); dropped once superseded. */
-  set(store: { readonly id: string } | string, value: unknown): void
-  /** The callback's `timeoutMs`, read by worker tasks. */
-  readonly timeoutMs: number | undefined
-  /** The callback's `hardCancel`, read by worker tasks. */
-  readonly hardCancel: boolean
-  /** Lets a worker task report the bytes that actually crossed threads. */
-  reportBytes(bytesIn: number, bytesOut: number): void
-}
-
-export interface Stats {
-  runs: number
-  lastMs: number
-  avgMs: number
-  bytesIn: number
-  bytesOut: number
-  hits: number
-  misses: number
-  errors: number
-}
+export type { CallbackNode, Ctx, Stats }
 
 /**
  * A cached callback's run goes through this (cache/ provides it): it answers from the
@@ -84,43 +56,6 @@ export interface Stats {
  * `stats.runs` / `hits` / `misses` on the node, and returns the value to apply.
  */
 export type CacheRunner = (node: CallbackNode, args: unknown[], compute: () => unknown) => Promise<unknown>
-
-/** A callback as the scheduler sees it. */
-export interface CallbackNode {
-  readonly id: string
-  readonly inputs: StoreNode[]
-  readonly state: StoreNode[]
-  readonly outputs: StoreNode[]
-  /** One output declared as a store (or a one-element list): `run` returns the value. */
-  readonly single: boolean
-  readonly run: (...args: unknown[]) => unknown
-  readonly preventInitialCall: boolean
-  readonly timeoutMs: number | undefined
-  readonly hardCancel: boolean
-  readonly cache: unknown
-  /** Position in a topological order; lower runs first. Recomputed when the graph grows. */
-  rank: number
-  /** In its slot, waiting to run in this wave. */
-  dirty: boolean
-  /** Write sequence number when this callback last started (or was defined, or the board started): see `triggered`. */
-  since: number
-  /** The wave its `waveRuns` count belongs to (Scheduler.wave). */
-  wave: number
-  /** Runs started in that wave: past MAX_RUNS it is a runaway. */
-  waveRuns: number
-  /** Its latest run failed: a success must clear `board.errors` (skipped otherwise). */
-  failing: boolean
-  /** Reused argument list (inputs, state, ctx): the call copies it, so reuse is safe. */
-  args: unknown[]
-  /** Stamp of the latest run; a settle with another stamp is stale and dropped. */
-  stamp: number
-  /** The in-flight async run, if any. */
-  inflight: AbortController | undefined
-  progress: { fraction: number; note: string | undefined } | null
-  stats: Stats
-  /** Settled runs, hits included: the divisor of avgMs. */
-  settles: number
-}
 
 /**
  * A callback that starts more often than this in one wave keeps re-triggering itself (it
@@ -187,6 +122,27 @@ export class Scheduler {
   disposed = false
 
   constructor(readonly host: SchedulerHost) {}
+
+  // ---- 0. The initial wave ---------------------------------------------------------------
+
+  /**
+   * Guarantee 4: the board starts. Every callback runs once, in rank order (the slots order
+   * it), except those with `preventInitialCall` and those whose stores were all restored
+   * from storage; restored stores reach their subscribers once, so bound views show them.
+   */
+  begin(callbacks: readonly CallbackNode[], persisted: readonly StoreNode[]): void {
+    this.started = true
+    for (const n of callbacks) n.since = this.seq
+    this.host.ensureRanks()
+    for (const n of callbacks) {
+      if (n.preventInitialCall) continue
+      const all = [...n.inputs, ...n.state, ...n.outputs]
+      if (n.outputs.length && all.every((s) => s.restored)) continue
+      this.mark(n)
+    }
+    for (const s of persisted) if (s.restored) s.notify()
+    this.drain()
+  }
 
   // ---- 1. A write starts (or joins) a wave ----------------------------------------------
 
