@@ -262,6 +262,7 @@ class BoardImpl {
       progress: null,
       stats: { runs: 0, lastMs: 0, avgMs: 0, bytesIn: 0, bytesOut: 0, hits: 0, misses: 0, errors: 0 },
       settles: 0,
+      search: 0,
     }
     this.callbackIds.add(id)
     this.topology.add(node)

@@ -64,6 +64,21 @@ export type CacheRunner = (node: CallbackNode, args: unknown[], compute: () => u
  */
 const MAX_RUNS = 1000
 
+/** How an async run ended, with what its settle needs to tell whether it still counts. */
+type Outcome = {
+  readonly node: CallbackNode
+  /** The run's stamp: another stamp on the node now means it was superseded. */
+  readonly stamp: number
+  /** When it started (performance.now()), for its stats. */
+  readonly t0: number
+  readonly bytesIn: number
+} & ({ readonly failed: false; readonly value: unknown } | { readonly failed: true; readonly error: unknown })
+
+/** Object.is, the default equality of a write (on the hot path): NaN equals NaN, 0 and -0 differ. */
+function sameValue(a: unknown, b: unknown): boolean {
+  return a === b ? a !== 0 || 1 / (a as number) === 1 / (b as number) : a !== a && b !== b
+}
+
 /** A stale run's result is dropped silently; this is what its signal carries. */
 function supersededReason(id: string): DOMException {
   return new DOMException(`callback "${id}" was superseded by a newer input change.`, 'AbortError')
@@ -113,6 +128,10 @@ export class Scheduler {
    * wave, so a busy board (a slider dragged over a slow callback) never looks runaway.
    */
   private wave = 0
+  /** pendingUpstream's stack, kept between calls (empty outside it). */
+  private stack: CallbackNode[] = []
+  /** Numbers pendingUpstream's searches: a callback whose `search` equals it was seen. */
+  private search = 0
   /** Stores changed since the last `settled()`, each once (StoreNode.queued). */
   private changed: StoreNode[] = []
   private idleWaiters: Array<() => void> = []
@@ -157,9 +176,8 @@ export class Scheduler {
       return false
     }
     const old = store.value
-    // Object.is inline for stores without a custom equals (the common case, on the hot path).
     const eq = store.equals
-    if (eq === undefined ? old === value ? old !== 0 || 1 / (old as number) === 1 / (value as number) : old !== old && value !== value : eq(old, value)) return false
+    if (eq === undefined ? sameValue(old, value) : eq(old, value)) return false
     store.value = value
     if (old !== null && typeof old === 'object') this.host.replaced(store, old)
     store.modifiedAt = this.now || (this.now = Date.now())
@@ -275,21 +293,35 @@ export class Scheduler {
     return n
   }
 
-  /** Guarantee 1: is any callback upstream of `node` (via inputs or state) dirty or running? */
+  /**
+   * Guarantee 1: is any callback upstream of `node` (via inputs or state) dirty or running?
+   * Asked for each candidate while something is in flight, so it allocates nothing: the
+   * stack is the scheduler's, and a callback seen in this search carries its number.
+   */
   private pendingUpstream(node: CallbackNode): boolean {
-    const seen = new Set<CallbackNode>()
-    const stack: CallbackNode[] = [node]
+    const search = ++this.search
+    const stack = this.stack
+    stack.push(node)
     while (stack.length) {
       const n = stack.pop()!
-      for (const list of [n.inputs, n.state]) {
-        for (const s of list) {
-          for (const w of s.writers) {
-            if (w === n || seen.has(w)) continue
-            seen.add(w)
-            if (w.dirty || w.inflight) return true
-            stack.push(w)
-          }
-        }
+      if (this.writersPending(n, n.inputs, search) || this.writersPending(n, n.state, search)) {
+        stack.length = 0
+        return true
+      }
+    }
+    return false
+  }
+
+  /** Is a writer of `stores` (other than `n`) dirty or running? Pushes the others to search on. */
+  private writersPending(n: CallbackNode, stores: readonly StoreNode[], search: number): boolean {
+    for (let i = 0; i < stores.length; i++) {
+      const writers = stores[i]!.writers
+      for (let j = 0; j < writers.length; j++) {
+        const w = writers[j]!
+        if (w === n || w.search === search) continue
+        w.search = search
+        if (w.dirty || w.inflight) return true
+        this.stack.push(w)
       }
     }
     return false
@@ -356,8 +388,8 @@ export class Scheduler {
     // Through a native promise: a foreign thenable's `then` may throw or call back twice;
     // a promise settles once, and whatever it rejects with reaches settle().
     promiseOf(result).then(
-      (value) => this.settle(node, stamp, t1, bytesIn, value, undefined, false),
-      (error: unknown) => this.settle(node, stamp, t1, bytesIn, undefined, error, true),
+      (value) => this.settle({ node, stamp, t0: t1, bytesIn, failed: false, value }),
+      (error: unknown) => this.settle({ node, stamp, t0: t1, bytesIn, failed: true, error }),
     )
     // It wrote one of its own inputs before returning (a store.set() before its first
     // await): it is dirty again, so this run is stale already. Without this it would be
@@ -383,19 +415,20 @@ export class Scheduler {
     return true
   }
 
-  private settle(node: CallbackNode, stamp: number, t0: number, bytesIn: number, value: unknown, error: unknown, failed: boolean): void {
+  private settle(outcome: Outcome): void {
+    const node = outcome.node
     // Guarantee 3: a superseded or disposed run's late result or error is dropped.
-    if (node.stamp !== stamp || this.disposed) return
+    if (node.stamp !== outcome.stamp || this.disposed) return
     node.inflight = undefined
     node.progress = null
     this.running--
-    this.finish(node, t0, bytesIn, true)
+    this.finish(node, outcome.t0, outcome.bytesIn, true)
     // Outside drain() each write would start its own wave: a reader of two outputs would run
     // once per output, the first time seeing one new value beside one old. One batch, one wave.
     this.batchDepth++
     try {
-      if (failed) this.fail(node, error)
-      else this.apply(node, value)
+      if (outcome.failed) this.fail(node, outcome.error)
+      else this.apply(node, outcome.value)
     } finally {
       this.batchDepth--
     }

@@ -167,4 +167,6 @@ export interface CallbackNode {
   stats: Stats
   /** Settled runs, hits included: the divisor of avgMs. */
   settles: number
+  /** The latest pendingUpstream search that met it (Scheduler.search): seen in that search. */
+  search: number
 }
