@@ -34,14 +34,11 @@
  * The steps are top-level functions over one `Flight` (the lookup's context), in the
  * order above: lookup → shareOrLead → lead → fromDiskOrLock → underLock → execute → keep.
  */
-import type { BoardImpl, CacheOptions, Stats } from '../graph/board'
-import { idbOf } from '../storage/board-idb'
+import type { CacheOptions, Stats } from '../graph/types'
 import { nameOf } from '../storage/names'
 import { sizeOf } from '../storage/size'
-import { channelOf } from '../sync/broadcast'
 import { webLocks } from '../sync/id'
 import { locksDenied } from '../sync/session'
-import { eachHandle } from '../worker/handle'
 import { canHash, hashKey } from './key'
 import { type CacheHost, defaultMaxEntries, type Entry, holdsMemoryOnlyHandle, type Limits, Memo, type Scope } from './memo'
 
@@ -406,60 +403,4 @@ function untilAborted(p: Promise<unknown>, signal: AbortSignal): Promise<void> {
     signal.addEventListener('abort', done)
     p.then(done, done)
   })
-}
-
-// ---- until the board hands in its host (transitional) ----------------------------------
-
-const caches = new WeakMap<BoardImpl, Cache>()
-
-/** The board's cache, made on first use. */
-export function cacheOf(b: BoardImpl): Cache {
-  let c = caches.get(b)
-  if (c) return c
-  const host: CacheHost = {
-    name: b.name,
-    version: b.version,
-    idb: () => idbOf(b),
-    channel: () => channelOf(b),
-    sessionId: () => b.sessionId(),
-    sessionReady: () => b.sessionReady(),
-    disposed: () => b.scheduler.disposed,
-    track: (p) => b.scheduler.track(p),
-    warn: (key, message, cause) => b.warn(key, message, cause),
-    persistFailed: (e) => b.emit('persist-failed', e),
-    held: (id) => {
-      let found = false
-      for (const s of b.stores.values()) eachHandle([s.value], (h) => (found ||= h.id === id))
-      return found
-    },
-    released: (v) => {
-      for (const h of b.hooks.replaced) h(undefined, v)
-    },
-  }
-  const cache = new Cache(host)
-  caches.set(b, cache)
-  const made = cache
-  b.hooks.holds.push((id) => made.memo.holds(id))
-  b.hooks.dispose.push(() => made.dispose())
-  return cache
-}
-
-/** Installs the cache runner on a board: done when its first cached callback is defined. */
-export function installCache(b: BoardImpl): void {
-  const cache = cacheOf(b)
-  Object.defineProperty(b, 'storageEstimate', { get: () => cache.estimate, configurable: true })
-  b.cacheRunner = (node, args, compute) => {
-    const stamp = node.stamp
-    return cache.run(
-      {
-        id: node.id,
-        cache: (node.cache ?? {}) as CacheOptions,
-        stats: node.stats,
-        superseded: () => node.stamp !== stamp,
-        signal: () => node.inflight?.signal,
-      },
-      args,
-      compute,
-    )
-  }
 }

@@ -50,8 +50,8 @@ export interface CacheHost {
   warn(key: string, message: string, cause?: unknown): void
   /** An entry could not be persisted: the board's 'persist-failed' event. */
   persistFailed(e: { store: string; key: string; bytes: number; error: StorageError }): void
-  /** Does a store of the board hold this worker handle (its data must not be deleted)? */
-  held(handleId: string): boolean
+  /** The values of the board's stores: worker handles in them are held (their data stays). */
+  storeValues(): Iterable<unknown>
   /** A value holding memory-only worker handles left the cache: the pool may release them. */
   released(value: object): void
 }
@@ -413,7 +413,9 @@ export class Memo {
    */
   private dropHandles(ids: string[]): void {
     if (!ids.length) return
-    const doomed = ids.filter((id) => !this.handles.has(id) && !this.host.held(id))
+    const held = new Set<string>()
+    for (const v of this.host.storeValues()) eachHandle([v], (h) => held.add(h.id))
+    const doomed = ids.filter((id) => !held.has(id) && !this.handles.has(id))
     if (doomed.length) void this.idb()?.delMany('handles', doomed).catch(() => undefined) // an orphan only wastes space
   }
 

@@ -45,7 +45,7 @@
  */
 import { CallbackError, GraphError, noUpdate, PreventUpdate } from '../errors'
 import { sizeOf } from '../storage/size'
-import type { CallbackNode, StoreNode } from './store'
+import type { CallbackNode, Origin, StoreNode } from './store'
 import type { Ctx, Stats } from './types'
 
 export type { CallbackNode, Ctx, Stats }
@@ -168,8 +168,9 @@ export class Scheduler {
   /**
    * Sets a store. Returns false when the value is equal (guarantee 2: nothing happens).
    * `from` is the callback writing its own output: it is not re-run by its own write.
+   * `origin` says why (store.ts Origin); the end of the drain reads it from the store.
    */
-  write(store: StoreNode, value: unknown, from: CallbackNode | undefined): boolean {
+  write(store: StoreNode, value: unknown, from: CallbackNode | undefined, origin: Origin = 'callback'): boolean {
     // Never stuck: a disposed board takes no more writes (a mark now would never drain).
     if (this.disposed) {
       this.host.ignored(store)
@@ -181,6 +182,7 @@ export class Scheduler {
     store.value = value
     if (old !== null && typeof old === 'object') this.host.replaced(store, old)
     store.modifiedAt = this.now || (this.now = Date.now())
+    store.origin = origin
     store.seq = ++this.seq
     if (!store.queued) {
       store.queued = true

@@ -8,15 +8,20 @@
 import type { CacheOptions, Stats, Store, StorageKind } from './types'
 import type { Codec } from '../storage/codec'
 
-/** What a store needs of its board: the scheduler's write and state, persistence, warnings. */
+/**
+ * Why a store's value changes, handed to every write (never a flag set before it):
+ * - `set`: the user's `store.set()`; before start it also keeps restore from overwriting it;
+ * - `callback`: a callback's output or `ctx.set`;
+ * - `remote`: another tab's (or another board's of this page) value: not written back;
+ * - `restore`: the persisted value, at start (no wave);
+ * - `clear`: `store.clear()`: its persisted entry is removed instead of written.
+ */
+export type Origin = 'set' | 'callback' | 'remote' | 'restore' | 'clear'
+
+/** What a store needs of its board: its writes, and warnings. */
 export interface StoreHost {
-  /** The board has started (a write before start marks the store `touched`). */
-  readonly started: boolean
-  readonly disposed: boolean
-  /** A user's write: the scheduler's write with no callback as its source. */
-  write(store: StoreNode, value: unknown): boolean
-  /** Removes the store's persisted entry (a clear() that changed nothing). */
-  unpersist(store: StoreNode): void
+  /** A write from outside the scheduler: the user's set() or clear(). False when nothing changed. */
+  write(store: StoreNode, value: unknown, how: { origin: 'set' | 'clear' }): boolean
   warn(key: string, message: string, cause?: unknown): void
 }
 
@@ -51,12 +56,12 @@ export class StoreNode<T = unknown> implements Store<T> {
   restored = false
   /** Global write sequence number of its latest change (ctx.triggered reads it). */
   seq = 0
-  /** Set by a write before start: restore must not overwrite it. */
-  touched = false
-  /** The next settle came from another tab: do not write it back. */
-  remote = false
-  /** The next settle is a clear(): remove the persisted entry instead of writing. */
-  clearing = false
+  /**
+   * Why its latest change happened, written by each change itself: the end of the drain
+   * persists it ('set', 'callback'), removes its entry ('clear') or leaves storage alone
+   * ('remote': another tab wrote it).
+   */
+  origin: Origin = 'set'
   location: StorageKind
   bytes = 0
   /** StoreOptions.maxAgeMs: restore drops an older entry (F25). */
@@ -93,8 +98,7 @@ export class StoreNode<T = unknown> implements Store<T> {
   }
 
   set(value: T): void {
-    if (!this.host.started) this.touched = true
-    this.host.write(this as StoreNode, value)
+    this.host.write(this as StoreNode, value, { origin: 'set' })
   }
 
   subscribe(fn: (value: T) => void): () => void {
@@ -106,15 +110,7 @@ export class StoreNode<T = unknown> implements Store<T> {
   }
 
   clear(): void {
-    // Disposed: the write below is ignored (with its warning), and so is the removal.
-    if (this.host.disposed) return void this.host.write(this as StoreNode, this.initial)
-    this.clearing = true
-    const changed = this.host.write(this as StoreNode, this.initial)
-    if (!changed) {
-      this.clearing = false
-      if (this.storage !== 'memory') this.host.unpersist(this as StoreNode)
-    }
-    this.modifiedAt = undefined
+    this.host.write(this as StoreNode, this.initial, { origin: 'clear' })
   }
 
   notify(): void {

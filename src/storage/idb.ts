@@ -14,6 +14,7 @@
 import * as kv from 'idb-keyval'
 import type { UseStore } from 'idb-keyval'
 import { StorageError } from '../errors'
+import { nameOf } from './names'
 
 export type ObjectStoreName = 'stores' | 'cache' | 'handles'
 const objectStores: ObjectStoreName[] = ['stores', 'cache', 'handles']
@@ -229,4 +230,25 @@ function isOpenFailure(e: unknown): boolean {
   const message = String((e as { message?: string } | null)?.message ?? '')
   // VersionError: another tab upgraded the database to a newer version of the app (F04).
   return name === 'SecurityError' || name === 'VersionError' || /indexedDB is not defined/.test(message)
+}
+
+/** The board options that say how its database opens (BoardOptions.idb). */
+export type BoardIdbOptions = { open?: (name: string, version: number) => IDBOpenDBRequest; openTimeoutMs?: number } | false | undefined
+
+/**
+ * A board's own database (`nameOf(board)`), shared by its persisted stores, its cache and
+ * its worker pool; null when IndexedDB cannot be used here or the board opted out (said
+ * once). The board calls this once and keeps the handle: only code loaded by dynamic
+ * import reaches it, so a memory-only board never downloads this file or idb-keyval.
+ */
+export function openBoardIdb(board: string, o: BoardIdbOptions, warn: (key: string, message: string, cause?: unknown) => void): Idb | null {
+  if (o === false || (typeof indexedDB === 'undefined' && !o?.open)) {
+    warn('no-idb', `IndexedDB is not available; board "${board}" keeps idb stores in memory only.`)
+    return null
+  }
+  return openIdb(nameOf(board), {
+    ...(o?.open ? { open: o.open } : {}),
+    ...(o?.openTimeoutMs ? { openTimeoutMs: o.openTimeoutMs } : {}),
+    warn: (kind, message, cause) => warn(`idb-${kind}`, message, cause),
+  })
 }

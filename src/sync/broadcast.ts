@@ -10,12 +10,43 @@
  * Each board instance has its own sender id, so two boards of one name in one page (as
  * tests use them) behave as two tabs, and a tab ignores its own echoes.
  */
-import type { BoardImpl } from '../graph/board'
-import { idbOf } from '../storage/board-idb'
+import type { StorageKind } from '../graph/types'
 import { dropProtoKeys } from '../storage/codec'
+import type { Idb } from '../storage/idb'
 import { nameOf } from '../storage/names'
 import { isEnvelope, type Restored } from '../storage/storage'
 import { channelFailed } from './id'
+
+/** A store as cross-tab sync sees it: read only; sync changes it through its host. */
+export interface SyncedStore {
+  readonly id: string
+  readonly storage: StorageKind
+  readonly initial: unknown
+  readonly modifiedAt: number | undefined
+  get(): unknown
+  subscribe(fn: (value: unknown) => void): () => void
+}
+
+/**
+ * What cross-tab sync sees of its board, handed in by the board once this code has
+ * loaded: its names, its stores to read, one way to change them (another tab's value, a
+ * normal wave here that is not written back), and the database and channel it shares.
+ */
+export interface SyncHost {
+  readonly name: string
+  readonly version: string | number
+  store(id: string): SyncedStore | undefined
+  stores(): Iterable<SyncedStore>
+  /** Applies another tab's value (`undefined`: back to initial) with origin 'remote'. */
+  write(id: string, restored: Restored | undefined): void
+  disposed(): boolean
+  /** The board's database, opened on first use; undefined when IndexedDB cannot be used. */
+  idb(): Idb | undefined
+  /** The board's channel (boardChannel), shared with the cache. */
+  channel(): Channel
+  /** Runs `fn` when the board is disposed. */
+  onDispose(fn: () => void): void
+}
 
 /** The messages tabs exchange; one discriminated union, validated on receipt. */
 export type Message =
@@ -104,33 +135,19 @@ export class Channel {
   }
 }
 
-const channels = new WeakMap<BoardImpl, Channel>()
-
-/** The board's channel, opened on first use and closed with the board. */
-export function channelOf(b: BoardImpl): Channel {
-  let c = channels.get(b)
-  if (!c) {
-    c = new Channel(nameOf(b.name), (key, message) => b.warn(key, message))
-    channels.set(b, c)
-    const ch = c
-    b.hooks.dispose.push(() => ch.close())
-  }
-  return c
+/** A board's channel: one per board instance, named after the board (every tab's boards of that name hear it). */
+export function boardChannel(board: string, warn: (key: string, message: string) => void): Channel {
+  return new Channel(nameOf(board), warn)
 }
 
 /**
  * Applies a value another tab wrote (storage event, or a BroadcastChannel hint followed
  * by an IndexedDB read): a normal wave here, but not written back (no echo).
  */
-export function applyRemote(b: BoardImpl, id: string, restored: Restored | undefined): void {
-  const s = b.stores.get(id)
-  if (!s) return
-  s.remote = true
+export function applyRemote(host: SyncHost, id: string, restored: Restored | undefined): void {
   applying++
   try {
-    const changed = b.scheduler.write(s, restored ? restored.value : s.initial, undefined)
-    if (!changed) s.remote = false
-    else if (restored) s.modifiedAt = restored.modifiedAt
+    host.write(id, restored)
   } finally {
     applying--
   }
@@ -147,24 +164,24 @@ let applying = 0
  * wave, not written back); changes that are themselves remote are not passed on (each board
  * got its own storage event or hint).
  */
-const pageBoards = new Map<string, Set<BoardImpl>>()
+const pageBoards = new Map<string, Set<SyncHost>>()
 
 /** Follows the other boards of this name in the page. Idempotent. Stores defined later are not followed. */
-export function followPage(b: BoardImpl): void {
+export function followPage(b: SyncHost): void {
   let peers = pageBoards.get(b.name)
   if (!peers) pageBoards.set(b.name, (peers = new Set()))
   if (peers.has(b)) return
   peers.add(b)
   const offs: Array<() => void> = []
-  for (const s of b.stores.values()) {
+  for (const s of b.stores()) {
     if (s.storage !== 'local') continue
     offs.push(
       s.subscribe((v) => {
         if (applying) return
         for (const peer of pageBoards.get(b.name) ?? []) {
-          if (peer === b || peer.version !== b.version || peer.scheduler.disposed) continue
-          const t = peer.stores.get(s.id)
-          if (!t || t.storage !== 'local' || sameJson(t.value, v)) continue
+          if (peer === b || peer.version !== b.version || peer.disposed()) continue
+          const t = peer.store(s.id)
+          if (!t || t.storage !== 'local' || sameJson(t.get(), v)) continue
           // A copy, as a storage event would give: the boards must not share a mutable value.
           applyRemote(peer, s.id, v === s.initial ? undefined : { value: structuredClone(v), modifiedAt: s.modifiedAt ?? Date.now() })
         }
@@ -172,7 +189,7 @@ export function followPage(b: BoardImpl): void {
     )
   }
   const mine = peers
-  b.hooks.dispose.push(() => {
+  b.onDispose(() => {
     for (const off of offs) off()
     mine.delete(b)
     if (!mine.size && pageBoards.get(b.name) === mine) pageBoards.delete(b.name)
@@ -193,10 +210,11 @@ function sameJson(a: unknown, b: unknown): boolean {
  * Cross-tab sync of `idb` stores (`local` ones follow storage events already, F12): after
  * IndexedDB commits, tell the other tabs which stores; they read the committed envelopes
  * and apply them as remote changes, which run a wave there and are not written back.
+ * Returns what the board calls after each IndexedDB commit of its stores.
  */
-export function syncStores(b: BoardImpl): void {
-  const ch = channelOf(b)
-  if (!ch.available) return
+export function syncStores(b: SyncHost): (committed: string[]) => void {
+  const ch = b.channel()
+  if (!ch.available) return () => undefined
   // A hint's read can overtake this tab's own write of the same store (ours is queued, not
   // yet committed): applying the other tab's older value there left this tab showing a value
   // IndexedDB no longer held, for good (found by `npm run chaos`). Two rules close it:
@@ -204,25 +222,25 @@ export function syncStores(b: BoardImpl): void {
   //   applied: our own newer write is on its way and its commit tells the others;
   // - a store that met another tab's value is read once more after our next commit of it.
   const followed = new Set<string>()
-  b.hooks.committed.push((ids) => {
-    const mine = ids.filter((id) => b.stores.get(id)?.storage === 'idb')
+  ch.on((m) => {
+    if (m.type === 'stores') follow(m.ids.filter((id) => b.store(id)?.storage === 'idb'), true)
+  })
+  return (ids) => {
+    const mine = ids.filter((id) => b.store(id)?.storage === 'idb')
     if (!mine.length) return
     ch.post({ type: 'stores', ids: mine })
     const again = mine.filter((id) => followed.delete(id))
     if (again.length) follow(again, false)
-  })
-  ch.on((m) => {
-    if (m.type === 'stores') follow(m.ids.filter((id) => b.stores.get(id)?.storage === 'idb'), true)
-  })
+  }
   /** `hinted`: another tab's commit, so our next commit of these stores reads them again. */
   function follow(ids: string[], hinted: boolean): void {
-    const idb = idbOf(b)
+    const idb = b.idb()
     if (!ids.length || !idb) return
     idb.getMany('stores', ids).then(
       (envs) =>
         ids.forEach((id, i) => {
           const env = envs[i]
-          const s = b.stores.get(id)
+          const s = b.store(id)
           if (!s) return
           if (env === undefined) return applyRemote(b, id, undefined)
           if (!isEnvelope(env, b.version)) return

@@ -3,7 +3,6 @@
  * session itself (duplicated-tab check, renewal, iframes: session.ts) loads with the code a
  * board keeping data loads on first need (storage/kept.ts).
  */
-import type { BoardImpl } from '../graph/board'
 import { webStorage } from '../storage/web'
 
 /**
@@ -68,7 +67,7 @@ export const tabSessionKey = Symbol.for('switchboard.session')
  * tab gives out the same. session.ts may still renew it for a duplicated tab, as it would
  * have anyway: the id is final once `ready` resolves.
  */
-export function earlySessionId(_b: BoardImpl): string {
+export function earlySessionId(): string {
   const live = (globalThis as { [tabSessionKey]?: { readonly id: string } })[tabSessionKey]?.id
   if (live) return live
   try {

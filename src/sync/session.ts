@@ -19,11 +19,17 @@
  * This file loads on first need with storage/kept.ts; until then `board.session.id` reads
  * the id that the session will start from (id.ts).
  */
-import type { BoardImpl } from '../graph/board'
 import { webStorage } from '../storage/web'
 import { denyLocks, mintId, sessionKey, tabSessionKey, webLocks } from './id'
 
 type Warn = (key: string, message: string, cause?: unknown) => void
+
+/** What a session sees of its board: its name, for messages, and its warnings. */
+export interface SessionHost {
+  readonly name: string
+  /** Prints once per key, and emits 'warning' every time. */
+  warn: Warn
+}
 
 /** The Web Lock a live tab holds on its session id (F11: a duplicate finds it taken). */
 const sessionLock = (id: string) => `sb-session:${id}`
@@ -33,7 +39,7 @@ const sessionLock = (id: string) => `sb-session:${id}`
  * goes on as without Web Locks (each tab computes its cached callbacks for itself,
  * duplicated tabs go undetected), and says so once.
  */
-export function locksDenied(b: { readonly name: string; warn: Warn }, locks: LockManager, cause: unknown): void {
+export function locksDenied(b: SessionHost, locks: LockManager, cause: unknown): void {
   denyLocks(locks)
   b.warn(
     'locks-denied',
@@ -171,7 +177,7 @@ class TabSession {
  * The page's session, made on first use. A same-origin iframe uses its top window's (same
  * tab, same sessionStorage): it holds no lock of its own and follows the top's renewals.
  */
-function tabSession(b: BoardImpl): TabSession {
+function tabSession(b: SessionHost): TabSession {
   const top = topSession()
   if (top) return top
   const g = globalThis as { [tabSessionKey]?: TabSession }
@@ -185,13 +191,16 @@ function tabSession(b: BoardImpl): TabSession {
   return t
 }
 
-/** A board's view of its tab's session: `id`, settled once `ready` resolves (the duplicate check). */
+/**
+ * A board's view of its tab's session: `id`, settled once `ready` resolves (the duplicate
+ * check). The board makes one on first need and disposes it with itself.
+ */
 export class Session {
   private readonly tab: TabSession
   private disposed = false
 
-  constructor(b: BoardImpl) {
-    this.tab = tabSession(b)
+  constructor(host: SessionHost) {
+    this.tab = tabSession(host)
     this.tab.users.add(this)
   }
 
@@ -219,17 +228,4 @@ export class Session {
     this.tab.users.delete(this)
     if (!this.tab.users.size) this.tab.close()
   }
-}
-
-/** The board's session, made on first use (boards that never ask pay nothing). */
-export function sessionOf(b: BoardImpl): Session {
-  let s = b.loadedSession
-  if (!s) {
-    s = b.loadedSession = new Session(b)
-    const ss = s
-    // Made after dispose (asked for just before it): hold no lock nobody will release.
-    if (b.scheduler.disposed) ss.dispose()
-    else b.hooks.dispose.push(() => ss.dispose())
-  }
-  return s
 }

@@ -21,7 +21,7 @@
 import * as Comlink from 'comlink'
 import { CallbackError, noUpdate, PreventUpdate, WorkerError } from '../errors'
 import type { BoardImpl, Ctx } from '../graph/board'
-import { idbOf } from '../storage/board-idb'
+import { openBoardIdb } from '../storage/idb'
 import { nameOf } from '../storage/names'
 import { bytesOf, eachHandle, type Handle, isHandle } from './handle'
 import type { PoolOptions, PoolStats, WorkerPool } from './types'
@@ -97,14 +97,14 @@ function registry(board: BoardImpl): Map<string, Pool> {
       // A persisted handle of an earlier page (restored by an idb store): no pool of ours
       // made it, but its IndexedDB entry is ours to drop, or reloads would pile them up.
       else if (h.persisted && h.board === board.name && !storeHolds(board, h.id)) {
-        void idbOf(board)?.delMany('handles', [h.id]).catch(() => undefined) // degraded storage: nothing to remove
+        void board.database(openBoardIdb)?.delMany('handles', [h.id]).catch(() => undefined) // degraded storage: nothing to remove
       }
     })
   })
   // clear() and clearSession() (F30): worker-held data goes; clear() drops every persisted handle.
   board.hooks.clear.push(async (scope) => {
     for (const p of all.values()) p.releaseAll(true)
-    if (scope === 'all') await idbOf(board)?.clear('handles').catch(() => undefined) // degraded storage: nothing to remove
+    if (scope === 'all') await board.database(openBoardIdb)?.clear('handles').catch(() => undefined) // degraded storage: nothing to remove
   })
   // A callback settled (or was superseded): handles its run returned that no store took
   // (an equal value, noUpdate, a dropped result) are nobody's now.
@@ -143,7 +143,7 @@ export async function resolveHandle<T>(board: BoardImpl, handle: Handle<T>): Pro
   const pool = registries.get(board)?.get(handle.pool)
   if (pool) return (await pool.resolve(handle)) as T
   if (handle.persisted) {
-    const idb = idbOf(board)
+    const idb = board.database(openBoardIdb)
     const [v] = idb ? await idb.getMany<T>('handles', [handle.id]) : [undefined]
     if (v !== undefined) return v
   }
@@ -797,7 +797,7 @@ class Pool {
       reply = await this.ask(slot, (api) => api.resolve(h.id) as Promise<Reply>, lost)
     }
     else if (h.persisted) {
-      const idb = idbOf(this.board)
+      const idb = this.board.database(openBoardIdb)
       const [v] = idb ? await idb.getMany('handles', [h.id]) : [undefined]
       if (v !== undefined) reply = { type: 'ok', value: v }
     }
