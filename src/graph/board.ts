@@ -6,14 +6,11 @@
  * runs is the scheduler's story, in schedule.ts.
  */
 import { type CallbackError, GraphError } from '../errors'
-import type { Cache, CachedCall } from '../cache/flight'
-import type { CacheHost } from '../cache/memo'
+import type { CachedCall } from '../cache/flight'
 import type { Idb, openBoardIdb } from '../storage/idb'
 import { sizeOf } from '../storage/size'
-import type { PersistedKind, Persistence, PersistenceHost, Restored, Wave } from '../storage/storage'
-import type { Channel } from '../sync/broadcast'
-import type { ClearHost } from '../sync/clear'
-import type { Session } from '../sync/session'
+import type { PersistedKind, Persistence, Wave } from '../storage/storage'
+import type { Kept } from './kept'
 import { type CacheRunner, Scheduler } from './schedule'
 import { type CallbackNode, type Origin, type StoreHost, StoreNode } from './store'
 import { findCycle, Topology } from './topology'
@@ -60,21 +57,6 @@ export type { CallbackNode }
 
 let boards = 0
 
-/**
- * What a board that keeps data (persisted stores, a cache) loads on first need, by dynamic
- * import: persistence, its database, cross-tab sync, clears and sessions. A memory-only
- * board never downloads any of it (budget P9).
- */
-const loadKept = () =>
-  Promise.all([
-    import('../storage/storage'),
-    import('../storage/idb'),
-    import('../sync/broadcast'),
-    import('../sync/clear'),
-    import('../sync/session'),
-  ]).then(([storage, idb, broadcast, clear, session]) => ({ storage, idb, broadcast, clear, session }))
-type Kept = Awaited<ReturnType<typeof loadKept>>
-
 /** A cached callback's run as the cache sees it (cache/flight.ts CachedCall). */
 function cachedCall(node: CallbackNode): CachedCall {
   // The run the cache answers is the one starting now; a later start moves the stamp on.
@@ -106,35 +88,22 @@ class BoardImpl implements Board {
   #warned = new Set<string>()
   #starting: Promise<void> | undefined
   /**
-   * What a board keeping data loads on first need (loadKept), once loaded. `#persistence`
-   * is set only after the writes queued meanwhile (`#queue`) have run, so a later wave
-   * cannot overtake them.
+   * The board's half of persistence, sync, clears, sessions and the cache (kept.ts), loaded
+   * on first need with the code it wires, so a memory-only board never downloads them. Set
+   * once loaded and the writes queued meanwhile (`#queue`) have run, so a later wave cannot
+   * overtake them.
    */
   #kept: Kept | undefined = undefined
   #keeping: Promise<Kept> | undefined
-  #persistence: Persistence | undefined = undefined
   readonly #queue: Array<(p: Persistence) => void> = []
   /** The board's database once opened; null when IndexedDB cannot be used. */
   #db: Idb | null | undefined = undefined
-  /** The board's BroadcastChannel, shared by sync and the cache, opened on first need. */
-  #channel: Channel | undefined = undefined
-  /** The tab's session as this board uses it, made on first need (sync/session.ts). */
-  #tabSession: Session | undefined = undefined
   /** What `board.session` hands out: one object, made (and the session started) on first read. */
   #session: Board['session'] | undefined
   /** The id `board.session.id` gave out before that (sync/id.ts); the session starts from it. */
   #earlyId: string | undefined = undefined
-  /** The cache, loaded with the first cached callback (or a clear, or storage pressure). */
-  #cache: Cache | undefined = undefined
-  #caching: Promise<Cache> | undefined
-  /** What sync and clears see of this board: one object, so they know it again. */
-  #clearHost: ClearHost | undefined
-  /** Told after each IndexedDB commit of stores: cross-tab sync of idb stores, once following. */
-  #committed: ((storeIds: string[]) => void) | undefined
   /** Stores set before start: restore must not overwrite them. */
-  readonly #setBeforeStart = new Set<StoreNode>()
-  /** What sync asked to run at dispose (leaving the page's boards of this name). */
-  readonly #disposers: Array<() => void> = []
+  readonly setBeforeStart = new Set<StoreNode>()
   /** Extension points for the worker pool (its own files). */
   readonly hooks = {
     /**
@@ -157,7 +126,7 @@ class BoardImpl implements Board {
   readonly callbacks: CallbackNode[] = this.#topology.callbacks
   /** What each store sees of this board; also tells this board's stores from others'. */
   readonly #storeHost: StoreHost = ((board: BoardImpl): StoreHost => ({
-    write: (store, value, how) => board.#write(store, value, how),
+    write: (store, value, how) => board.write(store, value, how),
     warn: (key, message, cause) => board.warn(key, message, cause),
   }))(this)
 
@@ -220,7 +189,7 @@ class BoardImpl implements Board {
     })
     this.stores.set(id, node as StoreNode)
     // Defined after start: follow other tabs' changes to it as start() does for the others.
-    if (storage !== 'memory' && this.scheduler.started) this.#keep().then((k) => this.#follow(k), () => undefined) // a failed load warns with the first write
+    if (storage !== 'memory' && this.scheduler.started) this.#keep().then((k) => k.follow(), () => undefined) // a failed load warns with the first write
     return node
   }
 
@@ -283,7 +252,7 @@ class BoardImpl implements Board {
     if (o.cache && !this.scheduler.host.cacheRunner) {
       // The cache's code loads with the first cached callback; until then this stand-in
       // runs the calls made meanwhile once it has.
-      const ready = this.#loadCache()
+      const ready = this.#keep().then((k) => k.cache())
       this.cacheRunner = (node, args, compute) => {
         const call = cachedCall(node)
         return ready.then((cache) => cache.run(call, args, compute))
@@ -340,26 +309,25 @@ class BoardImpl implements Board {
     // first (duplicated-tab check), so session-scope keys and `board.session.id` are final
     // once started. A memory-only board loads nothing more.
     const k = this.#keepsData() ? await this.#keep() : undefined
-    if (k) await this.#sessionOf(k).ready
-    const persisted = k ? await this.#restore() : []
+    await k?.sessionOf().ready
+    const persisted = k ? await k.restore() : []
     if (this.scheduler.disposed) return
-    if (k) this.#follow(k)
+    k?.follow()
     this.scheduler.begin(this.callbacks, persisted)
     await this.scheduler.idle()
-    await this.#writeUnmodified(persisted)
+    await k?.writeUnmodified(persisted)
   }
 
   /**
-   * Loads what a board keeping data needs, once. The persistence work queued before it
-   * arrived runs first, in wave order (each wave still one IndexedDB transaction).
+   * Loads kept.ts once. The persistence work queued before it arrived runs first, in wave
+   * order (each wave still one IndexedDB transaction).
    */
   #keep(): Promise<Kept> {
-    return (this.#keeping ??= loadKept().then((k) => {
-      this.#kept = k
-      const p = new k.storage.Persistence(this.#persistenceHost(k), () => this.stores.values())
+    return (this.#keeping ??= import('./kept').then((m) => {
+      const k = new m.Kept(this)
       for (const fn of this.#queue.splice(0)) {
         try {
-          fn(p)
+          fn(k.persistence)
         } catch (e) {
           this.warn('persist', `board "${this.name}": a write queued while its storage code loaded failed.`, e)
         }
@@ -367,70 +335,9 @@ class BoardImpl implements Board {
       // Disposed while loading: the queued writes have run (Web Storage ones are kept;
       // IndexedDB, closed by dispose, reports them failed as it would have just after a
       // wave); listen to nothing.
-      if (this.scheduler.disposed) p.dispose()
-      this.#persistence = p
-      return k
+      if (this.scheduler.disposed) k.dispose()
+      return (this.#kept = k)
     }))
-  }
-
-  /** What persistence sees of this board (storage/storage.ts). */
-  #persistenceHost(k: Kept): PersistenceHost {
-    return {
-      name: this.name,
-      version: this.version,
-      idb: () => this.#idb(),
-      warn: (key, message, cause) => this.warn(key, message, cause),
-      persistFailed: (store, error) => this.emit('persist-failed', { store: store.id, bytes: store.bytes, error }),
-      remoteChange: (id, restored) => k.broadcast.applyRemote(this.#clearHostOf(k), id, restored),
-      evictCache: async () => {
-        const idb = this.#idb()
-        // The cache's code loads here if nothing loaded it yet: entries of earlier pages may exist.
-        if (idb) await (await this.#loadCache()).memo.evictOldest(idb, '')
-      },
-      committed: (ids) => this.#committed?.(ids),
-    }
-  }
-
-  /** start(): persisted stores not set meanwhile take their stored values; returns the persisted stores. */
-  async #restore(): Promise<StoreNode[]> {
-    const persisted = [...this.stores.values()].filter((s) => s.storage !== 'memory' && !this.#setBeforeStart.has(s))
-    if (!persisted.length) return persisted
-    const restored = await this.#persistence!.restore(persisted)
-    if (this.scheduler.disposed) return persisted
-    for (const [id, r] of restored) {
-      const s = this.stores.get(id)!
-      if (this.#setBeforeStart.has(s)) continue // set while restoring: the newer value wins
-      this.#write(s, r.value, { origin: 'restore', modifiedAt: r.modifiedAt })
-    }
-    return persisted
-  }
-
-  /**
-   * start(), after the initial wave: stores the first load left at their initial value have
-   * no entry yet. Write them (t = 0: never modified) so the next load finds every store
-   * restored and does not re-run callbacks whose inputs, state and outputs are all
-   * unchanged (guarantee 4).
-   */
-  async #writeUnmodified(persisted: StoreNode[]): Promise<void> {
-    const p = this.#persistence
-    if (!p || this.scheduler.disposed) return
-    const wave: Wave = persisted.filter((s) => !s.restored && s.modifiedAt === undefined).map((s) => [s, s.value, 0])
-    if (!wave.length) return
-    p.settle(wave)
-    await p.pending()
-  }
-
-  /** Once started: other tabs' changes (storage events, idb commits) and clears. Idempotent. */
-  #follow(k: Kept): void {
-    // Loaded after dispose (queued work runs even so): open no listener nobody will close.
-    if (this.scheduler.disposed) return
-    this.#persistence!.listen()
-    // idb stores follow other tabs through BroadcastChannel hints (local ones through
-    // storage events, above); once, however many idb stores are defined later.
-    if (!this.#committed && [...this.stores.values()].some((s) => s.storage === 'idb')) {
-      this.#committed = k.broadcast.syncStores(this.#clearHostOf(k))
-    }
-    k.clear.listenForClears(this.#clearHostOf(k))
   }
 
   /**
@@ -438,21 +345,22 @@ class BoardImpl implements Board {
    * waits for the load and for the writes `fn` starts.
    */
   #persist(fn: (p: Persistence) => void): void {
-    if (this.#persistence) fn(this.#persistence)
+    if (this.#kept) fn(this.#kept.persistence)
     else this.#queue.push(fn)
     this.scheduler.track(
       this.#keep().then(
-        () => this.#persistence!.pending(),
+        (k) => k.persistence.pending(),
         (e) => this.warn('load-storage', `board "${this.name}" could not load its storage code; values stay in memory only.`, e),
       ),
     )
   }
 
   /**
-   * Every write from outside a callback, with its intent (store.ts Origin). Restore sets
-   * the value before start, without a wave; the others go through the scheduler.
+   * Every write from outside a callback, with its intent (store.ts Origin): a user's set or
+   * clear, another tab's value, a restored one. Restore sets the value before start,
+   * without a wave; the others go through the scheduler.
    */
-  #write(s: StoreNode, value: unknown, how: { origin: Exclude<Origin, 'callback'>; modifiedAt?: number | undefined }): boolean {
+  write(s: StoreNode, value: unknown, how: { origin: Exclude<Origin, 'callback'>; modifiedAt?: number | undefined }): boolean {
     switch (how.origin) {
       case 'restore':
         s.value = value
@@ -461,7 +369,7 @@ class BoardImpl implements Board {
         s.restored = true
         return true
       case 'set':
-        if (!this.scheduler.started) this.#setBeforeStart.add(s)
+        if (!this.scheduler.started) this.setBeforeStart.add(s)
         return this.scheduler.write(s, value, undefined, 'set')
       case 'remote': {
         const changed = this.scheduler.write(s, value, undefined, 'remote')
@@ -480,14 +388,9 @@ class BoardImpl implements Board {
     }
   }
 
-  /** The board's database, opened on first use (storage code loaded); undefined when unusable. */
-  #idb(): Idb | undefined {
-    return this.database(this.#kept!.idb.openBoardIdb)
-  }
-
   /**
    * The board's database, opened on first use with `open` (storage/idb.ts, which the
-   * caller has loaded); undefined when IndexedDB cannot be used. For the worker pool too.
+   * caller has loaded: kept.ts, the worker pool); undefined when IndexedDB cannot be used.
    */
   database(open: typeof openBoardIdb): Idb | undefined {
     if (this.#db === undefined) {
@@ -496,122 +399,6 @@ class BoardImpl implements Board {
       if (this.scheduler.disposed) this.#db?.dispose()
     }
     return this.#db ?? undefined
-  }
-
-  #channelOf(k: Kept): Channel {
-    return (this.#channel ??= k.broadcast.boardChannel(this.name, (key, message) => this.warn(key, message)))
-  }
-
-  /** The board's session, made on first use; a board with one follows other tabs' clears. */
-  #sessionOf(k: Kept): Session {
-    if (!this.#tabSession) {
-      this.#tabSession = new k.session.Session({ name: this.name, warn: (key, message, cause) => this.warn(key, message, cause) })
-      // Made after dispose (asked for just before it): hold no lock nobody will release.
-      if (this.scheduler.disposed) this.#tabSession.dispose()
-    }
-    if (!this.scheduler.disposed) k.clear.listenForClears(this.#clearHostOf(k))
-    return this.#tabSession
-  }
-
-  /** The cache, its code loaded with what it shares (database, channel, session). */
-  #loadCache(): Promise<Cache> {
-    return (this.#caching ??= Promise.all([import('../cache/flight'), this.#keep()]).then(([m, k]) => {
-      const cache = new m.Cache(this.#cacheHost(k))
-      // The pool asks before releasing a handle: a hit must never hand out a released one.
-      this.hooks.holds.push((id) => cache.memo.holds(id))
-      this.#cache = cache
-      return cache
-    }))
-  }
-
-  /** What the cache sees of this board (cache/memo.ts). */
-  #cacheHost(k: Kept): CacheHost {
-    return {
-      name: this.name,
-      version: this.version,
-      idb: () => this.#idb(),
-      channel: () => this.#channelOf(k),
-      sessionId: () => this.sessionId(),
-      sessionReady: () => this.sessionReady(),
-      disposed: () => this.scheduler.disposed,
-      track: (p) => this.scheduler.track(p),
-      warn: (key, message, cause) => this.warn(key, message, cause),
-      persistFailed: (e) => this.emit('persist-failed', e),
-      storeValues: () => [...this.stores.values()].map((s) => s.value),
-      released: (value) => {
-        for (const h of this.hooks.replaced) h(undefined, value)
-      },
-    }
-  }
-
-  /** Callbacks bound to the session: a session-scope cache, or a `session` store read. */
-  #sessionBound(): CallbackNode[] {
-    return this.callbacks.filter((n) => n.cache?.scope === 'session' || [...n.inputs, ...n.state].some((s) => s.storage === 'session'))
-  }
-
-  /** What cross-tab sync and clears see of this board (sync/broadcast.ts, sync/clear.ts). */
-  #clearHostOf(k: Kept): ClearHost {
-    const board = this
-    return (this.#clearHost ??= {
-      name: board.name,
-      version: board.version,
-      store: (id) => board.stores.get(id),
-      stores: () => board.stores.values(),
-      write(id, restored: Restored | undefined) {
-        const s = board.stores.get(id)
-        if (s) board.#write(s, restored ? restored.value : s.initial, { origin: 'remote', modifiedAt: restored?.modifiedAt })
-      },
-      disposed: () => board.scheduler.disposed,
-      idb: () => board.#idb(),
-      channel: () => board.#channelOf(k),
-      onDispose: (fn) => void board.#disposers.push(fn),
-      session: () => board.#sessionOf(k),
-      abortSession() {
-        for (const n of board.#sessionBound()) board.scheduler.abort(n)
-      },
-      async forget(what) {
-        // The cache's code loads here if nothing loaded it yet: entries of earlier pages may exist.
-        const cache = await board.#loadCache()
-        await Promise.all([
-          what.scope === 'session' ? cache.memo.dropSession(what.sid) : cache.memo.clearAll(what.shared),
-          ...board.hooks.clear.map((h) => h(what.scope)),
-        ])
-      },
-      reset: (scope, told) => board.#reset(k, scope, told),
-      track: (p) => board.scheduler.track(p),
-      idle: () => board.idle(),
-    })
-  }
-
-  /** A clear's one wave here: stores of the scope back to initial, their callbacks again. */
-  #reset(k: Kept, scope: 'session' | 'all', told: boolean): void {
-    const rerun = this.scheduler.started && !this.scheduler.disposed
-    this.batch(() => {
-      if (scope === 'session') {
-        for (const s of this.stores.values()) if (s.storage === 'session') s.clear()
-        // Not started yet: start()'s initial wave runs them, in the new session.
-        if (rerun) for (const n of this.#sessionBound()) this.scheduler.mark(n)
-        return
-      }
-      for (const s of this.stores.values()) {
-        if (!told || s.storage === 'memory' || s.storage === 'session') s.clear()
-        else {
-          // A told tab resets its live local and idb stores without removing their shared
-          // entries: the asking tab removed them already, and may have written recomputed
-          // values since, which a removal here would delete (for good, if no page here
-          // computes them again).
-          k.broadcast.applyRemote(this.#clearHostOf(k), s.id, undefined)
-          s.modifiedAt = undefined
-        }
-      }
-      // S18: a store may be at initial already (in a told tab, its storage event came before
-      // the message; in any tab, it was never changed): resetting it changes nothing, what is
-      // downstream of it does not run, and a derived store reset above stays blank for good
-      // (a stale or empty output beside unchanged inputs). A clear leaves the board as a new
-      // one: its callbacks run as in an initial wave (preventInitialCall ones only if an input
-      // changed), in the asking tab and in every told tab.
-      if (rerun) for (const n of this.callbacks) if (!n.preventInitialCall) this.scheduler.mark(n)
-    })
   }
 
   idle(): Promise<void> {
@@ -627,12 +414,12 @@ class BoardImpl implements Board {
 
   /** `board.session.id`: synchronous, whether or not the session's code has loaded yet. */
   sessionId(): string {
-    return this.#tabSession?.id ?? (this.#earlyId ??= earlySessionId())
+    return this.#kept?.sessionId ?? (this.#earlyId ??= earlySessionId())
   }
 
   /** Makes the session (loading its code) and resolves once its duplicated-tab check is done. */
   sessionReady(): Promise<void> {
-    return this.#keep().then((k) => this.#sessionOf(k).ready)
+    return this.#keep().then((k) => k.sessionOf().ready)
   }
 
   get session(): Board['session'] {
@@ -651,11 +438,11 @@ class BoardImpl implements Board {
   }
 
   clearSession(): Promise<void> {
-    return this.#keep().then((k) => k.clear.clearSession(this.#clearHostOf(k)))
+    return this.#keep().then((k) => k.clearSession())
   }
 
   clear(): Promise<void> {
-    return this.#keep().then((k) => k.clear.clearBoard(this.#clearHostOf(k)))
+    return this.#keep().then((k) => k.clear())
   }
 
   workers(factory: () => Worker, options?: PoolOptions): WorkerPool {
@@ -689,18 +476,14 @@ class BoardImpl implements Board {
     if (this.scheduler.disposed) return
     for (const n of this.callbacks) this.scheduler.abort(n)
     this.scheduler.dispose()
-    this.#persistence?.dispose()
-    // The key locks the cache holds are let go, as a closed tab does (F21).
-    this.#cache?.dispose()
-    this.#tabSession?.dispose()
-    for (const h of [...this.#disposers, ...this.hooks.dispose]) {
+    const kept = this.#kept
+    for (const h of kept ? [() => kept.dispose(), ...this.hooks.dispose] : this.hooks.dispose) {
       try {
         h()
       } catch (e) {
         this.warn('dispose', `board "${this.name}": a part failed to dispose.`, e)
       }
     }
-    this.#channel?.close()
     this.#db?.dispose()
     this.#listeners = {}
   }
@@ -774,7 +557,7 @@ class BoardImpl implements Board {
         indexedDB: typeof indexedDB !== 'undefined' && this.#db !== null && this.#db?.state !== 'degraded',
         locks: !!webLocks(),
         broadcast: broadcastWorks(),
-        storage: this.#cache?.estimate,
+        storage: this.#kept?.estimate,
       },
     }
   }
