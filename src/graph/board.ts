@@ -27,7 +27,7 @@ import type {
 } from './types'
 import { broadcastWorks, earlySessionId, webLocks } from '../sync/id'
 import type { Session } from '../sync/session'
-import type { Handle } from '../worker/handle'
+import { type Handle, isHandle } from '../worker/handle'
 import type { PoolOptions, WorkerPool } from '../worker/types'
 import { deferredPool } from '../worker/deferred'
 
@@ -486,6 +486,7 @@ class BoardImpl implements Board {
       location: s.location,
       bytes: s.storage === 'memory' ? sizeOf(s.value) : s.bytes,
       modifiedAt: s.modifiedAt,
+      ...(isHandle(s.value) ? { handle: s.value } : {}),
     }))
     const callbacks = this.callbacks.map((n) => ({
       id: n.id,

@@ -120,6 +120,8 @@ export interface StoreInfo {
   location: StorageKind
   bytes: number
   modifiedAt: number | undefined
+  /** The worker handle the store holds, if its value is one: the data lives in that worker. */
+  handle?: Handle
 }
 
 export interface CallbackInfo {
