@@ -20,24 +20,27 @@ import type {
   BoardOptions,
   Callback,
   CallbackOptions,
+  CallbackStatus,
   Inspection,
   Store,
   StoreOptions,
   StoreRef,
 } from './types'
 import { broadcastWorks, earlySessionId, webLocks } from '../sync/id'
-import type { Handle } from '../worker/handle'
+import { type Handle, isHandle } from '../worker/handle'
 import type { PoolOptions, WorkerPool } from '../worker/types'
 import { deferredPool } from '../worker/deferred'
 
 export type {
   Board,
+  BoardChange,
   BoardEvents,
   BoardOptions,
   CacheOptions,
   Callback,
   CallbackInfo,
   CallbackOptions,
+  CallbackStatus,
   Ctx,
   Inspection,
   Returned,
@@ -82,7 +85,8 @@ class BoardImpl implements Board {
   readonly scheduler: Scheduler
   readonly errors = new Map<string, CallbackError>()
   readonly stores = new Map<string, StoreNode>()
-  #callbackIds = new Set<string>()
+  /** Callbacks by id, for ids given out and `status(id)`. */
+  #callbackById = new Map<string, CallbackNode>()
   #idCounters = new Map<string, number>()
   #listeners: { [K in keyof BoardEvents]?: Array<(e: BoardEvents[K]) => void> } = {}
   #warned = new Set<string>()
@@ -150,6 +154,7 @@ class BoardImpl implements Board {
       ignored: (store) => this.warn(`disposed-set-${store.id}`, `store "${store.id}" was set after board "${this.name}" was disposed; the value is ignored.`),
       storeOf: (ref) => this.#storeOf(ref, 'ctx.set'),
       settled: (changed) => this.#settled(changed),
+      changed: (change) => this.emit('change', change),
       ensureRanks: () => this.#topology.ensureRanks(),
       replaced: (store, old) => {
         for (const h of this.hooks.replaced) h(store, old)
@@ -188,6 +193,8 @@ class BoardImpl implements Board {
       maxAgeMs: options.maxAgeMs ?? Infinity,
     })
     this.stores.set(id, node as StoreNode)
+    this.scheduler.touchStore(node as StoreNode)
+    this.scheduler.publishSoon()
     // Defined after start: follow other tabs' changes to it as start() does for the others.
     if (storage !== 'memory' && this.scheduler.started) this.#keep().then((k) => k.follow(), () => undefined) // a failed load warns with the first write
     return node
@@ -227,9 +234,9 @@ class BoardImpl implements Board {
       id = base
       // A counter per base keeps defining many unnamed callbacks linear.
       let k = this.#idCounters.get(base) ?? 1
-      while (this.#callbackIds.has(id)) id = `${base}#${++k}`
+      while (this.#callbackById.has(id)) id = `${base}#${++k}`
       this.#idCounters.set(base, k)
-    } else if (this.#callbackIds.has(id)) {
+    } else if (this.#callbackById.has(id)) {
       throw new GraphError('duplicate-callback', `board "${this.name}" already has a callback "${id}".`)
     }
     if (new Set(outputs).size !== outputs.length) {
@@ -284,8 +291,9 @@ class BoardImpl implements Board {
       settles: 0,
       search: 0,
     }
-    this.#callbackIds.add(id)
+    this.#callbackById.set(id, node)
     this.#topology.add(node)
+    this.scheduler.touch(node)
     // A callback added after start gets its initial call, as it would have at start. It
     // may come at any moment (inside a batch, during a wave): the ranks are made current
     // before it is marked, so it cannot take the slot of a callback already dirty, and it
@@ -294,7 +302,7 @@ class BoardImpl implements Board {
       this.#topology.ensureRanks()
       if (!node.preventInitialCall) this.scheduler.mark(node)
       this.scheduler.flush()
-    }
+    } else this.scheduler.publishSoon()
     return { id }
   }
 
@@ -486,6 +494,7 @@ class BoardImpl implements Board {
     }
     this.#db?.dispose()
     this.#listeners = {}
+    this.scheduler.watching = false
   }
 
   // ---- events and inspection ----
@@ -493,9 +502,22 @@ class BoardImpl implements Board {
   on<K extends keyof BoardEvents>(type: K, fn: (e: BoardEvents[K]) => void): () => void {
     const list = (this.#listeners[type] ??= []) as Array<(e: BoardEvents[K]) => void>
     list.push(fn)
+    if (type === 'change') this.scheduler.watching = true
     return () => {
       const i = list.indexOf(fn)
       if (i >= 0) list.splice(i, 1)
+      if (type === 'change' && list.length === 0) this.scheduler.watching = false
+    }
+  }
+
+  status(callback: Callback | string): CallbackStatus | undefined {
+    const node = this.#callbackById.get(typeof callback === 'string' ? callback : callback?.id)
+    if (!node) return undefined
+    return {
+      running: this.scheduler.isRunning(node),
+      progress: node.progress,
+      error: this.errors.get(node.id),
+      stats: { ...node.stats },
     }
   }
 
@@ -529,6 +551,7 @@ class BoardImpl implements Board {
       location: s.location,
       bytes: s.storage === 'memory' ? sizeOf(s.value) : s.bytes,
       modifiedAt: s.modifiedAt,
+      ...(isHandle(s.value) ? { handle: s.value } : {}),
     }))
     const callbacks = this.callbacks.map((n) => ({
       id: n.id,
