@@ -79,6 +79,8 @@ interface Meta {
   sid: string | null
   /** Persisted worker handles in the value: their data goes when the entry goes. */
   h?: string[]
+  /** The board version that wrote it: clear() removes its own version's entries only. */
+  v?: string | number
 }
 
 export interface Limits {
@@ -335,7 +337,7 @@ export class Memo {
             out.fenced = true
             return
           }
-          const meta: Meta = { t: e.t, exp: e.exp, bytes: e.bytes, scope: e.scope, sid: e.sid ?? null }
+          const meta: Meta = { t: e.t, exp: e.exp, bytes: e.bytes, scope: e.scope, sid: e.sid ?? null, v: this.host.version }
           const h = persistedHandles(e.value)
           if (h.length) meta.h = h
           try {
@@ -399,12 +401,27 @@ export class Memo {
       .then((gone) => this.dropHandles(gone), () => undefined) // unusable storage holds nothing to forget
   }
 
-  /** Forgets every entry of the board (clear): in memory, and in IndexedDB if `persisted`. */
+  /**
+   * Forgets every entry of the board (clear): in memory, and in IndexedDB if `persisted`,
+   * where only this board version's entries go (and those written before entries said
+   * their version: they may be this version's); another deploy's stay.
+   */
   async clearAll(persisted = true): Promise<void> {
     this.memory.clear()
     this.memoryBytes = 0
     this.handles.clear()
-    if (persisted) await this.idb()?.clear('cache').catch(() => undefined) // unusable storage holds nothing to forget
+    const idb = persisted ? this.idb() : undefined
+    if (!idb) return
+    const version = this.host.version
+    await idb
+      .tx('cache', 'readwrite', (os) => {
+        const gone: string[] = []
+        scanMetas(os, undefined, (rows) => {
+          for (const r of rows) if (r.meta.v === undefined || r.meta.v === version) deleteEntry(os, r, gone)
+        })
+        return gone
+      })
+      .then((gone) => this.dropHandles(gone), () => undefined) // unusable storage holds nothing to forget
   }
 
   /**

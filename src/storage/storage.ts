@@ -115,6 +115,23 @@ export function boardKeys(area: Storage, board: string, version: string | number
 }
 const spillKey = (s: PersistedStore) => `${s.storage}:${s.id}`
 
+/**
+ * Removes the board's persisted stores of `version` from its IndexedDB (clear()): another
+ * version's entries (another deploy, open in another tab) and what is not an entry at all
+ * are not ours to judge, as in Web Storage (boardKeys).
+ */
+export function removeVersion(idb: Idb, version: string | number): Promise<void> {
+  return idb.tx('stores', 'readwrite', (os) => {
+    const keys = os.getAllKeys()
+    const values = os.getAll()
+    values.onsuccess = () => {
+      values.result.forEach((env, i) => {
+        if (isEnvelope(env, version)) os.delete(keys.result[i]!)
+      })
+    }
+  })
+}
+
 export function isEnvelope(x: unknown, version: string | number): x is Envelope {
   const e = x as Partial<Envelope> | null
   return !!e && typeof e === 'object' && e.sb === 1 && e.v === version && typeof e.t === 'number'

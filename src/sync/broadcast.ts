@@ -55,8 +55,9 @@ export type Message =
   /** These idb stores were committed: other tabs read and apply them (a wave there). */
   | { sb: 1; from: string; type: 'stores'; ids: string[] }
   /** clearSession() or clear() ran in another tab: do the same here. `sid`: the session
-   *  id clearSession() retired, so a board of the same tab (which shares it) does not renew again. */
-  | { sb: 1; from: string; type: 'clear'; scope: 'session' | 'all'; sid?: string }
+   *  id clearSession() retired, so a board of the same tab (which shares it) does not renew again;
+   *  `v`: the board version clear() cleared (another version's boards ignore it). */
+  | { sb: 1; from: string; type: 'clear'; scope: 'session' | 'all'; sid?: string; v?: string | number }
 
 type Body = Message extends infer M ? (M extends Message ? Omit<M, 'sb' | 'from'> : never) : never
 type Listener = (m: Message) => void
@@ -71,7 +72,11 @@ export function parseMessage(data: unknown): Message | undefined {
     case 'stores':
       return Array.isArray(m.ids) && m.ids.every((x) => typeof x === 'string') ? (m as Message) : undefined
     case 'clear':
-      return (m.scope === 'session' || m.scope === 'all') && (m.sid === undefined || typeof m.sid === 'string') ? (m as Message) : undefined
+      return (m.scope === 'session' || m.scope === 'all') &&
+        (m.sid === undefined || typeof m.sid === 'string') &&
+        (m.v === undefined || typeof m.v === 'string' || typeof m.v === 'number')
+        ? (m as Message)
+        : undefined
     default:
       return undefined
   }

@@ -3,7 +3,7 @@
  * telling; what a clear does to the board's stores, callbacks and cache is the board's
  * (ClearHost). Loads with the rest of what a board keeping data needs.
  */
-import { boardKeys } from '../storage/storage'
+import { boardKeys, removeVersion } from '../storage/storage'
 import { webStorage } from '../storage/web'
 import { followPage, type SyncHost } from './broadcast'
 import type { Session } from './session'
@@ -41,6 +41,8 @@ export function listenForClears(b: ClearHost): void {
   if (!b.disposed()) followPage(b)
   b.channel().on((m) => {
     if (m.type !== 'clear') return
+    // Another version's clear (another deploy, in another tab) is not ours (DESIGN "Keys never collide").
+    if (m.scope === 'all' && m.v !== b.version) return
     const p = m.scope === 'all' ? clearBoard(b, false) : clearSession(b, false, m.sid)
     b.track(p)
   })
@@ -80,7 +82,7 @@ export async function clearBoard(b: ClearHost, tell = true): Promise<void> {
   const idb = b.idb()
   await Promise.all([
     b.forget({ scope: 'all', shared: tell }),
-    tell ? idb?.clear('stores').catch(() => undefined) : undefined, // degraded storage: nothing left to remove there
+    tell && idb ? removeVersion(idb, b.version).catch(() => undefined) : undefined, // degraded storage: nothing left to remove there
   ])
   // Before the stores' reset: it re-runs callbacks, whose outputs must not be swept away.
   // Entries of stores this page never defined are the board's too.
@@ -91,6 +93,6 @@ export async function clearBoard(b: ClearHost, tell = true): Promise<void> {
   }
   b.reset('all', !tell)
   if (!tell) return
-  b.channel().post({ type: 'clear', scope: 'all' })
+  b.channel().post({ type: 'clear', scope: 'all', v: b.version })
   await b.idle()
 }
