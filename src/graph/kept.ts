@@ -144,7 +144,12 @@ export class Kept {
   sessionOf(): Session {
     const b = this.b
     if (!this.#session) {
-      this.#session = new Session({ name: b.name, warn: (key, message, cause) => b.warn(key, message, cause) })
+      this.#session = new Session({
+        name: b.name,
+        warn: (key, message, cause) => b.warn(key, message, cause),
+        // Another board of the tab logged out: so does this one (not told again to other tabs).
+        renewed: (old) => b.scheduler.track(clearSession(this.#clearHostOf(), false, old)),
+      })
       // Made after dispose (asked for just before it): hold no lock nobody will release.
       if (b.scheduler.disposed) this.#session.dispose()
     }

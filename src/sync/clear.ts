@@ -59,9 +59,14 @@ export function listenForClears(b: ClearHost): void {
 export async function clearSession(b: ClearHost, tell = true, told?: string): Promise<void> {
   const session = b.session()
   listenForClears(b) // a board with a session follows other tabs' clears
+  // Told twice of one logout (by the tab's renewal and by the channel): once is enough;
+  // a second abort would stop the runs the first one started for the new session.
+  if (told !== undefined && session.forgot(told)) return
   b.abortSession()
-  // Told by a board of this very tab (the session is one per tab): it renewed the id already.
-  const old = told !== undefined && session.renewedFrom(told) ? told : await session.renew()
+  // Told by a board of this very tab (the session is one per tab), or of a clear this tab
+  // answered already: no second renewal.
+  const old = await session.renew(told)
+  if (!session.forget(old)) return
   await b.forget({ scope: 'session', sid: old })
   b.reset('session', !tell)
   if (!tell) return // a remote clear is tracked by idle(); awaiting idle() here would wait on itself

@@ -24,11 +24,17 @@ import { denyLocks, mintId, sessionKey, tabSessionKey, webLocks } from './id'
 
 type Warn = (key: string, message: string, cause?: unknown) => void
 
-/** What a session sees of its board: its name, for messages, and its warnings. */
+/** What a session sees of its board: its name, for messages, its warnings, and logouts. */
 export interface SessionHost {
   readonly name: string
   /** Prints once per key, and emits 'warning' every time. */
   warn: Warn
+  /**
+   * Another board of this tab renewed the session (its clearSession(), or a clear told by
+   * another tab): this board forgets session `old` too. The session is the tab's, so a
+   * logout on one board is a logout of all of them, whatever their names.
+   */
+  renewed(old: string): void
 }
 
 /** The Web Lock a live tab holds on its session id (F11: a duplicate finds it taken). */
@@ -39,7 +45,7 @@ const sessionLock = (id: string) => `sb-session:${id}`
  * goes on as without Web Locks (each tab computes its cached callbacks for itself,
  * duplicated tabs go undetected), and says so once.
  */
-export function locksDenied(b: SessionHost, locks: LockManager, cause: unknown): void {
+export function locksDenied(b: Pick<SessionHost, 'name' | 'warn'>, locks: LockManager, cause: unknown): void {
   denyLocks(locks)
   b.warn(
     'locks-denied',
@@ -92,6 +98,11 @@ class TabSession {
   readonly users = new Set<Session>()
   /** Ids this tab had before a renewal: a clear told with one of them is this tab's own. */
   readonly retired = new Set<string>()
+  /**
+   * Another tab's retired id → the id this tab retired when told of it: every board of the
+   * tab hears that tab's message, and the tab renews once for it.
+   */
+  readonly answered = new Map<string, string>()
   private release: (() => void) | undefined
   private closed = false
   /** The renewal in progress, so the next one starts after it. */
@@ -146,11 +157,18 @@ class TabSession {
     }
   }
 
-  /** A new id for this tab (clearSession); resolves to the old one. One renewal at a time. */
-  renew(): Promise<string> {
+  /**
+   * A new id for this tab (clearSession); resolves to the old one. One renewal at a time.
+   * `told`: the id another tab (or board) retired: no second renewal for it. The other
+   * boards of the tab are told (`by` renews: it forgets the old session itself).
+   */
+  renew(by: Session, told?: string): Promise<string> {
     const next = this.renewing.then(async () => {
       await this.ready
+      const known = this.oldFor(told)
+      if (known !== undefined) return known
       const old = this.id
+      if (told !== undefined) this.answered.set(told, old)
       this.retired.add(old)
       this.release?.()
       this.release = undefined
@@ -158,10 +176,17 @@ class TabSession {
       this.write()
       this.ready = this.claim()
       await this.ready
+      for (const u of [...this.users]) if (u !== by) u.renewed(old)
       return old
     })
     this.renewing = next.catch(() => undefined) // a failed renewal does not stop the next
     return next
+  }
+
+  /** The id this tab retired for `told` (its own old id, or another tab's it answered), if any. */
+  oldFor(told: string | undefined): string | undefined {
+    if (told === undefined) return undefined
+    return this.retired.has(told) ? told : this.answered.get(told)
   }
 
   close(): void {
@@ -198,8 +223,10 @@ function tabSession(b: SessionHost): TabSession {
 export class Session {
   private readonly tab: TabSession
   private disposed = false
+  /** Sessions this board has forgotten (each once, however many boards or tabs say so). */
+  private readonly forgotten = new Set<string>()
 
-  constructor(host: SessionHost) {
+  constructor(private readonly host: SessionHost) {
     this.tab = tabSession(host)
     this.tab.users.add(this)
   }
@@ -212,14 +239,30 @@ export class Session {
     return this.tab.ready
   }
 
-  /** A new id for this tab (clearSession); resolves to the old one. */
-  renew(): Promise<string> {
-    return this.tab.renew()
+  /**
+   * A new id for this tab (clearSession); resolves to the old one. `told`: the id another
+   * board or tab retired; when this tab renewed for it already, that renewal's old id.
+   */
+  renew(told?: string): Promise<string> {
+    return this.tab.renew(this, told)
   }
 
-  /** Was `id` this tab's session before a renewal (by any board of the tab)? */
-  renewedFrom(id: string): boolean {
-    return this.tab.retired.has(id)
+  /** Has this board forgotten the session that `told` names (its own old id, or another tab's answered)? */
+  forgot(told: string): boolean {
+    const old = this.tab.oldFor(told)
+    return old !== undefined && this.forgotten.has(old)
+  }
+
+  /** This board forgets session `old` now: false if it did already. */
+  forget(old: string): boolean {
+    if (this.forgotten.has(old)) return false
+    this.forgotten.add(old)
+    return true
+  }
+
+  /** Told by the tab: another board renewed. */
+  renewed(old: string): void {
+    if (!this.disposed) this.host.renewed(old)
   }
 
   dispose(): void {
