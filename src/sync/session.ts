@@ -37,6 +37,18 @@ export interface SessionHost {
   renewed(old: string): void
 }
 
+/**
+ * The BroadcastChannel of logouts, one for the origin: every tab hears every clearSession()
+ * whatever its boards' names (a board's own channel reaches boards of its name only).
+ */
+const logoutChannel = 'sb-session'
+
+/** A logout told on `logoutChannel`: `sid` is the id the asking tab retired. */
+function parseLogout(data: unknown): string | undefined {
+  const m = data as { sb?: unknown; type?: unknown; sid?: unknown } | null
+  return m && typeof m === 'object' && m.sb === 1 && m.type === 'logout' && typeof m.sid === 'string' ? m.sid : undefined
+}
+
 /** The Web Lock a live tab holds on its session id (F11: a duplicate finds it taken). */
 const sessionLock = (id: string) => `sb-session:${id}`
 
@@ -107,6 +119,8 @@ class TabSession {
   private closed = false
   /** The renewal in progress, so the next one starts after it. */
   private renewing: Promise<unknown> = Promise.resolve()
+  /** Logouts of other tabs reach this one here; undefined without BroadcastChannel. */
+  private channel: BroadcastChannel | undefined
 
   constructor(
     private warn: Warn,
@@ -117,6 +131,20 @@ class TabSession {
     this.id = stored ?? mintId()
     if (!stored) this.write()
     this.ready = this.claim()
+    try {
+      this.channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(logoutChannel) : undefined
+    } catch {
+      // Locked-down contexts throw on construction (F14): other tabs' logouts reach only
+      // this tab's boards of their name, through the boards' own channels.
+      this.channel = undefined
+    }
+    if (this.channel) {
+      this.channel.onmessage = (e) => {
+        const sid = parseLogout(e.data)
+        // Anything else on this name (another app, another library version) is not ours.
+        if (sid !== undefined) this.renew(undefined, sid).catch(() => undefined) // a failed renewal says so through its own warning
+      }
+    }
   }
 
   private read(): string | undefined {
@@ -162,7 +190,7 @@ class TabSession {
    * `told`: the id another tab (or board) retired: no second renewal for it. The other
    * boards of the tab are told (`by` renews: it forgets the old session itself).
    */
-  renew(by: Session, told?: string): Promise<string> {
+  renew(by: Session | undefined, told?: string): Promise<string> {
     const next = this.renewing.then(async () => {
       await this.ready
       const known = this.oldFor(told)
@@ -177,6 +205,8 @@ class TabSession {
       this.ready = this.claim()
       await this.ready
       for (const u of [...this.users]) if (u !== by) u.renewed(old)
+      // A logout asked here: every other tab forgets its session too (each renews once).
+      if (told === undefined) this.post(old)
       return old
     })
     this.renewing = next.catch(() => undefined) // a failed renewal does not stop the next
@@ -189,8 +219,18 @@ class TabSession {
     return this.retired.has(told) ? told : this.answered.get(told)
   }
 
+  private post(sid: string): void {
+    try {
+      this.channel?.postMessage({ sb: 1, type: 'logout', sid })
+    } catch {
+      // A closed channel: other tabs of this board's name still hear the board's own message.
+    }
+  }
+
   close(): void {
     this.closed = true
+    this.channel?.close()
+    this.channel = undefined
     this.release?.()
     this.release = undefined
     const g = globalThis as { [tabSessionKey]?: TabSession }
