@@ -104,8 +104,8 @@ export class Kept {
     const restored = await this.persistence.restore(persisted)
     if (b.scheduler.disposed) return persisted
     for (const [id, r] of restored) {
-      const s = b.stores.get(id)!
-      if (b.setBeforeStart.has(s)) continue // set while restoring: the newer value wins
+      const s = b.stores.get(id)
+      if (!s || b.setBeforeStart.has(s)) continue // set while restoring: the newer value wins
       b.write(s, r.value, { origin: 'restore', modifiedAt: r.modifiedAt })
     }
     return persisted
@@ -167,18 +167,20 @@ export class Kept {
 
   /** The cache, loaded with the first cached callback (or a clear, or storage pressure). */
   cache(): Promise<Cache> {
-    return (this.#caching ??= import('../cache/flight').then((m) => {
+    this.#caching ??= import('../cache/flight').then((m) => {
       const cache = new m.Cache(this.#cacheHost())
       // The pool asks before releasing a handle: a hit must never hand out a released one.
       this.b.hooks.holds.push((id) => cache.memo.holds(id))
       this.#cache = cache
       return cache
-    }))
+    })
+    return this.#caching
   }
 
   #channelOf(): Channel {
     const b = this.b
-    return (this.#channel ??= boardChannel(b.name, (key, message) => b.warn(key, message)))
+    this.#channel ??= boardChannel(b.name, (key, message) => b.warn(key, message))
+    return this.#channel
   }
 
   #cacheHost(): CacheHost {
@@ -209,7 +211,7 @@ export class Kept {
   #clearHostOf(): ClearHost {
     const b = this.b
     const kept = this
-    return (this.#clearHost ??= {
+    this.#clearHost ??= {
       name: b.name,
       version: b.version,
       store: (id) => b.stores.get(id),
@@ -237,7 +239,8 @@ export class Kept {
       reset: (scope, told) => kept.#reset(scope, told),
       track: (p) => b.scheduler.track(p),
       idle: () => b.idle(),
-    })
+    }
+    return this.#clearHost
   }
 
   /** A clear's one wave here: stores of the scope back to initial, their callbacks again. */
