@@ -33,6 +33,7 @@ export interface ArrowLikeColumn {
   readonly length: number
   readonly nullCount: number
   /** Typed array or array; apache-arrow types it void for a column of the Null type. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: apache-arrow's own signature, so its Vector fits as is
   toArray(): ArrayLike<unknown> | void
   get(index: number): unknown
 }
