@@ -246,7 +246,7 @@ export function requireNumeric(state: ColumnState, why: string): Float64Array {
 }
 
 /** Orders keys: numbers, then strings, then booleans, then anything else; missing last. */
-export function compareKeys(a: unknown, b: unknown): number {
+function compareKeys(a: unknown, b: unknown): number {
   const ra = rank(a)
   const rb = rank(b)
   if (ra !== rb) return ra - rb
