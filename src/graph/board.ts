@@ -480,7 +480,7 @@ export function createBoard(options: BoardOptions): Board {
       return b.version
     },
     errors: b.errors,
-    store: (id, o) => b.store(id, o),
+    store: (id: string, o?: StoreOptions<unknown>) => b.store(id, o),
     callback: (o) => b.callback(o as never),
     start: () => b.start(),
     idle: () => b.idle(),

@@ -46,7 +46,7 @@
 import { CallbackError, GraphError, noUpdate, PreventUpdate } from '../errors'
 import { sizeOf } from '../storage/size'
 import type { CallbackNode, StoreNode } from './store'
-import type { Ctx, Stats } from './types'
+import type { Ctx, RunCtx, Stats } from './types'
 
 export type { CallbackNode, Ctx, Stats }
 
@@ -601,7 +601,7 @@ function promiseOf(x: unknown): Promise<unknown> {
  * The `ctx` of one run. A class so the per-run cost is one small object; the AbortController
  * is made only when someone reads `signal` or the run turns out async.
  */
-class RunContext implements Ctx {
+class RunContext implements RunCtx {
   controller: AbortController | undefined
   private ids: string[] | undefined
   constructor(
