@@ -4,7 +4,7 @@
  * each `// @ts-expect-error` line fails it when the error it expects goes away (TS2578).
  */
 import { expectTypeOf } from 'vitest'
-import { createBoard, type Ctx, noUpdate, type NoUpdate, type Store } from '../../src/index'
+import { type Ctx, createBoard, type NoUpdate, noUpdate, type Store } from '../../src/index'
 
 const board = createBoard({ name: 'types', version: 1 })
 const n = board.store('n', { initial: 1 })
@@ -75,23 +75,21 @@ const text = board.store('text', { initial: 'a' })
 }
 
 // ---- T3 ctx.set checks the value against the store ----
-{
-  board.callback({
-    inputs: [n],
-    outputs: [],
-    run: (v, ctx) => {
-      ctx.set(n, v + 1)
-      ctx.set(text, 'ok')
-      // @ts-expect-error: a string into a number store
-      ctx.set(n, 'str')
-      // @ts-expect-error: a number into a string store
-      ctx.set(text, v)
-      // By id the store's type is not known: any value.
-      ctx.set('n', 'anything')
-      expectTypeOf(ctx.set).returns.toEqualTypeOf<void>()
-    },
-  })
-}
+board.callback({
+  inputs: [n],
+  outputs: [],
+  run: (v, ctx) => {
+    ctx.set(n, v + 1)
+    ctx.set(text, 'ok')
+    // @ts-expect-error: a string into a number store
+    ctx.set(n, 'str')
+    // @ts-expect-error: a number into a string store
+    ctx.set(text, v)
+    // By id the store's type is not known: any value.
+    ctx.set('n', 'anything')
+    expectTypeOf(ctx.set).returns.toEqualTypeOf<void>()
+  },
+})
 
 // ---- T4 Ctx shows what `run` may use, nothing of the scheduler's or the pool's ----
 {
