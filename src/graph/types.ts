@@ -73,7 +73,7 @@ export type Returned<O> = O extends Store<infer T>
  * it is still inferring `O`; a conditional type alone would leave it a plain array. Never
  * for anything but several outputs, so it admits nothing `Returned` refuses.
  */
-export type Slots<O> = {
+type Slots<O> = {
   readonly [K in keyof O]: O extends readonly [] | readonly [unknown]
     ? never
     : O extends readonly StoreRef[]
