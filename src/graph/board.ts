@@ -12,6 +12,7 @@ import { sizeOf } from '../storage/size'
 import type { PersistedKind, Persistence, Wave } from '../storage/storage'
 import { type CacheRunner, Scheduler } from './schedule'
 import { type CallbackNode, type StoreHost, StoreNode } from './store'
+import { Subscribable } from './subscribable'
 import { findCycle, Topology } from './topology'
 import type {
   Board,
@@ -74,7 +75,7 @@ class BoardImpl implements Board {
   /** Callbacks by id, for ids given out and `status(id)`. */
   #callbackById = new Map<string, CallbackNode>()
   #idCounters = new Map<string, number>()
-  #listeners: { [K in keyof BoardEvents]?: Array<(e: BoardEvents[K]) => void> } = {}
+  #listeners: { [K in keyof BoardEvents]?: Subscribable<BoardEvents[K]> } = {}
   #warned = new Set<string>()
   /** The board's database once opened (storage/idb.ts idbOf); null when IndexedDB is unusable. */
   idbHandle: Idb | undefined | null = undefined
@@ -435,13 +436,14 @@ class BoardImpl implements Board {
   // ---- events and inspection ----
 
   on<K extends keyof BoardEvents>(type: K, fn: (e: BoardEvents[K]) => void): () => void {
-    const list = (this.#listeners[type] ??= []) as Array<(e: BoardEvents[K]) => void>
-    list.push(fn)
-    if (type === 'change') this.scheduler.watching = true
+    const lists = this.#listeners as { [T in K]?: Subscribable<BoardEvents[T]> }
+    const list = (lists[type] ??= new Subscribable<BoardEvents[K]>())
+    const off = list.subscribe(fn)
+    if (type !== 'change') return off
+    this.scheduler.watching = true
     return () => {
-      const i = list.indexOf(fn)
-      if (i >= 0) list.splice(i, 1)
-      if (type === 'change' && list.length === 0) this.scheduler.watching = false
+      off()
+      this.scheduler.watching = list.size > 0
     }
   }
 
@@ -457,16 +459,8 @@ class BoardImpl implements Board {
   }
 
   emit<K extends keyof BoardEvents>(type: K, e: BoardEvents[K]): void {
-    const list = this.#listeners[type]
-    if (!list) return
-    for (const fn of list.slice()) {
-      try {
-        fn(e)
-      } catch (err) {
-        // A throwing listener must not break the wave that emitted.
-        console.error('[switchboard] a board listener threw:', err)
-      }
-    }
+    // A throwing listener must not break the wave that emitted.
+    this.#listeners[type]?.emit(e, (err) => console.error('[switchboard] a board listener threw:', err))
   }
 
   /** Prints once per key, prefixed; emits 'warning' every time. */
