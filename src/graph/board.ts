@@ -282,6 +282,7 @@ class BoardImpl implements Board {
       stats: { runs: 0, lastMs: 0, avgMs: 0, bytesIn: 0, bytesOut: 0, hits: 0, misses: 0, errors: 0 },
       settles: 0,
       search: 0,
+      told: 0,
     }
     this.#callbackById.set(id, node)
     this.#topology.add(node)
