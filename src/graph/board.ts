@@ -12,6 +12,7 @@ import { sizeOf } from '../storage/size'
 import type { PersistedKind, Persistence, Wave } from '../storage/storage'
 import { type CacheRunner, Scheduler } from './schedule'
 import { type CallbackNode, type StoreHost, StoreNode } from './store'
+import { Subscribable } from './subscribable'
 import { findCycle, Topology } from './topology'
 import type {
   Board,
@@ -19,6 +20,7 @@ import type {
   BoardOptions,
   Callback,
   CallbackOptions,
+  CallbackStatus,
   Inspection,
   Store,
   StoreOptions,
@@ -26,16 +28,20 @@ import type {
 } from './types'
 import { broadcastWorks, earlySessionId, webLocks } from '../sync/id'
 import type { Session } from '../sync/session'
+import { type Handle, isHandle } from '../worker/handle'
+import type { PoolOptions, WorkerPool } from '../worker/types'
 import { deferredPool } from '../worker/deferred'
 
 export type {
   Board,
+  BoardChange,
   BoardEvents,
   BoardOptions,
   CacheOptions,
   Callback,
   CallbackInfo,
   CallbackOptions,
+  CallbackStatus,
   Ctx,
   Inspection,
   Returned,
@@ -53,32 +59,38 @@ export type { CallbackNode }
 
 // ---- the board ---------------------------------------------------------------------------
 
-let boards = 0
-
-class BoardImpl {
+/**
+ * The board itself: `createBoard` returns it as is, typed `Board`. Fields marked `#` are its
+ * own; the public ones other than Board's are read by the scheduler host, the worker pool,
+ * the cache, storage and sync (each to be narrowed to a host interface of its own).
+ */
+class BoardImpl implements Board {
   readonly name: string
   readonly version: string | number
   readonly scheduler: Scheduler
   readonly errors = new Map<string, CallbackError>()
   readonly stores = new Map<string, StoreNode>()
-  private callbackIds = new Set<string>()
-  private idCounters = new Map<string, number>()
-  private listeners: { [K in keyof BoardEvents]?: Array<(e: BoardEvents[K]) => void> } = {}
-  private warned = new Set<string>()
+  /** Callbacks by id, for ids given out and `status(id)`. */
+  #callbackById = new Map<string, CallbackNode>()
+  #idCounters = new Map<string, number>()
+  #listeners: { [K in keyof BoardEvents]?: Subscribable<BoardEvents[K]> } = {}
+  #warned = new Set<string>()
   /** The board's database once opened (storage/idb.ts idbOf); null when IndexedDB is unusable. */
   idbHandle: Idb | undefined | null = undefined
-  private starting: Promise<void> | undefined
+  #starting: Promise<void> | undefined
   /**
    * Persistence, cross-tab sync and clears (storage/kept.ts) load by dynamic import on first
    * need, so a memory-only board never downloads them. `kept` is set once they have loaded
    * and the writes queued meanwhile (`keptQueue`) have run.
    */
-  kept: Kept | undefined = undefined
+  #kept: Kept | undefined = undefined
   /** The session once its code has loaded (sync/session.ts sessionOf). */
-  session: Session | undefined = undefined
+  loadedSession: Session | undefined = undefined
+  /** What `board.session` hands out: one object, made (and the session started) on first read. */
+  #session: Board['session'] | undefined
   /** The id `board.session.id` gave out before that (sync/id.ts); the session starts from it. */
-  earlyId: string | undefined = undefined
-  private keeping: Promise<Kept> | undefined
+  #earlyId: string | undefined = undefined
+  #keeping: Promise<Kept> | undefined
   readonly keptQueue: Array<(k: Kept) => void> = []
   /** Storage usage and quota, filled by the cache (cache/flight.ts). */
   storageEstimate: { usage: number; quota: number } | undefined = undefined
@@ -102,20 +114,10 @@ class BoardImpl {
   }
 
   /** Every callback in definition order, their links and ranks (topology.ts). */
-  private readonly topology = new Topology(() => this.scheduler.reorder())
-  readonly callbacks: CallbackNode[] = this.topology.callbacks
+  readonly #topology = new Topology(() => this.scheduler.reorder())
+  readonly callbacks: CallbackNode[] = this.#topology.callbacks
   /** What each store sees of this board; also tells this board's stores from others'. */
-  private readonly storeHost: StoreHost = ((board: BoardImpl): StoreHost => ({
-    get started() {
-      return board.scheduler.started
-    },
-    get disposed() {
-      return board.scheduler.disposed
-    },
-    write: (store, value) => board.scheduler.write(store, value, undefined),
-    unpersist: (store) => board.persist((p) => p.remove(store)),
-    warn: (key, message, cause) => board.warn(key, message, cause),
-  }))(this)
+  readonly #storeHost: StoreHost
 
   constructor(readonly opts: BoardOptions) {
     if (!opts || typeof opts.name !== 'string' || !opts.name) {
@@ -123,7 +125,6 @@ class BoardImpl {
     }
     this.name = opts.name
     this.version = opts.version ?? 0
-    this.id = ++boards
     this.scheduler = new Scheduler({
       failed: (node, err) => {
         if (!err) {
@@ -135,17 +136,29 @@ class BoardImpl {
       },
       status: (node) => this.emit('status', { callback: node.id }),
       ignored: (store) => this.warn(`disposed-set-${store.id}`, `store "${store.id}" was set after board "${this.name}" was disposed; the value is ignored.`),
-      storeOf: (ref) => this.storeOf(ref, 'ctx.set'),
-      settled: (changed) => this.settled(changed),
-      ensureRanks: () => this.topology.ensureRanks(),
+      storeOf: (ref) => this.#storeOf(ref, 'ctx.set'),
+      settled: (changed) => this.#settled(changed),
+      changed: (change) => this.emit('change', change),
+      ensureRanks: () => this.#topology.ensureRanks(),
       replaced: (store, old) => {
         for (const h of this.hooks.replaced) h(store, old)
       },
       cacheRunner: undefined,
     })
     this.scheduler.profile = !!opts.profile
+    const scheduler = this.scheduler
+    this.#storeHost = {
+      get started() {
+        return scheduler.started
+      },
+      get disposed() {
+        return scheduler.disposed
+      },
+      write: (store, value) => scheduler.write(store, value, undefined),
+      unpersist: (store) => this.#persist((p) => p.remove(store)),
+      warn: (key, message, cause) => this.warn(key, message, cause),
+    }
   }
-  readonly id: number
 
   // ---- stores ----
 
@@ -164,7 +177,7 @@ class BoardImpl {
       throw new GraphError('bad-definition', `store "${id}" has maxAgeMs ${String(options.maxAgeMs)}; it must be a positive number of ms.`)
     }
     const node = new StoreNode<T>({
-      host: this.storeHost,
+      host: this.#storeHost,
       id,
       initial: options.initial as T,
       storage,
@@ -175,14 +188,16 @@ class BoardImpl {
       maxAgeMs: options.maxAgeMs ?? Infinity,
     })
     this.stores.set(id, node as StoreNode)
+    this.scheduler.touchStore(node as StoreNode)
+    this.scheduler.publishSoon()
     // Defined after start: follow other tabs' changes to it as start() does for the others.
-    if (storage !== 'memory' && this.scheduler.started) this.keep().then((k) => k.follow(), () => undefined) // a failed load warns with the first write
+    if (storage !== 'memory' && this.scheduler.started) this.#keep().then((k) => k.follow(), () => undefined) // a failed load warns with the first write
     return node
   }
 
-  storeOf(ref: StoreRef | { readonly id: string }, where: string): StoreNode {
+  #storeOf(ref: StoreRef | { readonly id: string }, where: string): StoreNode {
     if (ref instanceof StoreNode) {
-      if (ref.host !== this.storeHost) throw new GraphError('unknown-store', `${where} names store "${ref.id}" of another board.`)
+      if (ref.host !== this.#storeHost) throw new GraphError('unknown-store', `${where} names store "${ref.id}" of another board.`)
       return ref
     }
     const id = typeof ref === 'string' ? ref : (ref as { id?: unknown } | null)?.id
@@ -193,26 +208,30 @@ class BoardImpl {
 
   // ---- callbacks ----
 
-  callback(o: CallbackOptions<readonly StoreRef[], readonly StoreRef[], StoreRef | readonly StoreRef[]>): Callback {
+  callback<
+    const I extends readonly StoreRef[],
+    const O extends StoreRef | readonly StoreRef[],
+    const S extends readonly StoreRef[] = [],
+  >(o: CallbackOptions<I, S, O>): Callback {
     if (this.scheduler.disposed) throw new GraphError('disposed', `board "${this.name}" is disposed.`)
     if (!o || typeof o.run !== 'function') throw new GraphError('bad-definition', `callback "${o?.id ?? '?'}" needs a run function.`)
     const label = o.id ?? 'a callback'
     if (!Array.isArray(o.inputs)) throw new GraphError('bad-definition', `callback "${label}" needs an inputs array.`)
     const single = !Array.isArray(o.outputs) || o.outputs.length === 1
     const outputRefs = (Array.isArray(o.outputs) ? o.outputs : [o.outputs]) as StoreRef[]
-    const inputs = o.inputs.map((r) => this.storeOf(r, `callback "${label}" input`))
-    const state = (o.state ?? []).map((r) => this.storeOf(r, `callback "${label}" state`))
-    const outputs = outputRefs.map((r) => this.storeOf(r, `callback "${label}" output`))
+    const inputs = o.inputs.map((r) => this.#storeOf(r, `callback "${label}" input`))
+    const state = (o.state ?? []).map((r) => this.#storeOf(r, `callback "${label}" state`))
+    const outputs = outputRefs.map((r) => this.#storeOf(r, `callback "${label}" output`))
 
     let id = o.id
     if (id === undefined) {
       const base = outputs.length ? outputs.map((s) => s.id).join('+') : 'effect'
       id = base
       // A counter per base keeps defining many unnamed callbacks linear.
-      let k = this.idCounters.get(base) ?? 1
-      while (this.callbackIds.has(id)) id = `${base}#${++k}`
-      this.idCounters.set(base, k)
-    } else if (this.callbackIds.has(id)) {
+      let k = this.#idCounters.get(base) ?? 1
+      while (this.#callbackById.has(id)) id = `${base}#${++k}`
+      this.#idCounters.set(base, k)
+    } else if (this.#callbackById.has(id)) {
       throw new GraphError('duplicate-callback', `board "${this.name}" already has a callback "${id}".`)
     }
     if (new Set(outputs).size !== outputs.length) {
@@ -263,32 +282,34 @@ class BoardImpl {
       stats: { runs: 0, lastMs: 0, avgMs: 0, bytesIn: 0, bytesOut: 0, hits: 0, misses: 0, errors: 0 },
       settles: 0,
       search: 0,
+      told: 0,
     }
-    this.callbackIds.add(id)
-    this.topology.add(node)
+    this.#callbackById.set(id, node)
+    this.#topology.add(node)
+    this.scheduler.touch(node)
     // A callback added after start gets its initial call, as it would have at start. It
     // may come at any moment (inside a batch, during a wave): the ranks are made current
     // before it is marked, so it cannot take the slot of a callback already dirty, and it
     // runs with the wave under way (a batch stays one wave).
     if (this.scheduler.started) {
-      this.topology.ensureRanks()
+      this.#topology.ensureRanks()
       if (!node.preventInitialCall) this.scheduler.mark(node)
       this.scheduler.flush()
-    }
+    } else this.scheduler.publishSoon()
     return { id }
   }
 
   // ---- lifecycle ----
 
   start(): Promise<void> {
-    return (this.starting ??= this.doStart())
+    return (this.#starting ??= this.#doStart())
   }
 
-  private async doStart(): Promise<void> {
+  async #doStart(): Promise<void> {
     // A board that keeps anything loads its persistence code and settles its session id
     // first (duplicated-tab check), so session-scope keys and `board.session.id` are final
     // once started. A memory-only board loads nothing more.
-    const k = this.keepsData() ? await this.keep() : undefined
+    const k = this.#keepsData() ? await this.#keep() : undefined
     await k?.sessionOf().ready
     const persisted = k ? await k.restore() : []
     if (this.scheduler.disposed) return
@@ -303,19 +324,19 @@ class BoardImpl {
    * order (each wave still one IndexedDB transaction); `kept` is set only after that, so a
    * later wave cannot overtake it.
    */
-  keep(): Promise<Kept> {
-    return (this.keeping ??= import('../storage/kept').then((m) => (this.kept = m.keep(this))))
+  #keep(): Promise<Kept> {
+    return (this.#keeping ??= import('../storage/kept').then((m) => (this.#kept = m.keep(this))))
   }
 
   /**
    * Runs `fn` on the board's persistence once its code has loaded (now if it has); idle()
    * waits for the load and for the writes `fn` starts.
    */
-  persist(fn: (p: Persistence) => void): void {
-    if (this.kept) fn(this.kept.persistence)
+  #persist(fn: (p: Persistence) => void): void {
+    if (this.#kept) fn(this.#kept.persistence)
     else this.keptQueue.push((k) => fn(k.persistence))
     this.scheduler.track(
-      this.keep().then(
+      this.#keep().then(
         (k) => k.persistence.pending(),
         (e) => this.warn('load-storage', `board "${this.name}" could not load its storage code; values stay in memory only.`, e),
       ),
@@ -327,7 +348,7 @@ class BoardImpl {
   }
 
   /** Persisted stores or a cache: the board has a session and follows other tabs' clears. */
-  private keepsData(): boolean {
+  #keepsData(): boolean {
     if (this.scheduler.host.cacheRunner) return true
     for (const s of this.stores.values()) if (s.storage !== 'memory') return true
     return false
@@ -335,12 +356,43 @@ class BoardImpl {
 
   /** `board.session.id`: synchronous, whether or not the session's code has loaded yet. */
   sessionId(): string {
-    return this.session?.id ?? (this.earlyId ??= earlySessionId(this))
+    return this.loadedSession?.id ?? (this.#earlyId ??= earlySessionId(this))
   }
 
   /** Makes the session (loading its code) and resolves once its duplicated-tab check is done. */
   sessionReady(): Promise<void> {
-    return this.keep().then((k) => k.sessionOf().ready)
+    return this.#keep().then((k) => k.sessionOf().ready)
+  }
+
+  get session(): Board['session'] {
+    if (this.#session) return this.#session
+    // The first read starts the session, as before its code loaded lazily (lock, iframes);
+    // a failure to load shows through `ready` and start(). Later reads cost nothing.
+    const ready = this.sessionReady()
+    ready.catch(() => undefined)
+    const board = this
+    return (this.#session = {
+      get id() {
+        return board.sessionId()
+      },
+      ready,
+    })
+  }
+
+  clearSession(): Promise<void> {
+    return this.#keep().then((k) => k.clearSession())
+  }
+
+  clear(): Promise<void> {
+    return this.#keep().then((k) => k.clear())
+  }
+
+  workers(factory: () => Worker, options?: PoolOptions): WorkerPool {
+    return deferredPool(this, factory, options)
+  }
+
+  resolve<T>(handle: Handle<T>): Promise<T> {
+    return import('../worker/pool').then((m) => m.resolveHandle(this, handle))
   }
 
   batch<T>(fn: () => T): T {
@@ -348,7 +400,7 @@ class BoardImpl {
   }
 
   /** End of a drain: persist and notify the stores that changed. */
-  private settled(changed: StoreNode[]): void {
+  #settled(changed: StoreNode[]): void {
     // The wave's writes, with the values of now: run at once, or once the storage code has
     // loaded (a wave before start, or the first persisted store), still one flush per wave.
     const wave: Wave = []
@@ -359,7 +411,7 @@ class BoardImpl {
       else wave.push([s, s.value, s.clearing && s.value === s.initial ? -1 : (s.modifiedAt ?? Date.now())])
       s.clearing = false
     }
-    if (wave.length) this.persist((p) => p.settle(wave))
+    if (wave.length) this.#persist((p) => p.settle(wave))
     for (const s of changed) s.notify()
   }
 
@@ -367,7 +419,7 @@ class BoardImpl {
     if (this.scheduler.disposed) return
     for (const n of this.callbacks) this.scheduler.abort(n)
     this.scheduler.dispose()
-    this.kept?.persistence.dispose()
+    this.#kept?.persistence.dispose()
     for (const h of this.hooks.dispose) {
       try {
         h()
@@ -376,37 +428,44 @@ class BoardImpl {
       }
     }
     this.idbHandle?.dispose()
-    this.listeners = {}
+    this.#listeners = {}
+    this.scheduler.watching = false
   }
 
   // ---- events and inspection ----
 
   on<K extends keyof BoardEvents>(type: K, fn: (e: BoardEvents[K]) => void): () => void {
-    const list = (this.listeners[type] ??= []) as Array<(e: BoardEvents[K]) => void>
-    list.push(fn)
+    const lists = this.#listeners as { [T in K]?: Subscribable<BoardEvents[T]> }
+    const list = (lists[type] ??= new Subscribable<BoardEvents[K]>())
+    const off = list.subscribe(fn)
+    if (type !== 'change') return off
+    this.scheduler.watching = true
     return () => {
-      const i = list.indexOf(fn)
-      if (i >= 0) list.splice(i, 1)
+      off()
+      this.scheduler.watching = list.size > 0
+    }
+  }
+
+  status(callback: Callback | string): CallbackStatus | undefined {
+    const node = this.#callbackById.get(typeof callback === 'string' ? callback : callback?.id)
+    if (!node) return undefined
+    return {
+      running: this.scheduler.isRunning(node),
+      progress: node.progress,
+      error: this.errors.get(node.id),
+      stats: { ...node.stats },
     }
   }
 
   emit<K extends keyof BoardEvents>(type: K, e: BoardEvents[K]): void {
-    const list = this.listeners[type]
-    if (!list) return
-    for (const fn of list.slice()) {
-      try {
-        fn(e)
-      } catch (err) {
-        // A throwing listener must not break the wave that emitted.
-        console.error('[switchboard] a board listener threw:', err)
-      }
-    }
+    // A throwing listener must not break the wave that emitted.
+    this.#listeners[type]?.emit(e, (err) => console.error('[switchboard] a board listener threw:', err))
   }
 
   /** Prints once per key, prefixed; emits 'warning' every time. */
   warn(key: string, message: string, cause?: unknown): void {
-    if (!this.warned.has(key)) {
-      this.warned.add(key)
+    if (!this.#warned.has(key)) {
+      this.#warned.add(key)
       console.warn(`[switchboard] ${message}`, ...(cause === undefined ? [] : [cause]))
     }
     this.emit('warning', cause === undefined ? { message } : { message, cause })
@@ -420,6 +479,7 @@ class BoardImpl {
       location: s.location,
       bytes: s.storage === 'memory' ? sizeOf(s.value) : s.bytes,
       modifiedAt: s.modifiedAt,
+      ...(isHandle(s.value) ? { handle: s.value } : {}),
     }))
     const callbacks = this.callbacks.map((n) => ({
       id: n.id,
@@ -471,49 +531,12 @@ class BoardImpl {
  * await board.start()
  */
 export function createBoard(options: BoardOptions): Board {
-  const b = new BoardImpl(options)
-  return {
-    get name() {
-      return b.name
-    },
-    get version() {
-      return b.version
-    },
-    errors: b.errors,
-    store: (id: string, o?: StoreOptions<unknown>) => b.store(id, o),
-    callback: (o) => b.callback(o as never),
-    start: () => b.start(),
-    idle: () => b.idle(),
-    batch: (fn) => b.batch(fn),
-    inspect: () => b.inspect(),
-    on: (t, fn) => b.on(t, fn),
-    workers: (factory, o) => deferredPool(b, factory, o),
-    resolve: (h) => import('../worker/pool').then((m) => m.resolveHandle(b, h)),
-    get session() {
-      // Asking starts the session now, as before its code loaded lazily (lock, iframes);
-      // a failure to load shows through `ready` and start().
-      b.sessionReady().catch(() => undefined)
-      return {
-        get id() {
-          return b.sessionId()
-        },
-        get ready() {
-          return b.sessionReady()
-        },
-      }
-    },
-    clearSession: () => b.keep().then((k) => k.clearSession()),
-    clear: () => b.keep().then((k) => k.clear()),
-    dispose: () => b.dispose(),
-    [internal]: b,
-  } as Board
+  return new BoardImpl(options)
 }
 
-/** Reaches the implementation behind a Board, for the worker pool, cache and devtools. */
-export const internal: unique symbol = Symbol('switchboard.internal')
+/** The implementation behind a Board, for tests of the graph's internals. */
 export function boardImpl(board: Board): BoardImpl {
-  const b = (board as unknown as { [internal]?: BoardImpl })[internal]
-  if (!b) throw new GraphError('bad-definition', 'expected a board made by createBoard.')
-  return b
+  if (!(board instanceof BoardImpl)) throw new GraphError('bad-definition', 'expected a board made by createBoard.')
+  return board
 }
 export type { BoardImpl, PersistedKind }

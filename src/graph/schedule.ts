@@ -42,6 +42,10 @@
  *
  * Synchronous settle: when every callback a wave reaches is synchronous, drain() finishes
  * inside the `set()` (or `batch()`) that started it, subscribers included.
+ *
+ * What changed is published once at the end of each drain, after the subscribers (the
+ * board's 'change' event: stores changed, callbacks that ran or changed status), and only
+ * gathered while someone listens.
  */
 import { CallbackError, GraphError, noUpdate, PreventUpdate } from '../errors'
 import { sizeOf } from '../storage/size'
@@ -95,6 +99,8 @@ export interface SchedulerHost {
   storeOf(ref: { readonly id: string } | string): StoreNode
   /** End of a drain: notify subscribers, persist. */
   settled(changed: StoreNode[]): void
+  /** What changed since the last call (only while `watching`): the board's 'change' event. */
+  changed(change: { stores: string[]; callbacks: string[] }): void
   /** Recomputes ranks when the graph changed. */
   ensureRanks(): void
   /** A store's object value was replaced (worker handles are released here). */
@@ -132,6 +138,29 @@ export class Scheduler {
   private stack: CallbackNode[] = []
   /** Numbers pendingUpstream's searches: a callback whose `search` equals it was seen. */
   private search = 0
+  /**
+   * Someone listens to the board's 'change' event (the board sets it). While off, a wave
+   * gathers nothing for it and allocates nothing; turning it off forgets what was gathered.
+   */
+  get watching(): boolean {
+    return this.#watching
+  }
+  set watching(on: boolean) {
+    this.#watching = on
+    if (on) return
+    this.changedStores = []
+    this.changedCallbacks = []
+    this.publishes++
+  }
+  #watching = false
+  /**
+   * Ids of the stores and callbacks changed since the last `publish()`, while watching. A
+   * node already listed carries the number of this publish (`told`), so it is listed once.
+   */
+  private changedStores: string[] = []
+  private changedCallbacks: string[] = []
+  /** Numbers the publishes (see `told`). */
+  private publishes = 1
   /** Stores changed since the last `settled()`, each once (StoreNode.queued). */
   private changed: StoreNode[] = []
   private idleWaiters: Array<() => void> = []
@@ -241,6 +270,7 @@ export class Scheduler {
     node.progress = null
     this.running--
     c.abort(supersededReason(node.id))
+    this.touch(node)
     this.host.status(node)
   }
 
@@ -260,12 +290,14 @@ export class Scheduler {
         const changed = this.changed
         this.changed = []
         for (const s of changed) s.queued = false
+        if (this.#watching) for (let i = 0; i < changed.length; i++) this.touchStore(changed[i]!)
         this.host.settled(changed)
       }
     } finally {
       this.draining = false
       this.now = 0
     }
+    this.publish()
     this.checkIdle()
   }
 
@@ -383,6 +415,7 @@ export class Scheduler {
     // is nothing next to async work), from here if the sync part was not profiled.
     node.inflight = ctx.controller ?? (ctx.controller = new AbortController())
     this.running++
+    this.touch(node)
     this.host.status(node)
     const t1 = profile ? t0 : performance.now()
     // Through a native promise: a foreign thenable's `then` may throw or call back twice;
@@ -437,6 +470,7 @@ export class Scheduler {
   }
 
   private finish(node: CallbackNode, t0: number, bytesIn: number, timed = this.profile): void {
+    this.touch(node)
     const s = node.stats
     // stats.runs counts executions: for a cached callback the cache runner counts them
     // (a hit is not a run).
@@ -492,6 +526,7 @@ export class Scheduler {
   }
 
   private succeeded(node: CallbackNode): void {
+    this.touch(node)
     node.failing = false
     this.host.failed(node, undefined)
   }
@@ -506,12 +541,50 @@ export class Scheduler {
       // Anything can be thrown: a revoked Proxy throws on instanceof, a getter on `name`.
       // Such a value is an error like any other; CallbackError describes it safely.
     }
+    this.touch(node)
     node.stats.errors++
     node.failing = true
     this.host.failed(node, err ?? new CallbackError(node.id, e))
   }
 
-  // ---- 5. Idle ----------------------------------------------------------------------------
+  // ---- 5. Publish what changed -----------------------------------------------------------
+
+  /** A callback's status changed (it ran, started, stopped, progressed, failed or recovered). */
+  touch(node: CallbackNode): void {
+    if (this.#watching && node.told !== this.publishes) {
+      node.told = this.publishes
+      this.changedCallbacks.push(node.id)
+    }
+  }
+
+  /** A store changed or was defined: the next 'change' names it. */
+  touchStore(store: StoreNode): void {
+    if (this.#watching && store.told !== this.publishes) {
+      store.told = this.publishes
+      this.changedStores.push(store.id)
+    }
+  }
+
+  /**
+   * Outside a drain and a batch, tells what changed now (a progress report, a definition);
+   * inside one, its end does.
+   */
+  publishSoon(): void {
+    if (!this.draining && this.batchDepth === 0) this.publish()
+  }
+
+  /** The 'change' event: what changed since the last one, if anything did and anyone listens. */
+  private publish(): void {
+    if (!this.#watching || (this.changedStores.length === 0 && this.changedCallbacks.length === 0)) return
+    const change = { stores: this.changedStores, callbacks: this.changedCallbacks }
+    // Cleared before the listeners run: a set() of theirs is a drain, and an event, of its own.
+    this.changedStores = []
+    this.changedCallbacks = []
+    this.publishes++
+    this.host.changed(change)
+  }
+
+  // ---- 6. Idle ----------------------------------------------------------------------------
 
   /** Resolves when no callback is dirty or running and storage writes are done, or at dispose(). */
   idle(): Promise<void> {
@@ -635,7 +708,9 @@ class RunContext implements RunCtx {
     if (this.stale) return
     const f = Math.min(1, Math.max(0, Number(fraction) || 0))
     this.node.progress = { fraction: f, note }
+    this.scheduler.touch(this.node)
     this.scheduler.host.status(this.node)
+    this.scheduler.publishSoon()
   }
   set(ref: { readonly id: string } | string, value: unknown): void {
     if (this.stale) return
