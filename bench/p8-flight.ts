@@ -30,7 +30,7 @@ async function expensive(seed: number): Promise<{ seed: number; sum: number; ms:
 }
 
 /** One cached callback on `board`; `answered` gets the ms from `t0` to its output. */
-function heavy(board: Board, id: string, seed: Store<number>, onValue: (v: { ms: number }) => void): Store<{ ms: number }> {
+function heavy(board: Board, id: string, seed: Store<number>, onValue: (v: { ms: number } | undefined) => void): Store<{ ms: number } | undefined> {
   const out = board.store<{ ms: number }>(`out-${id}`)
   board.callback({ id, inputs: [seed], outputs: [out], cache: { id: 'heavy' }, preventInitialCall: true, run: expensive })
   out.subscribe(onValue)
@@ -55,7 +55,7 @@ export async function tab(params: URLSearchParams): Promise<void> {
   heavy(board, 'heavy', seed, (v) => {
     const latency = performance.now() - t0
     const runs = board.inspect().callbacks[0]!.stats.runs - before
-    computeMs = runs ? v.ms : 0
+    computeMs = runs ? v!.ms : 0
     control.postMessage({ type: 'done', tab: me, latency, runs, computeMs } satisfies Control)
   })
   await board.start()

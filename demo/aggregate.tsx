@@ -5,7 +5,7 @@
 //                                 │
 //   groupBy ─────────────────────┬┴─► [shipRows] (worker: copies of 2 columns) ─► rows ─► [groupHere] ─► viaRows
 //                                └──► [upfront]  (pool.aggregate in the worker) ─────────────────────► viaUpfront
-import { type JSX } from 'preact'
+import type { JSX } from 'preact'
 import { aggregate, type AggregateResult, bin, count, createBoard, type Handle, mean } from 'switchboard'
 import { useStatus, useStore, useStoreState } from 'switchboard/preact'
 import { Figure, fmtBytes, mountPage } from './lib/shell'
@@ -70,14 +70,14 @@ function same(a: AggregateResult | null, b: AggregateResult | null): boolean {
   const ka = a[keyOf(a)] as number[]
   const kb = b[keyOf(b)] as number[]
   if (ka.length !== kb.length) return false
-  return ka.every((k, i) => k === kb[i] && a['flights']![i] === b['flights']![i] && Math.abs((a['delay']![i] as number) - (b['delay']![i] as number)) < 1e-9)
+  return ka.every((k, i) => k === kb[i] && a.flights![i] === b.flights![i] && Math.abs((a.delay![i] as number) - (b.delay![i] as number)) < 1e-9)
 }
 
 function Bars({ result, testid }: { result: AggregateResult | null; testid: string }): JSX.Element {
   const g = result ? keyOf(result) : 'time'
   const keys = (result?.[g] ?? []) as number[]
-  const delays = (result?.['delay'] ?? []) as number[]
-  const flights = (result?.['flights'] ?? []) as number[]
+  const delays = (result?.delay ?? []) as number[]
+  const flights = (result?.flights ?? []) as number[]
   const max = Math.max(1, ...delays.map((d) => Math.abs(d)))
   const w = keys.length ? 300 / keys.length : 0
   return (
@@ -107,7 +107,7 @@ function Bars({ result, testid }: { result: AggregateResult | null; testid: stri
 function caption(r: AggregateResult): string {
   const g = keyOf(r)
   const keys = r[g] as number[]
-  const n = (r['flights'] as number[]).reduce((a, b) => a + b, 0)
+  const n = (r.flights as number[]).reduce((a, b) => a + b, 0)
   return `${keys.length} groups (${keys[0]} to ${keys[keys.length - 1]! + specs[g].step} ${specs[g].unit}), ${n.toLocaleString()} flights; bars: mean delay, min`
 }
 

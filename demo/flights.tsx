@@ -7,7 +7,7 @@
 // The page never holds the rows. Brushing a chart sets `filters`; `crossfilter` runs where
 // the table lives and sends back three histograms, a few hundred bytes each. A new brush
 // while one is computing supersedes it.
-import { type JSX } from 'preact'
+import type { JSX } from 'preact'
 import { createBoard, type Handle } from 'switchboard'
 import { useStatus, useStore, useStoreState } from 'switchboard/preact'
 import { BrushChart } from './lib/brush-chart'
@@ -56,7 +56,7 @@ function App(): JSX.Element {
   const t = useStore(table)
   const cf = useStatus('crossfilter')
   const stats = board.inspect().callbacks.find((c) => c.id === 'crossfilter')?.stats
-  const perRun = stats && stats.runs ? stats.bytesOut / stats.runs : 0
+  const perRun = stats?.runs ? stats.bytesOut / stats.runs : 0
   const setRange = (d: Dim, r: [number, number] | undefined) => setFilters((cur) => ({ ...cur, [d]: r }))
   const brushed = dimNames.filter((d) => f[d])
   return (
@@ -87,7 +87,7 @@ function App(): JSX.Element {
           label="inside every brush"
           testid="selected"
           value={h ? h.selected.toLocaleString() : '…'}
-          hint={h && h.rows ? `${((100 * h.selected) / h.rows).toFixed(1)}%` : undefined}
+          hint={h?.rows ? `${((100 * h.selected) / h.rows).toFixed(1)}%` : undefined}
         />
         <Figure label="table, kept in the worker" testid="table-bytes" value={t ? fmtBytes(t.bytes) : '…'} hint={t ? t.desc : undefined} />
         <Figure label="bytes to the page per brush" testid="bin-bytes" value={perRun ? fmtBytes(perRun) : '…'} hint={`${cf.runs} runs, last ${Math.round(cf.lastMs)} ms`} />

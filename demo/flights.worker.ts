@@ -16,7 +16,7 @@ function allCounts(table: FlightsTable, d: Dim): number[] {
   let counts = m.get(d)
   if (!counts) {
     const r = aggregate(table, { by: bin(d, { step: dims[d].step }), measures: { n: count() } })
-    m.set(d, (counts = spread(d, r[d]!, r['n']!)))
+    m.set(d, (counts = spread(d, r[d]!, r.n!)))
   }
   return counts
 }
@@ -59,14 +59,14 @@ exposeTasks({
       }
       return w
     }
-    const rows = (table['delay'] as ArrayLike<number>).length
+    const rows = (table.delay as ArrayLike<number>).length
     const out = { rows, selected: 0, dims: {} } as Histograms
     dimNames.forEach((d, i) => {
       const some = aggregate(table, { by: bin(d, { step: dims[d].step }), measures: { n: count() }, where: where(d) })
-      out.dims[d] = { x: edges(d), all: allCounts(table, d), filtered: spread(d, some[d]!, some['n']!) }
+      out.dims[d] = { x: edges(d), all: allCounts(table, d), filtered: spread(d, some[d]!, some.n!) }
       ctx.progress((i + 1) / (dimNames.length + 1), `${d} binned`)
     })
-    out.selected = aggregate(table, { measures: { n: count() }, where: where() })['n']![0] as number
+    out.selected = aggregate(table, { measures: { n: count() }, where: where() }).n![0] as number
     return out
   },
 })

@@ -7,7 +7,7 @@
 // The expensive step runs once; its results sit in sessionStorage (JSON for the summary,
 // base64 for the Float32Array of samples), and two cheap callbacks read them. Reload the
 // page: every store of `simulate` is restored, so it does not run again.
-import { type JSX } from 'preact'
+import type { JSX } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import { createBoard, noUpdate, PreventUpdate } from 'switchboard'
 import { useStatus, useStore, useStoreState } from 'switchboard/preact'

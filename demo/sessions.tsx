@@ -8,7 +8,7 @@
 // per session: the same basket in the same session is a cache hit, in another session a
 // miss. `name` is a 'local' store: it belongs to the browser, not the session, and
 // survives a new session. Three controls show what each kind of clear forgets.
-import { type JSX } from 'preact'
+import type { JSX } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import { createBoard } from 'switchboard'
 import { useStatus, useStore, useStoreState } from 'switchboard/preact'

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { build } from 'vite'
+import { fixDeclarationSpecifiers } from './dts-specifiers.mjs'
 
 const root = resolve(import.meta.dirname, '..')
 const what = process.argv[2] ?? 'all'
@@ -49,6 +50,8 @@ async function buildLib() {
     })
   }
   execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' })
+  // Published types must resolve under node16/nodenext too (see dts-specifiers.mjs).
+  fixDeclarationSpecifiers(resolve(root, 'dist/types'))
 }
 
 async function buildSite() {

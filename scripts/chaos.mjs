@@ -52,7 +52,7 @@ const errors = []
 const driverProblems = []
 const warnings = []
 const ops = { set: 0, reload: 0, close: 0, reopen: 0, pause: 0 }
-let lastSet = {}
+const lastSet = {}
 
 await context.exposeBinding('chaosReport', (_source, msg) => {
   const life = `${msg.tab}:${msg.life}`

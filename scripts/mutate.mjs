@@ -172,7 +172,7 @@ const out = {
   staleEquivalents: [...staleEq].map((e) => ({ ...e, note: 'no surviving mutant matches this entry any more' })),
 }
 mkdirSync(resolve(root, 'bench/results'), { recursive: true })
-writeFileSync(resolve(root, 'bench/results/mutation.json'), JSON.stringify(out, null, 2) + '\n')
+writeFileSync(resolve(root, 'bench/results/mutation.json'), `${JSON.stringify(out, null, 2)}\n`)
 
 console.log('\nmutation score (covered mutants killed, equivalents left out):')
 for (const [f, c] of Object.entries(out.folders)) {

@@ -3,7 +3,7 @@
  * rows under the other charts' brushes, and a shaded band for this chart's own brush. Drag
  * across it to brush; the two number fields below do the same from the keyboard.
  */
-import { type JSX } from 'preact'
+import type { JSX } from 'preact'
 import { useEffect, useRef } from 'preact/hooks'
 import uPlot from 'uplot'
 import 'uplot/dist/uPlot.min.css'

@@ -25,7 +25,7 @@ import { compressors } from 'hyparquet-compressors'
 export type FlightsSize = '200k' | '3m'
 
 /** Every column of the 3m file and what `loadFlights` derives from it. */
-export type FlightsColumn = 'date' | 'time' | 'delay' | 'distance' | 'origin' | 'destination'
+type FlightsColumn = 'date' | 'time' | 'delay' | 'distance' | 'origin' | 'destination'
 
 export interface LoadFlightsOptions {
   /** URL the data/ folder is relative to; default `document.baseURI`. */

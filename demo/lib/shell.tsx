@@ -10,7 +10,7 @@ import { BoardProvider, useBoardErrors } from 'switchboard/preact'
 import { mountDevPanel, shortcut } from 'switchboard/devtools'
 import '../style.css'
 
-export const pages = [
+const pages = [
   { href: 'session.html', title: 'Session data' },
   { href: 'aggregate.html', title: 'Aggregate upfront' },
   { href: 'shared.html', title: 'One computation, many readers' },
@@ -46,7 +46,7 @@ function Header({ board, title }: { board: Board; title: string }): JSX.Element 
 }
 
 /** The board's current errors, as the user sees them: one line each, naming the callback. */
-export function Errors({ board }: { board: Board }): JSX.Element | null {
+function Errors({ board }: { board: Board }): JSX.Element | null {
   const errors = useBoardErrors(board)
   if (errors.length === 0) return null
   return (

@@ -15,7 +15,7 @@
  * null and the caller computes from scratch, then `remember`s the result for next time.
  */
 import type { Lane } from './kernel'
-import { type ColumnState, type Source } from './table'
+import type { ColumnState, Source } from './table'
 import { closedRange, filterKey, select, type Range, type SetFilter, type Where } from './where'
 
 /** Row indices of a column sorted by value (missing values left out), and the values in that order. */

@@ -33,6 +33,7 @@ export interface ArrowLikeColumn {
   readonly length: number
   readonly nullCount: number
   /** Typed array or array; apache-arrow types it void for a column of the Null type. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: apache-arrow's own signature, so its Vector fits as is
   toArray(): ArrayLike<unknown> | void
   get(index: number): unknown
 }
@@ -245,7 +246,7 @@ export function requireNumeric(state: ColumnState, why: string): Float64Array {
 }
 
 /** Orders keys: numbers, then strings, then booleans, then anything else; missing last. */
-export function compareKeys(a: unknown, b: unknown): number {
+function compareKeys(a: unknown, b: unknown): number {
   const ra = rank(a)
   const rb = rank(b)
   if (ra !== rb) return ra - rb

@@ -13,6 +13,7 @@ import type { PersistedKind, Persistence, Wave } from '../storage/storage'
 import type { Kept } from './kept'
 import { type CacheRunner, Scheduler } from './schedule'
 import { type CallbackNode, type Origin, type StoreHost, StoreNode } from './store'
+import { Subscribable } from './subscribable'
 import { findCycle, Topology } from './topology'
 import type {
   Board,
@@ -58,7 +59,6 @@ export type { CallbackNode }
 
 // ---- the board ---------------------------------------------------------------------------
 
-let boards = 0
 
 /** A cached callback's run as the cache sees it (cache/flight.ts CachedCall). */
 function cachedCall(node: CallbackNode): CachedCall {
@@ -88,7 +88,7 @@ class BoardImpl implements Board {
   /** Callbacks by id, for ids given out and `status(id)`. */
   #callbackById = new Map<string, CallbackNode>()
   #idCounters = new Map<string, number>()
-  #listeners: { [K in keyof BoardEvents]?: Array<(e: BoardEvents[K]) => void> } = {}
+  #listeners: { [K in keyof BoardEvents]?: Subscribable<BoardEvents[K]> } = {}
   #warned = new Set<string>()
   #starting: Promise<void> | undefined
   /**
@@ -140,7 +140,6 @@ class BoardImpl implements Board {
     }
     this.name = opts.name
     this.version = opts.version ?? 0
-    this.id = ++boards
     this.scheduler = new Scheduler({
       failed: (node, err) => {
         if (!err) {
@@ -163,7 +162,6 @@ class BoardImpl implements Board {
     })
     this.scheduler.profile = !!opts.profile
   }
-  readonly id: number
 
   // ---- stores ----
 
@@ -290,6 +288,7 @@ class BoardImpl implements Board {
       stats: { runs: 0, lastMs: 0, avgMs: 0, bytesIn: 0, bytesOut: 0, hits: 0, misses: 0, errors: 0 },
       settles: 0,
       search: 0,
+      told: 0,
     }
     this.#callbackById.set(id, node)
     this.#topology.add(node)
@@ -500,13 +499,14 @@ class BoardImpl implements Board {
   // ---- events and inspection ----
 
   on<K extends keyof BoardEvents>(type: K, fn: (e: BoardEvents[K]) => void): () => void {
-    const list = (this.#listeners[type] ??= []) as Array<(e: BoardEvents[K]) => void>
-    list.push(fn)
-    if (type === 'change') this.scheduler.watching = true
+    const lists = this.#listeners as { [T in K]?: Subscribable<BoardEvents[T]> }
+    const list = (lists[type] ??= new Subscribable<BoardEvents[K]>())
+    const off = list.subscribe(fn)
+    if (type !== 'change') return off
+    this.scheduler.watching = true
     return () => {
-      const i = list.indexOf(fn)
-      if (i >= 0) list.splice(i, 1)
-      if (type === 'change' && list.length === 0) this.scheduler.watching = false
+      off()
+      this.scheduler.watching = list.size > 0
     }
   }
 
@@ -522,16 +522,8 @@ class BoardImpl implements Board {
   }
 
   emit<K extends keyof BoardEvents>(type: K, e: BoardEvents[K]): void {
-    const list = this.#listeners[type]
-    if (!list) return
-    for (const fn of list.slice()) {
-      try {
-        fn(e)
-      } catch (err) {
-        // A throwing listener must not break the wave that emitted.
-        console.error('[switchboard] a board listener threw:', err)
-      }
-    }
+    // A throwing listener must not break the wave that emitted.
+    this.#listeners[type]?.emit(e, (err) => console.error('[switchboard] a board listener threw:', err))
   }
 
   /** Prints once per key, prefixed; emits 'warning' every time. */

@@ -50,7 +50,7 @@
 import { CallbackError, GraphError, noUpdate, PreventUpdate } from '../errors'
 import { sizeOf } from '../storage/size'
 import type { CallbackNode, Origin, StoreNode } from './store'
-import type { Ctx, Stats } from './types'
+import type { Ctx, RunCtx, Stats } from './types'
 
 export type { CallbackNode, Ctx, Stats }
 
@@ -110,13 +110,13 @@ export interface SchedulerHost {
 
 export class Scheduler {
   /** Dirty callbacks by rank (ranks are unique, so a slot holds one callback). */
-  private slots: Array<CallbackNode | undefined> = []
+  #slots: Array<CallbackNode | undefined> = []
   /** No dirty callback has a rank below this. */
-  private low = 0
+  #low = 0
   /** Number of dirty callbacks. */
-  private dirtyCount = 0
+  #dirtyCount = 0
   /** Async runs in flight; while zero, the lowest dirty rank is always ready. */
-  private running = 0
+  #running = 0
   /** Global write sequence: each changed store is stamped with it (StoreNode.seq). */
   seq = 0
   /** One Date.now() per drain for modifiedAt: writes of one wave share their time. */
@@ -124,33 +124,48 @@ export class Scheduler {
   /** Time and measure bytes of synchronous runs too (devtools turn it on). Async runs are always timed. */
   profile = false
   /** Inside drain(): writes only mark, the loop picks them up. */
-  private draining = false
+  #draining = false
   /** batch() depth: writes only mark until the outermost batch ends. */
-  private batchDepth = 0
+  #batchDepth = 0
   /**
    * Counts the waves started from outside (a set, a batch, a definition): the runaway count
    * of a callback restarts with each. A drain an async settle starts continues its wave, so
    * a loop through async callbacks is caught; a user's set() while one is in flight is a new
    * wave, so a busy board (a slider dragged over a slow callback) never looks runaway.
    */
-  private wave = 0
+  #wave = 0
   /** pendingUpstream's stack, kept between calls (empty outside it). */
-  private stack: CallbackNode[] = []
+  #stack: CallbackNode[] = []
   /** Numbers pendingUpstream's searches: a callback whose `search` equals it was seen. */
-  private search = 0
+  #search = 0
   /**
-   * Someone listens to the board's 'change' event (the board sets it). While false, the
-   * wave gathers nothing for it: no set is touched, nothing is allocated.
+   * Someone listens to the board's 'change' event (the board sets it). While off, a wave
+   * gathers nothing for it and allocates nothing; turning it off forgets what was gathered.
    */
-  watching = false
-  /** Stores and callbacks changed since the last `publish()`, while watching. */
-  private changedStores = new Set<StoreNode>()
-  private changedCallbacks = new Set<CallbackNode>()
+  get watching(): boolean {
+    return this.#watching
+  }
+  set watching(on: boolean) {
+    this.#watching = on
+    if (on) return
+    this.#changedStores = []
+    this.#changedCallbacks = []
+    this.#publishes++
+  }
+  #watching = false
+  /**
+   * Ids of the stores and callbacks changed since the last `publish()`, while watching. A
+   * node already listed carries the number of this publish (`told`), so it is listed once.
+   */
+  #changedStores: string[] = []
+  #changedCallbacks: string[] = []
+  /** Numbers the publishes (see `told`). */
+  #publishes = 1
   /** Stores changed since the last `settled()`, each once (StoreNode.queued). */
-  private changed: StoreNode[] = []
-  private idleWaiters: Array<() => void> = []
+  #changed: StoreNode[] = []
+  #idleWaiters: Array<() => void> = []
   /** Extra work idle() must wait for (persistence, cache writes), by the host. */
-  private extra = new Set<Promise<unknown>>()
+  #extra = new Set<Promise<unknown>>()
   started = false
   disposed = false
 
@@ -200,7 +215,7 @@ export class Scheduler {
     store.seq = ++this.seq
     if (!store.queued) {
       store.queued = true
-      this.changed.push(store)
+      this.#changed.push(store)
     }
     if (this.started) {
       const readers = store.readers
@@ -215,11 +230,11 @@ export class Scheduler {
 
   /** Makes several writes one wave. Depth counter; the outermost level drains. */
   batch<T>(fn: () => T): T {
-    this.batchDepth++
+    this.#batchDepth++
     try {
       return fn()
     } finally {
-      this.batchDepth--
+      this.#batchDepth--
       this.flush()
     }
   }
@@ -229,8 +244,8 @@ export class Scheduler {
    * unless a drain or a batch is under way: that one picks the marks up.
    */
   flush(): void {
-    if (this.draining || this.batchDepth > 0) return
-    this.wave++
+    if (this.#draining || this.#batchDepth > 0) return
+    this.#wave++
     this.drain()
   }
 
@@ -241,21 +256,21 @@ export class Scheduler {
    */
   mark(node: CallbackNode): void {
     // Guarantee 3: an input changed under a run in flight: that run is now stale.
-    if (node.inflight) this.supersede(node)
+    if (node.inflight) this.#supersede(node)
     if (!node.dirty) {
       node.dirty = true
-      this.slots[node.rank] = node
-      if (node.rank < this.low || this.dirtyCount === 0) this.low = node.rank
-      this.dirtyCount++
+      this.#slots[node.rank] = node
+      if (node.rank < this.#low || this.#dirtyCount === 0) this.#low = node.rank
+      this.#dirtyCount++
     }
   }
 
-  private supersede(node: CallbackNode): void {
+  #supersede(node: CallbackNode): void {
     const c = node.inflight!
     node.inflight = undefined
     node.stamp++
     node.progress = null
-    this.running--
+    this.#running--
     c.abort(supersededReason(node.id))
     this.touch(node)
     this.host.status(node)
@@ -264,51 +279,51 @@ export class Scheduler {
   // ---- 2. Drain: run what is ready, lowest rank first -----------------------------------
 
   drain(): void {
-    if (this.draining || this.disposed) return
-    this.draining = true
+    if (this.#draining || this.disposed) return
+    this.#draining = true
     try {
       this.host.ensureRanks()
       for (;;) {
         let node: CallbackNode | undefined
-        while ((node = this.next())) this.start(node)
+        while ((node = this.#next())) this.#start(node)
         // Subscribers and persistence see the settled state; a subscriber's own set() marks
         // more work, which this loop picks up before returning.
-        if (!this.changed.length) break
-        const changed = this.changed
-        this.changed = []
+        if (!this.#changed.length) break
+        const changed = this.#changed
+        this.#changed = []
         for (const s of changed) s.queued = false
-        if (this.watching) for (const s of changed) this.changedStores.add(s)
+        if (this.#watching) for (let i = 0; i < changed.length; i++) this.touchStore(changed[i]!)
         this.host.settled(changed)
       }
     } finally {
-      this.draining = false
+      this.#draining = false
       this.now = 0
     }
-    this.publish()
-    this.checkIdle()
+    this.#publish()
+    this.#checkIdle()
   }
 
   /** The lowest-rank dirty callback whose upstream has settled; undefined if none. */
-  private next(): CallbackNode | undefined {
-    if (this.dirtyCount === 0) return undefined
-    const slots = this.slots
-    let i = this.low
+  #next(): CallbackNode | undefined {
+    if (this.#dirtyCount === 0) return undefined
+    const slots = this.#slots
+    let i = this.#low
     while (!slots[i]) i++
-    this.low = i
-    if (this.running === 0) return this.take(slots[i]!)
+    this.#low = i
+    if (this.#running === 0) return this.#take(slots[i]!)
     // Something is in flight: take the lowest rank with nothing pending upstream.
-    for (let seen = 0; seen < this.dirtyCount; i++) {
+    for (let seen = 0; seen < this.#dirtyCount; i++) {
       const n = slots[i]
       if (!n) continue
       seen++
-      if (!this.pendingUpstream(n)) return this.take(n)
+      if (!this.#pendingUpstream(n)) return this.#take(n)
     }
     return undefined
   }
 
-  private take(n: CallbackNode): CallbackNode {
-    this.slots[n.rank] = undefined
-    this.dirtyCount--
+  #take(n: CallbackNode): CallbackNode {
+    this.#slots[n.rank] = undefined
+    this.#dirtyCount--
     return n
   }
 
@@ -317,13 +332,13 @@ export class Scheduler {
    * Asked for each candidate while something is in flight, so it allocates nothing: the
    * stack is the scheduler's, and a callback seen in this search carries its number.
    */
-  private pendingUpstream(node: CallbackNode): boolean {
-    const search = ++this.search
-    const stack = this.stack
+  #pendingUpstream(node: CallbackNode): boolean {
+    const search = ++this.#search
+    const stack = this.#stack
     stack.push(node)
     while (stack.length) {
       const n = stack.pop()!
-      if (this.writersPending(n, n.inputs, search) || this.writersPending(n, n.state, search)) {
+      if (this.#writersPending(n, n.inputs, search) || this.#writersPending(n, n.state, search)) {
         stack.length = 0
         return true
       }
@@ -332,7 +347,7 @@ export class Scheduler {
   }
 
   /** Is a writer of `stores` (other than `n`) dirty or running? Pushes the others to search on. */
-  private writersPending(n: CallbackNode, stores: readonly StoreNode[], search: number): boolean {
+  #writersPending(n: CallbackNode, stores: readonly StoreNode[], search: number): boolean {
     for (let i = 0; i < stores.length; i++) {
       const writers = stores[i]!.writers
       for (let j = 0; j < writers.length; j++) {
@@ -340,7 +355,7 @@ export class Scheduler {
         if (w === n || w.search === search) continue
         w.search = search
         if (w.dirty || w.inflight) return true
-        this.stack.push(w)
+        this.#stack.push(w)
       }
     }
     return false
@@ -348,9 +363,9 @@ export class Scheduler {
 
   // ---- 3. Run one callback --------------------------------------------------------------
 
-  private start(node: CallbackNode): void {
+  #start(node: CallbackNode): void {
     node.dirty = false
-    if (this.runaway(node)) return
+    if (this.#runaway(node)) return
     // triggered = inputs written after `from` (the previous start, or the definition or
     // board start for an initial call) up to now.
     const from = node.since
@@ -387,45 +402,45 @@ export class Scheduler {
       // Inside the try: reading `then` runs the returned value's getter, which may throw.
       async = isThenable(result)
     } catch (e) {
-      this.finish(node, t0, bytesIn)
-      if (!this.disposed) this.fail(node, e)
+      this.#finish(node, t0, bytesIn)
+      if (!this.disposed) this.#fail(node, e)
       return
     }
     if (!async) {
-      this.finish(node, t0, bytesIn)
+      this.#finish(node, t0, bytesIn)
       // A run that disposed the board has its result (or error) dropped, as a run in flight would.
-      if (!this.disposed) this.apply(node, result)
+      if (!this.disposed) this.#apply(node, result)
       return
     }
 
     // Async: in flight until it settles or is superseded. Always timed (one clock read
     // is nothing next to async work), from here if the sync part was not profiled.
     node.inflight = ctx.controller ?? (ctx.controller = new AbortController())
-    this.running++
+    this.#running++
     this.touch(node)
     this.host.status(node)
     const t1 = profile ? t0 : performance.now()
     // Through a native promise: a foreign thenable's `then` may throw or call back twice;
     // a promise settles once, and whatever it rejects with reaches settle().
     promiseOf(result).then(
-      (value) => this.settle({ node, stamp, t0: t1, bytesIn, failed: false, value }),
-      (error: unknown) => this.settle({ node, stamp, t0: t1, bytesIn, failed: true, error }),
+      (value) => this.#settle({ node, stamp, t0: t1, bytesIn, failed: false, value }),
+      (error: unknown) => this.#settle({ node, stamp, t0: t1, bytesIn, failed: true, error }),
     )
     // It wrote one of its own inputs before returning (a store.set() before its first
     // await): it is dirty again, so this run is stale already. Without this it would be
     // dirty and in flight at once, its next start would overwrite `inflight` and the
     // running count would never come back to zero (idle() stuck).
-    if (node.dirty) this.supersede(node)
+    if (node.dirty) this.#supersede(node)
   }
 
   /** Guarantee "never stuck": a callback started more than MAX_RUNS times in one wave fails instead. */
-  private runaway(node: CallbackNode): boolean {
-    if (node.wave !== this.wave) {
-      node.wave = this.wave
+  #runaway(node: CallbackNode): boolean {
+    if (node.wave !== this.#wave) {
+      node.wave = this.#wave
       node.waveRuns = 0
     }
     if (++node.waveRuns <= MAX_RUNS) return false
-    this.fail(
+    this.#fail(
       node,
       new GraphError(
         'runaway',
@@ -435,28 +450,28 @@ export class Scheduler {
     return true
   }
 
-  private settle(outcome: Outcome): void {
+  #settle(outcome: Outcome): void {
     const node = outcome.node
     // Guarantee 3: a superseded or disposed run's late result or error is dropped.
     if (node.stamp !== outcome.stamp || this.disposed) return
     node.inflight = undefined
     node.progress = null
-    this.running--
-    this.finish(node, outcome.t0, outcome.bytesIn, true)
+    this.#running--
+    this.#finish(node, outcome.t0, outcome.bytesIn, true)
     // Outside drain() each write would start its own wave: a reader of two outputs would run
     // once per output, the first time seeing one new value beside one old. One batch, one wave.
-    this.batchDepth++
+    this.#batchDepth++
     try {
-      if (outcome.failed) this.fail(node, outcome.error)
-      else this.apply(node, outcome.value)
+      if (outcome.failed) this.#fail(node, outcome.error)
+      else this.#apply(node, outcome.value)
     } finally {
-      this.batchDepth--
+      this.#batchDepth--
     }
     this.host.status(node)
     this.drain()
   }
 
-  private finish(node: CallbackNode, t0: number, bytesIn: number, timed = this.profile): void {
+  #finish(node: CallbackNode, t0: number, bytesIn: number, timed = this.profile): void {
     this.touch(node)
     const s = node.stats
     // stats.runs counts executions: for a cached callback the cache runner counts them
@@ -472,20 +487,20 @@ export class Scheduler {
 
   // ---- 4. Apply outputs: only returned, changed values propagate ------------------------
 
-  private apply(node: CallbackNode, result: unknown): void {
+  #apply(node: CallbackNode, result: unknown): void {
     try {
-      this.applyOutputs(node, result)
+      this.#applyOutputs(node, result)
     } catch (e) {
       // A store's `equals` or a hostile returned value (a revoked Proxy) threw while its
       // outputs were written: that fails this callback, not the wave.
-      this.fail(node, e)
+      this.#fail(node, e)
     }
   }
 
-  private applyOutputs(node: CallbackNode, result: unknown): void {
+  #applyOutputs(node: CallbackNode, result: unknown): void {
     const outs = node.outputs
     if (outs.length === 0) {
-      if (node.failing) this.succeeded(node)
+      if (node.failing) this.#succeeded(node)
       return
     }
     if (node.single) {
@@ -493,12 +508,12 @@ export class Scheduler {
         if (this.profile) node.stats.bytesOut += sizeOf(result)
         this.write(outs[0]!, result, node)
       }
-      if (node.failing) this.succeeded(node)
+      if (node.failing) this.#succeeded(node)
       return
     }
     if (!Array.isArray(result) || result.length !== outs.length) {
       const got = Array.isArray(result) ? `${result.length} values` : typeof result
-      return this.fail(
+      return this.#fail(
         node,
         new TypeError(`callback "${node.id}" has ${outs.length} outputs and must return an array of ${outs.length}, got ${got}.`),
       )
@@ -509,16 +524,16 @@ export class Scheduler {
       if (this.profile) node.stats.bytesOut += sizeOf(v)
       this.write(outs[i]!, v, node)
     }
-    if (node.failing) this.succeeded(node)
+    if (node.failing) this.#succeeded(node)
   }
 
-  private succeeded(node: CallbackNode): void {
+  #succeeded(node: CallbackNode): void {
     this.touch(node)
     node.failing = false
     this.host.failed(node, undefined)
   }
 
-  private fail(node: CallbackNode, e: unknown): void {
+  #fail(node: CallbackNode, e: unknown): void {
     let err: CallbackError | undefined
     try {
       // PreventUpdate: leave every output alone; not an error.
@@ -538,12 +553,18 @@ export class Scheduler {
 
   /** A callback's status changed (it ran, started, stopped, progressed, failed or recovered). */
   touch(node: CallbackNode): void {
-    if (this.watching) this.changedCallbacks.add(node)
+    if (this.#watching && node.told !== this.#publishes) {
+      node.told = this.#publishes
+      this.#changedCallbacks.push(node.id)
+    }
   }
 
-  /** A store was defined: the next 'change' names it. */
+  /** A store changed or was defined: the next 'change' names it. */
   touchStore(store: StoreNode): void {
-    if (this.watching) this.changedStores.add(store)
+    if (this.#watching && store.told !== this.#publishes) {
+      store.told = this.#publishes
+      this.#changedStores.push(store.id)
+    }
   }
 
   /**
@@ -551,16 +572,17 @@ export class Scheduler {
    * inside one, its end does.
    */
   publishSoon(): void {
-    if (!this.draining && this.batchDepth === 0) this.publish()
+    if (!this.#draining && this.#batchDepth === 0) this.#publish()
   }
 
   /** The 'change' event: what changed since the last one, if anything did and anyone listens. */
-  private publish(): void {
-    if (!this.watching || (this.changedStores.size === 0 && this.changedCallbacks.size === 0)) return
-    const change = { stores: Array.from(this.changedStores, idOf), callbacks: Array.from(this.changedCallbacks, idOf) }
+  #publish(): void {
+    if (!this.#watching || (this.#changedStores.length === 0 && this.#changedCallbacks.length === 0)) return
+    const change = { stores: this.#changedStores, callbacks: this.#changedCallbacks }
     // Cleared before the listeners run: a set() of theirs is a drain, and an event, of its own.
-    this.changedStores.clear()
-    this.changedCallbacks.clear()
+    this.#changedStores = []
+    this.#changedCallbacks = []
+    this.#publishes++
     this.host.changed(change)
   }
 
@@ -568,43 +590,43 @@ export class Scheduler {
 
   /** Resolves when no callback is dirty or running and storage writes are done, or at dispose(). */
   idle(): Promise<void> {
-    if (this.isIdle()) return Promise.resolve()
-    return new Promise((resolve) => this.idleWaiters.push(resolve))
+    if (this.#isIdle()) return Promise.resolve()
+    return new Promise((resolve) => this.#idleWaiters.push(resolve))
   }
 
   /** Adds work that idle() waits for (a cache write, a persistence batch). */
   track(p: Promise<unknown>): void {
-    this.extra.add(p)
+    this.#extra.add(p)
     const done = () => {
-      this.extra.delete(p)
-      this.checkIdle()
+      this.#extra.delete(p)
+      this.#checkIdle()
     }
     p.then(done, done)
   }
 
-  private isIdle(): boolean {
-    return this.disposed || (this.running === 0 && this.dirtyCount === 0 && this.extra.size === 0 && !this.draining)
+  #isIdle(): boolean {
+    return this.disposed || (this.#running === 0 && this.#dirtyCount === 0 && this.#extra.size === 0 && !this.#draining)
   }
 
-  private checkIdle(): void {
-    if (!this.idleWaiters.length || !this.isIdle()) return
-    const waiters = this.idleWaiters
-    this.idleWaiters = []
+  #checkIdle(): void {
+    if (!this.#idleWaiters.length || !this.#isIdle()) return
+    const waiters = this.#idleWaiters
+    this.#idleWaiters = []
     for (const w of waiters) w()
   }
 
   /** Stops everything: runs in flight are aborted and their results dropped. */
   dispose(): void {
     this.disposed = true
-    for (const n of this.slots) if (n) n.dirty = false
-    this.slots = []
-    this.dirtyCount = 0
-    this.extra.clear()
-    this.checkIdle()
+    for (const n of this.#slots) if (n) n.dirty = false
+    this.#slots = []
+    this.#dirtyCount = 0
+    this.#extra.clear()
+    this.#checkIdle()
   }
 
   abort(node: CallbackNode): void {
-    if (node.inflight) this.supersede(node)
+    if (node.inflight) this.#supersede(node)
   }
 
   isRunning(node: CallbackNode): boolean {
@@ -613,18 +635,14 @@ export class Scheduler {
 
   /** Re-slots dirty callbacks after ranks changed (the graph grew while some were dirty). */
   reorder(): void {
-    const dirty = this.slots.filter((n): n is CallbackNode => !!n)
-    this.slots = []
-    this.dirtyCount = 0
+    const dirty = this.#slots.filter((n): n is CallbackNode => !!n)
+    this.#slots = []
+    this.#dirtyCount = 0
     for (const n of dirty) {
       n.dirty = false
       this.mark(n)
     }
   }
-}
-
-function idOf(node: { readonly id: string }): string {
-  return node.id
 }
 
 /** Inputs written in (from, to], in input order, each once (a store listed twice appears once). */
@@ -658,7 +676,7 @@ function promiseOf(x: unknown): Promise<unknown> {
  * The `ctx` of one run. A class so the per-run cost is one small object; the AbortController
  * is made only when someone reads `signal` or the run turns out async.
  */
-class RunContext implements Ctx {
+class RunContext implements RunCtx {
   controller: AbortController | undefined
   private ids: string[] | undefined
   constructor(

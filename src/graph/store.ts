@@ -7,6 +7,7 @@
  */
 import type { CacheOptions, Stats, Store, StorageKind } from './types'
 import type { Codec } from '../storage/codec'
+import { Subscribable } from './subscribable'
 
 /**
  * Why a store's value changes, handed to every write (never a flag set before it):
@@ -62,6 +63,8 @@ export class StoreNode<T = unknown> implements Store<T> {
    * ('remote': another tab wrote it).
    */
   origin: Origin = 'set'
+  /** The scheduler's publish that lists it already (Scheduler.publishes): named once per 'change'. */
+  told = 0
   location: StorageKind
   bytes = 0
   /** StoreOptions.maxAgeMs: restore drops an older entry (F25). */
@@ -77,7 +80,7 @@ export class StoreNode<T = unknown> implements Store<T> {
   readonly spillOver: number
   /** Where a Web Storage value goes when storage is full. */
   readonly fallback: 'idb' | 'memory'
-  private subs: Array<(v: T) => void> = []
+  readonly #subscribers = new Subscribable<T>()
 
   constructor(o: StoreNodeOptions<T>) {
     this.host = o.host
@@ -102,11 +105,7 @@ export class StoreNode<T = unknown> implements Store<T> {
   }
 
   subscribe(fn: (value: T) => void): () => void {
-    this.subs.push(fn)
-    return () => {
-      const i = this.subs.indexOf(fn)
-      if (i >= 0) this.subs.splice(i, 1)
-    }
+    return this.#subscribers.subscribe(fn)
   }
 
   clear(): void {
@@ -114,17 +113,9 @@ export class StoreNode<T = unknown> implements Store<T> {
   }
 
   notify(): void {
-    const subs = this.subs
-    if (subs.length === 0) return
-    const v = this.value
-    for (const fn of subs.length === 1 ? subs : subs.slice()) {
-      try {
-        fn(v)
-      } catch (e) {
-        // A throwing subscriber must not stop the others or the wave.
-        this.host.warn(`subscriber-${this.id}`, `a subscriber of store "${this.id}" threw.`, e)
-      }
-    }
+    if (this.#subscribers.size === 0) return
+    // A throwing subscriber must not stop the others or the wave.
+    this.#subscribers.emit(this.value, (e) => this.host.warn(`subscriber-${this.id}`, `a subscriber of store "${this.id}" threw.`, e))
   }
 }
 
@@ -165,4 +156,6 @@ export interface CallbackNode {
   settles: number
   /** The latest pendingUpstream search that met it (Scheduler.search): seen in that search. */
   search: number
+  /** The scheduler's publish that lists it already (Scheduler.publishes): named once per 'change'. */
+  told: number
 }

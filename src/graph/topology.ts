@@ -17,11 +17,14 @@ import type { CallbackNode, StoreNode } from './store'
 export class Topology {
   /** Every callback, in definition order. */
   readonly callbacks: CallbackNode[] = []
-  private ranksDirty = false
-  private nextRank = 0
+  #ranksDirty = false
+  #nextRank = 0
+  /** Re-slots the scheduler's dirty callbacks after ranks changed. */
+  readonly #reorder: () => void
 
-  /** `reorder` re-slots the scheduler's dirty callbacks after ranks changed. */
-  constructor(private readonly reorder: () => void) {}
+  constructor(reorder: () => void) {
+    this.#reorder = reorder
+  }
 
   /** Links a new callback (already checked by `findCycle`) to its stores and ranks it. */
   add(node: CallbackNode): void {
@@ -31,14 +34,14 @@ export class Topology {
     for (const s of node.outputs) s.writers.push(node)
     // Appending at the end of the order is valid when nothing reads the outputs yet (the
     // common case: graphs are declared upstream first); otherwise recompute all ranks.
-    if (node.outputs.every((s) => s.readers.length === 0 && s.stateReaders.length === 0)) node.rank = this.nextRank++
-    else this.ranksDirty = true
+    if (node.outputs.every((s) => s.readers.length === 0 && s.stateReaders.length === 0)) node.rank = this.#nextRank++
+    else this.#ranksDirty = true
   }
 
   /** Kahn's algorithm over callbacks; edges go writer → reader (inputs and state). */
   ensureRanks(): void {
-    if (!this.ranksDirty) return
-    this.ranksDirty = false
+    if (!this.#ranksDirty) return
+    this.#ranksDirty = false
     const indeg = new Map<CallbackNode, number>()
     for (const n of this.callbacks) indeg.set(n, 0)
     const downstream = (n: CallbackNode) => {
@@ -58,8 +61,8 @@ export class Topology {
         if (k === 0) queue.push(d)
       }
     }
-    this.nextRank = rank
-    this.reorder()
+    this.#nextRank = rank
+    this.#reorder()
   }
 }
 

@@ -48,7 +48,14 @@ export type StoreRef = Store<any> | string
 export type ValueOf<R> = R extends Store<infer T> ? T : unknown
 export type Values<R extends readonly StoreRef[]> = { -readonly [K in keyof R]: ValueOf<R[K]> }
 
-/** What `run` returns: a value for one output, an array for several, anything for none. */
+/**
+ * What `run` returns: a value for one output, a tuple for several (in the order of
+ * `outputs`, each slot its store's type or `noUpdate`), anything for none. Only the tuple:
+ * `[v, 1]` for `[number, string]` outputs, or an `Array<number | string>`, is refused. An
+ * array literal returned from `run` is typed as the tuple by context; one built elsewhere
+ * needs `as const` or a tuple annotation. Outputs known only as an array (`Store<T>[]`)
+ * take an array of their values.
+ */
 export type Returned<O> = O extends Store<infer T>
   ? T | NoUpdate
   : O extends readonly []
@@ -56,10 +63,23 @@ export type Returned<O> = O extends Store<infer T>
     : O extends readonly [infer A]
       ? ValueOf<A> | NoUpdate
       : O extends readonly StoreRef[]
-        ? // The tuple when TS infers one; a plain array otherwise (array literals in arrow
-          // bodies are often not inferred as tuples). The length is checked at run time.
-          { -readonly [K in keyof O]: ValueOf<O[K]> | NoUpdate } | ReadonlyArray<ValueOf<O[number]> | NoUpdate>
+        ? Slots<O>
         : unknown
+
+/**
+ * The tuple of several outputs' values. A mapped type over `O` itself, and named in `run`'s
+ * return type beside `Returned<O>`, because that is what makes TypeScript type an array
+ * literal returned from `run` (block bodies and async functions included) as a tuple while
+ * it is still inferring `O`; a conditional type alone would leave it a plain array. Never
+ * for anything but several outputs, so it admits nothing `Returned` refuses.
+ */
+type Slots<O> = {
+  readonly [K in keyof O]: O extends readonly [] | readonly [unknown]
+    ? never
+    : O extends readonly StoreRef[]
+      ? ValueOf<O[K]> | NoUpdate
+      : never
+}
 
 /**
  * Memoises a callback by a SHA-256 of its input and state values (memory LRU in front of
@@ -94,7 +114,7 @@ export interface CallbackOptions<
   inputs: I
   state?: S
   outputs: O
-  run: (...args: [...Values<I>, ...Values<S>, Ctx]) => Returned<O> | PromiseLike<Returned<O>>
+  run: (...args: [...Values<I>, ...Values<S>, Ctx]) => Returned<O> | Slots<O> | PromiseLike<Returned<O> | Slots<O>>
   /** Skip the initial call (it still runs if upstream changes an input in the initial wave). */
   preventInitialCall?: boolean
   /** Allow this callback to write outputs another callback also writes. */
@@ -219,13 +239,22 @@ export interface Ctx {
   readonly signal: AbortSignal
   /** Reports progress (0..1) to `board.inspect()` and status hooks. */
   progress(fraction: number, note?: string): void
-  /** Writes a store that is not a declared output (Dash's set_props); dropped once superseded. */
-  set(store: { readonly id: string } | string, value: unknown): void
-  /** The callback's `timeoutMs`, read by worker tasks. */
+  /**
+   * Writes a store that is not a declared output (Dash's set_props); dropped once superseded.
+   * Given the store, the value must be of its type; given an id, any value is taken.
+   */
+  set<T>(store: Store<T>, value: NoInfer<T>): void
+  set(id: string, value: unknown): void
+}
+
+/**
+ * The `ctx` the scheduler hands `run`, as the worker pool reads it: the public `Ctx` plus
+ * the callback's `timeoutMs` and `hardCancel` and a way to count the bytes that crossed
+ * threads. Internal: src/index.ts exports `Ctx` only, so users never see these.
+ */
+export interface RunCtx extends Ctx {
   readonly timeoutMs: number | undefined
-  /** The callback's `hardCancel`, read by worker tasks. */
   readonly hardCancel: boolean
-  /** Lets a worker task report the bytes that actually crossed threads. */
   reportBytes(bytesIn: number, bytesOut: number): void
 }
 
@@ -246,10 +275,20 @@ export interface Board {
   readonly version: string | number
   /** Each callback's latest failure, cleared when it next succeeds. */
   readonly errors: ReadonlyMap<string, CallbackError>
-  store<T = unknown>(id: string, options?: StoreOptions<T>): Store<T>
+  /**
+   * A named value. With `initial` it holds a `T` from the start; without, `undefined` until
+   * first set, and its type says so.
+   * @example
+   * const query = board.store('query', { initial: '' })   // Store<string>
+   * const hits = board.store<string[]>('hits')            // Store<string[] | undefined>
+   */
+  store<T>(id: string, options: StoreOptions<T> & { initial: T }): Store<T>
+  store<T = unknown>(id: string, options?: StoreOptions<T | undefined> & { initial?: undefined }): Store<T | undefined>
   callback<
     const I extends readonly StoreRef[],
-    const O extends StoreRef | readonly StoreRef[],
+    // Not `const`: `| []` already infers `outputs: [a, b]` as a tuple, and a const type
+    // parameter would make every array literal `run` returns readonly (see Slots).
+    O extends StoreRef | readonly StoreRef[] | [],
     const S extends readonly StoreRef[] = [],
   >(options: CallbackOptions<I, S, O>): Callback
   /** Restores persisted stores, then runs the initial wave; resolves when it has settled. */

@@ -20,7 +20,8 @@
  */
 import * as Comlink from 'comlink'
 import { CallbackError, noUpdate, PreventUpdate, WorkerError } from '../errors'
-import type { BoardImpl, Ctx } from '../graph/board'
+import type { BoardImpl } from '../graph/board'
+import type { RunCtx as Ctx } from '../graph/types'
 import { openBoardIdb } from '../storage/idb'
 import { nameOf } from '../storage/names'
 import { bytesOf, eachHandle, type Handle, isHandle } from './handle'

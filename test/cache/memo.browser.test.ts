@@ -358,7 +358,7 @@ describe('signal pattern', () => {
         run: (r) => {
           reads.push(name)
           expect(JSON.stringify(r).length).toBeLessThan(100)
-          return f(data.get())
+          return f(data.get()!)
         },
       })
       return out

@@ -36,7 +36,7 @@ function define(name: string, o: { persist?: boolean; maxEntries?: number; size?
   b.callback({ id: 'column', inputs: [size, persist], outputs: [col], run: pool.task('keepColumn'), cache: o.maxEntries ? { maxEntries: o.maxEntries } : {} })
   b.callback({ id: 'total', inputs: [col], outputs: [sum], run: pool.task('total') })
   b.callback({ id: 'length', inputs: [col], outputs: [len], run: pool.task('length') })
-  b.callback({ id: 'first', inputs: [col], outputs: [head], run: async (h) => Array.from((await b.resolve(h)).subarray(0, 3)) })
+  b.callback({ id: 'first', inputs: [col], outputs: [head], run: async (h) => Array.from((await b.resolve(h!)).subarray(0, 3)) })
   b.callback({ id: 'json', inputs: [col], outputs: [handleJson], run: (h) => JSON.stringify(h).length })
   const runs = (id: string) => b.inspect().callbacks.find((c) => c.id === id)!.stats
   return { b, size, col, sum, len, head, handleJson, runs }
@@ -102,12 +102,12 @@ describe('signal pattern with worker handles', () => {
     t.size.set(10)
     await t.b.idle()
     // The store moved on, the cache still holds it: alive.
-    expect((await t.b.resolve(old)).length).toBe(100_000)
+    expect((await t.b.resolve(old!)).length).toBe(100_000)
     t.size.set(20)
     await t.b.idle()
     // Now the cache forgot it too (two entries kept: 10 and 20): released.
-    await expect(t.b.resolve(old)).rejects.toMatchObject({ code: 'handle-lost' })
-    expect((await t.b.resolve(t.col.get())).length).toBe(20)
+    await expect(t.b.resolve(old!)).rejects.toMatchObject({ code: 'handle-lost' })
+    expect((await t.b.resolve(t.col.get()!)).length).toBe(20)
   })
 
   it("an entry evicted from IndexedDB takes its persisted handle's data along", async () => {
@@ -115,7 +115,7 @@ describe('signal pattern with worker handles', () => {
     const first = define(name, { maxEntries: 1 })
     await first.b.start()
     await first.b.idle()
-    const h1 = first.col.get().id
+    const h1 = first.col.get()!.id
     first.b.dispose()
     expect(await handleKeys(name)).toContain(h1)
     // A later page computes another input: the cap evicts the first entry, which no store
@@ -123,7 +123,7 @@ describe('signal pattern with worker handles', () => {
     const later = define(name, { maxEntries: 1, size: 10 })
     await later.b.start()
     await later.b.idle()
-    const h2 = later.col.get().id
+    const h2 = later.col.get()!.id
     await waitFor(async () => expect(await handleKeys(name)).not.toContain(h1))
     expect(await handleKeys(name)).toContain(h2)
   })

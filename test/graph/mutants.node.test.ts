@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { CallbackError, createBoard, GraphError, noUpdate, PreventUpdate } from '../../src/index'
 import { boardImpl } from '../../src/graph/board'
+import type { RunCtx } from '../../src/graph/types'
 
 let n = 0
 const newBoard = (profile = false) => createBoard({ name: `mut-${++n}`, version: 1, profile })
@@ -487,7 +488,7 @@ describe('async runs', () => {
     const t = board.store<number>('t')
     const gate = deferred<number>()
     board.callback({ id: 'Slow', inputs: [a], outputs: [s], preventInitialCall: true, run: () => gate.promise })
-    const after = vi.fn((v: number) => v + 1)
+    const after = vi.fn((v: number | undefined) => v! + 1)
     board.callback({ id: 'After', inputs: [s], outputs: [t], preventInitialCall: true, run: after })
     board.callback({ id: 'Fast', inputs: [b], outputs: [f], run: (v) => v * 2 })
     await board.start()
@@ -518,7 +519,7 @@ describe('async runs', () => {
     const gate = deferred<number>()
     board.callback({ id: 'Slow', inputs: [a], outputs: [s], preventInitialCall: true, run: () => gate.promise })
     board.callback({ id: 'Mid', inputs: [s], outputs: [m], run: (v) => v + 1 })
-    const low = vi.fn((x: number, y: number) => `${x}/${y}`)
+    const low = vi.fn((x: number | undefined, y: number) => `${x}/${y}`)
     board.callback({ id: 'Low', inputs: [m, b], outputs: [l], run: low })
     await board.start()
     low.mockClear()
@@ -540,7 +541,7 @@ describe('async runs', () => {
     const g1 = deferred<void>()
     const g2 = deferred<void>()
     board.callback({ inputs: [a], outputs: [x], preventInitialCall: true, run: async (v) => (await g1.promise, v + 1) })
-    board.callback({ inputs: [x], outputs: [y], preventInitialCall: true, run: async (v) => (await g2.promise, v * 2) })
+    board.callback({ inputs: [x], outputs: [y], preventInitialCall: true, run: async (v) => (await g2.promise, v! * 2) })
     await board.start()
     a.set(1)
     let idle = false
@@ -595,7 +596,7 @@ describe('async runs', () => {
   it('ctx.reportBytes adds to the stats (worker tasks report what crossed threads)', async () => {
     const board = newBoard()
     const a = board.store('a', { initial: 0 })
-    board.callback({ id: 'w', inputs: [a], outputs: [], run: (_v, ctx) => ctx.reportBytes(100, 7) })
+    board.callback({ id: 'w', inputs: [a], outputs: [], run: (_v, ctx) => (ctx as RunCtx).reportBytes(100, 7) })
     await board.start()
     a.set(1)
     expect(board.inspect().callbacks[0]!.stats).toMatchObject({ runs: 2, bytesIn: 200, bytesOut: 14 })
@@ -605,8 +606,8 @@ describe('async runs', () => {
     const board = newBoard()
     const a = board.store('a', { initial: 0 })
     const got: unknown[] = []
-    board.callback({ id: 'k', inputs: [a], outputs: [], timeoutMs: 250, hardCancel: true, run: (_v, ctx) => void got.push([ctx.callbackId, ctx.timeoutMs, ctx.hardCancel]) })
-    board.callback({ id: 'd', inputs: [a], outputs: [], run: (_v, ctx) => void got.push([ctx.callbackId, ctx.timeoutMs, ctx.hardCancel]) })
+    board.callback({ id: 'k', inputs: [a], outputs: [], timeoutMs: 250, hardCancel: true, run: (_v, ctx) => void got.push([ctx.callbackId, (ctx as RunCtx).timeoutMs, (ctx as RunCtx).hardCancel]) })
+    board.callback({ id: 'd', inputs: [a], outputs: [], run: (_v, ctx) => void got.push([ctx.callbackId, (ctx as RunCtx).timeoutMs, (ctx as RunCtx).hardCancel]) })
     await board.start()
     expect(got).toEqual([
       ['k', 250, true],

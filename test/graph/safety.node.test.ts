@@ -372,7 +372,7 @@ describe('S25 ctx.triggered in the initial wave (Dash test_cbcx006)', () => {
       id: 'text',
       inputs: [a, b, sum],
       outputs: [text],
-      run: (x: number, y: number, s: number, ctx) => (triggered.push([...ctx.triggered]), `${x}+${y}=${s}`),
+      run: (x: number, y: number, s: number | undefined, ctx) => (triggered.push([...ctx.triggered]), `${x}+${y}=${s}`),
     })
     await board.start()
     expect(text.get()).toBe('1+2=3')
@@ -385,7 +385,7 @@ describe('S25 ctx.triggered in the initial wave (Dash test_cbcx006)', () => {
     const up = board.store<number>('up')
     const seen: string[][] = []
     board.callback({ id: 'up', inputs: [a], outputs: [up], run: async (v: number) => (await null, v + 1) })
-    board.callback({ id: 'down', inputs: [a, up], outputs: [], run: (_x: number, _u: number, ctx) => void seen.push([...ctx.triggered]) })
+    board.callback({ id: 'down', inputs: [a, up], outputs: [], run: (_x: number, _u: number | undefined, ctx) => void seen.push([...ctx.triggered]) })
     await board.start()
     expect(seen).toEqual([['up']])
   })

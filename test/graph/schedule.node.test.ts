@@ -27,7 +27,7 @@ describe('guarantee 1: once per wave, after everything upstream', () => {
     const y = board.store<number>('y')
     const order: string[] = []
     board.callback({ id: 'b', inputs: [a], outputs: [x], run: (v) => (order.push('b'), v + 1) })
-    board.callback({ id: 'c', inputs: [x], outputs: [y], run: (v) => (order.push('c'), v * 10) })
+    board.callback({ id: 'c', inputs: [x], outputs: [y], run: (v) => (order.push('c'), v! * 10) })
     await board.start()
     expect(y.get()).toBe(20)
     order.length = 0
@@ -51,7 +51,7 @@ describe('guarantee 1: once per wave, after everything upstream', () => {
     const seen: string[] = []
     board.callback({ id: 'B', inputs: [a], outputs: [b], run: (v) => v * 2 })
     board.callback({ id: 'C', inputs: [a], outputs: [c], run: (v) => v * 3 })
-    const D = vi.fn((x: number, y: number) => {
+    const D = vi.fn((x: number | undefined, y: number | undefined) => {
       seen.push(`${x},${y}`)
       return `${x}+${y}`
     })
@@ -76,7 +76,7 @@ describe('guarantee 1: once per wave, after everything upstream', () => {
     const C = deferred<number>()
     board.callback({ id: 'B', inputs: [a], outputs: [b], run: (v) => v * 2 })
     board.callback({ id: 'C', inputs: [a], outputs: [c], run: (v) => (v === 1 ? v * 3 : C.promise) })
-    const D = vi.fn((x: number, y: number) => `${x}/${y}`)
+    const D = vi.fn((x: number | undefined, y: number | undefined) => `${x}/${y}`)
     board.callback({ id: 'D', inputs: [b], state: [c], outputs: [d], run: D })
     await board.start()
     D.mockClear()
@@ -98,7 +98,7 @@ describe('guarantee 1: once per wave, after everything upstream', () => {
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
     board.callback({ id: 'B', inputs: [a], outputs: [b], run: async (v) => (await sleep(30), v * 2) })
     board.callback({ id: 'C', inputs: [a], outputs: [c], run: async (v) => (await sleep(5), v * 3) })
-    const D = vi.fn((x: number, y: number) => x + y)
+    const D = vi.fn((x: number | undefined, y: number | undefined) => x! + y!)
     board.callback({ id: 'D', inputs: [b, c], outputs: [d], run: D })
     await board.start()
     expect(D).toHaveBeenCalledTimes(1)
@@ -190,8 +190,8 @@ describe('guarantee 2: outputs not returned do not propagate', () => {
     const a = board.store('a', { initial: 1 })
     const x = board.store<number>('x')
     const y = board.store<number>('y')
-    const X = vi.fn((v: number) => v)
-    const Y = vi.fn((v: number) => v)
+    const X = vi.fn((v: number | undefined) => v)
+    const Y = vi.fn((v: number | undefined) => v)
     board.callback({ id: 'B', inputs: [a], outputs: [x, y], run: (v) => [v, v > 1 ? noUpdate : v] })
     board.callback({ id: 'X', inputs: [x], outputs: [board.store('xo')], run: X })
     board.callback({ id: 'Y', inputs: [y], outputs: [board.store('yo')], run: Y })
@@ -233,7 +233,7 @@ describe('guarantee 2: outputs not returned do not propagate', () => {
     const a = board.store('a', { initial: 1 })
     const parity = board.store<number>('parity')
     const pair = board.store('pair', { initial: { k: 0 }, equals: (p, q) => p.k === q.k })
-    const below = vi.fn((v: number) => v)
+    const below = vi.fn((v: number | undefined) => v)
     const belowPair = vi.fn((p: { k: number }) => p.k)
     board.callback({ inputs: [a], outputs: [parity], run: (v) => v % 2 })
     board.callback({ inputs: [parity], outputs: [board.store('o1')], run: below })
@@ -345,7 +345,7 @@ describe('guarantee 4: the initial wave', () => {
     const c = board.store<number>('c')
     const order: string[] = []
     // Declared bottom-up on purpose.
-    board.callback({ id: 'second', inputs: [b], outputs: [c], run: (v) => (order.push('second'), v + 1) })
+    board.callback({ id: 'second', inputs: [b], outputs: [c], run: (v) => (order.push('second'), v! + 1) })
     board.callback({ id: 'first', inputs: [a], outputs: [b], run: (v) => (order.push('first'), v + 1) })
     await board.start()
     expect(order).toEqual(['first', 'second'])
@@ -369,7 +369,7 @@ describe('guarantee 4: the initial wave', () => {
     const a = board.store('a', { initial: 1 })
     const b = board.store<number>('b')
     const lone = vi.fn((v: number) => v)
-    const fed = vi.fn((v: number) => v)
+    const fed = vi.fn((v: number | undefined) => v)
     board.callback({ id: 'lone', inputs: [a], outputs: [board.store('l')], preventInitialCall: true, run: lone })
     board.callback({ id: 'up', inputs: [a], outputs: [b], run: (v) => v * 2 })
     board.callback({ id: 'fed', inputs: [b], outputs: [board.store('f')], preventInitialCall: true, run: fed })
@@ -513,7 +513,7 @@ describe('precise semantics', () => {
     const b = board.store<number>('b')
     await board.start()
     board.callback({ inputs: [a], outputs: [b], run: (v) => v + 1 })
-    const got: number[] = []
+    const got: Array<number | undefined> = []
     const off = b.subscribe((v) => got.push(v))
     expect(got).toEqual([])
     a.set(5)

@@ -35,7 +35,7 @@ describe("'change': one event per drain", () => {
     const b = board.store<number>('b')
     const c = board.store<number>('c')
     board.callback({ id: 'double', inputs: [a], outputs: [b], run: (x) => x * 2 })
-    board.callback({ id: 'inc', inputs: [b], outputs: [c], run: (x) => x + 1 })
+    board.callback({ id: 'inc', inputs: [b], outputs: [c], run: (x) => x! + 1 })
     await board.start()
     const { events } = record(board)
     a.set(5)
@@ -180,6 +180,20 @@ describe("'change': one event per drain", () => {
     b.set(2)
     expect(events).toEqual([{ stores: ['b'], callbacks: [] }])
     expect(first.events).toEqual([])
+  })
+
+  it('the last listener leaving mid-wave: what that wave gathered is not told to a later listener', async () => {
+    const board = newBoard()
+    const a = board.store('a', { initial: 1 })
+    const c = board.store('c', { initial: 1 })
+    await board.start()
+    const first = record(board)
+    a.subscribe(() => first.off())
+    a.set(2)
+    expect(first.events).toEqual([])
+    const { events } = record(board)
+    c.set(2)
+    expect(events).toEqual([{ stores: ['c'], callbacks: [] }])
   })
 
   it("a listener's own set() is a drain of its own, reported in an event of its own", async () => {

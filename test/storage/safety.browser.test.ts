@@ -252,10 +252,10 @@ describe('S12 lossless or loud', () => {
     const c = board(name)
     const back = c.store<{ when: Date; m: Map<bigint, Set<unknown>>; z: number[]; bytes: Float32Array }>('ok', { storage: 'idb' })
     await c.start()
-    expect(back.get().when).toEqual(new Date(5))
-    expect([...back.get().m.get(1n)!]).toEqual([NaN, 'x'])
-    expect(Object.is(back.get().z[0], -0)).toBe(true)
-    expect(back.get().bytes).toBeInstanceOf(Float32Array)
+    expect(back.get()!.when).toEqual(new Date(5))
+    expect([...back.get()!.m.get(1n)!]).toEqual([NaN, 'x'])
+    expect(Object.is(back.get()!.z[0], -0)).toBe(true)
+    expect(back.get()!.bytes).toBeInstanceOf(Float32Array)
   })
 })
 
@@ -347,7 +347,7 @@ describe('S17 restored objects carry no own __proto__', () => {
     const b = board(name)
     const prefs = b.store<{ payload: Record<string, unknown>; m: Map<string, Record<string, unknown>> }>('prefs', { storage: 'idb' })
     await b.start()
-    const v = prefs.get()
+    const v = prefs.get()!
     expect(Object.hasOwn(v.payload, '__proto__')).toBe(false)
     expect(Object.hasOwn(v.payload, 'constructor')).toBe(false)
     expect(Object.hasOwn((v.payload.list as object[])[0]!, '__proto__')).toBe(false)
