@@ -10,6 +10,7 @@ import type { Idb } from '../storage/idb'
 import type { Kept } from '../storage/kept'
 import { sizeOf } from '../storage/size'
 import type { PersistedKind, PersistedStore, Persistence, StorageKind, Wave } from '../storage/storage'
+import { register } from './registry'
 import { type CacheRunner, type CallbackNode, type Ctx, Scheduler, type Stats } from './schedule'
 import { broadcastWorks, earlySessionId, webLocks } from '../sync/id'
 import type { Session } from '../sync/session'
@@ -181,6 +182,11 @@ export interface BoardOptions {
   profile?: boolean
   /** Test and fault seam for IndexedDB: how the database is opened, and its open timeout. */
   idb?: { open?: (name: string, version: number) => IDBOpenDBRequest; openTimeoutMs?: number } | false
+  /**
+   * List the board in `globalThis.__switchboard` (a Set of the page's live boards, see
+   * graph/registry.ts) so tests can reach it; default true. Disposing removes it.
+   */
+  register?: boolean
 }
 
 // ---- store nodes -------------------------------------------------------------------------
@@ -795,7 +801,7 @@ export interface Board {
  */
 export function createBoard(options: BoardOptions): Board {
   const b = new BoardImpl(options)
-  return {
+  const board = {
     get name() {
       return b.name
     },
@@ -830,6 +836,8 @@ export function createBoard(options: BoardOptions): Board {
     dispose: () => b.dispose(),
     [internal]: b,
   } as Board
+  if (options.register !== false) b.hooks.dispose.push(register(board))
+  return board
 }
 
 /** Reaches the implementation behind a Board, for the worker pool, cache and devtools. */
