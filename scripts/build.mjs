@@ -76,7 +76,9 @@ async function buildSite() {
     })
   }
   if (existsSync(resolve(root, 'examples'))) {
-    cpSync(resolve(root, 'examples'), resolve(root, 'dist-site/examples'), { recursive: true })
+    // examples/testing holds Playwright specs (Node code), not pages of the site.
+    const specs = resolve(root, 'examples/testing')
+    cpSync(resolve(root, 'examples'), resolve(root, 'dist-site/examples'), { recursive: true, filter: (src) => !src.startsWith(specs) })
   }
 }
 
