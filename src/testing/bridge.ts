@@ -43,12 +43,15 @@ export async function bridge(w: Wire, request: Request): Promise<string> {
     clearSession(): Promise<void>
   }
   const live = () => [...((globalThis as { __switchboard?: Set<B> }).__switchboard ?? [])]
-  // The board's implementation sits behind a symbol property of the public object (the
-  // same one the worker pool and dev tools use); found by its description, so boards of
-  // any copy of switchboard on the page (module and script-tag builds) are reachable.
+  // The public Board has no store lookup by id and no "started" flag: both are read from
+  // the implementation, which this package ships with (same version). It is the board
+  // itself, or (older builds) sits behind a symbol property found by its description, so
+  // boards of any copy of switchboard on the page (module and script-tag builds) are
+  // reachable. test/e2e/testing.spec.ts breaks first if these fields move.
   const implOf = (b: B): Impl | undefined => {
     const key = Object.getOwnPropertySymbols(b).find((s) => s.description === 'switchboard.internal')
-    return key ? (b as unknown as Record<symbol, Impl>)[key] : undefined
+    const impl = (key ? (b as unknown as Record<symbol, unknown>)[key] : b) as Partial<Impl>
+    return impl.stores instanceof Map && impl.scheduler ? (impl as Impl) : undefined
   }
   const find = (): { board: B; impl: Impl } | undefined => {
     const board = live()
