@@ -12,7 +12,7 @@
  * from the Set for the page's life, as it would through the BroadcastChannel and storage
  * listeners a persisted board keeps anyway.
  */
-import type { Board } from './board'
+import type { Board } from './types'
 
 /** Adds `board` to the page's registry; the returned hook (for dispose) removes it. */
 export function register(board: Board): () => void {
