@@ -72,19 +72,18 @@ test('values cross both ways as structured data: typed arrays, Map, Date, undefi
   await board.set('tags', new Map([['b', [NaN, undefined]]]))
   await board.set('when', new Date(86_400_000))
   // What the page holds, seen from the page itself: the real types arrived.
-  const kinds = await page.evaluate(async (n) => {
-    const sym = (o: object) => Object.getOwnPropertySymbols(o).find((s) => s.description === 'switchboard.internal')!
-    const board = [...(globalThis as unknown as { __switchboard: Set<object & { name: string }> }).__switchboard].find((b) => b.name === n)!
-    const stores = (board as unknown as Record<symbol, { stores: Map<string, { get(): unknown }> }>)[sym(board)]!.stores
-    const samples = stores.get('samples')!.get()
-    const tags = stores.get('tags')!.get() as Map<string, unknown[]>
-    const when = stores.get('when')!.get()
+  const kinds = await page.evaluate(() => {
+    type S = { get(): unknown }
+    const { stores } = (globalThis as unknown as { api: { stores: { samples: S; tags: S; when: S } } }).api
+    const samples = stores.samples.get()
+    const tags = stores.tags.get() as Map<string, unknown[]>
+    const when = stores.when.get()
     return {
       samples: Object.prototype.toString.call(samples),
       tags: tags instanceof Map ? [...tags].map(([key, v]) => [key, v.map((x) => (x === undefined ? 'undefined' : Number.isNaN(x) ? 'NaN' : x))]) : 'not a Map',
       when: when instanceof Date ? when.getTime() : 'not a Date',
     }
-  }, name)
+  })
   expect(kinds).toEqual({ samples: '[object Float32Array]', tags: [['b', ['NaN', 'undefined']]], when: 86_400_000 })
   const tags = await board.get<Map<string, unknown[]>>('tags')
   expect(Number.isNaN(tags.get('b')![0])).toBe(true)

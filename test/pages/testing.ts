@@ -27,8 +27,8 @@ const samples = board.store('samples', { initial: new Float32Array([0.5, 1.5]) }
 const total = board.store<number>('total')
 const gate = board.store('gate', { initial: false })
 const held = board.store<boolean>('held')
-board.store('tags', { initial: new Map<string, number[]>([['a', [1]]]) })
-board.store('when', { initial: new Date(0) })
+const tags = board.store('tags', { initial: new Map<string, number[]>([['a', [1]]]) })
+const when = board.store('when', { initial: new Date(0) })
 board.store('note', { initial: 'none', storage: 'session' })
 
 board.callback({ id: 'double', inputs: [n], outputs: [doubled], run: (x) => x * 2 })
@@ -56,7 +56,7 @@ board.callback({
 })
 doubled.subscribe((v) => (document.querySelector('[data-testid="doubled"]')!.textContent = String(v)))
 
-;(globalThis as { api?: unknown }).api = { board, release, start: () => board.start() }
+;(globalThis as { api?: unknown }).api = { board, stores: { samples, tags, when }, release, start: () => board.start() }
 if (!params.has('manual')) await board.start()
 if (params.has('second')) {
   const b = createBoard({ name: `${name}-b` })
