@@ -41,7 +41,7 @@ function handleOf(received: unknown, matcher: string): BoardHandle {
  * objects ignoring undefined properties, and asymmetric matchers (`expect.any(Number)`).
  * (Playwright does not hand custom matchers its `equals`.)
  */
-export function same(a: unknown, b: unknown): boolean {
+function same(a: unknown, b: unknown): boolean {
   if (isAsymmetric(b)) return b.asymmetricMatch(a)
   if (isAsymmetric(a)) return a.asymmetricMatch(b)
   if (Object.is(a, b)) return true
