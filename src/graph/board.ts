@@ -60,8 +60,6 @@ export type { CallbackNode }
 
 // ---- the board ---------------------------------------------------------------------------
 
-let boards = 0
-
 /**
  * The board itself: `createBoard` returns it as is, typed `Board`. Fields marked `#` are its
  * own; the public ones other than Board's are read by the scheduler host, the worker pool,
@@ -120,17 +118,7 @@ class BoardImpl implements Board {
   readonly #topology = new Topology(() => this.scheduler.reorder())
   readonly callbacks: CallbackNode[] = this.#topology.callbacks
   /** What each store sees of this board; also tells this board's stores from others'. */
-  readonly #storeHost: StoreHost = ((board: BoardImpl): StoreHost => ({
-    get started() {
-      return board.scheduler.started
-    },
-    get disposed() {
-      return board.scheduler.disposed
-    },
-    write: (store, value) => board.scheduler.write(store, value, undefined),
-    unpersist: (store) => board.#persist((p) => p.remove(store)),
-    warn: (key, message, cause) => board.warn(key, message, cause),
-  }))(this)
+  readonly #storeHost: StoreHost
 
   constructor(readonly opts: BoardOptions) {
     if (!opts || typeof opts.name !== 'string' || !opts.name) {
@@ -138,7 +126,6 @@ class BoardImpl implements Board {
     }
     this.name = opts.name
     this.version = opts.version ?? 0
-    this.id = ++boards
     this.scheduler = new Scheduler({
       failed: (node, err) => {
         if (!err) {
@@ -160,8 +147,19 @@ class BoardImpl implements Board {
       cacheRunner: undefined,
     })
     this.scheduler.profile = !!opts.profile
+    const scheduler = this.scheduler
+    this.#storeHost = {
+      get started() {
+        return scheduler.started
+      },
+      get disposed() {
+        return scheduler.disposed
+      },
+      write: (store, value) => scheduler.write(store, value, undefined),
+      unpersist: (store) => this.#persist((p) => p.remove(store)),
+      warn: (key, message, cause) => this.warn(key, message, cause),
+    }
   }
-  readonly id: number
 
   // ---- stores ----
 
@@ -285,6 +283,7 @@ class BoardImpl implements Board {
       stats: { runs: 0, lastMs: 0, avgMs: 0, bytesIn: 0, bytesOut: 0, hits: 0, misses: 0, errors: 0 },
       settles: 0,
       search: 0,
+      told: 0,
     }
     this.#callbackById.set(id, node)
     this.#topology.add(node)

@@ -139,13 +139,28 @@ export class Scheduler {
   /** Numbers pendingUpstream's searches: a callback whose `search` equals it was seen. */
   private search = 0
   /**
-   * Someone listens to the board's 'change' event (the board sets it). While false, the
-   * wave gathers nothing for it: no set is touched, nothing is allocated.
+   * Someone listens to the board's 'change' event (the board sets it). While off, a wave
+   * gathers nothing for it and allocates nothing; turning it off forgets what was gathered.
    */
-  watching = false
-  /** Stores and callbacks changed since the last `publish()`, while watching. */
-  private changedStores = new Set<StoreNode>()
-  private changedCallbacks = new Set<CallbackNode>()
+  get watching(): boolean {
+    return this.#watching
+  }
+  set watching(on: boolean) {
+    this.#watching = on
+    if (on) return
+    this.changedStores = []
+    this.changedCallbacks = []
+    this.publishes++
+  }
+  #watching = false
+  /**
+   * Ids of the stores and callbacks changed since the last `publish()`, while watching. A
+   * node already listed carries the number of this publish (`told`), so it is listed once.
+   */
+  private changedStores: string[] = []
+  private changedCallbacks: string[] = []
+  /** Numbers the publishes (see `told`). */
+  private publishes = 1
   /** Stores changed since the last `settled()`, each once (StoreNode.queued). */
   private changed: StoreNode[] = []
   private idleWaiters: Array<() => void> = []
@@ -275,7 +290,7 @@ export class Scheduler {
         const changed = this.changed
         this.changed = []
         for (const s of changed) s.queued = false
-        if (this.watching) for (const s of changed) this.changedStores.add(s)
+        if (this.#watching) for (let i = 0; i < changed.length; i++) this.touchStore(changed[i]!)
         this.host.settled(changed)
       }
     } finally {
@@ -536,12 +551,18 @@ export class Scheduler {
 
   /** A callback's status changed (it ran, started, stopped, progressed, failed or recovered). */
   touch(node: CallbackNode): void {
-    if (this.watching) this.changedCallbacks.add(node)
+    if (this.#watching && node.told !== this.publishes) {
+      node.told = this.publishes
+      this.changedCallbacks.push(node.id)
+    }
   }
 
-  /** A store was defined: the next 'change' names it. */
+  /** A store changed or was defined: the next 'change' names it. */
   touchStore(store: StoreNode): void {
-    if (this.watching) this.changedStores.add(store)
+    if (this.#watching && store.told !== this.publishes) {
+      store.told = this.publishes
+      this.changedStores.push(store.id)
+    }
   }
 
   /**
@@ -554,11 +575,12 @@ export class Scheduler {
 
   /** The 'change' event: what changed since the last one, if anything did and anyone listens. */
   private publish(): void {
-    if (!this.watching || (this.changedStores.size === 0 && this.changedCallbacks.size === 0)) return
-    const change = { stores: Array.from(this.changedStores, idOf), callbacks: Array.from(this.changedCallbacks, idOf) }
+    if (!this.#watching || (this.changedStores.length === 0 && this.changedCallbacks.length === 0)) return
+    const change = { stores: this.changedStores, callbacks: this.changedCallbacks }
     // Cleared before the listeners run: a set() of theirs is a drain, and an event, of its own.
-    this.changedStores.clear()
-    this.changedCallbacks.clear()
+    this.changedStores = []
+    this.changedCallbacks = []
+    this.publishes++
     this.host.changed(change)
   }
 
@@ -619,10 +641,6 @@ export class Scheduler {
       this.mark(n)
     }
   }
-}
-
-function idOf(node: { readonly id: string }): string {
-  return node.id
 }
 
 /** Inputs written in (from, to], in input order, each once (a store listed twice appears once). */

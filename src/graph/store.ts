@@ -52,6 +52,8 @@ export class StoreNode<T = unknown> implements Store<T> {
   restored = false
   /** Global write sequence number of its latest change (ctx.triggered reads it). */
   seq = 0
+  /** The scheduler's publish that lists it already (Scheduler.publishes): named once per 'change'. */
+  told = 0
   /** Set by a write before start: restore must not overwrite it. */
   touched = false
   /** The next settle came from another tab: do not write it back. */
@@ -158,4 +160,6 @@ export interface CallbackNode {
   settles: number
   /** The latest pendingUpstream search that met it (Scheduler.search): seen in that search. */
   search: number
+  /** The scheduler's publish that lists it already (Scheduler.publishes): named once per 'change'. */
+  told: number
 }

@@ -182,6 +182,20 @@ describe("'change': one event per drain", () => {
     expect(first.events).toEqual([])
   })
 
+  it('the last listener leaving mid-wave: what that wave gathered is not told to a later listener', async () => {
+    const board = newBoard()
+    const a = board.store('a', { initial: 1 })
+    const c = board.store('c', { initial: 1 })
+    await board.start()
+    const first = record(board)
+    a.subscribe(() => first.off())
+    a.set(2)
+    expect(first.events).toEqual([])
+    const { events } = record(board)
+    c.set(2)
+    expect(events).toEqual([{ stores: ['c'], callbacks: [] }])
+  })
+
   it("a listener's own set() is a drain of its own, reported in an event of its own", async () => {
     const board = newBoard()
     const a = board.store('a', { initial: 1 })
