@@ -83,7 +83,8 @@ interface Fixtures {
   boardTimeout: number
 }
 
-const matches = (p: PageProblem, pattern: string | RegExp) => (typeof pattern === 'string' ? p.text.includes(pattern) : pattern.test(p.text))
+// search, not test: a /g pattern's test() moves its lastIndex and would skip the next match.
+const matches = (p: PageProblem, pattern: string | RegExp) => (typeof pattern === 'string' ? p.text.includes(pattern) : p.text.search(pattern) !== -1)
 
 /** Playwright's `test` with the `boards` and `pageErrors` fixtures and the `allowPageErrors` option. */
 export const test = base.extend<Fixtures>({

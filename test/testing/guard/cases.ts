@@ -24,9 +24,12 @@ test('fails: an error in a second tab of the context', async ({ context }) => {
 })
 
 test('passes: pageErrors.allow(pattern) lets a matching error pass, and pageErrors.all lists it', async ({ page, pageErrors }) => {
-  pageErrors.allow(/expected/)
-  await page.setContent(consoleError('an expected failure'))
-  await expect.poll(() => pageErrors.all.map((p) => `${p.kind}: ${p.text}`)).toEqual(['console: an expected failure'])
+  // A /g pattern matches every time (its lastIndex does not carry over from one error to the next).
+  pageErrors.allow(/expected/g)
+  await page.setContent(consoleError('an expected failure') + consoleError('another expected failure'))
+  await expect
+    .poll(() => pageErrors.all.map((p) => `${p.kind}: ${p.text}`))
+    .toEqual(['console: an expected failure', 'console: another expected failure'])
 })
 
 test('fails: pageErrors.allow(pattern) lets only the matching ones pass', async ({ page, pageErrors }) => {
