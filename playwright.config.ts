@@ -8,8 +8,11 @@ const port = Number(process.env.E2E_PORT ?? 4173)
 // End-to-end specs run against the built static site (dist-site) and the built library
 // (dist), served as plain files by `vite preview`, as a user would deploy them.
 export default defineConfig({
-  testDir: 'test/e2e',
-  testMatch: '**/*.spec.ts',
+  // The project's specs, and the example specs users copy (examples/testing, which import
+  // the built `switchboard/testing` as an app would).
+  testDir: '.',
+  testMatch: [/\/test\/e2e\/.*\.spec\.ts$/, /\/examples\/testing\/.*\.spec\.ts$/],
+  testIgnore: [/\/node_modules\//, /\/dist-site\//],
   fullyParallel: false,
   workers: 2,
   retries: 0,

@@ -34,6 +34,20 @@ async function buildLib() {
       rolldownOptions: { external: [/^preact/, /^@dagrejs\/dagre/, 'comlink', 'idb-keyval'] },
     },
   })
+  // switchboard/testing runs in Node under Playwright, not in the page: its own small build,
+  // with @playwright/test (an optional peer dependency) left to the user's install.
+  await build({
+    ...quiet,
+    build: {
+      outDir: 'dist',
+      emptyOutDir: false,
+      sourcemap: true,
+      minify: false,
+      target: 'node20',
+      lib: { entry: { testing: resolve(root, 'src/testing/index.ts') }, formats: ['es'] },
+      rolldownOptions: { external: [/^@playwright\/test/, /^node:/] },
+    },
+  })
   // Plain <script> globals: everything bundled and minified, one file per thread.
   for (const [entry, name, file] of [
     ['src/index.ts', 'Switchboard', 'switchboard.iife.js'],
@@ -65,7 +79,9 @@ async function buildSite() {
     })
   }
   if (existsSync(resolve(root, 'examples'))) {
-    cpSync(resolve(root, 'examples'), resolve(root, 'dist-site/examples'), { recursive: true })
+    // examples/testing holds Playwright specs (Node code), not pages of the site.
+    const specs = resolve(root, 'examples/testing')
+    cpSync(resolve(root, 'examples'), resolve(root, 'dist-site/examples'), { recursive: true, filter: (src) => !src.startsWith(specs) })
   }
 }
 

@@ -11,6 +11,7 @@ import type { Idb, openBoardIdb } from '../storage/idb'
 import { sizeOf } from '../storage/size'
 import type { PersistedKind, Persistence, Wave } from '../storage/storage'
 import type { Kept } from './kept'
+import { register } from './registry'
 import { type CacheRunner, Scheduler } from './schedule'
 import { type CallbackNode, type Origin, type StoreHost, StoreNode } from './store'
 import { Subscribable } from './subscribable'
@@ -595,7 +596,9 @@ class BoardImpl implements Board {
  * await board.start()
  */
 export function createBoard(options: BoardOptions): Board {
-  return new BoardImpl(options)
+  const board = new BoardImpl(options)
+  if (options.register !== false) board.hooks.dispose.push(register(board))
+  return board
 }
 
 /** The implementation behind a Board, for tests of the graph's internals. */

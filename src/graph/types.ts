@@ -227,6 +227,11 @@ export interface BoardOptions {
   profile?: boolean
   /** Test and fault seam for IndexedDB: how the database is opened, and its open timeout. */
   idb?: { open?: (name: string, version: number) => IDBOpenDBRequest; openTimeoutMs?: number } | false
+  /**
+   * List the board in `globalThis.__switchboard` (a Set of the page's live boards, see
+   * graph/registry.ts) so tests can reach it; default true. Disposing removes it.
+   */
+  register?: boolean
 }
 
 /** What `run` receives last: why it runs and how to talk back. */

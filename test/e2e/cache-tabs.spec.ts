@@ -1,4 +1,5 @@
-import { type BrowserContext, expect, type Page, test } from '@playwright/test'
+import type { BrowserContext, Page } from '@playwright/test'
+import { expect, test } from 'switchboard/testing'
 
 // test/pages/cache.html, opened in several pages of one browser context (one origin, so
 // one IndexedDB, one set of Web Locks, one BroadcastChannel namespace):
@@ -103,7 +104,7 @@ test('F11 duplicated tab: a copy of sessionStorage is detected and gets its own 
   await expect(a.getByTestId('session-id')).toHaveText(idA!)
 })
 
-test('a same-origin iframe adopts the top window\'s session id (not taken for a duplicate)', async ({ context }) => {
+test('a same-origin iframe adopts the top window\'s session id (not taken for a duplicate)', async ({ context, boards }) => {
   const board = boardName()
   const top = await open(context, board, '&frame')
   await expect(top.getByTestId('ready')).toHaveText('yes')
@@ -114,43 +115,56 @@ test('a same-origin iframe adopts the top window\'s session id (not taken for a 
   await expect(frame.getByTestId('session-id')).toHaveText(id!)
   // Same session: the frame's session-scope entry is a hit from the top window's.
   await expect(frame.getByTestId('session-runs')).toHaveText('0')
+  // The frame's own board, reached through its Frame.
+  const inFrame = await boards.get(board, { page: top.frames().find((f) => f !== top.mainFrame())! })
+  expect(await inFrame.sessionId()).toBe(id)
+  await expect(inFrame).toHaveRun('per-session', 0)
 })
 
-test('clearSession and clear are told to the other tabs', async ({ context }) => {
+test('clearSession and clear are told to the other tabs', async ({ context, boards }) => {
   const board = boardName()
   const a = await open(context, board)
   const b = await open(context, board)
-  await expect(a.getByTestId('ready')).toHaveText('yes')
-  await expect(b.getByTestId('ready')).toHaveText('yes')
-  await api(b, 'async (api) => { api.note.set("user 1"); await api.board.idle() }')
+  const boardA = await boards.get(board, { page: a })
+  const boardB = await boards.get(board, { page: b })
+  await boardB.set('note', 'user 1')
+  await boardB.idle()
   await expect(b.getByTestId('note')).toHaveText('user 1')
-  const idB = await b.getByTestId('session-id').textContent()
+  const idB = await boardB.sessionId()
 
-  await api(a, 'async (api) => { await api.board.clearSession() }')
+  await boardA.clearSession()
+  await expect(boardB).toHaveStore('note', 'none')
   await expect(b.getByTestId('note')).toHaveText('none')
-  await expect(b.getByTestId('session-id')).not.toHaveText(idB!)
+  await expect.poll(() => boardB.sessionId()).not.toBe(idB)
+  await expect(b.getByTestId('session-id')).not.toHaveText(idB)
 
-  await api(b, 'async (api) => { api.shared.set(9); await api.board.idle() }')
+  await boardB.set('shared', 9)
+  await boardB.idle()
+  await expect(boardA).toHaveStore('shared', 9)
   await expect(a.getByTestId('shared')).toHaveText('9')
-  await api(a, 'async (api) => { await api.board.clear() }')
+  await boardA.clear()
+  await expect(boardB).toHaveStore('shared', 0)
+  await expect(boardB).toHaveStore('mirrored', 0)
   await expect(b.getByTestId('shared')).toHaveText('0')
   await expect(b.getByTestId('mirrored')).toHaveText('0')
   // Nothing of the board is left: a new tab computes again.
   const c = await open(context, board)
-  await expect(c.getByTestId('ready')).toHaveText('yes')
+  await expect(await boards.get(board, { page: c })).toHaveStore('shared', 0)
   await expect(c.getByTestId('shared')).toHaveText('0')
 })
 
-test('an idb store changed in one tab changes in the others, with a wave there', async ({ context }) => {
+test('an idb store changed in one tab changes in the others, with a wave there', async ({ context, boards }) => {
   const board = boardName()
-  const a = await open(context, board)
-  const b = await open(context, board)
-  await expect(a.getByTestId('ready')).toHaveText('yes')
-  await expect(b.getByTestId('ready')).toHaveText('yes')
-  await api(a, 'async (api) => { api.shared.set(21); await api.board.idle() }')
-  await expect(b.getByTestId('shared')).toHaveText('21')
-  await expect(b.getByTestId('mirrored')).toHaveText('42')
-  await expect(a.getByTestId('mirrored')).toHaveText('42')
+  const a = await boards.get(board, { page: await open(context, board) })
+  const b = await boards.get(board, { page: await open(context, board) })
+  await a.set('shared', 21)
+  await a.idle()
+  await expect(b).toHaveStore('shared', 21)
+  await expect(b).toHaveStore('mirrored', 42)
+  await expect(a).toHaveStore('mirrored', 42)
+  // The wave in b: mirror ran there for the change (its initial run, then this one).
+  await expect(b).toHaveRun('mirror', 2)
+  await expect(b.page.getByTestId('mirrored')).toHaveText('42')
 })
 
 test('S07 lock body: no Promise is kept per cache miss computed under a Web Lock', async ({ context }) => {

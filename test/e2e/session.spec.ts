@@ -1,30 +1,31 @@
-import { expect as baseExpect, type Page, test } from '@playwright/test'
+import type { Page } from '@playwright/test'
+import { expect as baseExpect, test } from 'switchboard/testing'
 
 // The walks take seconds on a busy machine: a safety net, not a speed claim.
 const expect = baseExpect.configure({ timeout: 60_000 })
+test.use({ boardTimeout: 60_000 })
 test.setTimeout(120_000)
 
 // demo/session.html (pattern 1):
 //   seed, size (session) ─► [simulate] ─┬─► summary (session, JSON)   ─► [report]
 //                                        └─► samples (session, base64) ─► [histogram]
+// switchboard/testing fails each test on any console error or uncaught exception.
 
-/** Fails the test on any console error or uncaught exception of the page. */
-function watchConsole(page: Page): string[] {
-  const errors: string[] = []
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()))
-  page.on('pageerror', (e) => errors.push(e.message))
-  return errors
-}
-
-test('session: the expensive step runs once, two callbacks read its JSON and base64 stores', async ({ page }) => {
-  const errors = watchConsole(page)
+test('session: the expensive step runs once, two callbacks read its JSON and base64 stores', async ({ page, boards }) => {
   await page.goto('demo/session.html')
+  const board = await boards.get('demo-session')
   await expect(page.getByTestId('ready')).toHaveText('yes')
+  await expect(board).toHaveRun('simulate', 1)
   await expect(page.getByTestId('simulate-runs')).toHaveText('1')
   await expect(page.getByTestId('simulations')).toHaveText('1')
   await expect(page.getByTestId('report')).toContainText('100,000 walks')
   // Its initial call (no summary yet) and once after simulate.
+  await expect(board).toHaveRun('report', 2)
   await expect(page.getByTestId('report-runs')).toHaveText('2')
+  // The samples cross to the test as the Float32Array they are.
+  const samples = await board.get<Float32Array>('samples')
+  expect(samples).toBeInstanceOf(Float32Array)
+  expect(samples.length).toBe(100_000)
   await expect(page.getByTestId('where-summary')).toHaveText('sessionStorage')
   await expect(page.getByTestId('where-samples')).toHaveText('sessionStorage')
   // 100 000 float32 samples = 400 000 bytes, about 533 000 base64 characters, 2 bytes each.
@@ -38,32 +39,34 @@ test('session: the expensive step runs once, two callbacks read its JSON and bas
     return { length: best.length, bytes: atob(best).length }
   })
   expect(base64).toEqual({ length: Math.ceil(400_000 / 3) * 4, bytes: 400_000 })
-  expect(errors).toEqual([])
 })
 
-test('session: a reload restores summary and samples without running simulate again', async ({ page }) => {
-  const errors = watchConsole(page)
+test('session: a reload restores summary and samples without running simulate again', async ({ page, boards }) => {
   await page.goto('demo/session.html')
+  const board = await boards.get('demo-session')
   await expect(page.getByTestId('ready')).toHaveText('yes')
   await page.getByTestId('size').selectOption('25000')
   await expect(page.getByTestId('report')).toContainText('25,000 walks')
   await expect(page.getByTestId('simulations')).toHaveText('2')
   const report = await page.getByTestId('report').textContent()
-  await page.evaluate(() => (globalThis as unknown as { board: { idle(): Promise<void> } }).board.idle())
+  const samples = await board.get<Float32Array>('samples')
+  await board.idle()
 
   await page.reload()
   await expect(page.getByTestId('ready')).toHaveText('yes')
   await expect(page.getByTestId('report')).toHaveText(report!)
+  // The handle reaches the reloaded board: restored, not recomputed, the same samples.
+  await expect(board).toHaveRun('simulate', 0)
+  await expect(board).toHaveStore('samples', samples)
   await expect(page.getByTestId('simulate-runs')).toHaveText('0')
   await expect(page.getByTestId('simulations')).toHaveText('2')
   // The histogram is a memory store: recomputed from the restored base64 samples.
+  await expect(board).toHaveRun('histogram', 1)
   await expect(page.getByTestId('histogram-runs')).toHaveText('1')
   await expect(page.locator('[data-testid="histogram"] rect')).toHaveCount(40)
-  expect(errors).toEqual([])
 })
 
 test('session: keyboard alone changes the seed and opens the dev panel with the right nodes', async ({ page }) => {
-  const errors = watchConsole(page)
   await page.goto('demo/session.html')
   await expect(page.getByTestId('ready')).toHaveText('yes')
   await page.getByTestId('new-seed').focus()
@@ -94,7 +97,6 @@ test('session: keyboard alone changes the seed and opens the dev panel with the 
   await page.keyboard.press('Escape')
   await expect(panel).toHaveCount(0)
   await expect(page.getByTestId('devpanel-toggle')).toBeFocused()
-  expect(errors).toEqual([])
 })
 
 /**
@@ -133,7 +135,6 @@ async function countSimulations(page: Page): Promise<{ total(): number }> {
 }
 
 test('session: "Clear stored data and reload" does not run simulate before the reload', async ({ page }) => {
-  const errors = watchConsole(page)
   const simulations = await countSimulations(page)
   await page.goto('demo/session.html')
   await expect(page.getByTestId('ready')).toHaveText('yes')
@@ -149,5 +150,4 @@ test('session: "Clear stored data and reload" does not run simulate before the r
   await expect(page.getByTestId('simulate-runs')).toHaveText('1')
   await expect(page.getByTestId('simulations')).toHaveText('1')
   await expect(page.getByTestId('report')).toContainText('100,000 walks')
-  expect(errors).toEqual([])
 })
