@@ -16,7 +16,8 @@ import type { AggregateSpec, Table } from '../aggregate/index'
 import { noUpdate, PreventUpdate } from '../errors'
 import type { Idb } from '../storage/idb'
 import { nameOf } from '../storage/names'
-import { bytesOf, describe, eachHandle, type Handle, isHandle, mapHandles, transferables } from './handle'
+import { sizeOf } from '../storage/size'
+import { describe, eachHandle, type Handle, isHandle, mapHandles, transferables } from './handle'
 import {
   AGGREGATE_TASK,
   BUILTIN,
@@ -413,7 +414,7 @@ function reply(run: Running, value: unknown): Reply {
   else if (Array.isArray(value) && value.some(isNoUpdate)) {
     const at: number[] = []
     out = { type: 'ok', value: value.map((v, i) => (isNoUpdate(v) ? (at.push(i), null) : v)), noUpdate: at }
-  } else if (bytesOf(value) >= JSON_ROWS_BYTES && !hasHandle(value) && jsonSafe(value, 0)) {
+  } else if (sizeOf(value) >= JSON_ROWS_BYTES && !hasHandle(value) && jsonSafe(value, 0)) {
     return { type: 'ok', value: undefined, json: JSON.stringify(value) }
   } else out = { type: 'ok', value }
   const buffers = transferables(value, (b) => state.heldBuffers.has(b))

@@ -23,7 +23,8 @@ import { CallbackError, noUpdate, PreventUpdate, WorkerError } from '../errors'
 import type { BoardImpl, Ctx } from '../graph/board'
 import { idbOf } from '../storage/board-idb'
 import { nameOf } from '../storage/names'
-import { bytesOf, eachHandle, type Handle, isHandle } from './handle'
+import { sizeOf as bytesOf } from '../storage/size'
+import { eachHandle, type Handle, isHandle } from './handle'
 import {
   AGGREGATE_TASK,
   type Call,
