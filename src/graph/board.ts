@@ -14,8 +14,7 @@ import { type CacheRunner, type CallbackNode, type Ctx, Scheduler, type Stats } 
 import { broadcastWorks, earlySessionId, webLocks } from '../sync/id'
 import type { Session } from '../sync/session'
 import type { Handle } from '../worker/handle'
-import { deferredPool } from '../worker/deferred'
-import type { PoolOptions, WorkerPool } from '../worker/pool'
+import { createPool, type PoolHost, type PoolOptions, resolveHandle, type TaskRun, type Tasks, type WorkerPool } from '../worker/pool'
 
 export type { Ctx, Stats }
 
@@ -767,7 +766,7 @@ export interface Board {
    * const pool = board.workers(() => new Worker(new URL('./w.ts', import.meta.url), { type: 'module' }), { size: 2 })
    * board.callback({ inputs: [n], outputs: [out], run: pool.task('heavy') })
    */
-  workers(factory: () => Worker, options?: PoolOptions): WorkerPool
+  workers<T extends Tasks = Tasks>(factory: () => Worker, options?: PoolOptions): WorkerPool<T>
   /** The data behind a worker handle: the one way it reaches the main thread. */
   resolve<T>(handle: Handle<T>): Promise<T>
   /**
@@ -810,8 +809,8 @@ export function createBoard(options: BoardOptions): Board {
     batch: (fn) => b.batch(fn),
     inspect: () => b.inspect(),
     on: (t, fn) => b.on(t, fn),
-    workers: (factory, o) => deferredPool(b, factory, o),
-    resolve: (h) => import('../worker/pool').then((m) => m.resolveHandle(b, h)),
+    workers: (factory, o) => createPool(poolHostOf(b), factory, o),
+    resolve: (h) => resolveHandle(poolHostOf(b), h),
     get session() {
       // Asking starts the session now, as before its code loaded lazily (lock, iframes);
       // a failure to load shows through `ready` and start().
@@ -830,6 +829,34 @@ export function createBoard(options: BoardOptions): Board {
     dispose: () => b.dispose(),
     [internal]: b,
   } as Board
+}
+
+/** The worker pools' view of a board (src/worker/pool.ts `PoolHost`): one per board. */
+const poolHosts = new WeakMap<BoardImpl, PoolHost>()
+function poolHostOf(b: BoardImpl): PoolHost {
+  let host = poolHosts.get(b)
+  if (host) return host
+  host = {
+    name: b.name,
+    warn: (key, message) => b.warn(key, message),
+    disposed: () => b.scheduler.disposed,
+    values: () => Array.from(b.stores.values(), (s) => s.value),
+    holds: (id) => b.hooks.holds.some((f) => f(id)),
+    running: (id) => {
+      const node = b.callbacks.find((c) => c.id === id)
+      return !!node && b.scheduler.isRunning(node)
+    },
+    profiling: () => b.scheduler.profile,
+    // A run's ctx is the scheduler's RunContext: it has these, a user's value does not.
+    runOf: (x) => (x !== null && typeof x === 'object' && typeof (x as Partial<Ctx>).reportBytes === 'function' && typeof (x as Partial<Ctx>).progress === 'function' ? (x as TaskRun) : undefined),
+    idb: () => import('../storage/board-idb').then((m) => m.idbOf(b)),
+    onReplaced: (fn) => void b.hooks.replaced.push((_store, old) => fn(old)),
+    onClear: (fn) => void b.hooks.clear.push(fn),
+    onStatus: (fn) => void b.on('status', ({ callback }) => fn(callback)),
+    onDispose: (fn) => void b.hooks.dispose.push(fn),
+  }
+  poolHosts.set(b, host)
+  return host
 }
 
 /** Reaches the implementation behind a Board, for the worker pool, cache and devtools. */
