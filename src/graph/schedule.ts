@@ -12,8 +12,8 @@
  *     running flag stays stuck.
  *  4. The initial wave runs in topological order; `preventInitialCall` skips only that
  *     call; callbacks whose stores were all restored from storage do not run.
- *  5. Cycles and duplicate outputs are rejected at definition (board.ts, before any node
- *     reaches this file).
+ *  5. Cycles and duplicate outputs are rejected at definition (board.ts and topology.ts,
+ *     before any node reaches this file).
  *
  * and never gets stuck (DESIGN.md, "safety"): whatever a callback throws becomes its own
  * CallbackError and never escapes set(), start() or idle(); a callback defined at any moment
@@ -45,38 +45,10 @@
  */
 import { CallbackError, GraphError, noUpdate, PreventUpdate } from '../errors'
 import { sizeOf } from '../storage/size'
-import type { StoreNode } from './board'
+import type { CallbackNode, StoreNode } from './store'
+import type { Ctx, Stats } from './types'
 
-/** What `run` receives last: why it runs and how to talk back. */
-export interface Ctx {
-  /** The callback's id, for messages and for worker tasks. */
-  readonly callbackId: string
-  /** Ids of the inputs whose change caused this run, in input order; empty on the initial call. */
-  readonly triggered: readonly string[]
-  /** Aborted when this run is superseded by a newer input change or the board is disposed. */
-  readonly signal: AbortSignal
-  /** Reports progress (0..1) to `board.inspect()` and status hooks. */
-  progress(fraction: number, note?: string): void
-  /** Writes a store that is not a declared output (Dash's set_props); dropped once superseded. */
-  set(store: { readonly id: string } | string, value: unknown): void
-  /** The callback's `timeoutMs`, read by worker tasks. */
-  readonly timeoutMs: number | undefined
-  /** The callback's `hardCancel`, read by worker tasks. */
-  readonly hardCancel: boolean
-  /** Lets a worker task report the bytes that actually crossed threads. */
-  reportBytes(bytesIn: number, bytesOut: number): void
-}
-
-export interface Stats {
-  runs: number
-  lastMs: number
-  avgMs: number
-  bytesIn: number
-  bytesOut: number
-  hits: number
-  misses: number
-  errors: number
-}
+export type { CallbackNode, Ctx, Stats }
 
 /**
  * A cached callback's run goes through this (cache/ provides it): it answers from the
@@ -85,49 +57,27 @@ export interface Stats {
  */
 export type CacheRunner = (node: CallbackNode, args: unknown[], compute: () => unknown) => Promise<unknown>
 
-/** A callback as the scheduler sees it. */
-export interface CallbackNode {
-  readonly id: string
-  readonly inputs: StoreNode[]
-  readonly state: StoreNode[]
-  readonly outputs: StoreNode[]
-  /** One output declared as a store (or a one-element list): `run` returns the value. */
-  readonly single: boolean
-  readonly run: (...args: unknown[]) => unknown
-  readonly preventInitialCall: boolean
-  readonly timeoutMs: number | undefined
-  readonly hardCancel: boolean
-  readonly cache: unknown
-  /** Position in a topological order; lower runs first. Recomputed when the graph grows. */
-  rank: number
-  /** In its slot, waiting to run in this wave. */
-  dirty: boolean
-  /** Write sequence number when this callback last started (or was defined, or the board started): see `triggered`. */
-  since: number
-  /** The wave its `waveRuns` count belongs to (Scheduler.wave). */
-  wave: number
-  /** Runs started in that wave: past MAX_RUNS it is a runaway. */
-  waveRuns: number
-  /** Its latest run failed: a success must clear `board.errors` (skipped otherwise). */
-  failing: boolean
-  /** Reused argument list (inputs, state, ctx): the call copies it, so reuse is safe. */
-  args: unknown[]
-  /** Stamp of the latest run; a settle with another stamp is stale and dropped. */
-  stamp: number
-  /** The in-flight async run, if any. */
-  inflight: AbortController | undefined
-  progress: { fraction: number; note: string | undefined } | null
-  stats: Stats
-  /** Settled runs, hits included: the divisor of avgMs. */
-  settles: number
-}
-
 /**
  * A callback that starts more often than this in one wave keeps re-triggering itself (it
  * sets one of its own inputs, directly or through callbacks downstream): it fails with
  * GraphError('runaway') instead of looping on and hanging the page.
  */
 const MAX_RUNS = 1000
+
+/** How an async run ended, with what its settle needs to tell whether it still counts. */
+type Outcome = {
+  readonly node: CallbackNode
+  /** The run's stamp: another stamp on the node now means it was superseded. */
+  readonly stamp: number
+  /** When it started (performance.now()), for its stats. */
+  readonly t0: number
+  readonly bytesIn: number
+} & ({ readonly failed: false; readonly value: unknown } | { readonly failed: true; readonly error: unknown })
+
+/** Object.is, the default equality of a write (on the hot path): NaN equals NaN, 0 and -0 differ. */
+function sameValue(a: unknown, b: unknown): boolean {
+  return a === b ? a !== 0 || 1 / (a as number) === 1 / (b as number) : a !== a && b !== b
+}
 
 /** A stale run's result is dropped silently; this is what its signal carries. */
 function supersededReason(id: string): DOMException {
@@ -178,6 +128,10 @@ export class Scheduler {
    * wave, so a busy board (a slider dragged over a slow callback) never looks runaway.
    */
   private wave = 0
+  /** pendingUpstream's stack, kept between calls (empty outside it). */
+  private stack: CallbackNode[] = []
+  /** Numbers pendingUpstream's searches: a callback whose `search` equals it was seen. */
+  private search = 0
   /** Stores changed since the last `settled()`, each once (StoreNode.queued). */
   private changed: StoreNode[] = []
   private idleWaiters: Array<() => void> = []
@@ -187,6 +141,27 @@ export class Scheduler {
   disposed = false
 
   constructor(readonly host: SchedulerHost) {}
+
+  // ---- 0. The initial wave ---------------------------------------------------------------
+
+  /**
+   * Guarantee 4: the board starts. Every callback runs once, in rank order (the slots order
+   * it), except those with `preventInitialCall` and those whose stores were all restored
+   * from storage; restored stores reach their subscribers once, so bound views show them.
+   */
+  begin(callbacks: readonly CallbackNode[], persisted: readonly StoreNode[]): void {
+    this.started = true
+    for (const n of callbacks) n.since = this.seq
+    this.host.ensureRanks()
+    for (const n of callbacks) {
+      if (n.preventInitialCall) continue
+      const all = [...n.inputs, ...n.state, ...n.outputs]
+      if (n.outputs.length && all.every((s) => s.restored)) continue
+      this.mark(n)
+    }
+    for (const s of persisted) if (s.restored) s.notify()
+    this.drain()
+  }
 
   // ---- 1. A write starts (or joins) a wave ----------------------------------------------
 
@@ -201,9 +176,8 @@ export class Scheduler {
       return false
     }
     const old = store.value
-    // Object.is inline for stores without a custom equals (the common case, on the hot path).
     const eq = store.equals
-    if (eq === undefined ? old === value ? old !== 0 || 1 / (old as number) === 1 / (value as number) : old !== old && value !== value : eq(old, value)) return false
+    if (eq === undefined ? sameValue(old, value) : eq(old, value)) return false
     store.value = value
     if (old !== null && typeof old === 'object') this.host.replaced(store, old)
     store.modifiedAt = this.now || (this.now = Date.now())
@@ -319,21 +293,35 @@ export class Scheduler {
     return n
   }
 
-  /** Guarantee 1: is any callback upstream of `node` (via inputs or state) dirty or running? */
+  /**
+   * Guarantee 1: is any callback upstream of `node` (via inputs or state) dirty or running?
+   * Asked for each candidate while something is in flight, so it allocates nothing: the
+   * stack is the scheduler's, and a callback seen in this search carries its number.
+   */
   private pendingUpstream(node: CallbackNode): boolean {
-    const seen = new Set<CallbackNode>()
-    const stack: CallbackNode[] = [node]
+    const search = ++this.search
+    const stack = this.stack
+    stack.push(node)
     while (stack.length) {
       const n = stack.pop()!
-      for (const list of [n.inputs, n.state]) {
-        for (const s of list) {
-          for (const w of s.writers) {
-            if (w === n || seen.has(w)) continue
-            seen.add(w)
-            if (w.dirty || w.inflight) return true
-            stack.push(w)
-          }
-        }
+      if (this.writersPending(n, n.inputs, search) || this.writersPending(n, n.state, search)) {
+        stack.length = 0
+        return true
+      }
+    }
+    return false
+  }
+
+  /** Is a writer of `stores` (other than `n`) dirty or running? Pushes the others to search on. */
+  private writersPending(n: CallbackNode, stores: readonly StoreNode[], search: number): boolean {
+    for (let i = 0; i < stores.length; i++) {
+      const writers = stores[i]!.writers
+      for (let j = 0; j < writers.length; j++) {
+        const w = writers[j]!
+        if (w === n || w.search === search) continue
+        w.search = search
+        if (w.dirty || w.inflight) return true
+        this.stack.push(w)
       }
     }
     return false
@@ -400,8 +388,8 @@ export class Scheduler {
     // Through a native promise: a foreign thenable's `then` may throw or call back twice;
     // a promise settles once, and whatever it rejects with reaches settle().
     promiseOf(result).then(
-      (value) => this.settle(node, stamp, t1, bytesIn, value, undefined, false),
-      (error: unknown) => this.settle(node, stamp, t1, bytesIn, undefined, error, true),
+      (value) => this.settle({ node, stamp, t0: t1, bytesIn, failed: false, value }),
+      (error: unknown) => this.settle({ node, stamp, t0: t1, bytesIn, failed: true, error }),
     )
     // It wrote one of its own inputs before returning (a store.set() before its first
     // await): it is dirty again, so this run is stale already. Without this it would be
@@ -427,19 +415,20 @@ export class Scheduler {
     return true
   }
 
-  private settle(node: CallbackNode, stamp: number, t0: number, bytesIn: number, value: unknown, error: unknown, failed: boolean): void {
+  private settle(outcome: Outcome): void {
+    const node = outcome.node
     // Guarantee 3: a superseded or disposed run's late result or error is dropped.
-    if (node.stamp !== stamp || this.disposed) return
+    if (node.stamp !== outcome.stamp || this.disposed) return
     node.inflight = undefined
     node.progress = null
     this.running--
-    this.finish(node, t0, bytesIn, true)
+    this.finish(node, outcome.t0, outcome.bytesIn, true)
     // Outside drain() each write would start its own wave: a reader of two outputs would run
     // once per output, the first time seeing one new value beside one old. One batch, one wave.
     this.batchDepth++
     try {
-      if (failed) this.fail(node, error)
-      else this.apply(node, value)
+      if (outcome.failed) this.fail(node, outcome.error)
+      else this.apply(node, outcome.value)
     } finally {
       this.batchDepth--
     }

@@ -18,6 +18,7 @@
  *   base64) with one warning, and the store starts from `initial` (F13, F25).
  */
 import { StorageError } from '../errors'
+import type { StorageKind } from '../graph/types'
 import { type Codec, decodeBase64, dropProtoKeys, encodeBase64, type Loss, lossOf, parseJson } from './codec'
 import type { Idb } from './idb'
 import { nameOf, storeOfKey } from './names'
@@ -26,7 +27,8 @@ import { isQuotaError, type WebKind, webStorage } from './web'
 
 export { sizeOf }
 
-export type StorageKind = 'memory' | 'session' | 'local' | 'idb'
+// Declared with the board's public types (a leaf); persistence reads it from there.
+export type { StorageKind }
 export type PersistedKind = Exclude<StorageKind, 'memory'>
 
 /** What sits in storage for one store. */

@@ -222,9 +222,9 @@ export class Session {
 
 /** The board's session, made on first use (boards that never ask pay nothing). */
 export function sessionOf(b: BoardImpl): Session {
-  let s = b.session
+  let s = b.loadedSession
   if (!s) {
-    s = b.session = new Session(b)
+    s = b.loadedSession = new Session(b)
     const ss = s
     // Made after dispose (asked for just before it): hold no lock nobody will release.
     if (b.scheduler.disposed) ss.dispose()

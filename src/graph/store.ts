@@ -1,0 +1,172 @@
+/**
+ * The graph's two kinds of node. A StoreNode is a store as the board and the scheduler see
+ * it (users hold it typed as `Store<T>`); a CallbackNode is the record the scheduler keeps
+ * per callback. They point at each other (a store lists its readers and writers, a
+ * callback its inputs, state and outputs), so they are declared together, and this file
+ * imports nothing of the board or the scheduler: it sees the board through `StoreHost`.
+ */
+import type { CacheOptions, Stats, Store, StorageKind } from './types'
+import type { Codec } from '../storage/codec'
+
+/** What a store needs of its board: the scheduler's write and state, persistence, warnings. */
+export interface StoreHost {
+  /** The board has started (a write before start marks the store `touched`). */
+  readonly started: boolean
+  readonly disposed: boolean
+  /** A user's write: the scheduler's write with no callback as its source. */
+  write(store: StoreNode, value: unknown): boolean
+  /** Removes the store's persisted entry (a clear() that changed nothing). */
+  unpersist(store: StoreNode): void
+  warn(key: string, message: string, cause?: unknown): void
+}
+
+/** How a board makes a store: its definition, validated by the board. */
+export interface StoreNodeOptions<T> {
+  host: StoreHost
+  id: string
+  initial: T
+  storage: StorageKind
+  codec: Codec
+  /** undefined: Object.is, inlined by the scheduler. */
+  equals: ((a: unknown, b: unknown) => boolean) | undefined
+  spillOver: number
+  fallback: 'idb' | 'memory'
+  /** StoreOptions.maxAgeMs; Infinity when not given. */
+  maxAgeMs: number
+}
+
+/** A store as the board and scheduler see it; users hold it typed as `Store<T>`. */
+export class StoreNode<T = unknown> implements Store<T> {
+  value: T
+  modifiedAt: number | undefined = undefined
+  /** Callbacks reading this store as an input (a change marks them dirty). */
+  readers: CallbackNode[] = []
+  /** Callbacks reading it as state (no trigger, but they wait for its writers). */
+  stateReaders: CallbackNode[] = []
+  /** Callbacks declaring it as an output. */
+  writers: CallbackNode[] = []
+  /** In the scheduler's changed list already (notify and persist once per drain). */
+  queued = false
+  /** Its value came from storage at start (guarantee 4: no initial-call storm on reload). */
+  restored = false
+  /** Global write sequence number of its latest change (ctx.triggered reads it). */
+  seq = 0
+  /** Set by a write before start: restore must not overwrite it. */
+  touched = false
+  /** The next settle came from another tab: do not write it back. */
+  remote = false
+  /** The next settle is a clear(): remove the persisted entry instead of writing. */
+  clearing = false
+  location: StorageKind
+  bytes = 0
+  /** StoreOptions.maxAgeMs: restore drops an older entry (F25). */
+  maxAgeMs: number
+  readonly host: StoreHost
+  readonly id: string
+  readonly initial: T
+  readonly storage: StorageKind
+  readonly codec: Codec
+  /** undefined: Object.is, inlined by the scheduler. */
+  readonly equals: ((a: unknown, b: unknown) => boolean) | undefined
+  /** Web Storage payloads longer than this many characters go to IndexedDB. */
+  readonly spillOver: number
+  /** Where a Web Storage value goes when storage is full. */
+  readonly fallback: 'idb' | 'memory'
+  private subs: Array<(v: T) => void> = []
+
+  constructor(o: StoreNodeOptions<T>) {
+    this.host = o.host
+    this.id = o.id
+    this.initial = o.initial
+    this.storage = o.storage
+    this.codec = o.codec
+    this.equals = o.equals
+    this.spillOver = o.spillOver
+    this.fallback = o.fallback
+    this.maxAgeMs = o.maxAgeMs
+    this.value = o.initial
+    this.location = o.storage
+  }
+
+  get(): T {
+    return this.value
+  }
+
+  set(value: T): void {
+    if (!this.host.started) this.touched = true
+    this.host.write(this as StoreNode, value)
+  }
+
+  subscribe(fn: (value: T) => void): () => void {
+    this.subs.push(fn)
+    return () => {
+      const i = this.subs.indexOf(fn)
+      if (i >= 0) this.subs.splice(i, 1)
+    }
+  }
+
+  clear(): void {
+    // Disposed: the write below is ignored (with its warning), and so is the removal.
+    if (this.host.disposed) return void this.host.write(this as StoreNode, this.initial)
+    this.clearing = true
+    const changed = this.host.write(this as StoreNode, this.initial)
+    if (!changed) {
+      this.clearing = false
+      if (this.storage !== 'memory') this.host.unpersist(this as StoreNode)
+    }
+    this.modifiedAt = undefined
+  }
+
+  notify(): void {
+    const subs = this.subs
+    if (subs.length === 0) return
+    const v = this.value
+    for (const fn of subs.length === 1 ? subs : subs.slice()) {
+      try {
+        fn(v)
+      } catch (e) {
+        // A throwing subscriber must not stop the others or the wave.
+        this.host.warn(`subscriber-${this.id}`, `a subscriber of store "${this.id}" threw.`, e)
+      }
+    }
+  }
+}
+
+/** A callback as the scheduler sees it. */
+export interface CallbackNode {
+  readonly id: string
+  readonly inputs: StoreNode[]
+  readonly state: StoreNode[]
+  readonly outputs: StoreNode[]
+  /** One output declared as a store (or a one-element list): `run` returns the value. */
+  readonly single: boolean
+  readonly run: (...args: unknown[]) => unknown
+  readonly preventInitialCall: boolean
+  readonly timeoutMs: number | undefined
+  readonly hardCancel: boolean
+  readonly cache: CacheOptions | undefined
+  /** Position in a topological order; lower runs first. Recomputed when the graph grows. */
+  rank: number
+  /** In its slot, waiting to run in this wave. */
+  dirty: boolean
+  /** Write sequence number when this callback last started (or was defined, or the board started): see `triggered`. */
+  since: number
+  /** The wave its `waveRuns` count belongs to (Scheduler.wave). */
+  wave: number
+  /** Runs started in that wave: past MAX_RUNS it is a runaway. */
+  waveRuns: number
+  /** Its latest run failed: a success must clear `board.errors` (skipped otherwise). */
+  failing: boolean
+  /** Reused argument list (inputs, state, ctx): the call copies it, so reuse is safe. */
+  args: unknown[]
+  /** Stamp of the latest run; a settle with another stamp is stale and dropped. */
+  stamp: number
+  /** The in-flight async run, if any. */
+  inflight: AbortController | undefined
+  progress: { fraction: number; note: string | undefined } | null
+  stats: Stats
+  /** Settled runs, hits included: the divisor of avgMs. */
+  settles: number
+  /** The latest pendingUpstream search that met it (Scheduler.search): seen in that search. */
+  search: number
+}

@@ -1,0 +1,92 @@
+/**
+ * The graph's shape, before any wave runs (after the Observable runtime: define → rank and
+ * cycle → wave → settle → idle; the wave onwards is schedule.ts).
+ *
+ * - Define: a callback joins the graph by linking itself to its stores (readers, state
+ *   readers, writers) and taking a rank.
+ * - Cycle: a new callback may not close a loop through inputs or state (guarantee 5b).
+ *   The graph is acyclic before it joins, so only paths from its outputs back to what it
+ *   reads need checking.
+ * - Rank: each callback's index in a topological order (Kahn's algorithm, edges writer →
+ *   reader). Most graphs are declared upstream first, so a newcomer whose outputs nobody
+ *   reads yet takes the next rank; anything else marks the ranks stale and they are
+ *   recomputed, once, before the next wave needs them.
+ */
+import type { CallbackNode, StoreNode } from './store'
+
+export class Topology {
+  /** Every callback, in definition order. */
+  readonly callbacks: CallbackNode[] = []
+  private ranksDirty = false
+  private nextRank = 0
+
+  /** `reorder` re-slots the scheduler's dirty callbacks after ranks changed. */
+  constructor(private readonly reorder: () => void) {}
+
+  /** Links a new callback (already checked by `findCycle`) to its stores and ranks it. */
+  add(node: CallbackNode): void {
+    this.callbacks.push(node)
+    for (const s of new Set(node.inputs)) s.readers.push(node)
+    for (const s of new Set(node.state)) s.stateReaders.push(node)
+    for (const s of node.outputs) s.writers.push(node)
+    // Appending at the end of the order is valid when nothing reads the outputs yet (the
+    // common case: graphs are declared upstream first); otherwise recompute all ranks.
+    if (node.outputs.every((s) => s.readers.length === 0 && s.stateReaders.length === 0)) node.rank = this.nextRank++
+    else this.ranksDirty = true
+  }
+
+  /** Kahn's algorithm over callbacks; edges go writer → reader (inputs and state). */
+  ensureRanks(): void {
+    if (!this.ranksDirty) return
+    this.ranksDirty = false
+    const indeg = new Map<CallbackNode, number>()
+    for (const n of this.callbacks) indeg.set(n, 0)
+    const downstream = (n: CallbackNode) => {
+      const out = new Set<CallbackNode>()
+      for (const s of n.outputs) for (const r of [...s.readers, ...s.stateReaders]) if (r !== n) out.add(r)
+      return out
+    }
+    for (const n of this.callbacks) for (const d of downstream(n)) indeg.set(d, indeg.get(d)! + 1)
+    const queue = this.callbacks.filter((n) => indeg.get(n) === 0)
+    let rank = 0
+    for (let i = 0; i < queue.length; i++) {
+      const n = queue[i]!
+      n.rank = rank++
+      for (const d of downstream(n)) {
+        const k = indeg.get(d)! - 1
+        indeg.set(d, k)
+        if (k === 0) queue.push(d)
+      }
+    }
+    this.nextRank = rank
+    this.reorder()
+  }
+}
+
+/**
+ * Is there a path from any of `outputs` back to any of `reads` through existing callbacks?
+ * Returns the store path (`a → b → a`) or undefined. A store that is both an input and an
+ * output of the new callback is allowed: its own write does not re-run it.
+ */
+export function findCycle(outputs: StoreNode[], reads: Set<StoreNode>): string[] | undefined {
+  const seen = new Set<StoreNode>()
+  const visit = (s: StoreNode, path: StoreNode[]): StoreNode[] | undefined => {
+    for (const cb of [...s.readers, ...s.stateReaders]) {
+      for (const out of cb.outputs) {
+        if (reads.has(out)) return [...path, out]
+        if (seen.has(out)) continue
+        seen.add(out)
+        const found = visit(out, [...path, out])
+        if (found) return found
+      }
+    }
+    return undefined
+  }
+  for (const o of outputs) {
+    // found runs output → … → a store the new callback reads; the new callback closes
+    // the loop back to the output.
+    const found = visit(o, [o])
+    if (found) return [...found, o].map((s) => s.id)
+  }
+  return undefined
+}

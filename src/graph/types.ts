@@ -1,0 +1,249 @@
+/**
+ * The public types of a board, in one leaf module: it imports only types, and only from
+ * files that import nothing of the board, so any folder can `import type` from here
+ * without an import cycle. graph/board.ts re-exports them; src/index.ts names them.
+ */
+import type { CallbackError, NoUpdate } from '../errors'
+import type { Codec } from '../storage/codec'
+import type { Handle } from '../worker/handle'
+import type { PoolOptions, Tasks, WorkerPool } from '../worker/types'
+
+/** Where a store's value lives: 'memory' (default), 'session', 'local' or 'idb'. */
+export type StorageKind = 'memory' | 'session' | 'local' | 'idb'
+
+/**
+ * A named value. Read with `get()`, write with `set(v)`; `subscribe(fn)` calls `fn(value)`
+ * after each change (not at subscription) and returns its unsubscribe.
+ */
+export interface Store<T = unknown> {
+  readonly id: string
+  get(): T
+  set(value: T): void
+  subscribe(fn: (value: T) => void): () => void
+  /** Back to `initial` (a normal change: downstream runs) and the persisted entry removed. */
+  clear(): void
+  /** When the value last changed, in ms since the epoch (dcc.Store's modified_timestamp). */
+  readonly modifiedAt: number | undefined
+  readonly storage: StorageKind
+}
+
+export interface StoreOptions<T> {
+  initial?: T
+  /** 'memory' (default), 'session', 'local' or 'idb'. */
+  storage?: StorageKind
+  /** Web Storage encoding: 'json' (default) or 'base64' for ArrayBuffer / typed arrays. */
+  codec?: Codec
+  /** Equality that decides whether a write is a change. Default `Object.is`. */
+  equals?: (a: T, b: T) => boolean
+  /** Web Storage payloads longer than this many characters go to IndexedDB. Default 1 000 000. */
+  spillOver?: number
+  /** Where a Web Storage value goes when storage is full: 'idb' (default) or 'memory'. */
+  fallback?: 'idb' | 'memory'
+  /** Persisted stores: an entry older than this (ms since it was set) is dropped on start. */
+  maxAgeMs?: number
+}
+
+/** A store, or its id. */
+export type StoreRef = Store<any> | string
+export type ValueOf<R> = R extends Store<infer T> ? T : unknown
+export type Values<R extends readonly StoreRef[]> = { -readonly [K in keyof R]: ValueOf<R[K]> }
+
+/** What `run` returns: a value for one output, an array for several, anything for none. */
+export type Returned<O> = O extends Store<infer T>
+  ? T | NoUpdate
+  : O extends readonly []
+    ? unknown
+    : O extends readonly [infer A]
+      ? ValueOf<A> | NoUpdate
+      : O extends readonly StoreRef[]
+        ? // The tuple when TS infers one; a plain array otherwise (array literals in arrow
+          // bodies are often not inferred as tuples). The length is checked at run time.
+          { -readonly [K in keyof O]: ValueOf<O[K]> | NoUpdate } | ReadonlyArray<ValueOf<O[number]> | NoUpdate>
+        : unknown
+
+/**
+ * Memoises a callback by a SHA-256 of its input and state values (memory LRU in front of
+ * IndexedDB, one execution per key across callbacks and tabs).
+ * @example
+ * board.callback({ inputs: [query], outputs: [rows], run: search, cache: { ttlMs: 60_000, version: 2 } })
+ */
+export interface CacheOptions {
+  /** 'global' (default): shared by every tab and session; 'session': this tab's session only. */
+  scope?: 'global' | 'session'
+  /** An entry expires this many ms after it was written. */
+  ttlMs?: number
+  /** Entries kept per cache id, in memory and IndexedDB alike, oldest evicted first. Default 100. */
+  maxEntries?: number
+  /** Bytes kept per cache id (estimated), oldest evicted first. */
+  maxBytes?: number
+  /** Part of the key: bump it when `run` changes what it computes. */
+  version?: string | number
+  /** Callbacks with the same cache id and equal inputs share entries. Default: the callback id. */
+  id?: string
+  /** How long another tab's computation of the same key is awaited before taking over. Default 60 000. */
+  lockTimeoutMs?: number
+}
+
+export interface CallbackOptions<
+  I extends readonly StoreRef[],
+  S extends readonly StoreRef[],
+  O extends StoreRef | readonly StoreRef[],
+> {
+  /** Stable id; defaults to the output ids joined by "+". */
+  id?: string
+  inputs: I
+  state?: S
+  outputs: O
+  run: (...args: [...Values<I>, ...Values<S>, Ctx]) => Returned<O> | PromiseLike<Returned<O>>
+  /** Skip the initial call (it still runs if upstream changes an input in the initial wave). */
+  preventInitialCall?: boolean
+  /** Allow this callback to write outputs another callback also writes. */
+  allowDuplicate?: boolean
+  /** Memoise results by a hash of inputs and state (see the cache docs). */
+  cache?: CacheOptions
+  /** Worker tasks: ms from when a worker takes the call until it is terminated. */
+  timeoutMs?: number
+  /** Worker tasks: terminate the worker when the run is superseded. */
+  hardCancel?: boolean
+}
+
+/** A defined callback: its id, for inspect(), status hooks and errors. */
+export interface Callback {
+  readonly id: string
+}
+
+export interface StoreInfo {
+  id: string
+  storage: StorageKind
+  codec: Codec | undefined
+  /** Where the value is now ('idb' for a spilled Web Storage value, 'memory' after a fallback). */
+  location: StorageKind
+  bytes: number
+  modifiedAt: number | undefined
+}
+
+export interface CallbackInfo {
+  id: string
+  inputs: string[]
+  state: string[]
+  outputs: string[]
+  running: boolean
+  progress: { fraction: number; note: string | undefined } | null
+  cached: boolean
+  error: string | undefined
+  stats: Stats
+}
+
+export interface Inspection {
+  name: string
+  version: string | number
+  stores: StoreInfo[]
+  callbacks: CallbackInfo[]
+  edges: Array<{ from: string; to: string; kind: 'input' | 'state' | 'output' }>
+  capabilities: {
+    indexedDB: boolean
+    locks: boolean
+    broadcast: boolean
+    /** navigator.storage.estimate(), read once a cached callback runs. */
+    storage: { usage: number; quota: number } | undefined
+  }
+}
+
+export interface BoardEvents {
+  /** Something degraded (storage full, corrupt entry dropped...). Printed once per kind. */
+  warning: { message: string; cause?: unknown }
+  /** A value could not be persisted; it stays in memory. */
+  'persist-failed': { store: string; bytes: number; error: Error; key?: string }
+  /** A callback failed (also in `board.errors`). */
+  error: CallbackError
+  /** A callback started, progressed or settled. */
+  status: { callback: string }
+}
+
+export interface BoardOptions {
+  name: string
+  version?: string | number
+  /**
+   * Time and size every run, synchronous ones included, for `inspect()` and the dev panel
+   * (which turns it on). Off by default: two clock reads and a size walk per run would
+   * cost more than a small callback itself. Async and worker runs are always timed.
+   */
+  profile?: boolean
+  /** Test and fault seam for IndexedDB: how the database is opened, and its open timeout. */
+  idb?: { open?: (name: string, version: number) => IDBOpenDBRequest; openTimeoutMs?: number } | false
+}
+
+/** What `run` receives last: why it runs and how to talk back. */
+export interface Ctx {
+  /** The callback's id, for messages and for worker tasks. */
+  readonly callbackId: string
+  /** Ids of the inputs whose change caused this run, in input order; empty on the initial call. */
+  readonly triggered: readonly string[]
+  /** Aborted when this run is superseded by a newer input change or the board is disposed. */
+  readonly signal: AbortSignal
+  /** Reports progress (0..1) to `board.inspect()` and status hooks. */
+  progress(fraction: number, note?: string): void
+  /** Writes a store that is not a declared output (Dash's set_props); dropped once superseded. */
+  set(store: { readonly id: string } | string, value: unknown): void
+  /** The callback's `timeoutMs`, read by worker tasks. */
+  readonly timeoutMs: number | undefined
+  /** The callback's `hardCancel`, read by worker tasks. */
+  readonly hardCancel: boolean
+  /** Lets a worker task report the bytes that actually crossed threads. */
+  reportBytes(bytesIn: number, bytesOut: number): void
+}
+
+export interface Stats {
+  runs: number
+  lastMs: number
+  avgMs: number
+  bytesIn: number
+  bytesOut: number
+  hits: number
+  misses: number
+  errors: number
+}
+
+/** One app's graph. Create it with `createBoard`. */
+export interface Board {
+  readonly name: string
+  readonly version: string | number
+  /** Each callback's latest failure, cleared when it next succeeds. */
+  readonly errors: ReadonlyMap<string, CallbackError>
+  store<T = unknown>(id: string, options?: StoreOptions<T>): Store<T>
+  callback<
+    const I extends readonly StoreRef[],
+    const O extends StoreRef | readonly StoreRef[],
+    const S extends readonly StoreRef[] = [],
+  >(options: CallbackOptions<I, S, O>): Callback
+  /** Restores persisted stores, then runs the initial wave; resolves when it has settled. */
+  start(): Promise<void>
+  /** Resolves when no callback is pending and storage writes are done. */
+  idle(): Promise<void>
+  /** Several sets, one wave. */
+  batch<T>(fn: () => T): T
+  inspect(): Inspection
+  on<K extends keyof BoardEvents>(type: K, fn: (e: BoardEvents[K]) => void): () => void
+  /**
+   * A pool of workers whose tasks can be callbacks' `run` (see `switchboard/worker`). Typed
+   * by the worker's own task object, task names and arguments are checked.
+   * @example
+   * import type { tasks } from './w'   // the worker: export const tasks = {...}; exposeTasks(tasks)
+   * const pool = board.workers<typeof tasks>(() => new Worker(new URL('./w.ts', import.meta.url), { type: 'module' }), { size: 2 })
+   * board.callback({ inputs: [n], outputs: [out], run: pool.task('heavy') })
+   */
+  workers<T extends Tasks = Tasks>(factory: () => Worker, options?: PoolOptions): WorkerPool<T>
+  /** The data behind a worker handle: the one way it reaches the main thread. */
+  resolve<T>(handle: Handle<T>): Promise<T>
+  /**
+   * This tab's session: kept across reloads, renewed in a duplicated tab, shared with
+   * same-origin iframes. `ready` resolves once the duplicate check is done (start waits).
+   */
+  readonly session: { readonly id: string; readonly ready: Promise<void> }
+  /** Forgets this session (new id, session stores, session-scope cache, worker data), in every tab. */
+  clearSession(): Promise<void>
+  /** Forgets everything of the board name (cache, persisted stores, worker data), in every tab. */
+  clear(): Promise<void>
+  /** Stops the board: no more runs, runs in flight aborted and dropped, everything closed. */
+  dispose(): void
+}
