@@ -6,7 +6,7 @@
  */
 import type { Idb } from '../storage/idb'
 import type { Handle } from './handle'
-import type { Task } from './expose'
+import type { Task, TaskCtx } from './expose'
 import type { WorkerStats } from './protocol'
 import type { AggregateSpec } from '../aggregate/index'
 
@@ -46,19 +46,44 @@ export interface PoolStats {
 /** The tasks of a worker script: the object it gives `exposeTasks`, as `typeof tasks`. */
 export type Tasks = Record<string, Task>
 
-/** A task's arguments as a callback's `run` passes them: its own, then the run's ctx. */
-type ArgsOf<F> = F extends (...args: infer A) => unknown ? A : never
-/** What a task resolves to on this thread (a promise's value; `keep` gives a handle). */
+/** `any` tells itself apart: `0 extends 1 & X` holds for `any` alone. */
+type IsAny<X> = 0 extends 1 & X ? true : false
+
+/** A task's own parameters: the last is dropped when it is the worker's `ctx`. */
+type OwnParams<F> = F extends (...args: infer A) => unknown
+  ? A extends [...infer P, infer Last]
+    ? IsAny<Last> extends true
+      ? A
+      : [Last] extends [TaskCtx]
+        ? P
+        : A
+    : A
+  : never
+
+/**
+ * On this thread each argument is the value, or a handle to it held by a worker of the
+ * pool (it arrives in the task as the value).
+ */
+type Sent<P extends unknown[]> = { [I in keyof P]: P[I] | Handle<P[I]> }
+
+/** What a callback's `run` passes last: the run's ctx (the board's `Ctx` has these). */
+export interface RunCtx {
+  readonly callbackId: string
+  readonly triggered: readonly string[]
+  readonly signal: AbortSignal
+}
+
+/** What a task resolves to on this thread (a promise's value; `keep(v)` gives a `Handle`). */
 type ResultOf<F> = F extends (...args: never[]) => infer R ? Awaited<R> : never
 
 /**
- * `pool.task(name)`: the worker's task as an async function of this thread. Typed from the
- * worker's own task object when the pool is `board.workers<typeof tasks>(...)` (comlink's
- * `Remote<T>` is the model); untyped pools take and return `any`.
+ * `pool.task(name)`: the worker's task as an async function of this thread, to call with
+ * its own arguments (values or handles) or to give a callback as `run` (the ctx comes
+ * last). Typed from the worker's own task object when the pool is
+ * `board.workers<typeof tasks>(...)` (comlink's `Remote<T>` is the model).
  */
-export type TaskRunner<T extends Tasks, K extends keyof T> = string extends keyof T
-  ? (...args: any[]) => Promise<any>
-  : (...args: ArgsOf<T[K]>) => Promise<ResultOf<T[K]>>
+export type TaskRunner<T extends Tasks, K extends keyof T> =
+  OwnParams<T[K]> extends infer P extends unknown[] ? (...args: [...Sent<P>, ctx?: RunCtx]) => Promise<ResultOf<T[K]>> : never
 
 /**
  * Workers for callbacks. `task(name)` is a callback's `run`; big results stay in the workers
