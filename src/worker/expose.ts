@@ -110,7 +110,7 @@ export function keep<T>(value: T, options: KeepOptions = {}): Handle<T> {
   if (state.running.size) (state.kept ??= []).push(handle)
   if (persisted) {
     const write = db().then((d) => d.setMany('handles', [[id, value]])).catch((e: unknown) => {
-      warn(`could not persist handle "${id}" (${desc}) to IndexedDB; it stays in worker ${init.worker} only.`, e)
+      warn('persist', `could not persist handle "${id}" (${desc}) to IndexedDB; it stays in worker ${init.worker} only.`, e)
     })
     ;(state.writes ??= []).push(write)
   }
@@ -145,7 +145,7 @@ function holdLife(name: string): Promise<boolean> {
 
 /** IndexedDB serves persisted handles only: loaded on first use, so a worker starts lighter. */
 function db(): Promise<Idb> {
-  return (state.idb ??= import('../storage/idb').then((m) => m.openIdb(nameOf(state.init!.board), { warn: (msg) => warn(msg) })))
+  return (state.idb ??= import('../storage/idb').then((m) => m.openIdb(nameOf(state.init!.board), { warn: (msg) => warn('idb', msg) })))
 }
 
 /** The worker's global, as far as this file uses it (no DOM types in a worker). */
@@ -159,9 +159,10 @@ function post(message: FromWorker, transfer?: Transferable[]): void {
   scope.postMessage(message, transfer ?? [])
 }
 
-function warn(message: string, cause?: unknown): void {
+/** A warning for the board; `kind` is what the board prints it once per (with the pool). */
+function warn(kind: string, message: string, cause?: unknown): void {
   const detail = cause instanceof Error ? ` (${cause.name}: ${cause.message})` : ''
-  if (state.init) post({ sb: 'warning', message: message + detail })
+  if (state.init) post({ sb: 'warning', kind, message: message + detail })
 }
 
 /** The value behind a handle: held here, or read back from IndexedDB when persisted. */
@@ -307,7 +308,7 @@ async function answer(m: Ask): Promise<Reply> {
     if (state.held.delete(id)) n++
   }
   if (m.dropPersisted && persisted.length && state.init) {
-    await db().then((d) => d.delMany('handles', persisted)).catch((e: unknown) => warn(`could not delete persisted handles from IndexedDB.`, e))
+    await db().then((d) => d.delMany('handles', persisted)).catch((e: unknown) => warn('release', `could not delete persisted handles from IndexedDB.`, e))
   }
   return ok(n)
 }
@@ -511,7 +512,7 @@ function dropUnreturned(kept: Handle[], value: unknown, task: string, failed: bo
   // Keeping without returning is almost always a handle buried too deep in the result.
   if (dropped && !failed && !warnedTasks.has(task)) {
     warnedTasks.add(task)
-    warn(`task "${task}" kept ${dropped} value(s) it did not return; they were dropped. Return a handle as the result, an item of it, or a value of it (one level deep).`)
+    warn(`unreturned:${task}`, `task "${task}" kept ${dropped} value(s) it did not return; they were dropped. Return a handle as the result, an item of it, or a value of it (one level deep).`)
   }
 }
 const warnedTasks = new Set<string>()

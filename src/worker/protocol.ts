@@ -124,6 +124,8 @@ export interface Progress {
 
 export interface Warning {
   readonly sb: 'warning'
+  /** What it is about ('persist', 'idb', 'release', `unreturned:<task>`): printed once per kind and pool. */
+  readonly kind: string
   readonly message: string
 }
 
@@ -164,14 +166,14 @@ export function isOurs(data: unknown): data is { readonly sb: string } {
 /** F32: a message of ours whose fields have the wrong shape is dropped, with one warning. */
 export function wellFormed(m: { readonly sb: string }): m is FromWorker {
   if (!fromWorkerKinds.has(m.sb)) return false
-  const o = m as { id?: unknown; ok?: unknown; error?: unknown; fraction?: unknown; message?: unknown; tasks?: unknown; locked?: unknown }
+  const o = m as { id?: unknown; ok?: unknown; error?: unknown; fraction?: unknown; kind?: unknown; message?: unknown; tasks?: unknown; locked?: unknown }
   switch (m.sb) {
     case 'reply':
       return typeof o.id === 'number' && (o.ok === true || (o.ok === false && o.error !== null && typeof o.error === 'object'))
     case 'progress':
       return typeof o.id === 'number' && typeof o.fraction === 'number'
     case 'warning':
-      return typeof o.message === 'string'
+      return typeof o.message === 'string' && typeof o.kind === 'string'
     default:
       return Array.isArray(o.tasks) && typeof o.locked === 'boolean'
   }

@@ -119,7 +119,7 @@ export class Workers<J extends Job> {
       } else {
         // An uncaught error of the worker's own code (a timer, a stray promise): its calls
         // go on, but the board says so.
-        this.o.host.warn(`worker-error-${this.o.poolId}-${m}`, `${where} reported an uncaught error: ${m || 'unknown error'}`)
+        this.o.host.warn(`worker-error-${this.o.poolId}-${slot.index}`, `${where} reported an uncaught error: ${m || 'unknown error'}`)
       }
     })
     worker.addEventListener('message', (e: MessageEvent) => this.received(slot, life, e.data))
@@ -170,7 +170,7 @@ export class Workers<J extends Job> {
       case 'progress':
         return this.events.progress(m)
       case 'warning':
-        return this.o.host.warn(`worker-${m.message}`, `pool "${this.o.poolName}": ${m.message}`)
+        return this.o.host.warn(`worker-${this.o.poolId}-${m.kind}`, `pool "${this.o.poolName}": ${m.message}`)
       case 'ready':
         if (slot.state !== 'starting') return
         clearTimeout(slot.startTimer)
