@@ -22,75 +22,50 @@ const SAMPLE = 64
 const DEPTH = 6
 
 /** Estimated bytes `value` takes (see the model above). */
-export function sizeOf(value: unknown): number {
-  return measure(value, 0)
-}
-
-function measure(v: unknown, depth: number): number {
-  switch (typeof v) {
+export function sizeOf(value: unknown, depth = 0): number {
+  switch (typeof value) {
     case 'number':
     case 'bigint':
       return 8
     case 'boolean':
       return 4
     case 'string':
-      return v.length * 2
-    case 'object':
-      if (v === null) return 0
-      if (v instanceof ArrayBuffer) return v.byteLength
-      if (ArrayBuffer.isView(v)) return v.byteLength
+      return value.length * 2
+    case 'object': {
+      if (value === null) return 0
+      if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return value.byteLength
+      if (value instanceof Date) return 8
       if (depth >= DEPTH) return 16
-      if (Array.isArray(v)) return 16 + items(v, depth + 1)
-      if (v instanceof Date) return 8
-      if (v instanceof Map) return 16 + entries(v, depth + 1)
-      if (v instanceof Set) return 16 + items([...sampleOf(v.values(), v.size)], depth + 1, v.size)
-      return 16 + fields(v as Record<string, unknown>, depth + 1)
+      const d = depth + 1
+      let b = 0
+      let k = 0
+      let n: number
+      if (Array.isArray(value)) {
+        // An evenly spread sample: a sorted or grouped array is not judged by its head.
+        n = value.length
+        k = Math.min(n, SAMPLE)
+        for (let i = 0; i < k; i++) b += sizeOf(value[Math.floor((i * n) / k)], d)
+      } else if (value instanceof Map || value instanceof Set) {
+        n = value.size
+        for (const x of value as Iterable<unknown>) {
+          if (k === SAMPLE) break
+          k++
+          b += value instanceof Map ? sizeOf((x as unknown[])[0], d) + sizeOf((x as unknown[])[1], d) : sizeOf(x, d)
+        }
+      } else {
+        // Own enumerable keys (2 per unit) and their values; past SAMPLE, counted only.
+        n = 0
+        for (const key in value) {
+          if (!Object.hasOwn(value, key)) continue
+          if (n++ < SAMPLE) {
+            k++
+            b += key.length * 2 + sizeOf((value as Record<string, unknown>)[key], d)
+          }
+        }
+      }
+      return 16 + (k && Math.round((b / k) * n))
+    }
     default:
       return 0 // functions, symbols: nothing a store or a thread boundary carries as data
   }
-}
-
-/** Items of an array: all of them up to SAMPLE, else SAMPLE spread evenly, scaled to `length`. */
-function items(xs: readonly unknown[], depth: number, length = xs.length): number {
-  const n = xs.length
-  if (n <= SAMPLE) {
-    let b = 0
-    for (let i = 0; i < n; i++) b += measure(xs[i], depth)
-    return length === n ? b : Math.round((b / Math.max(n, 1)) * length)
-  }
-  let b = 0
-  for (let k = 0; k < SAMPLE; k++) b += measure(xs[Math.floor((k * n) / SAMPLE)], depth)
-  return Math.round((b / SAMPLE) * length)
-}
-
-/** The first SAMPLE values of an iterator (a Set's, a Map's): its order is insertion order. */
-function sampleOf<T>(it: Iterator<T>, size: number): T[] {
-  const out: T[] = []
-  for (let r = it.next(); !r.done && out.length < Math.min(size, SAMPLE); r = it.next()) out.push(r.value)
-  return out
-}
-
-function entries(m: Map<unknown, unknown>, depth: number): number {
-  let b = 0
-  let n = 0
-  for (const [k, x] of m) {
-    if (n++ >= SAMPLE) break
-    b += measure(k, depth) + measure(x, depth)
-  }
-  return n ? Math.round((b / n) * m.size) : 0
-}
-
-/** Own enumerable keys (2 per unit) and their values; past SAMPLE keys the rest are counted and scaled. */
-function fields(o: Record<string, unknown>, depth: number): number {
-  let b = 0
-  let n = 0
-  let total = 0
-  for (const key in o) {
-    if (!Object.hasOwn(o, key)) continue
-    total++
-    if (n >= SAMPLE) continue // counted only: the sample stands for them
-    n++
-    b += key.length * 2 + measure(o[key], depth)
-  }
-  return n ? Math.round((b / n) * total) : 0
 }
