@@ -14,6 +14,8 @@ export type GraphErrorCode =
   | 'bad-definition'
   | 'disposed'
   | 'runaway'
+  /** A Preact hook found no board: pass one, or render under a `<BoardProvider>`. */
+  | 'no-board'
 
 /**
  * The graph itself is wrong: a cycle, two callbacks writing one store, an unknown store id.

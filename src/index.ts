@@ -5,12 +5,14 @@
 export { createBoard } from './graph/board'
 export type {
   Board,
+  BoardChange,
   BoardEvents,
   BoardOptions,
   CacheOptions,
   Callback,
   CallbackInfo,
   CallbackOptions,
+  CallbackStatus,
   Ctx,
   Inspection,
   Stats,

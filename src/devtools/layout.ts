@@ -5,7 +5,7 @@
  * polylines the SVG can draw. No DOM here, so it is tested in Node.
  */
 import dagre from '@dagrejs/dagre'
-import type { Inspection } from '../graph/board'
+import type { Inspection } from '../graph/types'
 
 export interface LaidNode {
   /** Prefixed key: a store and a callback may share an id ("total" and its callback). */

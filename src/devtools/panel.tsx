@@ -5,14 +5,14 @@
  * (runs, last and mean ms, bytes in and out, cache hits and misses, a progress bar); stores
  * say where their value lives and how big it is.
  *
- * It lives outside the core because it renders with Preact; it reads only `board.inspect()`
- * and the board's events, plus one internal switch: profiling, so synchronous runs are
- * timed and sized while a panel watches (they are not by default, to keep waves cheap).
+ * It lives outside the core because it renders with Preact, and it uses the public board
+ * only: `board.inspect()`, read again (at most once a frame) when the board's 'change'
+ * event says something changed. Synchronous runs show their time and bytes when the board
+ * was created with `profile: true`; the panel does not turn profiling on.
  */
 import { type JSX, render } from 'preact'
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
-import { type Board, boardImpl, type CallbackInfo, type Inspection, type StoreInfo } from '../graph/board'
-import { isHandle } from '../worker/handle'
+import type { Board, CallbackInfo, Inspection, StoreInfo } from '../graph/types'
 import { callbackKey, type LaidEdge, type LaidNode, layoutGraph, shapeKey, storeKey } from './layout'
 import { panelCss } from './style'
 
@@ -97,12 +97,12 @@ export function DevPanel({ board, onClose }: DevPanelProps): JSX.Element {
               return 'stats' in info ? (
                 <CallbackBox node={n} info={info} cached={fromCache(info)} selected={n.key === selected} onPick={pick} />
               ) : (
-                <StoreBox node={n} info={info} where={whereOf(board, info)} size={sizeOf(board, info)} selected={n.key === selected} onPick={pick} />
+                <StoreBox node={n} info={info} where={whereOf(info)} size={sizeOf(info)} selected={n.key === selected} onPick={pick} />
               )
             })}
           </svg>
         </div>
-        {sel && <Details info={sel} where={'stats' in sel ? undefined : whereOf(board, sel)} size={'stats' in sel ? 0 : sizeOf(board, sel)} />}
+        {sel && <Details info={sel} where={'stats' in sel ? undefined : whereOf(sel)} size={'stats' in sel ? 0 : sizeOf(sel)} />}
       </div>
     </section>
   )
@@ -112,9 +112,6 @@ export function DevPanel({ board, onClose }: DevPanelProps): JSX.Element {
 function useInspection(board: Board): Inspection {
   const [snap, setSnap] = useState(() => board.inspect())
   useEffect(() => {
-    const impl = boardImpl(board)
-    const wasProfiling = impl.scheduler.profile
-    impl.scheduler.profile = true
     let frame = 0
     const refresh = () => {
       if (frame) return
@@ -123,29 +120,13 @@ function useInspection(board: Board): Inspection {
         setSnap(board.inspect())
       })
     }
-    const offs = [board.on('status', refresh), board.on('error', refresh)]
-    // Synchronous runs emit no 'status': a store changing is how they show.
-    const watched = new Set<string>()
-    const watchStores = () => {
-      for (const s of impl.stores.values()) {
-        if (watched.has(s.id)) continue
-        watched.add(s.id)
-        offs.push(s.subscribe(refresh))
-      }
-    }
-    watchStores()
-    // The graph may grow after the panel opens (a page defining callbacks late), and
-    // persistence writes finish after the wave: a slow poll catches both.
-    const poll = setInterval(() => {
-      watchStores()
-      refresh()
-    }, 1000)
+    // A store moved to memory after a failed write is not a wave: 'persist-failed' says so.
+    const offs = [board.on('change', refresh), board.on('persist-failed', refresh)]
+    // What changed between the first render and this effect.
     refresh()
     return () => {
-      clearInterval(poll)
       if (frame) cancelAnimationFrame(frame)
-      offs.forEach((off) => off())
-      impl.scheduler.profile = wasProfiling
+      for (const off of offs) off()
     }
   }, [board])
   return snap
@@ -159,18 +140,13 @@ function indexOf(snap: Inspection): Map<string, StoreInfo | CallbackInfo> {
 }
 
 /** A store holding a worker handle lives in the worker, whatever its storage says. */
-function whereOf(board: Board, info: StoreInfo): Where {
-  return isHandle(valueOf(board, info.id)) ? 'worker' : info.location
+function whereOf(info: StoreInfo): Where {
+  return info.handle ? 'worker' : info.location
 }
 
 /** For a handle, the size of the data it stands for (the handle itself is tiny). */
-function sizeOf(board: Board, info: StoreInfo): number {
-  const v = valueOf(board, info.id)
-  return isHandle(v) ? v.bytes : info.bytes
-}
-
-function valueOf(board: Board, id: string): unknown {
-  return boardImpl(board).stores.get(id)?.value
+function sizeOf(info: StoreInfo): number {
+  return info.handle ? info.handle.bytes : info.bytes
 }
 
 // ---- boxes -------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import { sizeOf } from '../storage/size'
 import type { PersistedKind, Persistence, Wave } from '../storage/storage'
 import { type CacheRunner, Scheduler } from './schedule'
 import { type CallbackNode, type StoreHost, StoreNode } from './store'
+import { Subscribable } from './subscribable'
 import { findCycle, Topology } from './topology'
 import type {
   Board,
@@ -19,6 +20,7 @@ import type {
   BoardOptions,
   Callback,
   CallbackOptions,
+  CallbackStatus,
   Inspection,
   Store,
   StoreOptions,
@@ -26,18 +28,20 @@ import type {
 } from './types'
 import { broadcastWorks, earlySessionId, webLocks } from '../sync/id'
 import type { Session } from '../sync/session'
-import type { Handle } from '../worker/handle'
+import { type Handle, isHandle } from '../worker/handle'
 import { createPool, type PoolHost, resolveHandle, type TaskRun } from '../worker/pool'
 import type { PoolOptions, Tasks, WorkerPool } from '../worker/types'
 
 export type {
   Board,
+  BoardChange,
   BoardEvents,
   BoardOptions,
   CacheOptions,
   Callback,
   CallbackInfo,
   CallbackOptions,
+  CallbackStatus,
   Ctx,
   Inspection,
   Returned,
@@ -55,8 +59,6 @@ export type { CallbackNode }
 
 // ---- the board ---------------------------------------------------------------------------
 
-let boards = 0
-
 /**
  * The board itself: `createBoard` returns it as is, typed `Board`. Fields marked `#` are its
  * own; the public ones other than Board's are read by the scheduler host, the worker pool,
@@ -68,9 +70,10 @@ class BoardImpl implements Board {
   readonly scheduler: Scheduler
   readonly errors = new Map<string, CallbackError>()
   readonly stores = new Map<string, StoreNode>()
-  #callbackIds = new Set<string>()
+  /** Callbacks by id, for ids given out and `status(id)`. */
+  #callbackById = new Map<string, CallbackNode>()
   #idCounters = new Map<string, number>()
-  #listeners: { [K in keyof BoardEvents]?: Array<(e: BoardEvents[K]) => void> } = {}
+  #listeners: { [K in keyof BoardEvents]?: Subscribable<BoardEvents[K]> } = {}
   #warned = new Set<string>()
   /** The board's database once opened (storage/idb.ts idbOf); null when IndexedDB is unusable. */
   idbHandle: Idb | undefined | null = undefined
@@ -114,17 +117,7 @@ class BoardImpl implements Board {
   readonly #topology = new Topology(() => this.scheduler.reorder())
   readonly callbacks: CallbackNode[] = this.#topology.callbacks
   /** What each store sees of this board; also tells this board's stores from others'. */
-  readonly #storeHost: StoreHost = ((board: BoardImpl): StoreHost => ({
-    get started() {
-      return board.scheduler.started
-    },
-    get disposed() {
-      return board.scheduler.disposed
-    },
-    write: (store, value) => board.scheduler.write(store, value, undefined),
-    unpersist: (store) => board.#persist((p) => p.remove(store)),
-    warn: (key, message, cause) => board.warn(key, message, cause),
-  }))(this)
+  readonly #storeHost: StoreHost
 
   constructor(readonly opts: BoardOptions) {
     if (!opts || typeof opts.name !== 'string' || !opts.name) {
@@ -132,7 +125,6 @@ class BoardImpl implements Board {
     }
     this.name = opts.name
     this.version = opts.version ?? 0
-    this.id = ++boards
     this.scheduler = new Scheduler({
       failed: (node, err) => {
         if (!err) {
@@ -146,6 +138,7 @@ class BoardImpl implements Board {
       ignored: (store) => this.warn(`disposed-set-${store.id}`, `store "${store.id}" was set after board "${this.name}" was disposed; the value is ignored.`),
       storeOf: (ref) => this.#storeOf(ref, 'ctx.set'),
       settled: (changed) => this.#settled(changed),
+      changed: (change) => this.emit('change', change),
       ensureRanks: () => this.#topology.ensureRanks(),
       replaced: (store, old) => {
         for (const h of this.hooks.replaced) h(store, old)
@@ -153,8 +146,19 @@ class BoardImpl implements Board {
       cacheRunner: undefined,
     })
     this.scheduler.profile = !!opts.profile
+    const scheduler = this.scheduler
+    this.#storeHost = {
+      get started() {
+        return scheduler.started
+      },
+      get disposed() {
+        return scheduler.disposed
+      },
+      write: (store, value) => scheduler.write(store, value, undefined),
+      unpersist: (store) => this.#persist((p) => p.remove(store)),
+      warn: (key, message, cause) => this.warn(key, message, cause),
+    }
   }
-  readonly id: number
 
   // ---- stores ----
 
@@ -184,6 +188,8 @@ class BoardImpl implements Board {
       maxAgeMs: options.maxAgeMs ?? Infinity,
     })
     this.stores.set(id, node as StoreNode)
+    this.scheduler.touchStore(node as StoreNode)
+    this.scheduler.publishSoon()
     // Defined after start: follow other tabs' changes to it as start() does for the others.
     if (storage !== 'memory' && this.scheduler.started) this.#keep().then((k) => k.follow(), () => undefined) // a failed load warns with the first write
     return node
@@ -223,9 +229,9 @@ class BoardImpl implements Board {
       id = base
       // A counter per base keeps defining many unnamed callbacks linear.
       let k = this.#idCounters.get(base) ?? 1
-      while (this.#callbackIds.has(id)) id = `${base}#${++k}`
+      while (this.#callbackById.has(id)) id = `${base}#${++k}`
       this.#idCounters.set(base, k)
-    } else if (this.#callbackIds.has(id)) {
+    } else if (this.#callbackById.has(id)) {
       throw new GraphError('duplicate-callback', `board "${this.name}" already has a callback "${id}".`)
     }
     if (new Set(outputs).size !== outputs.length) {
@@ -277,8 +283,9 @@ class BoardImpl implements Board {
       settles: 0,
       search: 0,
     }
-    this.#callbackIds.add(id)
+    this.#callbackById.set(id, node)
     this.#topology.add(node)
+    this.scheduler.touch(node)
     // A callback added after start gets its initial call, as it would have at start. It
     // may come at any moment (inside a batch, during a wave): the ranks are made current
     // before it is marked, so it cannot take the slot of a callback already dirty, and it
@@ -287,7 +294,7 @@ class BoardImpl implements Board {
       this.#topology.ensureRanks()
       if (!node.preventInitialCall) this.scheduler.mark(node)
       this.scheduler.flush()
-    }
+    } else this.scheduler.publishSoon()
     return { id }
   }
 
@@ -421,30 +428,37 @@ class BoardImpl implements Board {
     }
     this.idbHandle?.dispose()
     this.#listeners = {}
+    this.scheduler.watching = false
   }
 
   // ---- events and inspection ----
 
   on<K extends keyof BoardEvents>(type: K, fn: (e: BoardEvents[K]) => void): () => void {
-    const list = (this.#listeners[type] ??= []) as Array<(e: BoardEvents[K]) => void>
-    list.push(fn)
+    const lists = this.#listeners as { [T in K]?: Subscribable<BoardEvents[T]> }
+    const list = (lists[type] ??= new Subscribable<BoardEvents[K]>())
+    const off = list.subscribe(fn)
+    if (type !== 'change') return off
+    this.scheduler.watching = true
     return () => {
-      const i = list.indexOf(fn)
-      if (i >= 0) list.splice(i, 1)
+      off()
+      this.scheduler.watching = list.size > 0
+    }
+  }
+
+  status(callback: Callback | string): CallbackStatus | undefined {
+    const node = this.#callbackById.get(typeof callback === 'string' ? callback : callback?.id)
+    if (!node) return undefined
+    return {
+      running: this.scheduler.isRunning(node),
+      progress: node.progress,
+      error: this.errors.get(node.id),
+      stats: { ...node.stats },
     }
   }
 
   emit<K extends keyof BoardEvents>(type: K, e: BoardEvents[K]): void {
-    const list = this.#listeners[type]
-    if (!list) return
-    for (const fn of list.slice()) {
-      try {
-        fn(e)
-      } catch (err) {
-        // A throwing listener must not break the wave that emitted.
-        console.error('[switchboard] a board listener threw:', err)
-      }
-    }
+    // A throwing listener must not break the wave that emitted.
+    this.#listeners[type]?.emit(e, (err) => console.error('[switchboard] a board listener threw:', err))
   }
 
   /** Prints once per key, prefixed; emits 'warning' every time. */
@@ -464,6 +478,7 @@ class BoardImpl implements Board {
       location: s.location,
       bytes: s.storage === 'memory' ? sizeOf(s.value) : s.bytes,
       modifiedAt: s.modifiedAt,
+      ...(isHandle(s.value) ? { handle: s.value } : {}),
     }))
     const callbacks = this.callbacks.map((n) => ({
       id: n.id,

@@ -42,6 +42,10 @@
  *
  * Synchronous settle: when every callback a wave reaches is synchronous, drain() finishes
  * inside the `set()` (or `batch()`) that started it, subscribers included.
+ *
+ * What changed is published once at the end of each drain, after the subscribers (the
+ * board's 'change' event: stores changed, callbacks that ran or changed status), and only
+ * gathered while someone listens.
  */
 import { CallbackError, GraphError, noUpdate, PreventUpdate } from '../errors'
 import { sizeOf } from '../storage/size'
@@ -95,6 +99,8 @@ export interface SchedulerHost {
   storeOf(ref: { readonly id: string } | string): StoreNode
   /** End of a drain: notify subscribers, persist. */
   settled(changed: StoreNode[]): void
+  /** What changed since the last call (only while `watching`): the board's 'change' event. */
+  changed(change: { stores: string[]; callbacks: string[] }): void
   /** Recomputes ranks when the graph changed. */
   ensureRanks(): void
   /** A store's object value was replaced (worker handles are released here). */
@@ -132,6 +138,14 @@ export class Scheduler {
   private stack: CallbackNode[] = []
   /** Numbers pendingUpstream's searches: a callback whose `search` equals it was seen. */
   private search = 0
+  /**
+   * Someone listens to the board's 'change' event (the board sets it). While false, the
+   * wave gathers nothing for it: no set is touched, nothing is allocated.
+   */
+  watching = false
+  /** Stores and callbacks changed since the last `publish()`, while watching. */
+  private changedStores = new Set<StoreNode>()
+  private changedCallbacks = new Set<CallbackNode>()
   /** Stores changed since the last `settled()`, each once (StoreNode.queued). */
   private changed: StoreNode[] = []
   private idleWaiters: Array<() => void> = []
@@ -241,6 +255,7 @@ export class Scheduler {
     node.progress = null
     this.running--
     c.abort(supersededReason(node.id))
+    this.touch(node)
     this.host.status(node)
   }
 
@@ -260,12 +275,14 @@ export class Scheduler {
         const changed = this.changed
         this.changed = []
         for (const s of changed) s.queued = false
+        if (this.watching) for (const s of changed) this.changedStores.add(s)
         this.host.settled(changed)
       }
     } finally {
       this.draining = false
       this.now = 0
     }
+    this.publish()
     this.checkIdle()
   }
 
@@ -383,6 +400,7 @@ export class Scheduler {
     // is nothing next to async work), from here if the sync part was not profiled.
     node.inflight = ctx.controller ?? (ctx.controller = new AbortController())
     this.running++
+    this.touch(node)
     this.host.status(node)
     const t1 = profile ? t0 : performance.now()
     // Through a native promise: a foreign thenable's `then` may throw or call back twice;
@@ -437,6 +455,7 @@ export class Scheduler {
   }
 
   private finish(node: CallbackNode, t0: number, bytesIn: number, timed = this.profile): void {
+    this.touch(node)
     const s = node.stats
     // stats.runs counts executions: for a cached callback the cache runner counts them
     // (a hit is not a run).
@@ -492,6 +511,7 @@ export class Scheduler {
   }
 
   private succeeded(node: CallbackNode): void {
+    this.touch(node)
     node.failing = false
     this.host.failed(node, undefined)
   }
@@ -506,12 +526,43 @@ export class Scheduler {
       // Anything can be thrown: a revoked Proxy throws on instanceof, a getter on `name`.
       // Such a value is an error like any other; CallbackError describes it safely.
     }
+    this.touch(node)
     node.stats.errors++
     node.failing = true
     this.host.failed(node, err ?? new CallbackError(node.id, e))
   }
 
-  // ---- 5. Idle ----------------------------------------------------------------------------
+  // ---- 5. Publish what changed -----------------------------------------------------------
+
+  /** A callback's status changed (it ran, started, stopped, progressed, failed or recovered). */
+  touch(node: CallbackNode): void {
+    if (this.watching) this.changedCallbacks.add(node)
+  }
+
+  /** A store was defined: the next 'change' names it. */
+  touchStore(store: StoreNode): void {
+    if (this.watching) this.changedStores.add(store)
+  }
+
+  /**
+   * Outside a drain and a batch, tells what changed now (a progress report, a definition);
+   * inside one, its end does.
+   */
+  publishSoon(): void {
+    if (!this.draining && this.batchDepth === 0) this.publish()
+  }
+
+  /** The 'change' event: what changed since the last one, if anything did and anyone listens. */
+  private publish(): void {
+    if (!this.watching || (this.changedStores.size === 0 && this.changedCallbacks.size === 0)) return
+    const change = { stores: Array.from(this.changedStores, idOf), callbacks: Array.from(this.changedCallbacks, idOf) }
+    // Cleared before the listeners run: a set() of theirs is a drain, and an event, of its own.
+    this.changedStores.clear()
+    this.changedCallbacks.clear()
+    this.host.changed(change)
+  }
+
+  // ---- 6. Idle ----------------------------------------------------------------------------
 
   /** Resolves when no callback is dirty or running and storage writes are done, or at dispose(). */
   idle(): Promise<void> {
@@ -568,6 +619,10 @@ export class Scheduler {
       this.mark(n)
     }
   }
+}
+
+function idOf(node: { readonly id: string }): string {
+  return node.id
 }
 
 /** Inputs written in (from, to], in input order, each once (a store listed twice appears once). */
@@ -635,7 +690,9 @@ class RunContext implements Ctx {
     if (this.stale) return
     const f = Math.min(1, Math.max(0, Number(fraction) || 0))
     this.node.progress = { fraction: f, note }
+    this.scheduler.touch(this.node)
     this.scheduler.host.status(this.node)
+    this.scheduler.publishSoon()
   }
   set(ref: { readonly id: string } | string, value: unknown): void {
     if (this.stale) return

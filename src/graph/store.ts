@@ -7,6 +7,7 @@
  */
 import type { CacheOptions, Stats, Store, StorageKind } from './types'
 import type { Codec } from '../storage/codec'
+import { Subscribable } from './subscribable'
 
 /** What a store needs of its board: the scheduler's write and state, persistence, warnings. */
 export interface StoreHost {
@@ -72,7 +73,7 @@ export class StoreNode<T = unknown> implements Store<T> {
   readonly spillOver: number
   /** Where a Web Storage value goes when storage is full. */
   readonly fallback: 'idb' | 'memory'
-  private subs: Array<(v: T) => void> = []
+  readonly #subscribers = new Subscribable<T>()
 
   constructor(o: StoreNodeOptions<T>) {
     this.host = o.host
@@ -98,11 +99,7 @@ export class StoreNode<T = unknown> implements Store<T> {
   }
 
   subscribe(fn: (value: T) => void): () => void {
-    this.subs.push(fn)
-    return () => {
-      const i = this.subs.indexOf(fn)
-      if (i >= 0) this.subs.splice(i, 1)
-    }
+    return this.#subscribers.subscribe(fn)
   }
 
   clear(): void {
@@ -118,17 +115,9 @@ export class StoreNode<T = unknown> implements Store<T> {
   }
 
   notify(): void {
-    const subs = this.subs
-    if (subs.length === 0) return
-    const v = this.value
-    for (const fn of subs.length === 1 ? subs : subs.slice()) {
-      try {
-        fn(v)
-      } catch (e) {
-        // A throwing subscriber must not stop the others or the wave.
-        this.host.warn(`subscriber-${this.id}`, `a subscriber of store "${this.id}" threw.`, e)
-      }
-    }
+    if (this.#subscribers.size === 0) return
+    // A throwing subscriber must not stop the others or the wave.
+    this.#subscribers.emit(this.value, (e) => this.host.warn(`subscriber-${this.id}`, `a subscriber of store "${this.id}" threw.`, e))
   }
 }
 

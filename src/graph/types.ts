@@ -120,6 +120,8 @@ export interface StoreInfo {
   location: StorageKind
   bytes: number
   modifiedAt: number | undefined
+  /** The worker handle the store holds, if its value is one: the data lives in that worker. */
+  handle?: Handle
 }
 
 export interface CallbackInfo {
@@ -149,14 +151,48 @@ export interface Inspection {
   }
 }
 
+/**
+ * What one drain changed, for adapters and panels: re-read what they show when an id they
+ * show is named. Emitted once at the end of each drain (a `set`, a `batch`, an async
+ * callback settling), after every store subscriber ran; also on its own for a progress
+ * report outside a wave, and for a store or callback defined outside a wave.
+ * @example
+ * board.on('change', (e) => { if (e.callbacks.includes('load')) render(board.status('load')) })
+ */
+export interface BoardChange {
+  /** Stores whose value changed (or that were defined), each once, in the order they changed. */
+  readonly stores: readonly string[]
+  /**
+   * Callbacks whose status changed: they ran, started or stopped running (settled or
+   * superseded), reported progress, failed, recovered, or were defined. Each once.
+   */
+  readonly callbacks: readonly string[]
+}
+
+/** A callback's status now (`board.status(id)`): a snapshot, not a live view. */
+export interface CallbackStatus {
+  /** An async or worker run is in flight. */
+  readonly running: boolean
+  /** The latest `ctx.progress` of the run in flight, or null. */
+  readonly progress: { readonly fraction: number; readonly note: string | undefined } | null
+  /** The latest failure, cleared when the callback next succeeds (as in `board.errors`). */
+  readonly error: CallbackError | undefined
+  readonly stats: Readonly<Stats>
+}
+
 export interface BoardEvents {
+  /**
+   * The end of a drain: which stores and callbacks changed (see BoardChange). Gathered
+   * only while someone listens, so a board nobody watches pays nothing for it.
+   */
+  change: BoardChange
   /** Something degraded (storage full, corrupt entry dropped...). Printed once per kind. */
   warning: { message: string; cause?: unknown }
   /** A value could not be persisted; it stays in memory. */
   'persist-failed': { store: string; bytes: number; error: Error; key?: string }
   /** A callback failed (also in `board.errors`). */
   error: CallbackError
-  /** A callback started, progressed or settled. */
+  /** A callback started, progressed or settled; at once, not at the end of the drain. */
   status: { callback: string }
 }
 
@@ -223,6 +259,13 @@ export interface Board {
   /** Several sets, one wave. */
   batch<T>(fn: () => T): T
   inspect(): Inspection
+  /**
+   * A callback's status now (running, progress, error, stats), or undefined for an id not
+   * defined. Re-read it when a 'change' event names the callback.
+   * @example
+   * board.on('change', (e) => e.callbacks.includes('load') && show(board.status('load')!))
+   */
+  status(callback: Callback | string): CallbackStatus | undefined
   on<K extends keyof BoardEvents>(type: K, fn: (e: BoardEvents[K]) => void): () => void
   /**
    * A pool of workers whose tasks can be callbacks' `run` (see `switchboard/worker`). Typed

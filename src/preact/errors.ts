@@ -3,9 +3,9 @@
  * callback, gone when that callback next succeeds.
  */
 import { useCallback, useContext, useRef } from 'preact/hooks'
-import { type Board, boardImpl } from '../graph/board'
 import type { CallbackError } from '../errors'
-import { BoardContext } from './status'
+import type { Board } from '../graph/types'
+import { BoardContext, boardFor } from './status'
 import { useExternal } from './store'
 
 const none: readonly CallbackError[] = Object.freeze([])
@@ -19,18 +19,11 @@ const none: readonly CallbackError[] = Object.freeze([])
  * return errors.map((e) => <p role="alert">{e.callbackId}: {e.message}</p>)
  */
 export function useBoardErrors(board?: Board): readonly CallbackError[] {
-  const ctxBoard = useContext(BoardContext)
-  const b = board ?? ctxBoard
-  if (!b) throw new Error('[switchboard] useBoardErrors() needs a board: pass it, or render under a <BoardProvider>.')
+  const b = boardFor('useBoardErrors', board, useContext(BoardContext))
   const last = useRef<readonly CallbackError[]>(none)
   const subscribe = useCallback(
-    (fn: () => void) => {
-      // A failure emits 'error'. A recovery emits nothing of its own: an async run's settle
-      // emits 'status', a sync run's success shows as its outputs changing, so watch both.
-      const offs = [b.on('error', fn), b.on('status', fn)]
-      for (const s of boardImpl(b).stores.values()) offs.push(s.subscribe(fn))
-      return () => offs.forEach((off) => off())
-    },
+    // A failure or a recovery names its callback in 'change'; the snapshot decides.
+    (fn: () => void) => b.on('change', (e) => e.callbacks.length > 0 && fn()),
     [b],
   )
   const snapshot = useCallback(() => {

@@ -1,14 +1,13 @@
 /**
  * The board in a Preact tree, and a callback's status (running, progress, error, timings)
- * as a hook. Status is read from the callback itself at render time and refreshed on the
- * board's 'status' and 'error' events, and on changes of the callback's outputs (a
- * synchronous run emits no 'status': its outputs changing is how it shows).
+ * as a hook. It uses the public board only: `board.status(id)` at render time, refreshed
+ * when the board's 'change' event names the callback (a run, sync or async, a progress
+ * report, a failure or a recovery).
  */
 import { type ComponentChildren, createContext, type JSX } from 'preact'
 import { useCallback, useContext, useRef } from 'preact/hooks'
-import { type Board, boardImpl, type Callback } from '../graph/board'
-import type { CallbackNode } from '../graph/schedule'
-import type { CallbackError } from '../errors'
+import { type CallbackError, GraphError } from '../errors'
+import type { Board, Callback } from '../graph/types'
 import { useExternal } from './store'
 
 /** The board of the nearest BoardProvider (internal: other hooks of this adapter read it). */
@@ -27,8 +26,15 @@ export function BoardProvider(props: { board: Board; children?: ComponentChildre
 /** The board of the nearest `BoardProvider`; throws (naming the fix) when there is none. */
 export function useBoard(): Board {
   const board = useContext(BoardContext)
-  if (!board) throw new Error('[switchboard] useBoard() needs a <BoardProvider board={...}> above this component.')
+  if (!board) throw new GraphError('no-board', 'useBoard() needs a <BoardProvider board={...}> above this component.')
   return board
+}
+
+/** The board passed, or the nearest BoardProvider's; `hook` names the caller in the error. */
+export function boardFor(hook: string, board: Board | undefined, fromContext: Board | undefined): Board {
+  const b = board ?? fromContext
+  if (!b) throw new GraphError('no-board', `${hook}() needs a board: pass it, or render under a <BoardProvider>.`)
+  return b
 }
 
 /** What `useStatus` returns: one callback's state, fit for a spinner, a bar and an error line. */
@@ -70,22 +76,12 @@ const idle: Status = Object.freeze({
  * return running ? <progress value={progress?.fraction} /> : <Chart />
  */
 export function useStatus(callback: Callback | string, board?: Board): Status {
-  const ctxBoard = useContext(BoardContext)
-  const b = board ?? ctxBoard
-  if (!b) throw new Error('[switchboard] useStatus() needs a board: pass it, or render under a <BoardProvider>.')
+  const b = boardFor('useStatus', board, useContext(BoardContext))
   const id = typeof callback === 'string' ? callback : callback.id
   const last = useRef<Status>(idle)
 
   const subscribe = useCallback(
-    (fn: () => void) => {
-      const offs = [
-        b.on('status', (e) => e.callback === id && fn()),
-        b.on('error', (e) => e.callbackId === id && fn()),
-      ]
-      const node = nodeOf(b, id)
-      if (node) for (const s of node.outputs) offs.push(s.subscribe(fn))
-      return () => offs.forEach((off) => off())
-    },
+    (fn: () => void) => b.on('change', (e) => e.callbacks.includes(id) && fn()),
     [b, id],
   )
   // The same object until a field changes: useExternal compares snapshots with Object.is.
@@ -98,19 +94,14 @@ export function useStatus(callback: Callback | string, board?: Board): Status {
   return useExternal(subscribe, snapshot)
 }
 
-function nodeOf(board: Board, id: string): CallbackNode | undefined {
-  return boardImpl(board).callbacks.find((n) => n.id === id)
-}
-
 function read(board: Board, id: string): Status {
-  const impl = boardImpl(board)
-  const node = impl.callbacks.find((n) => n.id === id)
-  if (!node) return idle
-  const s = node.stats
+  const status = board.status(id)
+  if (!status) return idle
+  const s = status.stats
   return {
-    running: impl.scheduler.isRunning(node),
-    progress: node.progress,
-    error: board.errors.get(id),
+    running: status.running,
+    progress: status.progress,
+    error: status.error,
     runs: s.runs,
     hits: s.hits,
     misses: s.misses,

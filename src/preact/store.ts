@@ -5,7 +5,7 @@
  * the adapter does not pull in preact/compat.
  */
 import { useCallback, useEffect, useLayoutEffect, useState } from 'preact/hooks'
-import type { Store } from '../graph/board'
+import type { Store } from '../graph/types'
 
 /**
  * Subscribes to an external source and returns its current snapshot, without tearing:
