@@ -14,7 +14,7 @@ import type { AggregateSpec } from '../aggregate/index'
 import type { Handle } from './handle'
 import type { PoolHost, PoolOptions, PoolStats, Tasks, WorkerPool } from './types'
 
-export type { HandleDb, PoolHost, PoolOptions, PoolStats, RunCtx, TaskRun, TaskRunner, Tasks, WorkerPool } from './types'
+export type { HandleDb, PoolHost, PoolOptions, PoolStats, CallbackCtx, TaskRun, TaskRunner, Tasks, WorkerPool } from './types'
 
 const load = () => import('./calls')
 

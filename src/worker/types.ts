@@ -67,7 +67,7 @@ type OwnParams<F> = F extends (...args: infer A) => unknown
 type Sent<P extends unknown[]> = { [I in keyof P]: P[I] | Handle<P[I]> }
 
 /** What a callback's `run` passes last: the run's ctx (the board's `Ctx` has these). */
-export interface RunCtx {
+export interface CallbackCtx {
   readonly callbackId: string
   readonly triggered: readonly string[]
   readonly signal: AbortSignal
@@ -83,7 +83,7 @@ type ResultOf<F> = F extends (...args: never[]) => infer R ? Awaited<R> : never
  * `board.workers<typeof tasks>(...)` (comlink's `Remote<T>` is the model).
  */
 export type TaskRunner<T extends Tasks, K extends keyof T> =
-  OwnParams<T[K]> extends infer P extends unknown[] ? (...args: [...Sent<P>, ctx?: RunCtx]) => Promise<ResultOf<T[K]>> : never
+  OwnParams<T[K]> extends infer P extends unknown[] ? (...args: [...Sent<P>, ctx?: CallbackCtx]) => Promise<ResultOf<T[K]>> : never
 
 /**
  * Workers for callbacks. `task(name)` is a callback's `run`; big results stay in the workers
