@@ -164,7 +164,12 @@ export class AggregationError extends Error {
   }
 }
 
-/** Why a worker pool failed a call. */
+/**
+ * Why a worker pool failed a call. The worker side raises some of them itself and they
+ * cross as `WorkerError`s: `'unknown-task'`, `'handle-lost'` (a persisted handle gone from
+ * IndexedDB too) and `'unserialisable'` (a result the worker could not send: its
+ * `DataCloneError` is the `cause`).
+ */
 export type WorkerErrorCode =
   | 'timeout'
   | 'start-failed'
@@ -176,6 +181,8 @@ export type WorkerErrorCode =
   | 'exited'
   /** An argument of the call (an input or state value) cannot be cloned to the worker. */
   | 'unserialisable-input'
+  /** The worker has no task of that name (raised in the worker, rebuilt on the main thread). */
+  | 'unknown-task'
 
 /**
  * A worker pool could not complete a call: the worker timed out (`name` is then

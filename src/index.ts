@@ -27,7 +27,7 @@ export { CacheKeyError, CallbackError, GraphError, noUpdate, PreventUpdate, Stor
 export type { GraphErrorCode, NoUpdate, WorkerErrorCode } from './errors'
 export { isHandle } from './worker/handle'
 export type { Handle } from './worker/handle'
-export type { PoolOptions, PoolStats, WorkerPool } from './worker/pool'
+export type { PoolOptions, PoolStats, TaskRunner, Tasks, WorkerPool } from './worker/pool'
 export type { Codec } from './storage/codec'
 export type { StorageKind } from './storage/storage'
 export { aggregate, AggregationError, bin, count, downsample, max, MAX_GROUPS, mean, min, sum, topK } from './aggregate/index'

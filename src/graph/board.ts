@@ -30,8 +30,8 @@ import type {
 } from './types'
 import { broadcastWorks, earlySessionId, webLocks } from '../sync/id'
 import { type Handle, isHandle } from '../worker/handle'
-import type { PoolOptions, WorkerPool } from '../worker/types'
-import { deferredPool } from '../worker/deferred'
+import { createPool, type PoolHost, resolveHandle, type TaskRun } from '../worker/pool'
+import type { PoolOptions, Tasks, WorkerPool } from '../worker/types'
 
 export type {
   Board,
@@ -453,12 +453,12 @@ class BoardImpl implements Board {
     return this.#keep().then((k) => k.clear())
   }
 
-  workers(factory: () => Worker, options?: PoolOptions): WorkerPool {
-    return deferredPool(this, factory, options)
+  workers<T extends Tasks = Tasks>(factory: () => Worker, options?: PoolOptions): WorkerPool<T> {
+    return createPool<T>(poolHostOf(this), factory, options)
   }
 
   resolve<T>(handle: Handle<T>): Promise<T> {
-    return import('../worker/pool').then((m) => m.resolveHandle(this, handle))
+    return resolveHandle(poolHostOf(this), handle)
   }
 
   batch<T>(fn: () => T): T {
@@ -607,3 +607,31 @@ export function boardImpl(board: Board): BoardImpl {
   return board
 }
 export type { BoardImpl, PersistedKind }
+
+/** The worker pools' view of a board (src/worker/types.ts `PoolHost`): one per board. */
+const poolHosts = new WeakMap<BoardImpl, PoolHost>()
+function poolHostOf(b: BoardImpl): PoolHost {
+  let host = poolHosts.get(b)
+  if (host) return host
+  host = {
+    name: b.name,
+    warn: (key, message) => b.warn(key, message),
+    disposed: () => b.scheduler.disposed,
+    values: () => Array.from(b.stores.values(), (s) => s.value),
+    holds: (id) => b.hooks.holds.some((f) => f(id)),
+    running: (id) => {
+      const node = b.callbacks.find((c) => c.id === id)
+      return !!node && b.scheduler.isRunning(node)
+    },
+    profiling: () => b.scheduler.profile,
+    // A run's ctx is the scheduler's RunContext: it has these, a user's value does not.
+    runOf: (x) => (x !== null && typeof x === 'object' && typeof (x as Partial<TaskRun>).reportBytes === 'function' && typeof (x as Partial<TaskRun>).progress === 'function' ? (x as TaskRun) : undefined),
+    idb: () => import('../storage/idb').then((m) => b.database(m.openBoardIdb)),
+    onReplaced: (fn) => void b.hooks.replaced.push((_store, old) => fn(old)),
+    onClear: (fn) => void b.hooks.clear.push(fn),
+    onStatus: (fn) => void b.on('status', ({ callback }) => fn(callback)),
+    onDispose: (fn) => void b.hooks.dispose.push(fn),
+  }
+  poolHosts.set(b, host)
+  return host
+}

@@ -6,7 +6,7 @@
 import type { CallbackError, NoUpdate } from '../errors'
 import type { Codec } from '../storage/codec'
 import type { Handle } from '../worker/handle'
-import type { PoolOptions, WorkerPool } from '../worker/types'
+import type { PoolOptions, Tasks, WorkerPool } from '../worker/types'
 
 /** Where a store's value lives: 'memory' (default), 'session', 'local' or 'idb'. */
 export type StorageKind = 'memory' | 'session' | 'local' | 'idb'
@@ -312,12 +312,14 @@ export interface Board {
   status(callback: Callback | string): CallbackStatus | undefined
   on<K extends keyof BoardEvents>(type: K, fn: (e: BoardEvents[K]) => void): () => void
   /**
-   * A pool of workers whose tasks can be callbacks' `run` (see `switchboard/worker`).
+   * A pool of workers whose tasks can be callbacks' `run` (see `switchboard/worker`). Typed
+   * by the worker's own task object, task names and arguments are checked.
    * @example
-   * const pool = board.workers(() => new Worker(new URL('./w.ts', import.meta.url), { type: 'module' }), { size: 2 })
+   * import type { tasks } from './w'   // the worker: export const tasks = {...}; exposeTasks(tasks)
+   * const pool = board.workers<typeof tasks>(() => new Worker(new URL('./w.ts', import.meta.url), { type: 'module' }), { size: 2 })
    * board.callback({ inputs: [n], outputs: [out], run: pool.task('heavy') })
    */
-  workers(factory: () => Worker, options?: PoolOptions): WorkerPool
+  workers<T extends Tasks = Tasks>(factory: () => Worker, options?: PoolOptions): WorkerPool<T>
   /** The data behind a worker handle: the one way it reaches the main thread. */
   resolve<T>(handle: Handle<T>): Promise<T>
   /**

@@ -8,23 +8,27 @@
  *   defined; handles kept during a call and not returned by it are dropped at its end;
  * - a buffer reachable from a kept value is never transferred (it would be detached
  *   under the handle table); every other buffer in a result is, without a copy;
- * - a task's failure always comes back as an ErrorReply, never as a Comlink throw, so
- *   name, message, code and cause survive (F15).
+ * - a task's failure always comes back as an ErrorReply, so name, message, code and cause
+ *   survive (F15); the worker's own failures (unknown task, a lost handle, a result that
+ *   cannot be sent) are `WorkerError`s with a code, rebuilt as such on the main thread;
+ * - every message this file posts is a `FromWorker` of protocol.ts, on the worker's port.
  */
-import * as Comlink from 'comlink'
 import type { AggregateSpec, Table } from '../aggregate/index'
-import { noUpdate, PreventUpdate } from '../errors'
+import { noUpdate, PreventUpdate, WorkerError } from '../errors'
 import type { Idb } from '../storage/idb'
 import { nameOf } from '../storage/names'
-import { bytesOf, describe, eachHandle, type Handle, isHandle, mapHandles, transferables } from './handle'
+import { sizeOf } from '../storage/size'
+import { describe, eachHandle, type Handle, isHandle, mapHandles, transferables } from './handle'
 import {
   AGGREGATE_TASK,
+  type Ask,
   BUILTIN,
   type Call,
-  type EventSink,
+  type FromWorker,
   type Init,
+  isOurs,
   type Reply,
-  type WorkerApi,
+  type ToWorker,
   type WorkerStats,
   toWire,
 } from './protocol'
@@ -60,7 +64,6 @@ interface Held {
 /** Everything this worker knows; one per worker global. */
 const state = {
   init: undefined as Init | undefined,
-  sink: undefined as Comlink.Remote<EventSink> | undefined,
   held: new Map<string, Held>(),
   /** Buffers of held values: never transferred. */
   heldBuffers: new WeakSet<ArrayBuffer>(),
@@ -107,7 +110,7 @@ export function keep<T>(value: T, options: KeepOptions = {}): Handle<T> {
   if (state.running.size) (state.kept ??= []).push(handle)
   if (persisted) {
     const write = db().then((d) => d.setMany('handles', [[id, value]])).catch((e: unknown) => {
-      warn(`could not persist handle "${id}" (${desc}) to IndexedDB; it stays in worker ${init.worker} only.`, e)
+      warn('persist', `could not persist handle "${id}" (${desc}) to IndexedDB; it stays in worker ${init.worker} only.`, e)
     })
     ;(state.writes ??= []).push(write)
   }
@@ -142,12 +145,24 @@ function holdLife(name: string): Promise<boolean> {
 
 /** IndexedDB serves persisted handles only: loaded on first use, so a worker starts lighter. */
 function db(): Promise<Idb> {
-  return (state.idb ??= import('../storage/idb').then((m) => m.openIdb(nameOf(state.init!.board), { warn: (_kind, msg) => warn(msg) })))
+  return (state.idb ??= import('../storage/idb').then((m) => m.openIdb(nameOf(state.init!.board), { warn: (kind, msg) => warn(`idb-${kind}`, msg) })))
 }
 
-function warn(message: string, cause?: unknown): void {
+/** The worker's global, as far as this file uses it (no DOM types in a worker). */
+interface Scope {
+  postMessage(message: FromWorker, transfer?: Transferable[]): void
+  addEventListener(type: 'message', listener: (e: MessageEvent) => void): void
+}
+const scope = globalThis as unknown as Scope
+
+function post(message: FromWorker, transfer?: Transferable[]): void {
+  scope.postMessage(message, transfer ?? [])
+}
+
+/** A warning for the board; `kind` is what the board prints it once per (with the pool). */
+function warn(kind: string, message: string, cause?: unknown): void {
   const detail = cause instanceof Error ? ` (${cause.name}: ${cause.message})` : ''
-  void state.sink?.event({ type: 'warning', message: message + detail })
+  if (state.init) post({ sb: 'warning', kind, message: message + detail })
 }
 
 /** The value behind a handle: held here, or read back from IndexedDB when persisted. */
@@ -164,12 +179,10 @@ async function valueOf(h: Handle, task: string): Promise<unknown> {
     }
     if (v !== undefined) return v
   }
-  const e = new Error(
+  throw new WorkerError(
+    'handle-lost',
     `task "${task}" got handle "${h.id}" (${h.desc}), which is no longer held (released, or its worker restarted); keep it with { persist: true } to survive that.`,
-  ) as Error & { code: string }
-  e.name = 'HandleError'
-  e.code = 'handle-lost'
-  throw e
+  )
 }
 
 /** Finds a function, symbol or promise in a result (bounded walk), for a clear F16 message. */
@@ -197,8 +210,8 @@ function unclonable(v: unknown, path: string, depth: number): string | undefined
 const isNoUpdate = (v: unknown) => v === noUpdate || (v !== null && typeof v === 'object' && (v as { switchboard?: unknown }).switchboard === 'noUpdate')
 
 /**
- * Makes this worker's tasks callable by a pool (`board.workers(...)`), through Comlink.
- * Call it once, at the top level of the worker script.
+ * Makes this worker's tasks callable by a pool (`board.workers(...)`). Call it once, at the
+ * top level of the worker script.
  *
  * @example
  * // stats.worker.ts
@@ -207,124 +220,132 @@ const isNoUpdate = (v: unknown) => v === noUpdate || (v !== null && typeof v ===
  *   histogram(values: Float64Array, bins: number, ctx) { ... return counts },
  * })
  */
-export function exposeTasks(tasks: Record<string, Task>): void {
+export function exposeTasks<T extends Record<string, Task>>(tasks: T): void {
   for (const name of Object.keys(tasks)) {
     if (name.startsWith(BUILTIN)) throw new Error(`[switchboard] task name "${name}" is reserved (names starting with "${BUILTIN}").`)
     if (typeof tasks[name] !== 'function') throw new Error(`[switchboard] task "${name}" is not a function.`)
   }
   // Own names only (S15): a plain object would answer "toString" from Object.prototype.
   const all = new Map<string, Task>([...Object.entries(tasks), ...Object.entries(builtins)])
+  const names = Object.keys(tasks)
 
-  const api: WorkerApi = {
-    init(init, events) {
-      state.init = init
-      if (events) state.sink = Comlink.wrap<EventSink>(events)
-      return init.lock ? holdLife(init.lock) : false
-    },
-
-    call(call: Call): Reply | Promise<Reply> {
-      // The first call can arrive before the life lock is held: a task that closes this
-      // worker before then would go unnoticed.
-      const life = state.life
-      if (life) return life.then(() => api.call(call))
-      const fn = all.get(call.task)
-      const run = new Running(call)
-      state.running.set(call.id, run)
-      state.kept = undefined
-      state.writes = undefined
-      try {
-        if (!fn) {
-          const e = new Error(`this worker has no task "${call.task}" (it has ${Object.keys(tasks).map((t) => `"${t}"`).join(', ') || 'none'}).`)
-          throw Object.assign(e, { name: 'WorkerError', code: 'unknown-task' })
-        }
-        let args = call.args
-        // Only what the pool recognised is a handle (S23): look-alikes are user data.
-        const ids = call.handles
-        let missing = false
-        if (ids) {
-          eachHandle(args, (h) => {
-            if (ids.includes(h.id) && !state.held.has(h.id)) missing = true
-          })
-        }
-        // Persisted or lost handles resolve one by one (the rare path, async).
-        if (missing) return withHandles(args, call.task, ids!).then((a) => settleRun(run, fn(...a, run)), (e: unknown) => failRun(run, e))
-        if (ids) args = mapHandles(args, (h) => (ids.includes(h.id) ? state.held.get(h.id)!.value : h))
-        // Direct calls for short argument lists: cheaper than a spread on the hot path.
-        const value = args.length === 1 ? fn(args[0], run) : args.length === 0 ? fn(run) : fn(...args, run)
-        return settleRun(run, value)
-      } catch (e) {
-        return failRun(run, e)
+  const call = (c: Call): Reply | Promise<Reply> => {
+    // The first call can arrive before the life lock is held: a task that closes this
+    // worker before then would go unnoticed.
+    const life = state.life
+    if (life) return life.then(() => call(c))
+    const fn = all.get(c.task)
+    const run = new Running(c)
+    state.running.set(c.id, run)
+    state.kept = undefined
+    state.writes = undefined
+    try {
+      if (!fn) {
+        throw new WorkerError('unknown-task', `this worker has no task "${c.task}" (it has ${names.map((t) => `"${t}"`).join(', ') || 'none'}).`)
       }
-    },
-
-    abort(callId) {
-      state.running.get(callId)?.abort()
-    },
-
-    async resolve(id) {
-      const held = state.held.get(id)
-      if (held) return { type: 'ok', value: held.value }
-      try {
-        const [v] = await (await db()).getMany('handles', [id])
-        if (v !== undefined) return { type: 'ok', value: v }
-      } catch (e) {
-        return { type: 'error', error: toWire(e) }
+      let args = c.args
+      // Only what the pool recognised is a handle (S23): look-alikes are user data.
+      const ids = c.handles
+      let missing = false
+      if (ids) {
+        eachHandle(args, (h) => {
+          if (ids.includes(h.id) && !state.held.has(h.id)) missing = true
+        })
       }
-      return { type: 'error', error: { name: 'HandleError', code: 'handle-lost', message: `handle "${id}" is no longer held by this worker or in IndexedDB.` } }
-    },
-
-    async release(ids, dropPersisted) {
-      let n = 0
-      const persisted: string[] = []
-      for (const id of ids) {
-        const h = state.held.get(id)
-        if (h?.persisted || (!h && dropPersisted)) persisted.push(id)
-        if (state.held.delete(id)) n++
-      }
-      if (dropPersisted && persisted.length && state.init) {
-        await db().then((d) => d.delMany('handles', persisted)).catch((e: unknown) => warn(`could not delete persisted handles from IndexedDB.`, e))
-      }
-      return n
-    },
-
-    stats(): WorkerStats {
-      let heldBytes = 0
-      for (const h of state.held.values()) heldBytes += h.bytes
-      return { running: state.running.size, held: state.held.size, heldBytes }
-    },
+      // Persisted or lost handles resolve one by one (the rare path, async).
+      if (missing) return withHandles(args, c.task, ids!).then((a) => settleRun(run, fn(...a, run)), (e: unknown) => failRun(run, e))
+      if (ids) args = mapHandles(args, (h) => (ids.includes(h.id) ? state.held.get(h.id)!.value : h))
+      // Direct calls for short argument lists: cheaper than a spread on the hot path.
+      const value = args.length === 1 ? fn(args[0], run) : args.length === 0 ? fn(run) : fn(...args, run)
+      return settleRun(run, value)
+    } catch (e) {
+      return failRun(run, e)
+    }
   }
 
-  // Comlink listens through this endpoint, so the messages held since start-up can be
-  // handed to its listener, in order, once the tasks exist.
-  const self = globalThis as unknown as Comlink.Endpoint
-  let listener: ((e: MessageEvent) => void) | undefined
-  const endpoint: Comlink.Endpoint = {
-    postMessage: (m: unknown, t?: Transferable[]) => self.postMessage(m, t ?? []),
-    addEventListener: (type: string, l: EventListenerOrEventListenerObject) => {
-      listener = l as (e: MessageEvent) => void
-      self.addEventListener(type, l)
-    },
-    removeEventListener: (type: string, l: EventListenerOrEventListenerObject) => self.removeEventListener(type, l),
+  dispatch = (m) => {
+    switch (m.sb) {
+      case 'init':
+        state.init = m
+        void holdLife(m.lock).then((locked) => post({ sb: 'ready', tasks: names, locked }))
+        return
+      case 'call': {
+        const r = call(m)
+        if (isThenable(r)) void r.then(send)
+        else send(r)
+        return
+      }
+      case 'abort':
+        state.running.get(m.id)?.abort()
+        return
+      default:
+        void answer(m).then(send, (e: unknown) => send({ sb: 'reply', id: m.id, ok: false, error: toWire(e) }))
+    }
   }
-  Comlink.expose(api, endpoint)
-  self.postMessage({ switchboard: 'ready', tasks: Object.keys(tasks) })
-  if (early) {
-    self.removeEventListener('message', hold as EventListener)
-    for (const e of early.splice(0)) listener?.(e)
-    early = undefined
+  for (const m of early.splice(0)) dispatch(m)
+}
+
+/** The side requests: resolve a handle, release handles, counts. */
+async function answer(m: Ask): Promise<Reply> {
+  const ok = (value: unknown): Reply => ({ sb: 'reply', id: m.id, ok: true, value })
+  if (m.sb === 'stats') {
+    let heldBytes = 0
+    for (const h of state.held.values()) heldBytes += h.bytes
+    return ok({ running: state.running.size, held: state.held.size, heldBytes } satisfies WorkerStats)
   }
+  if (m.sb === 'resolve') {
+    const held = state.held.get(m.handle)
+    if (held) return ok(held.value)
+    const [v] = await (await db()).getMany('handles', [m.handle])
+    if (v !== undefined) return ok(v)
+    throw new WorkerError('handle-lost', `handle "${m.handle}" is no longer held by this worker or in IndexedDB.`)
+  }
+  let n = 0
+  const persisted: string[] = []
+  for (const id of m.handles) {
+    const h = state.held.get(id)
+    if (h?.persisted || (!h && m.dropPersisted)) persisted.push(id)
+    if (state.held.delete(id)) n++
+  }
+  if (m.dropPersisted && persisted.length && state.init) {
+    await db().then((d) => d.delMany('handles', persisted)).catch((e: unknown) => warn('release', `could not delete persisted handles from IndexedDB.`, e))
+  }
+  return ok(n)
 }
 
 /**
- * Messages that arrive before `exposeTasks` runs (the pool sends its first call without
- * waiting, and a worker may await something before exposing) are held here. Registered
- * when this module loads, which is before any user code of the worker runs.
+ * Posts a reply. The transfer list was worked out with the reply; a value that still cannot
+ * be cloned (postMessage throws, the reply never left) fails the call with `unserialisable`.
  */
-let early: MessageEvent[] | undefined
-const hold = (e: MessageEvent) => early?.push(e)
+function send(r: Reply): void {
+  const out = outgoing.get(r)
+  try {
+    post(r, out?.transfer)
+  } catch (e) {
+    // postMessage throws only a DataCloneError here: the value is the culprit, not the port.
+    const what = out ? `task "${out.task}" returned a value that` : 'the answer'
+    const error = new WorkerError('unserialisable', `${what} cannot be sent to the main thread (it cannot be cloned).`, e)
+    post({ sb: 'reply', id: r.id, ok: false, error: toWire(error) })
+  }
+}
+/** A call's reply: its task, and the buffers to transfer with it (set by `reply`, read by `send`). */
+const outgoing = new WeakMap<Reply, { task: string; transfer: ArrayBuffer[] }>()
+
+/**
+ * Messages of ours that arrive before `exposeTasks` runs (the pool sends init and its first
+ * call without waiting, and a worker may await something before exposing) wait here, in
+ * order. Registered when this module loads, which is before any user code of the worker
+ * runs. Messages without `sb` are the worker script's own business.
+ */
+let dispatch: ((m: ToWorker) => void) | undefined
+const early: ToWorker[] = []
 if (typeof (globalThis as { importScripts?: unknown }).importScripts === 'function') {
-  early = []
-  ;(globalThis as unknown as Comlink.Endpoint).addEventListener('message', hold as EventListener)
+  scope.addEventListener('message', (e) => {
+    const m = e.data as unknown
+    if (!isOurs(m)) return
+    if (dispatch) dispatch(m as ToWorker)
+    else early.push(m as ToWorker)
+  })
 }
 
 /**
@@ -356,7 +377,7 @@ class Running implements TaskCtx {
   }
   progress(fraction: number, note?: string): void {
     if (this.done || this.controller?.signal.aborted) return
-    void state.sink?.event({ type: 'progress', call: this.call.id, fraction, note })
+    post({ sb: 'progress', id: this.call.id, fraction, note })
   }
 }
 
@@ -401,26 +422,21 @@ function reply(run: Running, value: unknown): Reply {
   finishRun(run)
   const bad = unclonable(value, 'the result', 0)
   if (bad) {
-    throw Object.assign(new Error(`task "${run.task}" returned a value that cannot be sent to the main thread: ${bad}.`), {
-      name: 'DataCloneError',
-      code: 'unserialisable',
-    })
+    throw new WorkerError('unserialisable', `task "${run.task}" returned a value that cannot be sent to the main thread: ${bad}.`)
   }
   if (run.kept) dropUnreturned(run.kept, value, run.task, false)
-  if (value === null || typeof value !== 'object') return { type: 'ok', value }
+  const id = run.id
+  if (value === null || typeof value !== 'object') return { sb: 'reply', id, ok: true, value }
   let out: Reply
-  if (isNoUpdate(value)) out = { type: 'ok', value: undefined, noUpdate: [-1] }
+  if (isNoUpdate(value)) out = { sb: 'reply', id, ok: true, value: undefined, noUpdate: [-1] }
   else if (Array.isArray(value) && value.some(isNoUpdate)) {
     const at: number[] = []
-    out = { type: 'ok', value: value.map((v, i) => (isNoUpdate(v) ? (at.push(i), null) : v)), noUpdate: at }
-  } else if (bytesOf(value) >= JSON_ROWS_BYTES && !hasHandle(value) && jsonSafe(value, 0)) {
-    return { type: 'ok', value: undefined, json: JSON.stringify(value) }
-  } else out = { type: 'ok', value }
-  const buffers = transferables(value, (b) => state.heldBuffers.has(b))
-  if (buffers.length === 0) return out
-  let transferred = 0
-  for (const b of buffers) transferred += b.byteLength
-  return Comlink.transfer({ ...out, transferred }, buffers)
+    out = { sb: 'reply', id, ok: true, value: value.map((v, i) => (isNoUpdate(v) ? (at.push(i), null) : v)), noUpdate: at }
+  } else if (sizeOf(value) >= JSON_ROWS_BYTES && !hasHandle(value) && jsonSafe(value, 0)) {
+    return { sb: 'reply', id, ok: true, value: undefined, json: JSON.stringify(value) }
+  } else out = { sb: 'reply', id, ok: true, value }
+  outgoing.set(out, { task: run.task, transfer: transferables(value, (b) => state.heldBuffers.has(b)) })
+  return out
 }
 
 /**
@@ -468,10 +484,11 @@ function failRun(run: Running, e: unknown): Reply {
   run.kept ??= state.kept
   finishRun(run)
   if (run.kept) dropUnreturned(run.kept, undefined, run.task, true)
+  // By name too: a PreventUpdate imported from the main entry is another copy of the class.
   if (e instanceof PreventUpdate || (e as Error | null)?.name === 'PreventUpdate') {
-    return { type: 'error', error: { name: 'PreventUpdate', message: 'PreventUpdate' } }
+    return { sb: 'reply', id: run.id, ok: false, prevent: true, error: { name: 'PreventUpdate', message: 'PreventUpdate' } }
   }
-  return { type: 'error', error: toWire(e) }
+  return { sb: 'reply', id: run.id, ok: false, error: toWire(e) }
 }
 
 function finishRun(run: Running): void {
@@ -495,7 +512,7 @@ function dropUnreturned(kept: Handle[], value: unknown, task: string, failed: bo
   // Keeping without returning is almost always a handle buried too deep in the result.
   if (dropped && !failed && !warnedTasks.has(task)) {
     warnedTasks.add(task)
-    warn(`task "${task}" kept ${dropped} value(s) it did not return; they were dropped. Return a handle as the result, an item of it, or a value of it (one level deep).`)
+    warn(`unreturned:${task}`, `task "${task}" kept ${dropped} value(s) it did not return; they were dropped. Return a handle as the result, an item of it, or a value of it (one level deep).`)
   }
 }
 const warnedTasks = new Set<string>()

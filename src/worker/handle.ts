@@ -3,6 +3,7 @@
  * in IndexedDB). They cross threads, sit in stores and go through the graph instead of
  * the data. This file is shared by both threads and touches no DOM.
  */
+import { sizeOf } from '../storage/size'
 
 /**
  * A reference to a value kept in a worker by `keep(value)`. Its JSON stays well under 1 KB
@@ -139,7 +140,7 @@ function isDetached(b: ArrayBuffer): boolean {
 
 /** Approximate bytes and a short description of a value, for handles and stats. */
 export function describe(value: unknown): { bytes: number; desc: string } {
-  const bytes = bytesOf(value, 0)
+  const bytes = sizeOf(value)
   if (value instanceof ArrayBuffer) return { bytes, desc: `ArrayBuffer(${value.byteLength})` }
   if (ArrayBuffer.isView(value)) {
     const n = (value as unknown as { length?: number }).length
@@ -153,41 +154,4 @@ export function describe(value: unknown): { bytes: number; desc: string } {
   }
   if (typeof value === 'string') return { bytes, desc: `string(${value.length})` }
   return { bytes, desc: typeof value }
-}
-
-/**
- * Approximate bytes of a value: exact for buffers, estimated for the rest. Long arrays are
- * sampled (the first items times the length), so the cost stays small whatever the size.
- */
-export function bytesOf(value: unknown, depth = 0): number {
-  switch (typeof value) {
-    case 'number':
-    case 'bigint':
-      return 8
-    case 'boolean':
-      return 4
-    case 'string':
-      return value.length * 2
-    case 'object': {
-      if (value === null) return 0
-      if (value instanceof ArrayBuffer) return value.byteLength
-      if (ArrayBuffer.isView(value)) return value.byteLength
-      if (depth > 3) return 16
-      if (Array.isArray(value)) {
-        const n = Math.min(value.length, SAMPLE)
-        let b = 0
-        for (let i = 0; i < n; i++) b += bytesOf(value[i], depth + 1)
-        return 16 + (n ? Math.round((b / n) * value.length) : 0)
-      }
-      let b = 16
-      let k = 0
-      for (const key in value) {
-        if (k++ >= SAMPLE) break
-        b += key.length * 2 + bytesOf((value as Record<string, unknown>)[key], depth + 1)
-      }
-      return b
-    }
-    default:
-      return 0
-  }
 }

@@ -1,43 +1,36 @@
 /**
- * Every message between the main thread and a worker, as typed values. Comlink carries
- * them: the main thread holds a `Remote<WorkerApi>` of each worker, and each worker gives
- * its pool an `EventSink` over a MessagePort of its own. Nothing here touches the DOM.
+ * Every message between the main thread and a worker, as typed values: one layer, plain
+ * postMessage on the worker's own port. Each message carries `sb`, its kind; anything on
+ * the port without it is not ours (F32). Nothing here touches the DOM.
  *
- *   main (pool.ts)                         worker (expose.ts)
- *   ─────────────────────────────────────────────────────────────────
- *                     ◄── ReadyMessage       exposeTasks() ran (raw post, once)
- *   api.init(Init, port) ──►                 ids, board name, event port, life lock
- *                     ◄── true               the worker holds its life lock (see Init.lock)
- *   api.call(Call) ──►
- *                     ◄── sink.event(Progress)   ctx.progress()
- *                     ◄── Reply              value or WireError
- *   api.abort(callId) ──►                    ctx.signal fires
- *   api.resolve(id) / api.release(ids) ──►   handle table
+ *   main (pool)                               worker (expose.ts)
+ *   ───────────────────────────────────────────────────────────────────────
+ *   Init ──►                                  who it is, its life lock (held until exposeTasks)
+ *   Call ──►                                  sent at once, before Ready: it waits in order
+ *                      ◄── Ready              exposeTasks ran; the life lock is held (or not)
+ *                      ◄── Progress           ctx.progress()
+ *                      ◄── Reply              the call's value or error (same id)
+ *   Abort ──►                                 ctx.signal fires
+ *   Ask (resolve | release | stats) ──►
+ *                      ◄── Reply              the answer (same id)
+ *                      ◄── Warning            a warning of the worker side, any time
+ *
+ * Why not Comlink (issue 12, measured in bench/p12-protocol.ts): a Comlink call is a Proxy
+ * read, a random string id and a nested message; our calls carried our own envelope inside
+ * it, with a raw ready message and a second Comlink channel for events beside. One layer
+ * of our own is what raw postMessage costs plus a switch.
  */
-import type { Handle } from './handle'
+import { WorkerError, type WorkerErrorCode } from '../errors'
 
-/** The worker's side of the wire, as the pool calls it through Comlink. */
-export interface WorkerApi {
-  /**
-   * Tells the worker who it is (for handles) and where to send events. Answers `true` once
-   * the worker holds `init.lock`, `false` when it cannot (no Web Locks).
-   */
-  init(init: Init, events: MessagePort): boolean | Promise<boolean>
-  /** Runs a task; never throws: failures come back as `{ type: 'error' }`. */
-  call(call: Call): Reply | Promise<Reply>
-  /** Fires the signal of a running call (cooperative cancel). */
-  abort(callId: number): void
-  /** The value behind a handle, for `board.resolve` (the one way data reaches the main thread). */
-  resolve(handleId: string): Promise<Reply>
-  /** Forgets held values (and their persisted copies when `dropPersisted`). */
-  release(handleIds: string[], dropPersisted: boolean): Promise<number>
-  /** Counts for leak checks (F19). */
-  stats(): WorkerStats
-}
+/** main → worker */
+export type ToWorker = Init | Call | Abort | Ask
+
+/** worker → main */
+export type FromWorker = Ready | Reply | Progress | Warning
 
 /** Who the worker is: handles carry these so the pool can route calls to their holder. */
 export interface Init {
-  readonly type: 'init'
+  readonly sb: 'init'
   readonly pool: string
   readonly worker: number
   /** Incarnation of the slot: a respawned worker holds nothing of the previous one. */
@@ -50,12 +43,20 @@ export interface Init {
    * context's locks when it goes, so the pool, queued behind it for the same name, is
    * granted the lock exactly then.
    */
-  readonly lock?: string
+  readonly lock: string
+}
+
+/** Answers Init, once `exposeTasks` has run and the life lock is settled. */
+export interface Ready {
+  readonly sb: 'ready'
+  readonly tasks: string[]
+  /** The worker holds `Init.lock`: the pool may watch for it (false without Web Locks). */
+  readonly locked: boolean
 }
 
 /** One task call. Handles among the args are replaced by their values in the worker. */
 export interface Call {
-  readonly type: 'call'
+  readonly sb: 'call'
   readonly id: number
   readonly task: string
   readonly args: unknown[]
@@ -70,34 +71,69 @@ export interface Call {
   readonly handles?: readonly string[]
 }
 
-/** What a call, resolve or aggregate answers. */
+/** Fires the signal of a running call (cooperative cancel). */
+export interface Abort {
+  readonly sb: 'abort'
+  readonly id: number
+}
+
+/** A side request, answered by a Reply of the same id (negative: calls have the positive ones). */
+export type Ask = AskBody & { readonly id: number }
+
+export type AskBody =
+  /** The value behind a handle, for `board.resolve` (the one way data reaches the main thread). */
+  | { readonly sb: 'resolve'; readonly handle: string }
+  /** Forgets held values (and their persisted copies when `dropPersisted`); answers how many. */
+  | { readonly sb: 'release'; readonly handles: string[]; readonly dropPersisted: boolean }
+  /** Counts for leak checks (F19). */
+  | { readonly sb: 'stats' }
+
+/** What a call or an Ask answers. */
 export type Reply = OkReply | ErrorReply
 
 export interface OkReply {
-  readonly type: 'ok'
+  readonly sb: 'reply'
+  readonly id: number
+  readonly ok: true
   readonly value: unknown
   /**
    * Where the task returned `noUpdate` (a frozen object whose identity a clone loses):
    * -1 for the whole value, otherwise indexes of the returned array.
    */
   readonly noUpdate?: number[]
-  /** Handles made by `keep` during this call, so the pool can track and release them. */
-  readonly kept?: Handle[]
-  /** Bytes of the transferred buffers (what crossed without a copy). */
-  readonly transferred?: number
   /** The value as JSON instead of `value`: big arrays of plain rows (see expose.ts). */
   readonly json?: string
 }
 
 export interface ErrorReply {
-  readonly type: 'error'
+  readonly sb: 'reply'
+  readonly id: number
+  readonly ok: false
   readonly error: WireError
-  readonly kept?: Handle[]
+  /** The task threw PreventUpdate: leave every output alone (not an error). */
+  readonly prevent?: true
+}
+
+export interface Progress {
+  readonly sb: 'progress'
+  /** The call's id. */
+  readonly id: number
+  readonly fraction: number
+  readonly note: string | undefined
+}
+
+export interface Warning {
+  readonly sb: 'warning'
+  /** What it is about ('persist', 'idb', 'release', `unreturned:<task>`): printed once per kind and pool. */
+  readonly kind: string
+  readonly message: string
 }
 
 /**
- * An error as it crosses: Comlink's own error path keeps only name, message and stack,
- * and F15 needs `code` and `cause` too.
+ * An error as it crosses: name, message, stack, `code` and `cause` (structured clone of an
+ * Error keeps only some of them, and F15 needs all). `worker` marks a `WorkerError` the
+ * worker side raised (unknown task, handle lost, a result it could not send): the main
+ * thread rebuilds it as a `WorkerError` of that code.
  */
 export interface WireError {
   readonly name: string
@@ -105,46 +141,7 @@ export interface WireError {
   readonly code?: string | number
   readonly stack?: string
   readonly cause?: WireError | string | number | boolean | null
-}
-
-/** Events a worker sends on its own, outside a call's reply. */
-export type WorkerEvent = ProgressMessage | WarningMessage
-
-export interface ProgressMessage {
-  readonly type: 'progress'
-  readonly call: number
-  readonly fraction: number
-  readonly note: string | undefined
-}
-
-export interface WarningMessage {
-  readonly type: 'warning'
-  readonly message: string
-}
-
-/** The main thread's side of the event port (exposed with Comlink on a MessagePort). */
-export interface EventSink {
-  event(e: WorkerEvent): void
-}
-
-/** Posted raw, once, when `exposeTasks` has run: the pool waits for it before `init`. */
-export interface ReadyMessage {
-  readonly switchboard: 'ready'
-  readonly tasks: string[]
-}
-
-export function isReady(data: unknown): data is ReadyMessage {
-  return !!data && typeof data === 'object' && (data as { switchboard?: unknown }).switchboard === 'ready'
-}
-
-/**
- * A message Comlink sends back on the worker's own port (its replies: `RAW` or `HANDLER`
- * values under a request id). Anything else there is outside the protocol (F32).
- */
-export function isComlinkWire(data: unknown): boolean {
-  if (!data || typeof data !== 'object') return false
-  const { id, type } = data as { id?: unknown; type?: unknown }
-  return typeof id === 'string' && (type === 'RAW' || type === 'HANDLER')
+  readonly worker?: WorkerErrorCode
 }
 
 export interface WorkerStats {
@@ -159,6 +156,29 @@ export interface WorkerStats {
 export const BUILTIN = '$'
 export const AGGREGATE_TASK = '$aggregate'
 
+const fromWorkerKinds: ReadonlySet<unknown> = new Set(['ready', 'reply', 'progress', 'warning'])
+
+/** Is this message on a worker's port one of ours (shape checked later, by kind)? */
+export function isOurs(data: unknown): data is { readonly sb: string } {
+  return data !== null && typeof data === 'object' && typeof (data as { sb?: unknown }).sb === 'string'
+}
+
+/** F32: a message of ours whose fields have the wrong shape is dropped, with one warning. */
+export function wellFormed(m: { readonly sb: string }): m is FromWorker {
+  if (!fromWorkerKinds.has(m.sb)) return false
+  const o = m as { id?: unknown; ok?: unknown; error?: unknown; fraction?: unknown; kind?: unknown; message?: unknown; tasks?: unknown; locked?: unknown }
+  switch (m.sb) {
+    case 'reply':
+      return typeof o.id === 'number' && (o.ok === true || (o.ok === false && o.error !== null && typeof o.error === 'object'))
+    case 'progress':
+      return typeof o.id === 'number' && typeof o.fraction === 'number'
+    case 'warning':
+      return typeof o.message === 'string' && typeof o.kind === 'string'
+    default:
+      return Array.isArray(o.tasks) && typeof o.locked === 'boolean'
+  }
+}
+
 /** Serialises a thrown value so name, message, code and cause survive the boundary. */
 export function toWire(e: unknown, depth = 0): WireError {
   if (e !== null && typeof e === 'object') {
@@ -169,6 +189,7 @@ export function toWire(e: unknown, depth = 0): WireError {
     }
     if (typeof o.code === 'string' || typeof o.code === 'number') out.code = o.code
     if (typeof o.stack === 'string') out.stack = o.stack
+    if (e instanceof WorkerError) out.worker = e.code
     if (o.cause !== undefined && depth < 3) {
       const c = o.cause
       out.cause = c === null || ['string', 'number', 'boolean'].includes(typeof c) ? (c as string) : toWire(c, depth + 1)
@@ -178,12 +199,21 @@ export function toWire(e: unknown, depth = 0): WireError {
   return { name: 'Error', message: String(e) }
 }
 
-/** Rebuilds an Error from its wire form: same name, message, code, cause; stack of the worker. */
+/**
+ * Rebuilds an Error from its wire form: same name, message, code, cause; stack of the
+ * worker. A `WorkerError` of the worker side comes back as one (`instanceof` and `code`).
+ */
 export function fromWire(w: WireError): Error {
+  const cause = w.cause !== null && typeof w.cause === 'object' ? fromWire(w.cause) : w.cause
+  if (w.worker) {
+    const e = new WorkerError(w.worker, w.message, cause)
+    if (w.stack !== undefined) e.stack = w.stack
+    return e
+  }
   const e = new Error(w.message) as Error & { code?: string | number; cause?: unknown }
   Object.defineProperty(e, 'name', { value: w.name, configurable: true, writable: true })
   if (w.code !== undefined) e.code = w.code
   if (w.stack !== undefined) e.stack = w.stack
-  if (w.cause !== undefined) e.cause = w.cause !== null && typeof w.cause === 'object' ? fromWire(w.cause) : w.cause
+  if (cause !== undefined) e.cause = cause
   return e
 }

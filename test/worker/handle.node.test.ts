@@ -3,7 +3,8 @@
  * arguments, finding the buffers a result can transfer, and errors on the wire.
  */
 import { describe, expect, it } from 'vitest'
-import { bytesOf, eachHandle, type Handle, isHandle, mapHandles, transferables } from '../../src/worker/handle'
+import { sizeOf } from '../../src/storage/size'
+import { eachHandle, type Handle, isHandle, mapHandles, transferables } from '../../src/worker/handle'
 import { fromWire, toWire } from '../../src/worker/protocol'
 
 const handle = (id: string): Handle => ({
@@ -84,12 +85,12 @@ describe('transferables', () => {
   })
 })
 
-describe('bytesOf', () => {
+describe('sizeOf (the one estimator, shared with the worker side)', () => {
   it('exact for buffers, estimated by sampling for long arrays', () => {
-    expect(bytesOf(new Float64Array(1000))).toBe(8000)
-    expect(bytesOf(Array.from({ length: 10_000 }, () => 1))).toBe(16 + 80_000)
-    expect(bytesOf('abc')).toBe(6)
-    expect(bytesOf(null)).toBe(0)
+    expect(sizeOf(new Float64Array(1000))).toBe(8000)
+    expect(sizeOf(Array.from({ length: 10_000 }, () => 1))).toBe(16 + 80_000)
+    expect(sizeOf('abc')).toBe(6)
+    expect(sizeOf(null)).toBe(0)
   })
 })
 

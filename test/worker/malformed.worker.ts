@@ -1,14 +1,13 @@
 /**
- * A worker that speaks Comlink but not our protocol (F32): its replies and events have the
- * wrong shape. The pool must drop them with a warning and fail the call, not crash or hang.
+ * A worker that speaks our protocol with the wrong shapes (F32): it answers init as it
+ * should, then sends an event and a reply whose fields are wrong. The pool must drop them
+ * with a warning and fail the call, not crash or hang.
  */
-import * as Comlink from 'comlink'
-
-Comlink.expose({
-  init(_init: unknown, events: MessagePort) {
-    void Comlink.wrap<{ event(e: unknown): void }>(events).event({ type: 'nonsense', x: 1 })
-  },
-  call: () => 42,
-  abort() {},
-})
-postMessage({ switchboard: 'ready', tasks: ['anything'] })
+self.onmessage = (e: MessageEvent) => {
+  const m = e.data as { sb?: string; id?: number }
+  if (m.sb === 'init') postMessage({ sb: 'ready', tasks: ['anything'], locked: false })
+  if (m.sb === 'call') {
+    postMessage({ sb: 'progress', id: m.id, fraction: 'half' })
+    postMessage({ sb: 'reply', id: m.id, value: 42 })
+  }
+}

@@ -53,6 +53,8 @@ exposeTasks({
     throw new QuotaLikeError(msg, new TypeError('inner cause'))
   },
   returnFunction: () => ({ ok: 1, f: () => 1 }),
+  /** A function deeper than the worker's own check looks: only postMessage finds it. */
+  returnDeepFunction: () => ({ a: { b: { c: { d: { e: { f: () => 1 } } } } } }),
   skip: () => noUpdate,
   skipSecond: (x: number) => [x + 1, noUpdate],
   prevent: () => {
