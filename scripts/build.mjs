@@ -31,7 +31,7 @@ async function buildLib() {
         },
         formats: ['es'],
       },
-      rolldownOptions: { external: [/^preact/, /^@dagrejs\/dagre/, 'comlink', 'idb-keyval'] },
+      rolldownOptions: { external: [/^preact/, /^@dagrejs\/dagre/, 'idb-keyval'] },
     },
   })
   // switchboard/testing runs in Node under Playwright, not in the page: its own small build,

@@ -38,7 +38,7 @@ try {
   const pkg = join(dir, 'node_modules', 'switchboard')
   mkdirSync(pkg, { recursive: true })
   execFileSync('tar', ['-xzf', tarball, '-C', pkg, '--strip-components=1'])
-  for (const dep of ['comlink', 'idb-keyval', 'preact', '@dagrejs']) {
+  for (const dep of ['idb-keyval', 'preact', '@dagrejs']) {
     symlinkSync(join(root, 'node_modules', dep), join(dir, 'node_modules', dep), 'dir')
   }
   writeFileSync(join(dir, 'package.json'), '{ "name": "consumer", "private": true, "type": "module" }\n')
