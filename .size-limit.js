@@ -8,7 +8,9 @@
 const lazyChunksStayOut = {
   name: 'lazy-chunks-stay-out',
   setup(build) {
-    build.onResolve({ filter: /.*/ }, (a) => (a.kind === 'dynamic-import' ? { path: a.path, external: true } : undefined))
+    build.onResolve({ filter: /.*/ }, (a) =>
+      a.kind === 'dynamic-import' ? { path: a.path, external: true } : undefined,
+    )
   },
 }
 const upFront = (config) => ({ ...config, plugins: [...(config.plugins ?? []), lazyChunksStayOut] })
@@ -27,8 +29,28 @@ export default [
     import: '{ createBoard }',
     limit: '25.2 KB',
   },
-  { name: 'everything in `switchboard` (script tag, Switchboard global)', path: 'dist/switchboard.iife.js', limit: '32.7 KB' },
-  { name: 'switchboard/worker (script tag, SwitchboardWorker global)', path: 'dist/switchboard.worker.iife.js', limit: '13.4 KB' },
-  { name: 'switchboard/preact (preact itself excluded)', path: 'dist/preact.js', import: '*', ignore: ['preact'], limit: '1.17 KB' },
-  { name: 'switchboard/devtools (preact excluded, dagre included)', path: 'dist/devtools.js', import: '*', ignore: ['preact'], limit: '21 KB' },
+  {
+    name: 'everything in `switchboard` (script tag, Switchboard global)',
+    path: 'dist/switchboard.iife.js',
+    limit: '32.7 KB',
+  },
+  {
+    name: 'switchboard/worker (script tag, SwitchboardWorker global)',
+    path: 'dist/switchboard.worker.iife.js',
+    limit: '13.4 KB',
+  },
+  {
+    name: 'switchboard/preact (preact itself excluded)',
+    path: 'dist/preact.js',
+    import: '*',
+    ignore: ['preact'],
+    limit: '1.17 KB',
+  },
+  {
+    name: 'switchboard/devtools (preact excluded, dagre included)',
+    path: 'dist/devtools.js',
+    import: '*',
+    ignore: ['preact'],
+    limit: '21 KB',
+  },
 ]

@@ -15,10 +15,11 @@
 // 1000 of them) and, for cellx, ms per batched write of the four start cells, alternating
 // between (4,3,2,1) and (1,2,3,4) so that every update propagates through all layers
 // (upstream rebuilds the graph for each update; building is not what we measure here).
-import * as alien from 'alien-signals'
+
 import * as preact from '@preact/signals-core'
+import * as alien from 'alien-signals'
 import { createBoard, type Store } from '../src/index'
-import { geomean, round, timeInterleaved, type BenchResult, type BenchRow } from './timing'
+import { type BenchResult, type BenchRow, geomean, round, timeInterleaved } from './timing'
 
 /** One implementation of one case, built and ready. */
 interface Built {
@@ -356,9 +357,7 @@ export const cases: Case[] = [
       const n = { n: 0 }
       const heads = Array.from({ length: 100 }, () => lib.signal(0))
       const mux = lib.computed(() => Object.fromEntries(heads.map((h) => h.read()).entries()))
-      const split = heads
-        .map((_, i) => lib.computed(() => mux.read()[i]!))
-        .map((x) => lib.computed(() => x.read() + 1))
+      const split = heads.map((_, i) => lib.computed(() => mux.read()[i]!)).map((x) => lib.computed(() => x.read() + 1))
       for (const x of split) {
         lib.effect(() => {
           x.read()
@@ -674,7 +673,9 @@ function sanity(name: string, built: Record<Impl, Built>): void {
     const [first] = seen
     for (const s of seen) {
       if (s.sum !== first!.sum || s.effects !== first!.effects) {
-        const got = seen.map((x) => `${x.impl}: checksum ${String(x.sum).slice(0, 40)}, ${x.effects} effect runs`).join('; ')
+        const got = seen
+          .map((x) => `${x.impl}: checksum ${String(x.sum).slice(0, 40)}, ${x.effects} effect runs`)
+          .join('; ')
         throw new Error(`P1 ${name}: implementations disagree (${got})`)
       }
     }
@@ -705,7 +706,9 @@ export async function run(): Promise<BenchResult> {
       anchors: { alien: round(ms.alien), preact: round(ms.preact) },
       ratios: { 'ours/alien': round(ms.ours / ms.alien), 'ours/preact': round(ms.ours / ms.preact) },
     })
-    console.log(`${c.name}: ours ${ms.ours.toFixed(4)} ms, alien ${ms.alien.toFixed(4)}, preact ${ms.preact.toFixed(4)}`)
+    console.log(
+      `${c.name}: ours ${ms.ours.toFixed(4)} ms, alien ${ms.alien.toFixed(4)}, preact ${ms.preact.toFixed(4)}`,
+    )
   }
   return {
     id: 'P1',

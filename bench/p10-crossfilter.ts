@@ -12,10 +12,10 @@
 // the same four aggregates with no worker (what the thread hop costs), and crossfilter2
 // with a dimension per chart (what the classic library does with the same brushes).
 import crossfilter from 'crossfilter2'
-import { loadFlights, type FlightsTable } from '../demo/lib/flights'
-import { aggregate, bin, count, createBoard, type AggregateSpec } from '../src/index'
+import { type FlightsTable, loadFlights } from '../demo/lib/flights'
+import { type AggregateSpec, aggregate, bin, count, createBoard } from '../src/index'
 import type { Handle } from '../src/worker/index'
-import { median, round, type BenchResult } from './timing'
+import { type BenchResult, median, round } from './timing'
 
 const histograms = (where: AggregateSpec['where']): AggregateSpec[] => [
   { by: bin('distance', { step: 100 }), measures: { n: count() }, where },
@@ -28,7 +28,9 @@ const brushes = Array.from({ length: 37 }, (_, i) => ({ delay: { gte: -30 + 5 * 
 export async function run(): Promise<BenchResult> {
   const board = createBoard({ name: 'p10', version: 1 })
   await board.start()
-  const pool = board.workers(() => new Worker(new URL('./p10.worker.ts', import.meta.url), { type: 'module' }), { size: 1 })
+  const pool = board.workers(() => new Worker(new URL('./p10.worker.ts', import.meta.url), { type: 'module' }), {
+    size: 1,
+  })
   let t0 = performance.now()
   const handle = (await pool.task('load')(document.baseURI)) as Handle
   const loadMs = performance.now() - t0
@@ -77,7 +79,9 @@ export async function run(): Promise<BenchResult> {
   const w = median(workerMs)
   const m = median(mainMs)
   const p90 = [...workerMs].sort((a, b) => a - b)[Math.floor(workerMs.length * 0.9)]!
-  console.log(`brush → 4 histograms: worker median ${w.toFixed(2)} ms (p90 ${p90.toFixed(2)}), main thread ${m.toFixed(2)} ms`)
+  console.log(
+    `brush → 4 histograms: worker median ${w.toFixed(2)} ms (p90 ${p90.toFixed(2)}), main thread ${m.toFixed(2)} ms`,
+  )
   return {
     id: 'P10',
     rows: [
@@ -85,7 +89,11 @@ export async function run(): Promise<BenchResult> {
         case: 'brush → 4 histograms (worker)',
         ours_ms: round(w),
         anchors: { 'same on main thread': round(m), crossfilter2: round(crossMs), target: 16 },
-        ratios: { 'ours/target': round(w / 16), 'ours/main thread': round(w / m), 'ours/crossfilter2': round(w / crossMs) },
+        ratios: {
+          'ours/target': round(w / 16),
+          'ours/main thread': round(w / m),
+          'ours/crossfilter2': round(w / crossMs),
+        },
       },
     ],
     summary: {
@@ -100,7 +108,7 @@ export async function run(): Promise<BenchResult> {
       'flights-3m (3M rows) held in a worker via keep(); per brush 4 pool.aggregate calls (pool size 1, so they queue). ' +
       'Counts under a moved brush are updated by the rows entering/leaving it (sorted delay column), as crossfilter does. ' +
       '37 brush positions dragged in steps of 5 min x 3 rounds after warm-up (each round starts with a jump back). ' +
-      'Bytes to worker: JSON of the 4 specs; bytes back: the pool\'s bytesToMain for the 4 results. ' +
+      "Bytes to worker: JSON of the 4 specs; bytes back: the pool's bytesToMain for the 4 results. " +
       'Anchors on the main thread: the same aggregate calls, and crossfilter2 (filterRange on a delay dimension, all() of 4 groups).',
   }
 }

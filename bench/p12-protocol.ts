@@ -8,7 +8,7 @@
 // Each figure is the median over the rounds of the per-round medians (min and max beside).
 import * as Comlink from 'comlink'
 import { createBoard } from '../src/index'
-import { median, round, timeInterleaved, type BenchResult, type BenchRow } from './timing'
+import { type BenchResult, type BenchRow, median, round, timeInterleaved } from './timing'
 
 const poolWorker = () => new Worker(new URL('./workers/pool.worker.ts', import.meta.url), { type: 'module' })
 const rawWorker = () => new Worker(new URL('./workers/raw.worker.ts', import.meta.url), { type: 'module' })
@@ -48,7 +48,8 @@ async function roundTrip(): Promise<Record<'pool' | 'postMessage' | 'comlink', n
   const remotePing = remote.ping
   // Results checked before they are timed: every contender answers the same value.
   const answers = await Promise.all([ping(7), raw('ping', 7), remotePing(7)])
-  if (answers[0] !== 7 || answers[1][1] !== 7 || answers[2] !== 7) throw new Error(`P12: wrong answers ${JSON.stringify(answers)}`)
+  if (answers[0] !== 7 || answers[1][1] !== 7 || answers[2] !== 7)
+    throw new Error(`P12: wrong answers ${JSON.stringify(answers)}`)
   const { ms } = await timeInterleaved(
     { pool: () => ping(1), postMessage: () => raw('ping', 1), comlink: () => remotePing(1) },
     { warmupMs: 300, targetMs: 20, samples: 11 },
@@ -77,7 +78,13 @@ async function coldStart(round: number): Promise<Record<'ours' | 'raw', number>>
 }
 
 export async function run(): Promise<BenchResult> {
-  const rt = { pool: [] as number[], postMessage: [] as number[], comlink: [] as number[], ratio: [] as number[], vsComlink: [] as number[] }
+  const rt = {
+    pool: [] as number[],
+    postMessage: [] as number[],
+    comlink: [] as number[],
+    ratio: [] as number[],
+    vsComlink: [] as number[],
+  }
   const cold = { ours: [] as number[], raw: [] as number[], ratio: [] as number[] }
   for (let r = 0; r < ROUNDS; r++) {
     const t = await roundTrip()

@@ -8,8 +8,8 @@
 //   sync+idle   the same, plus `await board.idle()`, what an app awaiting the board pays,
 //   async       `async` callbacks (each settles a microtask later); set(), then idle().
 // Targets (DESIGN): chain ≤ 1 ms, fan-out ≤ 2 ms per wave.
-import { createBoard, type Board, type Store } from '../src/index'
-import { round, timeOne, type BenchResult, type BenchRow } from './timing'
+import { type Board, createBoard, type Store } from '../src/index'
+import { type BenchResult, type BenchRow, round, timeOne } from './timing'
 
 type Mode = 'sync' | 'sync+idle' | 'async'
 
@@ -90,7 +90,10 @@ export async function run(): Promise<BenchResult> {
         anchors: { target: shape.targetMs },
         ratios: { 'ours/target': round(ms / shape.targetMs) },
       })
-      worst[`${shape.name} worst ours/target`] = Math.max(worst[`${shape.name} worst ours/target`] ?? 0, round(ms / shape.targetMs))
+      worst[`${shape.name} worst ours/target`] = Math.max(
+        worst[`${shape.name} worst ours/target`] ?? 0,
+        round(ms / shape.targetMs),
+      )
       console.log(`${shape.name} ${mode}: ${ms.toFixed(4)} ms per wave`)
     }
   }

@@ -13,8 +13,8 @@
 //   handle path  a 50 MB column made in a worker, read by two downstream tasks, by handle
 //                vs by value: ms per wave and bytes that crossed to the main thread.
 import * as Comlink from 'comlink'
-import { createBoard, type Board, type Store } from '../src/index'
-import { median, round, timeInterleaved, type BenchResult, type BenchRow } from './timing'
+import { type Board, createBoard, type Store } from '../src/index'
+import { type BenchResult, type BenchRow, median, round, timeInterleaved } from './timing'
 
 const poolWorker = () => new Worker(new URL('./workers/pool.worker.ts', import.meta.url), { type: 'module' })
 const rawWorker = () => new Worker(new URL('./workers/raw.worker.ts', import.meta.url), { type: 'module' })
@@ -160,7 +160,10 @@ async function chain(rows: BenchRow[], summary: Record<string, number>): Promise
   }
   await wave()
   if (end.get() !== v + 100) throw new Error(`P2b: the chain did not settle (${end.get()} for ${v})`)
-  const { ms } = await timeInterleaved({ ours: wave, postMessage: rawChain }, { warmupMs: 500, targetMs: 50, samples: 11 })
+  const { ms } = await timeInterleaved(
+    { ours: wave, postMessage: rawChain },
+    { warmupMs: 500, targetMs: 50, samples: 11 },
+  )
   if (end.get() !== v + 100) throw new Error('P2b: the chain did not settle')
   rows.push({
     case: 'P2b chain100, every hop in a worker',
@@ -201,7 +204,10 @@ async function handlePath(rows: BenchRow[], summary: Record<string, number>): Pr
   // by handle: col holds a handle, both readers run where the column is;
   // by value:  col holds the Float64Array (transferred here), each reader gets a copy.
   const N = (50 * MB) / 8
-  const graphs: Record<'handle' | 'value', { board: Board; wave(): Promise<void>; bytes(): { toMain: number; toWorkers: number } }> = {} as never
+  const graphs: Record<
+    'handle' | 'value',
+    { board: Board; wave(): Promise<void>; bytes(): { toMain: number; toWorkers: number } }
+  > = {} as never
   for (const mode of ['handle', 'value'] as const) {
     const board = createBoard({ name: `p3-handle-${mode}`, version: 1 })
     const pool = board.workers(poolWorker, { size: 2 })
@@ -209,7 +215,12 @@ async function handlePath(rows: BenchRow[], summary: Record<string, number>): Pr
     const col = board.store<unknown>('col')
     const t = board.store<number>('t')
     const m = board.store<number>('m')
-    board.callback({ id: 'make', inputs: [n], outputs: [col], run: pool.task(mode === 'handle' ? 'keepColumn' : 'column') })
+    board.callback({
+      id: 'make',
+      inputs: [n],
+      outputs: [col],
+      run: pool.task(mode === 'handle' ? 'keepColumn' : 'column'),
+    })
     board.callback({ id: 'total', inputs: [col], outputs: [t], run: pool.task('total') })
     board.callback({ id: 'largest', inputs: [col], outputs: [m], run: pool.task('largest') })
     await board.start()
@@ -239,7 +250,10 @@ async function handlePath(rows: BenchRow[], summary: Record<string, number>): Pr
   }
   const per = (mode: 'handle' | 'value') => {
     const b = graphs[mode].bytes()
-    return { toMain: (b.toMain - before[mode].toMain) / waves, toWorkers: (b.toWorkers - before[mode].toWorkers) / waves }
+    return {
+      toMain: (b.toMain - before[mode].toMain) / waves,
+      toWorkers: (b.toWorkers - before[mode].toWorkers) / waves,
+    }
   }
   const h = per('handle')
   const v = per('value')

@@ -12,7 +12,7 @@
 // Targets: ours <= 1.1x the batch API; sequential sets >= 6x slower than ours.
 import { createStore, get, getMany, set, setMany } from 'idb-keyval'
 import { type Board, createBoard, type Store } from '../src/index'
-import { round, timeInterleaved, type BenchResult, type BenchRow } from './timing'
+import { type BenchResult, type BenchRow, round, timeInterleaved } from './timing'
 
 const N = 1000
 let round_ = 0
@@ -42,7 +42,10 @@ export async function run(): Promise<BenchResult> {
       },
       setMany: () => {
         const r = ++round_
-        return setMany(keys.map((k, i) => [k, smallValue(i, r)]), rawStore)
+        return setMany(
+          keys.map((k, i) => [k, smallValue(i, r)]),
+          rawStore,
+        )
       },
       sequential: async () => {
         const r = ++round_
@@ -56,7 +59,10 @@ export async function run(): Promise<BenchResult> {
     case: `write ${N} small results`,
     ours_ms: round(writes.ms.ours),
     anchors: { setMany: round(writes.ms.setMany), 'sequential set': round(writes.ms.sequential) },
-    ratios: { 'ours/setMany': round(writes.ms.ours / writes.ms.setMany), 'sequential/ours': round(writes.ms.sequential / writes.ms.ours) },
+    ratios: {
+      'ours/setMany': round(writes.ms.ours / writes.ms.setMany),
+      'sequential/ours': round(writes.ms.sequential / writes.ms.ours),
+    },
   })
 
   const reads = await timeInterleaved(
@@ -64,7 +70,8 @@ export async function run(): Promise<BenchResult> {
       ours: async () => {
         const { board, stores } = smallBoard()
         await board.start()
-        if ((stores[N - 1]!.get() as { i: number } | undefined)?.i !== N - 1) throw new Error('P4: restore missed a store')
+        if ((stores[N - 1]!.get() as { i: number } | undefined)?.i !== N - 1)
+          throw new Error('P4: restore missed a store')
         board.dispose()
       },
       getMany: async () => {
@@ -131,7 +138,9 @@ export async function run(): Promise<BenchResult> {
       ratios: { 'ours/get': round(r.ms.ours / r.ms.get) },
     })
   }
-  summary['worst ours/batch API'] = round(Math.max(...rows.map((row) => Object.entries(row.ratios).find(([k]) => k.startsWith('ours/'))![1])))
+  summary['worst ours/batch API'] = round(
+    Math.max(...rows.map((row) => Object.entries(row.ratios).find(([k]) => k.startsWith('ours/'))![1])),
+  )
   summary['sequential/ours (1000 small writes)'] = rows[0]!.ratios['sequential/ours']!
   for (const row of rows) console.log(row.case, JSON.stringify(row.ratios))
   return {

@@ -9,7 +9,7 @@
 // would overflow the ~5.2 M character area. spillOver is raised so the big ones stay in Web Storage (by
 // default over 1 M characters go to IndexedDB). Target: ours/raw <= 1.05.
 import { createBoard } from '../src/index'
-import { median, round, tick, timeInterleaved, type BenchResult, type BenchRow } from './timing'
+import { type BenchResult, type BenchRow, median, round, tick, timeInterleaved } from './timing'
 
 /** An array of numbers whose JSON is about `chars` characters long. */
 function payload(chars: number, salt: number): number[] {
@@ -26,7 +26,11 @@ function payload(chars: number, salt: number): number[] {
 export async function run(): Promise<BenchResult> {
   const rows: BenchRow[] = []
   let worst = 0
-  for (const [label, chars] of [['0.1 MB', 100_000], ['1 MB', 1_000_000], ['4 MB', 4_000_000]] as const) {
+  for (const [label, chars] of [
+    ['0.1 MB', 100_000],
+    ['1 MB', 1_000_000],
+    ['4 MB', 4_000_000],
+  ] as const) {
     const values = [payload(chars, 1), payload(chars, 2)]
     const opts = { warmupMs: 200, targetMs: 5, samples: 21 }
     sessionStorage.clear()
@@ -42,7 +46,9 @@ export async function run(): Promise<BenchResult> {
     let raw: number
     if (chars * 2 < 5_000_000) {
       // Both entries fit in the area at once: interleave, so drift hits both alike.
-      ;({ ms: { ours, raw } } = await timeInterleaved({ ours: oursWork, raw: rawWork }, opts))
+      ;({
+        ms: { ours, raw },
+      } = await timeInterleaved({ ours: oursWork, raw: rawWork }, opts))
     } else {
       // Alternate single writes, each into an empty area (two 4 MB entries cannot coexist,
       // so neither write replaces an entry: both pay the same).
@@ -62,19 +68,26 @@ export async function run(): Promise<BenchResult> {
       ours = median(o)
       raw = median(r)
     }
-    if (!sessionStorage.getItem('raw') || (chars * 2 < 5_000_000 && !sessionStorage.getItem('sb:p5:data:'))) throw new Error('P5: nothing was written')
+    if (!sessionStorage.getItem('raw') || (chars * 2 < 5_000_000 && !sessionStorage.getItem('sb:p5:data:')))
+      throw new Error('P5: nothing was written')
     board.dispose()
     sessionStorage.clear()
 
     const ratio = ours / raw
     worst = Math.max(worst, ratio)
-    rows.push({ case: `session store ${label}`, ours_ms: round(ours), anchors: { 'setItem(JSON.stringify)': round(raw) }, ratios: { 'ours/raw': round(ratio) } })
+    rows.push({
+      case: `session store ${label}`,
+      ours_ms: round(ours),
+      anchors: { 'setItem(JSON.stringify)': round(raw) },
+      ratios: { 'ours/raw': round(ratio) },
+    })
     console.log(`${label}: ours ${ours.toFixed(3)} ms, raw ${raw.toFixed(3)} ms, ratio ${ratio.toFixed(3)}`)
   }
   return {
     id: 'P5',
     rows,
     summary: { 'worst ours/raw': round(worst) },
-    notes: 'ms per write, medians. Ours: store.set on a session store (envelope + JSON + setItem in the wave). Raw: setItem(JSON.stringify(x)). Target <= 1.05.',
+    notes:
+      'ms per write, medians. Ours: store.set on a session store (envelope + JSON + setItem in the wave). Raw: setItem(JSON.stringify(x)). Target <= 1.05.',
   }
 }

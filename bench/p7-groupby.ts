@@ -12,10 +12,10 @@
 // 1M and 10M rows, 10 and 1000 keys, five measures. Targets: ours <= 1.5x the loop,
 // >= 10x faster than Arquero. Key dictionaries are built once per table in both ours and
 // Arquero (its table is built outside the timing), so the timing is the query itself.
-import { op, table as aqTable } from 'arquero'
+import { table as aqTable, op } from 'arquero'
 import crossfilter from 'crossfilter2'
 import { aggregate, count, max, mean, min, sum } from '../src/index'
-import { round, timeInterleaved, type BenchResult, type BenchRow } from './timing'
+import { type BenchResult, type BenchRow, round, timeInterleaved } from './timing'
 
 /** A deterministic PRNG, so every run and every library sees the same data. */
 function xorshift(seed: number) {
@@ -98,7 +98,13 @@ export async function run(): Promise<BenchResult> {
       }
       let cf: ReturnType<typeof crossfilter<{ k: number; a: number; b: number; c: number; d: number }>> | undefined
       if (size <= 1_000_000) {
-        const records = Array.from({ length: size }, (_, i) => ({ k: data.k[i]!, a: data.a[i]!, b: data.b[i]!, c: data.c[i]!, d: data.d[i]! }))
+        const records = Array.from({ length: size }, (_, i) => ({
+          k: data.k[i]!,
+          a: data.a[i]!,
+          b: data.b[i]!,
+          c: data.c[i]!,
+          d: data.d[i]!,
+        }))
         cf = crossfilter(records)
         const dim = cf.dimension((r) => r.k)
         impls.crossfilter = () => {
@@ -153,7 +159,9 @@ export async function run(): Promise<BenchResult> {
       rows.push({ case: label, ours_ms: round(ms.ours!), anchors, ratios })
       loopRatios.push(ms.ours! / ms.loop!)
       arqueroRatios.push(ms.arquero! / ms.ours!)
-      console.log(`${label}: ours ${ms.ours!.toFixed(2)} ms, loop ${ms.loop!.toFixed(2)}, arquero ${ms.arquero!.toFixed(1)}`)
+      console.log(
+        `${label}: ours ${ms.ours!.toFixed(2)} ms, loop ${ms.loop!.toFixed(2)}, arquero ${ms.arquero!.toFixed(1)}`,
+      )
       cf?.remove(() => true)
     }
   }

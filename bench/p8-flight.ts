@@ -12,7 +12,7 @@
 // cost of hashing a 1 MB input into its key, next to the compute it saves.
 import { encodeKey, hashKey } from '../src/cache/key'
 import { type Board, createBoard, type Store } from '../src/index'
-import { median, round, timeOne, type BenchResult, type BenchRow } from './timing'
+import { type BenchResult, type BenchRow, median, round, timeOne } from './timing'
 
 const COMPUTE_MS = 300
 const TABS = 4
@@ -30,16 +30,31 @@ async function expensive(seed: number): Promise<{ seed: number; sum: number; ms:
 }
 
 /** One cached callback on `board`; `answered` gets the ms from `t0` to its output. */
-function heavy(board: Board, id: string, seed: Store<number>, onValue: (v: { ms: number } | undefined) => void): Store<{ ms: number } | undefined> {
+function heavy(
+  board: Board,
+  id: string,
+  seed: Store<number>,
+  onValue: (v: { ms: number } | undefined) => void,
+): Store<{ ms: number } | undefined> {
   const out = board.store<{ ms: number }>(`out-${id}`)
-  board.callback({ id, inputs: [seed], outputs: [out], cache: { id: 'heavy' }, preventInitialCall: true, run: expensive })
+  board.callback({
+    id,
+    inputs: [seed],
+    outputs: [out],
+    cache: { id: 'heavy' },
+    preventInitialCall: true,
+    run: expensive,
+  })
   out.subscribe(onValue)
   return out
 }
 
 // ---- helper tabs ----------------------------------------------------------------------------
 
-type Control = { type: 'up'; tab: string } | { type: 'go'; seed: number } | { type: 'done'; tab: string; latency: number; runs: number; computeMs: number }
+type Control =
+  | { type: 'up'; tab: string }
+  | { type: 'go'; seed: number }
+  | { type: 'done'; tab: string; latency: number; runs: number; computeMs: number }
 
 /** A helper tab: a board of the shared name; on "go", sets the seed and reports back. */
 export async function tab(params: URLSearchParams): Promise<void> {
@@ -107,7 +122,10 @@ async function fourTabs(name: string): Promise<Array<{ executions: number; ratio
       })
     }
   }
-  await (globalThis as unknown as { __benchTabs(n: number, q: string): Promise<void> }).__benchTabs(TABS, `board=${encodeURIComponent(name)}`)
+  await (globalThis as unknown as { __benchTabs(n: number, q: string): Promise<void> }).__benchTabs(
+    TABS,
+    `board=${encodeURIComponent(name)}`,
+  )
   await until(() => up.size === TABS, 'the tabs to start')
   const out = []
   for (let r = 0; r < ROUNDS; r++) {
@@ -118,7 +136,11 @@ async function fourTabs(name: string): Promise<Array<{ executions: number; ratio
     const followers = done.filter((d) => d.runs === 0)
     const computeMs = Math.max(...leaders.map((d) => d.computeMs))
     const worst = Math.max(...followers.map((d) => d.latency))
-    out.push({ executions: leaders.reduce((n, d) => n + d.runs, 0), ratio: worst / computeMs, overheadMs: worst - computeMs })
+    out.push({
+      executions: leaders.reduce((n, d) => n + d.runs, 0),
+      ratio: worst / computeMs,
+      overheadMs: worst - computeMs,
+    })
     await sleep(100)
   }
   control.close()
@@ -136,7 +158,8 @@ async function crossTabHit(name: string, seedValue: number): Promise<number> {
   t0 = performance.now()
   seed.set(seedValue)
   await board.idle()
-  if (board.inspect().callbacks[0]!.stats.runs !== 0 || !out.get()) throw new Error('P8: the cross-tab probe computed instead of hitting')
+  if (board.inspect().callbacks[0]!.stats.runs !== 0 || !out.get())
+    throw new Error('P8: the cross-tab probe computed instead of hitting')
   board.dispose()
   return ms
 }
@@ -160,7 +183,10 @@ export async function run(): Promise<BenchResult> {
     case: `${TABS} tabs, one key at once`,
     ours_ms: round(COMPUTE_MS + median(four.map((f) => f.overheadMs))),
     anchors: { 'leader compute': COMPUTE_MS },
-    ratios: { 'follower/compute': round(median(four.map((f) => f.ratio))), executions: Math.max(...four.map((f) => f.executions)) },
+    ratios: {
+      'follower/compute': round(median(four.map((f) => f.ratio))),
+      executions: Math.max(...four.map((f) => f.executions)),
+    },
   })
 
   const hits: number[] = []
@@ -175,12 +201,34 @@ export async function run(): Promise<BenchResult> {
 
   // Hashing cost: 1 MB as one typed array, and as ~1 MB of plain rows.
   const typed = new Float64Array(2 ** 17).map((_, i) => i * 0.5)
-  const rowsInput = Array.from({ length: 16_000 }, (_, i) => ({ id: i, name: `row ${i}`, x: i * 0.25, tags: ['a', 'b'] }))
-  const parts = (args: unknown[]) => ({ board: 'p8', boardVersion: 1, cacheId: 'heavy', cacheVersion: 1, scope: 'global' as const, session: undefined, args, what: 'P8' })
+  const rowsInput = Array.from({ length: 16_000 }, (_, i) => ({
+    id: i,
+    name: `row ${i}`,
+    x: i * 0.25,
+    tags: ['a', 'b'],
+  }))
+  const parts = (args: unknown[]) => ({
+    board: 'p8',
+    boardVersion: 1,
+    cacheId: 'heavy',
+    cacheVersion: 1,
+    scope: 'global' as const,
+    session: undefined,
+    args,
+    what: 'P8',
+  })
   const rowBytes = encodeKey(parts([rowsInput])).length
-  for (const [label, input] of [['1 MB Float64Array', typed], [`${(rowBytes / 2 ** 20).toFixed(1)} MB of rows (16 000 objects)`, rowsInput]] as const) {
+  for (const [label, input] of [
+    ['1 MB Float64Array', typed],
+    [`${(rowBytes / 2 ** 20).toFixed(1)} MB of rows (16 000 objects)`, rowsInput],
+  ] as const) {
     const ms = await timeOne(() => hashKey(parts([input])), { warmupMs: 300, targetMs: 20, samples: 11 })
-    rows.push({ case: `hash key of ${label}`, ours_ms: round(ms), anchors: { compute: COMPUTE_MS }, ratios: { 'hash/compute': round(ms / COMPUTE_MS) } })
+    rows.push({
+      case: `hash key of ${label}`,
+      ours_ms: round(ms),
+      anchors: { compute: COMPUTE_MS },
+      ratios: { 'hash/compute': round(ms / COMPUTE_MS) },
+    })
   }
 
   return {
@@ -189,7 +237,9 @@ export async function run(): Promise<BenchResult> {
     summary: {
       'executions, one tab (target 1)': Math.max(...one.map((o) => o.executions)),
       [`executions, ${TABS} tabs (target 1)`]: Math.max(...four.map((f) => f.executions)),
-      'worst follower/compute (target <= 1.05)': round(Math.max(...one.map((o) => o.followerMs / o.computeMs), ...four.map((f) => f.ratio))),
+      'worst follower/compute (target <= 1.05)': round(
+        Math.max(...one.map((o) => o.followerMs / o.computeMs), ...four.map((f) => f.ratio)),
+      ),
     },
     notes:
       `Compute = ${COMPUTE_MS} ms (wait + CPU). Follower latency: from the moment every asker asked to its value; ${ROUNDS} rounds, medians. ` +

@@ -207,7 +207,8 @@ function printProfile(cpu, file) {
 }
 
 // --- report -------------------------------------------------------------------------------
-const fmt = (x) => (typeof x !== 'number' ? String(x ?? '') : Number.isFinite(x) ? String(Number(x.toPrecision(3))) : String(x))
+const fmt = (x) =>
+  typeof x !== 'number' ? String(x ?? '') : Number.isFinite(x) ? String(Number(x.toPrecision(3))) : String(x)
 
 function printTable(result) {
   const anchorKeys = [...new Set(result.rows.flatMap((r) => Object.keys(r.anchors)))]

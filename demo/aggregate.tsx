@@ -6,7 +6,7 @@
 //   groupBy ─────────────────────┬┴─► [shipRows] (worker: copies of 2 columns) ─► rows ─► [groupHere] ─► viaRows
 //                                └──► [upfront]  (pool.aggregate in the worker) ─────────────────────► viaUpfront
 import type { JSX } from 'preact'
-import { aggregate, type AggregateResult, bin, count, createBoard, type Handle, mean } from 'switchboard'
+import { type AggregateResult, aggregate, bin, count, createBoard, type Handle, mean } from 'switchboard'
 import { useStatus, useStore, useStoreState } from 'switchboard/preact'
 import { Figure, fmtBytes, mountPage } from './lib/shell'
 
@@ -15,10 +15,15 @@ const specs: Record<GroupBy, { label: string; step: number; unit: string }> = {
   time: { label: 'hour of departure', step: 1, unit: 'h' },
   distance: { label: 'distance band', step: 250, unit: 'mi' },
 }
-const question = (g: GroupBy) => ({ by: bin(g, { step: specs[g].step }), measures: { flights: count(), delay: mean('delay') } })
+const question = (g: GroupBy) => ({
+  by: bin(g, { step: specs[g].step }),
+  measures: { flights: count(), delay: mean('delay') },
+})
 
 const board = createBoard({ name: 'demo-aggregate', version: 1, profile: true })
-const pool = board.workers(() => new Worker(new URL('./flights.worker.ts', import.meta.url), { type: 'module' }), { name: 'flights' })
+const pool = board.workers(() => new Worker(new URL('./flights.worker.ts', import.meta.url), { type: 'module' }), {
+  name: 'flights',
+})
 const size = board.store('size', { initial: '200k' })
 const base = board.store('base', { initial: new URL('../', document.baseURI).href })
 const table = board.store<Handle | null>('table', { initial: null })
@@ -70,7 +75,12 @@ function same(a: AggregateResult | null, b: AggregateResult | null): boolean {
   const ka = a[keyOf(a)] as number[]
   const kb = b[keyOf(b)] as number[]
   if (ka.length !== kb.length) return false
-  return ka.every((k, i) => k === kb[i] && a.flights![i] === b.flights![i] && Math.abs((a.delay![i] as number) - (b.delay![i] as number)) < 1e-9)
+  return ka.every(
+    (k, i) =>
+      k === kb[i] &&
+      a.flights![i] === b.flights![i] &&
+      Math.abs((a.delay![i] as number) - (b.delay![i] as number)) < 1e-9,
+  )
 }
 
 function Bars({ result, testid }: { result: AggregateResult | null; testid: string }): JSX.Element {
@@ -111,7 +121,14 @@ function caption(r: AggregateResult): string {
   return `${keys.length} groups (${keys[0]} to ${keys[keys.length - 1]! + specs[g].step} ${specs[g].unit}), ${n.toLocaleString()} flights; bars: mean delay, min`
 }
 
-function Way(props: { title: string; ids: string[]; bytes: number; result: AggregateResult | null; name: string; note: JSX.Element }): JSX.Element {
+function Way(props: {
+  title: string
+  ids: string[]
+  bytes: number
+  result: AggregateResult | null
+  name: string
+  note: JSX.Element
+}): JSX.Element {
   const a = useStatus(props.ids[0]!)
   const b = useStatus(props.ids[1] ?? props.ids[0]!)
   const ms = props.ids.length > 1 ? a.lastMs + b.lastMs : a.lastMs
@@ -120,7 +137,11 @@ function Way(props: { title: string; ids: string[]; bytes: number; result: Aggre
       <h3>{props.title}</h3>
       <p class="muted">{props.note}</p>
       <div class="figures">
-        <Figure label="bytes to the page" testid={`${props.name}-bytes`} value={props.bytes ? fmtBytes(props.bytes) : '…'} />
+        <Figure
+          label="bytes to the page"
+          testid={`${props.name}-bytes`}
+          value={props.bytes ? fmtBytes(props.bytes) : '…'}
+        />
         <Figure label="time, last answer" testid={`${props.name}-ms`} value={ms ? `${Math.round(ms)} ms` : '…'} />
       </div>
       <Bars result={props.result} testid={`${props.name}-chart`} />
@@ -143,10 +164,10 @@ function App(): JSX.Element {
   return (
     <>
       <p class="lede">
-        The question: <strong>how many flights, and how late on average, per {specs[g].label}?</strong> The 200 000 flights are
-        held by a worker ({t ? fmtBytes(t.bytes) : '…'}). On the left the worker ships the two columns the question needs and the page
-        aggregates them; on the right <code>pool.aggregate(handle, spec)</code> runs <code>aggregate</code> in the worker and only
-        the groups cross. Same answer.
+        The question: <strong>how many flights, and how late on average, per {specs[g].label}?</strong> The 200 000
+        flights are held by a worker ({t ? fmtBytes(t.bytes) : '…'}). On the left the worker ships the two columns the
+        question needs and the page aggregates them; on the right <code>pool.aggregate(handle, spec)</code> runs{' '}
+        <code>aggregate</code> in the worker and only the groups cross. Same answer.
       </p>
       <div class="controls">
         <label>
@@ -172,7 +193,8 @@ function App(): JSX.Element {
           result={a}
           note={
             <>
-              worker → page: <code>{g}</code> and <code>delay</code> for every flight, then <code>aggregate</code> on the main thread
+              worker → page: <code>{g}</code> and <code>delay</code> for every flight, then <code>aggregate</code> on
+              the main thread
             </>
           }
         />

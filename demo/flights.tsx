@@ -62,9 +62,9 @@ function App(): JSX.Element {
   return (
     <>
       <p class="lede">
-        {h ? h.rows.toLocaleString() : 'The'} US flights, held by a Web Worker. Drag across a histogram to brush it: the other
-        two show the flights inside the brush (blue) against all flights (grey). Only the bins cross to the page; the rows stay
-        in the worker behind a handle.
+        {h ? h.rows.toLocaleString() : 'The'} US flights, held by a Web Worker. Drag across a histogram to brush it: the
+        other two show the flights inside the brush (blue) against all flights (grey). Only the bins cross to the page;
+        the rows stay in the worker behind a handle.
       </p>
       <div class="controls">
         <label>
@@ -75,7 +75,13 @@ function App(): JSX.Element {
             <option value="5m">flights-5m.arrow (not on this site: shows an error)</option>
           </select>
         </label>
-        <button type="button" class="secondary" data-testid="reset" disabled={brushed.length === 0} onClick={() => setFilters({})}>
+        <button
+          type="button"
+          class="secondary"
+          data-testid="reset"
+          disabled={brushed.length === 0}
+          onClick={() => setFilters({})}
+        >
           Reset brushes
         </button>
         <Progress id="load" label="loading" />
@@ -89,8 +95,18 @@ function App(): JSX.Element {
           value={h ? h.selected.toLocaleString() : '…'}
           hint={h?.rows ? `${((100 * h.selected) / h.rows).toFixed(1)}%` : undefined}
         />
-        <Figure label="table, kept in the worker" testid="table-bytes" value={t ? fmtBytes(t.bytes) : '…'} hint={t ? t.desc : undefined} />
-        <Figure label="bytes to the page per brush" testid="bin-bytes" value={perRun ? fmtBytes(perRun) : '…'} hint={`${cf.runs} runs, last ${Math.round(cf.lastMs)} ms`} />
+        <Figure
+          label="table, kept in the worker"
+          testid="table-bytes"
+          value={t ? fmtBytes(t.bytes) : '…'}
+          hint={t ? t.desc : undefined}
+        />
+        <Figure
+          label="bytes to the page per brush"
+          testid="bin-bytes"
+          value={perRun ? fmtBytes(perRun) : '…'}
+          hint={`${cf.runs} runs, last ${Math.round(cf.lastMs)} ms`}
+        />
       </div>
       <p class="muted" data-testid="brushes">
         {brushed.length ? brushed.map((d) => `${d} ${f[d]![0]} to ${f[d]![1]}`).join(' · ') : 'no brush'}

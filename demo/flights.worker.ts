@@ -4,7 +4,7 @@
  * Runs in a worker: imports nothing that touches the DOM.
  */
 import { aggregate, bin, count, exposeTasks, keep, type TaskCtx } from 'switchboard/worker'
-import { type Dim, dimNames, dims, type Filters, type Histograms, spread, edges } from './lib/dims'
+import { type Dim, dimNames, dims, edges, type Filters, type Histograms, spread } from './lib/dims'
 import { type FlightsSize, type FlightsTable, loadFlights } from './lib/flights'
 
 /** Histograms over all rows depend on the table only: computed once per table. */
@@ -31,7 +31,8 @@ exposeTasks({
       const url = new URL('data/flights-5m.arrow', baseUrl)
       const r = await fetch(url, { method: 'HEAD', signal: ctx.signal })
       const type = r.headers.get('content-type') ?? ''
-      if (!r.ok || type.includes('html')) throw new Error(`${url.pathname} is not on this site (HTTP ${r.status}${r.ok ? `, ${type}` : ''}).`)
+      if (!r.ok || type.includes('html'))
+        throw new Error(`${url.pathname} is not on this site (HTTP ${r.status}${r.ok ? `, ${type}` : ''}).`)
     }
     const table = await loadFlights(size as FlightsSize, { baseUrl, signal: ctx.signal })
     ctx.progress(0.95, 'decoded')

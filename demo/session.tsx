@@ -11,8 +11,8 @@ import type { JSX } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import { createBoard, noUpdate, PreventUpdate } from 'switchboard'
 import { useStatus, useStore, useStoreState } from 'switchboard/preact'
-import { Figure, fmtBytes, mountPage } from './lib/shell'
 import { rng } from './lib/rng'
+import { Figure, fmtBytes, mountPage } from './lib/shell'
 
 interface Summary {
   n: number
@@ -102,7 +102,9 @@ board.callback({
   inputs: [summary],
   outputs: [line],
   run: (s) =>
-    s ? `${s.n.toLocaleString()} walks: mean ${s.mean.toFixed(3)}, sd ${s.sd.toFixed(3)}, range ${s.min.toFixed(1)} … ${s.max.toFixed(1)}` : '',
+    s
+      ? `${s.n.toLocaleString()} walks: mean ${s.mean.toFixed(3)}, sd ${s.sd.toFixed(3)}, range ${s.min.toFixed(1)} … ${s.max.toFixed(1)}`
+      : '',
 })
 
 /** What this board keeps in sessionStorage right now: keys, characters, bytes (UTF-16). */
@@ -111,7 +113,8 @@ function storedEntries(): Array<{ key: string; chars: number }> {
   for (let i = 0; i < sessionStorage.length; i++) {
     const key = sessionStorage.key(i)!
     // Store entries only (`sb:<board>:<store>:`), not the session id (`sb:<board>:session:id:`).
-    if (/^[^:]*:$/.test(key.slice(`sb:${board.name}:`.length)) && key.startsWith(`sb:${board.name}:`)) out.push({ key, chars: key.length + (sessionStorage.getItem(key)?.length ?? 0) })
+    if (/^[^:]*:$/.test(key.slice(`sb:${board.name}:`.length)) && key.startsWith(`sb:${board.name}:`))
+      out.push({ key, chars: key.length + (sessionStorage.getItem(key)?.length ?? 0) })
   }
   return out.sort((a, b) => a.key.localeCompare(b.key))
 }
@@ -169,10 +172,10 @@ function App(): JSX.Element {
   return (
     <>
       <p class="lede">
-        An expensive step (<code>simulate</code>: {n.toLocaleString()} random walks of {STEPS} steps) writes its summary to a{' '}
-        <code>session</code> store as JSON and its samples to a <code>session</code> store with the <code>base64</code> codec. Two
-        cheap callbacks read them. <strong>Reload the page</strong>: the data comes back from sessionStorage and{' '}
-        <code>simulate</code> does not run again. A new tab starts its own session.
+        An expensive step (<code>simulate</code>: {n.toLocaleString()} random walks of {STEPS} steps) writes its summary
+        to a <code>session</code> store as JSON and its samples to a <code>session</code> store with the{' '}
+        <code>base64</code> codec. Two cheap callbacks read them. <strong>Reload the page</strong>: the data comes back
+        from sessionStorage and <code>simulate</code> does not run again. A new tab starts its own session.
       </p>
       <div class="controls">
         <button type="button" data-testid="new-seed" onClick={() => setSeed((x) => (x ?? 0) + 1)}>
@@ -197,11 +200,21 @@ function App(): JSX.Element {
         {sim.running && <span class="muted">{sim.progress?.note}</span>}
       </div>
       <div class="figures">
-        <Figure label="simulate runs, this page load" testid="simulate-runs" value={sim.runs} hint={sim.lastMs ? `last ${Math.round(sim.lastMs)} ms` : 'restored, not run'} />
+        <Figure
+          label="simulate runs, this page load"
+          testid="simulate-runs"
+          value={sim.runs}
+          hint={sim.lastMs ? `last ${Math.round(sim.lastMs)} ms` : 'restored, not run'}
+        />
         <Figure label="simulate runs, this tab's session" testid="simulations" value={total} />
         <Figure label="histogram runs" testid="histogram-runs" value={hist.runs} />
         <Figure label="report runs" testid="report-runs" value={rep.runs} />
-        <Figure label="bytes in sessionStorage" testid="stored-bytes" value={fmtBytes(totalBytes)} hint="UTF-16, keys included" />
+        <Figure
+          label="bytes in sessionStorage"
+          testid="stored-bytes"
+          value={fmtBytes(totalBytes)}
+          hint="UTF-16, keys included"
+        />
       </div>
       <p class="result" data-testid="report">
         {text || '…'}
@@ -232,7 +245,9 @@ function App(): JSX.Element {
                 <td>{id === 'samples' ? 'session, base64' : 'session, JSON'}</td>
                 <td data-testid={`where-${id}`}>{where(id) === 'session' ? 'sessionStorage' : where(id)}</td>
                 <td>
-                  <code>sb:{board.name}:{id}</code>
+                  <code>
+                    sb:{board.name}:{id}
+                  </code>
                 </td>
                 <td data-testid={`bytes-${id}`}>{e ? fmtBytes(e.chars * 2) : 'not stored (default)'}</td>
               </tr>

@@ -89,11 +89,17 @@ function App(): JSX.Element {
     <>
       <p class="lede">
         A tab's <strong>session</strong> keeps its own data: the basket below is a <code>session</code> store, and{' '}
-        <code>fingerprint</code> is cached with <code>scope: 'session'</code>. Reload: same session, same data, a cache hit. A new
-        tab (not a duplicate) gets a new session. Your name is a <code>local</code> store: it is the browser's, not the session's.
+        <code>fingerprint</code> is cached with <code>scope: 'session'</code>. Reload: same session, same data, a cache
+        hit. A new tab (not a duplicate) gets a new session. Your name is a <code>local</code> store: it is the
+        browser's, not the session's.
       </p>
       <div class="figures">
-        <Figure label="session id" testid="session-id" value={<code>{sid.slice(0, 8)}</code>} hint="kept across reloads" />
+        <Figure
+          label="session id"
+          testid="session-id"
+          value={<code>{sid.slice(0, 8)}</code>}
+          hint="kept across reloads"
+        />
         <Figure label="fingerprint executions" testid="fingerprint-runs" value={st.runs} />
         <Figure label="cache hits" testid="fingerprint-hits" value={st.hits} hint="same basket, same session" />
         <Figure label="cache misses" testid="fingerprint-misses" value={st.misses} />
@@ -104,7 +110,13 @@ function App(): JSX.Element {
           <form class="controls" onSubmit={add}>
             <label>
               item{' '}
-              <input type="text" data-testid="item" value={draft} onInput={(e) => setDraft(e.currentTarget.value)} placeholder="e.g. apples" />
+              <input
+                type="text"
+                data-testid="item"
+                value={draft}
+                onInput={(e) => setDraft(e.currentTarget.value)}
+                placeholder="e.g. apples"
+              />
             </label>
             <button type="submit" data-testid="add">
               Add
@@ -115,7 +127,14 @@ function App(): JSX.Element {
               <li>{x}</li>
             ))}
           </ul>
-          {st.running && <progress data-testid="progress" max={1} value={st.progress?.fraction ?? 0} aria-label="fingerprint progress" />}
+          {st.running && (
+            <progress
+              data-testid="progress"
+              max={1}
+              value={st.progress?.fraction ?? 0}
+              aria-label="fingerprint progress"
+            />
+          )}
           <pre class="result" data-testid="report">
             {text || '(empty basket)'}
           </pre>
@@ -142,16 +161,16 @@ function App(): JSX.Element {
       </div>
       <ul class="muted">
         <li>
-          <strong>Clear session data</strong> empties the basket; the session and its cache stay (add the same items again: a cache
-          hit).
+          <strong>Clear session data</strong> empties the basket; the session and its cache stay (add the same items
+          again: a cache hit).
         </li>
         <li>
-          <strong>New session</strong> (<code>board.clearSession()</code>) forgets the session everywhere: new id, session stores
-          and session-scope cache gone, in every tab of this session. The name stays.
+          <strong>New session</strong> (<code>board.clearSession()</code>) forgets the session everywhere: new id,
+          session stores and session-scope cache gone, in every tab of this session. The name stays.
         </li>
         <li>
-          <strong>Clear everything</strong> (<code>board.clear()</code>) forgets every cache entry and stored value of the board,
-          the name included.
+          <strong>Clear everything</strong> (<code>board.clear()</code>) forgets every cache entry and stored value of
+          the board, the name included.
         </li>
       </ul>
     </>

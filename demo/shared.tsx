@@ -14,8 +14,8 @@ import type { ComponentChildren, JSX } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import { createBoard } from 'switchboard'
 import { useStatus, useStore, useStoreState } from 'switchboard/preact'
-import { Figure, mountPage } from './lib/shell'
 import { rng } from './lib/rng'
+import { Figure, mountPage } from './lib/shell'
 
 interface Params {
   seed: number
@@ -53,7 +53,7 @@ board.callback({
       const end = Math.min(p.paths, i + 200)
       for (let j = i; j < end; j++) {
         let price = 100
-        for (let d = 0; d < DAYS; d++) price *= Math.exp(mu - sigma * sigma / 2 + sigma * normal())
+        for (let d = 0; d < DAYS; d++) price *= Math.exp(mu - (sigma * sigma) / 2 + sigma * normal())
         out[j] = price
       }
       ctx.progress(end / p.paths, `${end} of ${p.paths} paths`)
@@ -159,21 +159,33 @@ function App(): JSX.Element {
     <>
       <p class="lede">
         <code>simulate</code> prices {p.paths.toLocaleString()} random paths over {DAYS} days. It declares{' '}
-        <code>cache: {'{'} scope: 'global' {'}'}</code>: its result is kept by a hash of its inputs in memory and IndexedDB,
-        and four callbacks read it. <strong>Reload</strong>: a cache hit, no execution. <strong>Open this page in a second tab</strong>:
-        the tabs share their parameters, and when they change only one tab computes; the other waits for it and reads the
-        result.
+        <code>
+          cache: {'{'} scope: 'global' {'}'}
+        </code>
+        : its result is kept by a hash of its inputs in memory and IndexedDB, and four callbacks read it.{' '}
+        <strong>Reload</strong>: a cache hit, no execution. <strong>Open this page in a second tab</strong>: the tabs
+        share their parameters, and when they change only one tab computes; the other waits for it and reads the result.
       </p>
       <div class="controls">
         <button type="button" data-testid="next-seed" onClick={() => setParams({ ...p, seed: p.seed + 1 })}>
           Next seed ({p.seed})
         </button>
-        <button type="button" class="secondary" data-testid="prev-seed" disabled={p.seed <= 1} onClick={() => setParams({ ...p, seed: p.seed - 1 })}>
+        <button
+          type="button"
+          class="secondary"
+          data-testid="prev-seed"
+          disabled={p.seed <= 1}
+          onClick={() => setParams({ ...p, seed: p.seed - 1 })}
+        >
           Previous seed
         </button>
         <label>
           paths{' '}
-          <select data-testid="paths" value={p.paths} onChange={(e) => setParams({ ...p, paths: Number(e.currentTarget.value) })}>
+          <select
+            data-testid="paths"
+            value={p.paths}
+            onChange={(e) => setParams({ ...p, paths: Number(e.currentTarget.value) })}
+          >
             {[1000, 2000, 4000].map((v) => (
               <option value={v}>{v.toLocaleString()}</option>
             ))}
@@ -185,27 +197,45 @@ function App(): JSX.Element {
         <a href="shared.html" target="_blank" rel="noopener">
           open a second tab ↗
         </a>
-        {sim.running && <progress data-testid="progress" max={1} value={sim.progress?.fraction ?? 0} aria-label="simulate progress" />}
+        {sim.running && (
+          <progress data-testid="progress" max={1} value={sim.progress?.fraction ?? 0} aria-label="simulate progress" />
+        )}
         {sim.running && <span class="muted">{sim.progress?.note ?? 'waiting for another tab…'}</span>}
       </div>
       <div class="figures">
         <Figure label="executions, every tab" testid="executions" value={total} hint="counted inside simulate" />
-        <Figure label="executions, this page load" testid="simulate-runs" value={sim.runs} hint={sim.lastMs ? `last ${Math.round(sim.lastMs)} ms` : undefined} />
-        <Figure label="cache hits, this page load" testid="simulate-hits" value={sim.hits} hint="memory, IndexedDB or another tab" />
+        <Figure
+          label="executions, this page load"
+          testid="simulate-runs"
+          value={sim.runs}
+          hint={sim.lastMs ? `last ${Math.round(sim.lastMs)} ms` : undefined}
+        />
+        <Figure
+          label="cache hits, this page load"
+          testid="simulate-hits"
+          value={sim.hits}
+          hint="memory, IndexedDB or another tab"
+        />
         <Figure label="cache misses, this page load" testid="simulate-misses" value={sim.misses} />
       </div>
       <div class="grid2">
         <Reader id="mean" title="mean final price">
-          <p class="result" data-testid="mean">{mean || '…'}</p>
+          <p class="result" data-testid="mean">
+            {mean || '…'}
+          </p>
         </Reader>
         <Reader id="quantiles" title="5%, 50%, 95%">
-          <p class="result" data-testid="quantiles">{q.length ? q.map((v) => v.toFixed(2)).join(' · ') : '…'}</p>
+          <p class="result" data-testid="quantiles">
+            {q.length ? q.map((v) => v.toFixed(2)).join(' · ') : '…'}
+          </p>
         </Reader>
         <Reader id="histogram" title="distribution">
           <Hist />
         </Reader>
         <Reader id="extremes" title="lowest … highest">
-          <p class="result" data-testid="extremes">{ext || '…'}</p>
+          <p class="result" data-testid="extremes">
+            {ext || '…'}
+          </p>
         </Reader>
       </div>
     </>

@@ -81,7 +81,10 @@ async function buildSite() {
   if (existsSync(resolve(root, 'examples'))) {
     // examples/testing holds Playwright specs (Node code), not pages of the site.
     const specs = resolve(root, 'examples/testing')
-    cpSync(resolve(root, 'examples'), resolve(root, 'dist-site/examples'), { recursive: true, filter: (src) => !src.startsWith(specs) })
+    cpSync(resolve(root, 'examples'), resolve(root, 'dist-site/examples'), {
+      recursive: true,
+      filter: (src) => !src.startsWith(specs),
+    })
   }
 }
 

@@ -74,7 +74,12 @@ await context.exposeBinding('chaosReport', (_source, msg) => {
       break
     case 'error':
     case 'persist-failed':
-      errors.push({ tab: msg.tab, life: msg.life, kind: `board ${msg.type}`, text: msg.store ? `${msg.store}: ${msg.message}` : msg.message })
+      errors.push({
+        tab: msg.tab,
+        life: msg.life,
+        kind: `board ${msg.type}`,
+        text: msg.store ? `${msg.store}: ${msg.message}` : msg.message,
+      })
       break
     case 'warning':
       warnings.push({ tab: msg.tab, life: msg.life, text: msg.message })
@@ -83,7 +88,8 @@ await context.exposeBinding('chaosReport', (_source, msg) => {
 })
 
 const slots = Array.from({ length: TABS }, (_, tab) => ({ tab, life: 0, page: null, ready: null }))
-const url = (slot) => `${server.base}test/pages/chaos.html?board=${board}&tab=${slot.tab}&life=${slot.life}&seed=${seed}`
+const url = (slot) =>
+  `${server.base}test/pages/chaos.html?board=${board}&tab=${slot.tab}&life=${slot.life}&seed=${seed}`
 
 function expectReady(slot) {
   const life = `${slot.tab}:${slot.life}`
@@ -96,7 +102,13 @@ function expectReady(slot) {
     clearTimeout(timer)
     if (r !== 'stuck') startups.push(Date.now() - since)
     readyWaiters.delete(life)
-    if (r === 'stuck' && !killed.has(life)) errors.push({ tab: slot.tab, life: slot.life, kind: 'stuck', text: `tab ${life} did not start within ${STUCK_MS / 1000} s` })
+    if (r === 'stuck' && !killed.has(life))
+      errors.push({
+        tab: slot.tab,
+        life: slot.life,
+        kind: 'stuck',
+        text: `tab ${life} did not start within ${STUCK_MS / 1000} s`,
+      })
     return r !== 'stuck'
   })
 }
@@ -109,7 +121,8 @@ async function open(slot) {
   page.on('pageerror', (e) => errors.push({ ...where(), kind: 'page error', text: String(e?.stack ?? e) }))
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push({ ...where(), kind: 'console error', text: m.text() })
-    else if (m.type() === 'warning' && m.text().startsWith('[switchboard]')) warnings.push({ ...where(), text: m.text() })
+    else if (m.type() === 'warning' && m.text().startsWith('[switchboard]'))
+      warnings.push({ ...where(), text: m.text() })
   })
   expectReady(slot)
   await page.goto(url(slot), { waitUntil: 'commit' })
@@ -158,8 +171,20 @@ async function op(slot, what, fn) {
   // Closing and navigating are Playwright's and Chromium's doing (the page runs no unload
   // code): their hangs are reported apart from the library's errors.
   const into = what === 'close' || what === 'reload' || what === 'reopen' ? driverProblems : errors
-  if (outcome === 'stuck') into.push({ tab: slot.tab, life: slot.life, kind: 'stuck', text: `tab ${life}: ${what} did not finish within ${STUCK_MS / 1000} s` })
-  else into.push({ tab: slot.tab, life: slot.life, kind: 'driver', text: `tab ${life}: ${what} failed: ${outcome?.message ?? outcome}` })
+  if (outcome === 'stuck')
+    into.push({
+      tab: slot.tab,
+      life: slot.life,
+      kind: 'stuck',
+      text: `tab ${life}: ${what} did not finish within ${STUCK_MS / 1000} s`,
+    })
+  else
+    into.push({
+      tab: slot.tab,
+      life: slot.life,
+      kind: 'driver',
+      text: `tab ${life}: ${what} failed: ${outcome?.message ?? outcome}`,
+    })
   if (outcome === 'stuck' && slot.page) {
     killed.add(`${slot.tab}:${slot.life}`)
     const old = slot.page
@@ -204,7 +229,9 @@ async function chaos(slot) {
 const progress = setInterval(() => {
   const now = Date.now()
   const busy = [...doing].map(([tab, d]) => `${tab}: ${d.what} ${((now - d.since) / 1000).toFixed(0)} s`).join('; ')
-  console.log(`  t=${((now - t0) / 1000).toFixed(0)} s ${JSON.stringify(ops)} executions ${execs.size} errors ${errors.length} | ${busy}`)
+  console.log(
+    `  t=${((now - t0) / 1000).toFixed(0)} s ${JSON.stringify(ops)} executions ${execs.size} errors ${errors.length} | ${busy}`,
+  )
 }, 30_000)
 await Promise.all(slots.map(chaos))
 clearInterval(progress)
@@ -230,17 +257,21 @@ while (Date.now() - settleStart < STUCK_MS) {
   snapshots.forEach((snap, tab) => {
     if (snap.stuck || snap.failed) return problems.push(`tab ${tab}: ${snap.failed ?? 'idle() did not settle'}`)
     const want = expected(snap.values)
-    for (const [k, v] of Object.entries(want)) if (snap.values[k] !== v) problems.push(`tab ${tab}: ${k} = ${snap.values[k]}, a recomputation from its inputs gives ${v}`)
+    for (const [k, v] of Object.entries(want))
+      if (snap.values[k] !== v)
+        problems.push(`tab ${tab}: ${k} = ${snap.values[k]}, a recomputation from its inputs gives ${v}`)
   })
   for (const shared of ['a', 'b']) {
     const seen = new Set(snapshots.map((s) => s.values?.[shared]))
-    if (seen.size !== 1) problems.push(`${shared} differs across tabs: ${snapshots.map((s) => s.values?.[shared]).join(', ')}`)
+    if (seen.size !== 1)
+      problems.push(`${shared} differs across tabs: ${snapshots.map((s) => s.values?.[shared]).join(', ')}`)
   }
   if (problems.length === 0) break
   await sleep(500)
 }
 const settleSeconds = (Date.now() - settleStart) / 1000
-for (const snap of snapshots) for (const e of snap.errors ?? []) errors.push({ kind: 'board.errors at the end', text: e })
+for (const snap of snapshots)
+  for (const e of snap.errors ?? []) errors.push({ kind: 'board.errors at the end', text: e })
 if (started.some((ok) => !ok)) problems.push('a tab did not start after the chaos phase')
 
 function quantiles(xs) {
@@ -266,7 +297,8 @@ const twice = []
 let recomputedAfterKill = 0
 for (const [key, es] of byKey) {
   const counted = es.filter((e) => !e.killed)
-  if (counted.length > 1) twice.push({ key, executions: es.map(({ life, t, end, durable, killed }) => ({ life, t, end, durable, killed })) })
+  if (counted.length > 1)
+    twice.push({ key, executions: es.map(({ life, t, end, durable, killed }) => ({ life, t, end, durable, killed })) })
   else if (es.length > 1) recomputedAfterKill++
 }
 const perCallback = {}

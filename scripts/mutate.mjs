@@ -22,8 +22,14 @@ const root = resolve(import.meta.dirname, '..')
 const args = new Set(process.argv.slice(2))
 const FOLDERS = ['src/graph', 'src/cache', 'src/storage', 'src/sync', 'src/worker', 'src/aggregate', 'src/dom']
 const DEFAULT_BROWSER = 'dom'
-const nodeGroups = (process.env.MUTATE_NODE ?? 'core,aggregate').split(',').map((s) => s.trim()).filter(Boolean)
-const browserGroups = (process.env.MUTATE_BROWSER ?? DEFAULT_BROWSER).split(',').map((s) => s.trim()).filter(Boolean)
+const nodeGroups = (process.env.MUTATE_NODE ?? 'core,aggregate')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean)
+const browserGroups = (process.env.MUTATE_BROWSER ?? DEFAULT_BROWSER)
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean)
 const t0 = Date.now()
 const runs = []
 
@@ -38,20 +44,32 @@ function stryker(label, config, env) {
 }
 
 if (!args.has('--merge-only')) {
-  for (const g of nodeGroups) stryker(`node:${g}`, 'stryker/node.config.mjs', { STRYKER_PROJECT: 'node', STRYKER_GROUP: g })
+  for (const g of nodeGroups)
+    stryker(`node:${g}`, 'stryker/node.config.mjs', { STRYKER_PROJECT: 'node', STRYKER_GROUP: g })
   if (!args.has('--node-only')) {
-    for (const g of browserGroups) stryker(`browser:${g}`, 'stryker/browser.config.mjs', { STRYKER_PROJECT: 'browser', STRYKER_GROUP: g })
+    for (const g of browserGroups)
+      stryker(`browser:${g}`, 'stryker/browser.config.mjs', { STRYKER_PROJECT: 'browser', STRYKER_GROUP: g })
   }
 }
 
 // ---- merge ------------------------------------------------------------------------------
 
-const RANK = { Killed: 5, Timeout: 5, Survived: 3, NoCoverage: 2, RuntimeError: 1, CompileError: 1, Ignored: 0, Pending: 0 }
+const RANK = {
+  Killed: 5,
+  Timeout: 5,
+  Survived: 3,
+  NoCoverage: 2,
+  RuntimeError: 1,
+  CompileError: 1,
+  Ignored: 0,
+  Pending: 0,
+}
 const reports = [
   ['node:core', 'reports/mutation/node-core.json'],
   ['node:aggregate', 'reports/mutation/node-aggregate.json'],
 ]
-for (const g of ['dom', 'cache', 'storage', 'sync', 'worker']) reports.push([`browser:${g}`, `reports/mutation/browser-${g}.json`])
+for (const g of ['dom', 'cache', 'storage', 'sync', 'worker'])
+  reports.push([`browser:${g}`, `reports/mutation/browser-${g}.json`])
 
 const mutants = new Map()
 const usedReports = []
@@ -65,14 +83,29 @@ for (const [label, file] of reports) {
     const lines = report.files[f].mutants.map((m) => m.location.start.line)
     return `${f}:${Math.min(...lines)}-${Math.max(...lines)}`
   })
-  usedReports.push({ run: label, report: file, files: spans, mutants: files.reduce((n, f) => n + report.files[f].mutants.length, 0) })
+  usedReports.push({
+    run: label,
+    report: file,
+    files: spans,
+    mutants: files.reduce((n, f) => n + report.files[f].mutants.length, 0),
+  })
   for (const [file, { mutants: list }] of Object.entries(report.files)) {
     for (const m of list) {
       const { start, end } = m.location
       const key = `${file}:${start.line}:${start.column}:${end.line}:${end.column}:${m.mutatorName}:${m.replacement ?? ''}`
       const prev = mutants.get(key)
-      const mine = { file, line: start.line, column: start.column, mutator: m.mutatorName, replacement: m.replacement ?? '', status: m.status, by: label, static: !!m.static }
-      if (!prev || RANK[m.status] > RANK[prev.status]) mutants.set(key, { ...mine, runs: [...(prev?.runs ?? []), `${label}:${m.status}`] })
+      const mine = {
+        file,
+        line: start.line,
+        column: start.column,
+        mutator: m.mutatorName,
+        replacement: m.replacement ?? '',
+        status: m.status,
+        by: label,
+        static: !!m.static,
+      }
+      if (!prev || RANK[m.status] > RANK[prev.status])
+        mutants.set(key, { ...mine, runs: [...(prev?.runs ?? []), `${label}:${m.status}`] })
       else prev.runs.push(`${label}:${m.status}`)
     }
   }
@@ -86,15 +119,32 @@ if (!mutants.size) {
 const eqPath = resolve(root, 'bench/mutation-equivalent.json')
 const equivalents = existsSync(eqPath) ? JSON.parse(readFileSync(eqPath, 'utf8')) : []
 const matchEq = (m) =>
-  equivalents.find((e) => e.file === m.file && e.line === m.line && e.mutator === m.mutator && (e.replacement === undefined || e.replacement === m.replacement))
+  equivalents.find(
+    (e) =>
+      e.file === m.file &&
+      e.line === m.line &&
+      e.mutator === m.mutator &&
+      (e.replacement === undefined || e.replacement === m.replacement),
+  )
 const staleEq = new Set(equivalents)
 
-const empty = () => ({ killed: 0, timeout: 0, survived: 0, equivalent: 0, noCoverage: 0, errors: 0, ignored: 0, total: 0 })
+const empty = () => ({
+  killed: 0,
+  timeout: 0,
+  survived: 0,
+  equivalent: 0,
+  noCoverage: 0,
+  errors: 0,
+  ignored: 0,
+  total: 0,
+})
 const byFolder = Object.fromEntries(FOLDERS.map((f) => [f, empty()]))
 const overall = empty()
 const survivors = []
 const equivalent = []
-for (const m of [...mutants.values()].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column)) {
+for (const m of [...mutants.values()].sort(
+  (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column,
+)) {
   const folder = FOLDERS.find((f) => m.file.startsWith(`${f}/`))
   if (!folder) continue
   const counts = [byFolder[folder], overall]
@@ -114,7 +164,14 @@ for (const m of [...mutants.values()].sort((a, b) => a.file.localeCompare(b.file
         equivalent.push({ file: m.file, line: m.line, mutator: m.mutator, replacement: m.replacement, why: eq.why })
       } else {
         field = 'survived'
-        survivors.push({ file: m.file, line: m.line, column: m.column, mutator: m.mutator, replacement: m.replacement, runs: m.runs })
+        survivors.push({
+          file: m.file,
+          line: m.line,
+          column: m.column,
+          mutator: m.mutator,
+          replacement: m.replacement,
+          runs: m.runs,
+        })
       }
       break
     }
@@ -176,7 +233,11 @@ writeFileSync(resolve(root, 'bench/results/mutation.json'), `${JSON.stringify(ou
 
 console.log('\nmutation score (covered mutants killed, equivalents left out):')
 for (const [f, c] of Object.entries(out.folders)) {
-  console.log(`  ${f.padEnd(14)} ${String(c.scoreCovered ?? '-').padStart(5)} %   killed ${c.killed + c.timeout}, survived ${c.survived}, equivalent ${c.equivalent}, no coverage ${c.noCoverage}`)
+  console.log(
+    `  ${f.padEnd(14)} ${String(c.scoreCovered ?? '-').padStart(5)} %   killed ${c.killed + c.timeout}, survived ${c.survived}, equivalent ${c.equivalent}, no coverage ${c.noCoverage}`,
+  )
 }
-console.log(`  ${'overall'.padEnd(14)} ${String(out.overall.scoreCovered).padStart(5)} %   (${survivors.length} survivors listed in bench/results/mutation.json)`)
+console.log(
+  `  ${'overall'.padEnd(14)} ${String(out.overall.scoreCovered).padStart(5)} %   (${survivors.length} survivors listed in bench/results/mutation.json)`,
+)
 if (out.runtimeSeconds !== undefined) console.log(`  runtime ${out.runtimeSeconds}s`)

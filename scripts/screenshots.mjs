@@ -27,7 +27,8 @@ async function open(path) {
   return page
 }
 // The ready mark is hidden text: wait on its content, not its visibility.
-const ready = (page) => page.waitForFunction(() => document.querySelector('[data-testid="ready"]')?.textContent === 'yes')
+const ready = (page) =>
+  page.waitForFunction(() => document.querySelector('[data-testid="ready"]')?.textContent === 'yes')
 const idle = (page) => page.evaluate(() => globalThis.board.idle())
 async function shot(page, file, what, target) {
   // No focus ring in the picture, unless the shot is of the panel (which takes focus).
@@ -51,12 +52,25 @@ try {
 
   page = await open('demo/session.html')
   await idle(page)
-  await shot(page, 'demo-session.png', 'pattern 1: the expensive step, its session stores (JSON and base64), counters and where the data lives')
-  await shot(page, 'devpanel-session.png', 'the dev panel on pattern 1: stores by storage, callbacks with runs, times and bytes', await panel(page))
+  await shot(
+    page,
+    'demo-session.png',
+    'pattern 1: the expensive step, its session stores (JSON and base64), counters and where the data lives',
+  )
+  await shot(
+    page,
+    'devpanel-session.png',
+    'the dev panel on pattern 1: stores by storage, callbacks with runs, times and bytes',
+    await panel(page),
+  )
 
   page = await open('demo/aggregate.html')
   await page.getByTestId('same').filter({ hasText: 'same answer' }).waitFor()
-  await shot(page, 'demo-aggregate.png', 'pattern 2: the same group-by by shipping rows (1.1 MB) or aggregating in the worker (under 1 KB)')
+  await shot(
+    page,
+    'demo-aggregate.png',
+    'pattern 2: the same group-by by shipping rows (1.1 MB) or aggregating in the worker (under 1 KB)',
+  )
 
   page = await open('demo/shared.html')
   await idle(page)
@@ -66,10 +80,19 @@ try {
   await idle(second)
   await idle(page)
   await page.getByTestId('mean').filter({ hasNotText: '…' }).waitFor()
-  await shot(page, 'demo-shared.png', 'pattern 3: one cached computation, four readers, executions counted across two tabs')
+  await shot(
+    page,
+    'demo-shared.png',
+    'pattern 3: one cached computation, four readers, executions counted across two tabs',
+  )
   await second.reload()
   await ready(second)
-  await shot(second, 'devpanel-shared.png', 'the dev panel after a reload: simulate answered from the cache (green), four readers', await panel(second))
+  await shot(
+    second,
+    'devpanel-shared.png',
+    'the dev panel after a reload: simulate answered from the cache (green), four readers',
+    await panel(second),
+  )
 
   page = await open('demo/sessions.html')
   for (const item of ['apples', 'pears', 'plums']) {
@@ -79,7 +102,11 @@ try {
   await page.getByTestId('name').fill('Ada')
   await idle(page)
   await page.getByTestId('report').filter({ hasText: 'plums' }).waitFor()
-  await shot(page, 'demo-sessions.png', "pattern 4: this session's basket and session-scoped cache, the browser-wide name, and the clear controls")
+  await shot(
+    page,
+    'demo-sessions.png',
+    "pattern 4: this session's basket and session-scoped cache, the browser-wide name, and the clear controls",
+  )
 
   page = await open('demo/flights.html')
   await page.getByTestId('rows').filter({ hasText: '200,000' }).waitFor()
@@ -87,18 +114,37 @@ try {
   await page.getByTestId('from-delay').press('Enter')
   await page.getByTestId('brushes').filter({ hasText: 'delay 30 to 180' }).waitFor()
   await idle(page)
-  await shot(page, 'demo-flights.png', 'the flights crossfilter: a delay brush and the other histograms under it, computed in a worker')
-  await shot(page, 'devpanel-flights.png', 'the dev panel on the dashboard: the table as a worker handle (1.5 MB), worker tasks with bytes crossed', await panel(page))
+  await shot(
+    page,
+    'demo-flights.png',
+    'the flights crossfilter: a delay brush and the other histograms under it, computed in a worker',
+  )
+  await shot(
+    page,
+    'devpanel-flights.png',
+    'the dev panel on the dashboard: the table as a worker handle (1.5 MB), worker tasks with bytes crossed',
+    await panel(page),
+  )
 
   await page.getByTestId('devpanel-close').click()
   await page.getByTestId('dataset').selectOption('3m')
   await page.getByTestId('progress-load').waitFor()
-  await shot(page, 'demo-flights-progress.png', 'the dashboard loading 3 million rows: the worker reports progress', page.locator('main'))
+  await shot(
+    page,
+    'demo-flights-progress.png',
+    'the dashboard loading 3 million rows: the worker reports progress',
+    page.locator('main'),
+  )
   await page.getByTestId('rows').filter({ hasText: '3,000,000' }).waitFor({ timeout: 60_000 })
 
   await page.getByTestId('dataset').selectOption('5m')
   await page.getByTestId('errors').waitFor()
-  await shot(page, 'demo-flights-error.png', 'a failure as the user sees it: the callback and the cause, in one line', page.locator('main'))
+  await shot(
+    page,
+    'demo-flights-error.png',
+    'a failure as the user sees it: the callback and the cause, in one line',
+    page.locator('main'),
+  )
 } finally {
   await browser.close()
   await new Promise((r) => server.httpServer.close(r))

@@ -55,7 +55,13 @@ let busyMs = 0
 let idleMs = 0
 const t0 = Date.now()
 const first = await heap()
-samples.push({ t: 0, busySeconds: 0, sets: 0, ...first, storageBytes: await page.evaluate(() => globalThis.api.storage()) })
+samples.push({
+  t: 0,
+  busySeconds: 0,
+  sets: 0,
+  ...first,
+  storageBytes: await page.evaluate(() => globalThis.api.storage()),
+})
 const chunks = Math.max(1, Math.round(opt.seconds / opt.sample))
 for (let c = 0; c < chunks; c++) {
   const r = await page.evaluate(([ms, rate]) => globalThis.api.burst(ms, rate), [opt.sample * 1000, opt.rate])
@@ -63,12 +69,23 @@ for (let c = 0; c < chunks; c++) {
   busyMs += r.ms
   idleMs += r.idleMs
   const h = await heap()
-  const s = { t: (Date.now() - t0) / 1000, busySeconds: busyMs / 1000, sets, ...h, storageBytes: await page.evaluate(() => globalThis.api.storage()) }
+  const s = {
+    t: (Date.now() - t0) / 1000,
+    busySeconds: busyMs / 1000,
+    sets,
+    ...h,
+    storageBytes: await page.evaluate(() => globalThis.api.storage()),
+  }
   samples.push(s)
-  console.log(`  t=${s.t.toFixed(0)} s sets=${sets} (${Math.round(r.sets / (r.ms / 1000))}/s) heap ${s.usedMB.toFixed(3)} MB idb ${(s.storageBytes / MB).toFixed(2)} MB`)
+  console.log(
+    `  t=${s.t.toFixed(0)} s sets=${sets} (${Math.round(r.sets / (r.ms / 1000))}/s) heap ${s.usedMB.toFixed(3)} MB idb ${(s.storageBytes / MB).toFixed(2)} MB`,
+  )
 }
 const stats = await page.evaluate(() => globalThis.api.stats())
-const boardErrors = await page.evaluate(() => [...globalThis.api.errors, ...[...globalThis.api.board.errors].map(([id, e]) => `${id}: ${e.message}`)])
+const boardErrors = await page.evaluate(() => [
+  ...globalThis.api.errors,
+  ...[...globalThis.api.board.errors].map(([id, e]) => `${id}: ${e.message}`),
+])
 for (const e of boardErrors) errors.push({ kind: 'board error', text: e })
 await browser.close()
 server.close()
@@ -129,7 +146,10 @@ if (opt.check) {
   const failures = []
   if (sets === 0) failures.push('no set() was made')
   if (errors.length) failures.push(`${errors.length} errors`)
-  if (growthMB > boundMB) failures.push(`heap after GC grew ${growthMB.toFixed(3)} MB over ${last.sets - base.sets} sets (bound ${boundMB.toFixed(3)} MB)`)
+  if (growthMB > boundMB)
+    failures.push(
+      `heap after GC grew ${growthMB.toFixed(3)} MB over ${last.sets - base.sets} sets (bound ${boundMB.toFixed(3)} MB)`,
+    )
   if (failures.length) {
     console.error(`[switchboard] soak failed: ${failures.join('; ')}`)
     process.exit(1)

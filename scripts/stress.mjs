@@ -17,5 +17,7 @@ for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130)
 console.log(`[switchboard] ${burners.length} busy processes started; running npm test under load`)
 const t0 = Date.now()
 const r = spawnSync('node', ['scripts/test.mjs'], { stdio: 'inherit' })
-console.log(`[switchboard] npm test under load: exit ${r.status ?? r.signal} after ${((Date.now() - t0) / 1000).toFixed(0)} s`)
+console.log(
+  `[switchboard] npm test under load: exit ${r.status ?? r.signal} after ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+)
 process.exit(r.status ?? 1)

@@ -42,10 +42,10 @@ function step(name, cmd, args) {
 }
 
 const chromium = ensureChromium()
-// Biome (format, lint, import order; biome.jsonc). Off by default until the one whole-repo
-// `npm run format` after this wave's merge; LINT=1 turns it on today. After that format,
-// make it unconditional (delete the condition).
-if (process.env.LINT === '1') step('lint and format (biome)', 'npx', ['biome', 'check', '.'])
+// Biome (format, lint, import order; biome.jsonc), then no import cycle between modules,
+// type imports counted (madge, .madgerc).
+step('lint and format (biome)', 'npx', ['biome', 'check', '.'])
+step('import cycles (madge)', 'npx', ['madge', '--circular', '--no-spinner', 'src'])
 step('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json'])
 step('unit and browser tests', 'npx', ['vitest', 'run'])
 step('build', 'node', ['scripts/build.mjs'])

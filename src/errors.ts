@@ -126,7 +126,15 @@ export class CacheKeyError extends Error {
 export class StorageError extends Error {
   override name = 'StorageError'
   constructor(
-    readonly code: 'quota' | 'unserialisable' | 'unencodable' | 'corrupt' | 'unavailable' | 'closed' | 'timeout' | 'codec',
+    readonly code:
+      | 'quota'
+      | 'unserialisable'
+      | 'unencodable'
+      | 'corrupt'
+      | 'unavailable'
+      | 'closed'
+      | 'timeout'
+      | 'codec',
     message: string,
     override readonly cause?: unknown,
     /** unencodable: where in the value (`filters.since`); '' for the value itself. */
@@ -137,12 +145,7 @@ export class StorageError extends Error {
 }
 
 /** Why an aggregation was refused; see `AggregationError`. */
-export type AggregationErrorCode =
-  | 'unknown-column'
-  | 'not-numeric'
-  | 'bad-spec'
-  | 'bad-table'
-  | 'too-many-groups'
+export type AggregationErrorCode = 'unknown-column' | 'not-numeric' | 'bad-spec' | 'bad-table' | 'too-many-groups'
 
 /**
  * An aggregation could not run: a column the table does not have, a sum over text, a bin

@@ -2,35 +2,7 @@
  * switchboard: a browser-side reactive state store for callback graphs.
  * Every public name of the main entry, explicitly.
  */
-export { createBoard } from './graph/board'
-export type {
-  Board,
-  BoardChange,
-  BoardEvents,
-  BoardOptions,
-  CacheOptions,
-  Callback,
-  CallbackInfo,
-  CallbackOptions,
-  CallbackStatus,
-  Ctx,
-  Inspection,
-  Stats,
-  Store,
-  StoreInfo,
-  StoreOptions,
-  StoreRef,
-} from './graph/board'
-export { bind } from './dom/bind'
-export type { BindOptions } from './dom/bind'
-export { CacheKeyError, CallbackError, GraphError, noUpdate, PreventUpdate, StorageError, WorkerError } from './errors'
-export type { GraphErrorCode, NoUpdate, WorkerErrorCode } from './errors'
-export { isHandle } from './worker/handle'
-export type { Handle } from './worker/handle'
-export type { PoolOptions, PoolStats, TaskRunner, Tasks, WorkerPool } from './worker/pool'
-export type { Codec } from './storage/codec'
-export type { StorageKind } from './storage/storage'
-export { aggregate, AggregationError, bin, count, downsample, max, MAX_GROUPS, mean, min, sum, topK } from './aggregate/index'
+
 export type {
   AggregateResult,
   AggregateSpec,
@@ -50,3 +22,44 @@ export type {
   TopKOptions,
   Where,
 } from './aggregate/index'
+export {
+  AggregationError,
+  aggregate,
+  bin,
+  count,
+  downsample,
+  MAX_GROUPS,
+  max,
+  mean,
+  min,
+  sum,
+  topK,
+} from './aggregate/index'
+export type { BindOptions } from './dom/bind'
+export { bind } from './dom/bind'
+export type { GraphErrorCode, NoUpdate, WorkerErrorCode } from './errors'
+export { CacheKeyError, CallbackError, GraphError, noUpdate, PreventUpdate, StorageError, WorkerError } from './errors'
+export type {
+  Board,
+  BoardChange,
+  BoardEvents,
+  BoardOptions,
+  CacheOptions,
+  Callback,
+  CallbackInfo,
+  CallbackOptions,
+  CallbackStatus,
+  Ctx,
+  Inspection,
+  Stats,
+  Store,
+  StoreInfo,
+  StoreOptions,
+  StoreRef,
+} from './graph/board'
+export { createBoard } from './graph/board'
+export type { Codec } from './storage/codec'
+export type { StorageKind } from './storage/storage'
+export type { Handle } from './worker/handle'
+export { isHandle } from './worker/handle'
+export type { PoolOptions, PoolStats, TaskRunner, Tasks, WorkerPool } from './worker/pool'

@@ -14,7 +14,11 @@ export const groups = {
   dom: { mutate: ['src/dom/**/*.ts'], testFiles: ['test/dom/bind.browser.test.ts'] },
   cache: {
     mutate: ['src/cache/flight.ts', 'src/cache/memo.ts'],
-    testFiles: ['test/cache/memo.browser.test.ts', 'test/cache/faults.browser.test.ts', 'test/cache/signal.browser.test.ts'],
+    testFiles: [
+      'test/cache/memo.browser.test.ts',
+      'test/cache/faults.browser.test.ts',
+      'test/cache/signal.browser.test.ts',
+    ],
   },
   storage: {
     mutate: ['src/storage/**/*.ts'],
@@ -22,7 +26,11 @@ export const groups = {
   },
   sync: {
     mutate: ['src/sync/**/*.ts'],
-    testFiles: ['test/storage/persist.browser.test.ts', 'test/storage/lazy.browser.test.ts', 'test/cache/memo.browser.test.ts'],
+    testFiles: [
+      'test/storage/persist.browser.test.ts',
+      'test/storage/lazy.browser.test.ts',
+      'test/cache/memo.browser.test.ts',
+    ],
   },
   worker: { mutate: ['src/worker/**/*.ts'], testFiles: ['test/worker/pool.browser.test.ts'] },
 }

@@ -25,7 +25,15 @@ export function common(project) {
     clearTextReporter: { allowColor: false, logTests: false, reportMutants: false, reportScoreTable: true },
     htmlReporter: { fileName: `reports/mutation/${project}.html` },
     tempDirName: `.stryker-tmp-${project}`,
-    ignorePatterns: ['dist', 'dist-site', 'test-results', 'playwright-report', 'reports', 'bench/results', '.stryker-tmp-*'],
+    ignorePatterns: [
+      'dist',
+      'dist-site',
+      'test-results',
+      'playwright-report',
+      'reports',
+      'bench/results',
+      '.stryker-tmp-*',
+    ],
     cleanTempDir: 'always',
     // A static mutant (run only while a module loads) needs a fresh test environment and
     // every test: too slow here. They are reported as "ignored", not counted in the score.

@@ -7,7 +7,14 @@ import { common } from './common.mjs'
 
 export const groups = {
   core: {
-    mutate: ['src/graph/**/*.ts', 'src/cache/**/*.ts', 'src/storage/**/*.ts', 'src/sync/**/*.ts', 'src/worker/**/*.ts', 'src/dom/**/*.ts'],
+    mutate: [
+      'src/graph/**/*.ts',
+      'src/cache/**/*.ts',
+      'src/storage/**/*.ts',
+      'src/sync/**/*.ts',
+      'src/worker/**/*.ts',
+      'src/dom/**/*.ts',
+    ],
   },
   aggregate: { mutate: ['src/aggregate/**/*.ts'] },
 }

@@ -27,7 +27,11 @@ export function countingOpen() {
  * such database or store. A missing database is not created by looking (an absence check
  * that created it would pass whatever the board did).
  */
-export async function readRaw<T>(name: string, store: string, read: (s: IDBObjectStore) => IDBRequest<T>): Promise<T | undefined> {
+export async function readRaw<T>(
+  name: string,
+  store: string,
+  read: (s: IDBObjectStore) => IDBRequest<T>,
+): Promise<T | undefined> {
   const db = await new Promise<IDBDatabase | undefined>((resolve, reject) => {
     const r = indexedDB.open(nameOf(name))
     // Only a database that does not exist yet needs an upgrade to open: undo it.

@@ -1,6 +1,6 @@
 // P3's worker for our pool: the same tasks as the raw workers, through exposeTasks.
 import { exposeTasks, keep } from '../../src/worker/index'
-import { column, type Kind, inc, largest, payload, total } from './payload'
+import { column, inc, type Kind, largest, payload, total } from './payload'
 
 exposeTasks({
   ping: (x: number) => x,

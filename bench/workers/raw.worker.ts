@@ -1,7 +1,10 @@
 // P3's anchor worker: plain postMessage, no library. Messages are [id, op, ...args].
-import { type Kind, inc, payload } from './payload'
+import { inc, type Kind, payload } from './payload'
 
-type Msg = [number, 'ping', number] | [number, 'inc', number] | [number, 'payload', Kind, number, 'clone' | 'json' | 'transfer']
+type Msg =
+  | [number, 'ping', number]
+  | [number, 'inc', number]
+  | [number, 'payload', Kind, number, 'clone' | 'json' | 'transfer']
 
 self.onmessage = (e: MessageEvent<Msg>) => {
   const m = e.data
@@ -11,7 +14,10 @@ self.onmessage = (e: MessageEvent<Msg>) => {
   const [, , kind, bytes, how] = m
   const { value, madeMs } = payload(kind, bytes)
   if (how === 'json') {
-    const plain = kind === 'columns' ? Object.fromEntries(Object.entries(value as Record<string, Float64Array>).map(([k, v]) => [k, Array.from(v)])) : value
+    const plain =
+      kind === 'columns'
+        ? Object.fromEntries(Object.entries(value as Record<string, Float64Array>).map(([k, v]) => [k, Array.from(v)]))
+        : value
     return postMessage([id, JSON.stringify(plain), madeMs])
   }
   if (how === 'transfer' && kind === 'columns') {

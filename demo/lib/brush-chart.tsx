@@ -34,7 +34,10 @@ export function BrushChart(props: BrushChartProps): JSX.Element {
         height: 150,
         legend: { show: false },
         cursor: { drag: { x: true, y: false, setScale: false }, points: { show: false } },
-        scales: { x: { time: false, range: [spec.lo, spec.hi] }, y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.05] } },
+        scales: {
+          x: { time: false, range: [spec.lo, spec.hi] },
+          y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.05] },
+        },
         axes: [
           { stroke: '#64748b', grid: { show: false }, size: 30 },
           { stroke: '#64748b', size: 46, grid: { stroke: '#eef2f7' }, values: (_u, vals) => vals.map(short) },
@@ -110,12 +113,34 @@ export function BrushChart(props: BrushChartProps): JSX.Element {
       <div ref={box} class="plot" role="img" aria-label={`${spec.label} histogram; drag to brush`} />
       <div class="brush-keys">
         <label>
-          from <input type="number" step={spec.step} data-testid={`from-${props.dim}`} value={props.range?.[0] ?? ''} placeholder={String(spec.lo)} onChange={(e) => setEnd(0, e.currentTarget.value)} />
+          from{' '}
+          <input
+            type="number"
+            step={spec.step}
+            data-testid={`from-${props.dim}`}
+            value={props.range?.[0] ?? ''}
+            placeholder={String(spec.lo)}
+            onChange={(e) => setEnd(0, e.currentTarget.value)}
+          />
         </label>
         <label>
-          to <input type="number" step={spec.step} data-testid={`to-${props.dim}`} value={props.range?.[1] ?? ''} placeholder={String(spec.hi)} onChange={(e) => setEnd(1, e.currentTarget.value)} />
+          to{' '}
+          <input
+            type="number"
+            step={spec.step}
+            data-testid={`to-${props.dim}`}
+            value={props.range?.[1] ?? ''}
+            placeholder={String(spec.hi)}
+            onChange={(e) => setEnd(1, e.currentTarget.value)}
+          />
         </label>
-        <button type="button" class="linkish" data-testid={`clear-${props.dim}`} disabled={!props.range} onClick={() => props.onRange(undefined)}>
+        <button
+          type="button"
+          class="linkish"
+          data-testid={`clear-${props.dim}`}
+          disabled={!props.range}
+          onClick={() => props.onRange(undefined)}
+        >
           clear
         </button>
       </div>
@@ -129,7 +154,9 @@ export function BrushChart(props: BrushChartProps): JSX.Element {
  */
 function series(p: BrushChartProps): uPlot.AlignedData {
   const step = dims[p.dim].step
-  const inside = p.range ? p.filtered.map((c, i) => (p.x[i]! >= p.range![0] && p.x[i]! + step <= p.range![1] ? c : 0)) : p.filtered
+  const inside = p.range
+    ? p.filtered.map((c, i) => (p.x[i]! >= p.range![0] && p.x[i]! + step <= p.range![1] ? c : 0))
+    : p.filtered
   return [p.x, p.all, p.filtered, inside]
 }
 

@@ -54,7 +54,9 @@ export async function loadFlights(size: FlightsSize, options: LoadFlightsOptions
   const response = await fetch(url, options.signal ? { signal: options.signal } : {})
   if (!response.ok) throw new Error(`loadFlights: ${url} answered ${response.status}`)
   const buffer = await response.arrayBuffer()
-  return size === '200k' ? fromArrow(buffer) : fromParquet(buffer, options.columns ?? ['date', 'time', 'delay', 'distance'])
+  return size === '200k'
+    ? fromArrow(buffer)
+    : fromParquet(buffer, options.columns ?? ['date', 'time', 'delay', 'distance'])
 }
 
 function fromArrow(buffer: ArrayBuffer): FlightsTable {

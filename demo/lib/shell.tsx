@@ -6,8 +6,8 @@
 import { type ComponentChildren, type JSX, render } from 'preact'
 import { useEffect, useRef } from 'preact/hooks'
 import type { Board } from 'switchboard'
-import { BoardProvider, useBoardErrors } from 'switchboard/preact'
 import { mountDevPanel, shortcut } from 'switchboard/devtools'
+import { BoardProvider, useBoardErrors } from 'switchboard/preact'
 import '../style.css'
 
 const pages = [
@@ -104,7 +104,12 @@ export function fmtBytes(n: number): string {
 }
 
 /** A labelled figure with a test id: the unit of every demo's counters. */
-export function Figure(props: { label: string; testid: string; value: ComponentChildren; hint?: string | undefined }): JSX.Element {
+export function Figure(props: {
+  label: string
+  testid: string
+  value: ComponentChildren
+  hint?: string | undefined
+}): JSX.Element {
   return (
     <div class="figure">
       <span class="label">{props.label}</span>

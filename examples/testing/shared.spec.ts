@@ -36,7 +36,11 @@ test('one simulation serves four callbacks; the page shows what the board holds'
   await expect(board).toHaveNoErrors()
 })
 
-test('a second tab follows the params and reads the first tab\'s result from the shared cache', async ({ page, context, boards }) => {
+test("a second tab follows the params and reads the first tab's result from the shared cache", async ({
+  page,
+  context,
+  boards,
+}) => {
   await page.goto('demo/shared.html')
   const first = await boards.get('demo-shared')
   await first.set('params', { seed: 7, paths: 1000 })

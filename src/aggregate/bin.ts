@@ -10,7 +10,7 @@
  * Codes are cached per column and spec: a brush re-bins nothing.
  */
 import { AggregationError } from '../errors'
-import { MAX_GROUPS, requireNumeric, type ColumnState } from './table'
+import { type ColumnState, MAX_GROUPS, requireNumeric } from './table'
 
 /** A binned column, usable as `by` in `aggregate`. Make one with `bin()`. */
 export interface Bin {
@@ -36,19 +36,26 @@ export function bin(column: string, options: BinOptions): Bin {
   }
   if (step !== undefined) {
     if (!(typeof step === 'number' && step > 0 && Number.isFinite(step))) {
-      throw new AggregationError('bad-spec', `bin("${column}") step must be a positive number, got ${String(step)}`, column)
+      throw new AggregationError(
+        'bad-spec',
+        `bin("${column}") step must be a positive number, got ${String(step)}`,
+        column,
+      )
     }
     return { bin: column, step }
   }
   if (!(typeof bins === 'number' && Number.isInteger(bins) && bins >= 1)) {
-    throw new AggregationError('bad-spec', `bin("${column}") needs step, or bins as a whole number ≥ 1, got ${String(bins)}`, column)
+    throw new AggregationError(
+      'bad-spec',
+      `bin("${column}") needs step, or bins as a whole number ≥ 1, got ${String(bins)}`,
+      column,
+    )
   }
   return { bin: column, bins }
 }
 
 /** True for what `bin()` returns. */
-export const isBin = (x: unknown): x is Bin =>
-  typeof x === 'object' && x !== null && typeof (x as Bin).bin === 'string'
+export const isBin = (x: unknown): x is Bin => typeof x === 'object' && x !== null && typeof (x as Bin).bin === 'string'
 
 /** A binned column as group codes: `codes[i]` in [0, size), `key(g)` its lower edge. */
 export interface BinCodes {

@@ -15,11 +15,11 @@
  * empty table gives empty columns either way.
  */
 import { AggregationError } from '../errors'
-import { binCodes, isBin, type Bin } from './bin'
-import { increment, remember, type Query } from './incremental'
+import { type Bin, binCodes, isBin } from './bin'
+import { increment, type Query, remember } from './incremental'
 import { fuse, type Lane, type Reduced } from './kernel'
 import type { Measure } from './measures'
-import { dict, numeric, open, requireNumeric, type ColumnState, type Source, type Table } from './table'
+import { type ColumnState, dict, numeric, open, requireNumeric, type Source, type Table } from './table'
 import { select, type Where } from './where'
 
 /** What to aggregate: group key, named measures, row filter. */
@@ -96,7 +96,9 @@ export function aggregate(table: Table, spec: AggregateSpec): AggregateResult {
     missing: inputs[k]?.missing ?? false,
   }))
   // Counts under a brush that moved: update by the rows that entered and left it.
-  const whereNames = Object.keys(spec.where ?? {}).filter((k) => spec.where![k] !== undefined).sort()
+  const whereNames = Object.keys(spec.where ?? {})
+    .filter((k) => spec.where![k] !== undefined)
+    .sort()
   const query: Query = {
     source,
     shape: JSON.stringify([spec.by ?? null, measures.map(([, m]) => [m.op, m.column ?? null])]),
@@ -157,7 +159,10 @@ interface Input {
 
 function measureInput(source: Source, name: string, m: Measure): Input | undefined {
   if (typeof m !== 'object' || m === null || !['count', 'sum', 'mean', 'min', 'max'].includes(m.op)) {
-    throw new AggregationError('bad-spec', `measure "${name}" must be count(), sum(col), mean(col), min(col) or max(col)`)
+    throw new AggregationError(
+      'bad-spec',
+      `measure "${name}" must be count(), sum(col), mean(col), min(col) or max(col)`,
+    )
   }
   if (m.column === undefined) {
     if (m.op !== 'count') throw new AggregationError('bad-spec', `measure "${name}" (${m.op}) needs a column`)
@@ -166,7 +171,9 @@ function measureInput(source: Source, name: string, m: Measure): Input | undefin
   const state: ColumnState = source.column(m.column)
   if (m.op === 'count' && !numeric(state)) {
     // Counting text needs only "missing or not": 0 for a value, NaN for a missing one.
-    const presence = Float64Array.from(state.raw as ArrayLike<unknown>, (v) => (v === null || v === undefined ? NaN : 0))
+    const presence = Float64Array.from(state.raw as ArrayLike<unknown>, (v) =>
+      v === null || v === undefined ? NaN : 0,
+    )
     return { values: presence, missing: presence.includes(NaN) }
   }
   const why = { count: 'counted', sum: 'summed', mean: 'averaged', min: 'reduced by min', max: 'reduced by max' }[m.op]
@@ -213,7 +220,13 @@ function countRows(acc: Float64Array, codes: Int32Array, sel: Int32Array | null,
   else for (let j = 0; j < sel.length; j++) acc[codes[sel[j]!]!]!++
 }
 
-function countValid(acc: Float64Array, codes: Int32Array, values: Float64Array, sel: Int32Array | null, n: number): void {
+function countValid(
+  acc: Float64Array,
+  codes: Int32Array,
+  values: Float64Array,
+  sel: Int32Array | null,
+  n: number,
+): void {
   if (sel === null) {
     for (let i = 0; i < n; i++) if (values[i] === values[i]) acc[codes[i]!]!++
   } else {
@@ -234,7 +247,13 @@ function sumInto(acc: Float64Array, codes: Int32Array, values: Float64Array, sel
   }
 }
 
-function sumSkipping(acc: Float64Array, codes: Int32Array, values: Float64Array, sel: Int32Array | null, n: number): void {
+function sumSkipping(
+  acc: Float64Array,
+  codes: Int32Array,
+  values: Float64Array,
+  sel: Int32Array | null,
+  n: number,
+): void {
   if (sel === null) {
     for (let i = 0; i < n; i++) {
       const v = values[i]!

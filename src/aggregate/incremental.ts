@@ -16,7 +16,7 @@
  */
 import type { Lane } from './kernel'
 import type { ColumnState, Source } from './table'
-import { closedRange, filterKey, select, type Range, type SetFilter, type Where } from './where'
+import { closedRange, filterKey, type Range, type SetFilter, select, type Where } from './where'
 
 /** Row indices of a column sorted by value (missing values left out), and the values in that order. */
 interface Sorted {

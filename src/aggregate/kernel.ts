@@ -81,7 +81,9 @@ function rowSource(lanes: readonly Lane[], i: string, g: string): string {
 function compile(lanes: readonly Lane[], selected: boolean, split: boolean): Kernel | null {
   if (canCompile === false) return null
   const shape =
-    (selected ? 's' : 'a') + (split ? '2' : '1') + lanes.map((l) => l.op[0]! + l.op[1]! + (l.values ? 'v' : '') + (l.missing ? 'm' : '')).join('|')
+    (selected ? 's' : 'a') +
+    (split ? '2' : '1') +
+    lanes.map((l) => l.op[0]! + l.op[1]! + (l.values ? 'v' : '') + (l.missing ? 'm' : '')).join('|')
   const hit = kernels.get(shape)
   if (hit) return hit
   let head = ''
@@ -103,7 +105,17 @@ function compile(lanes: readonly Lane[], selected: boolean, split: boolean): Ker
       `if (j < ${total}) ${one}`
     : `for (let j = 0; j < ${total}; j++) ${one}`
   try {
-    const kernel = new Function('codes', 'sel', 'n', 'size', 'rows', 'acc', 'vals', 'valid', `"use strict";\n${head}${loop}`) as Kernel
+    const kernel = new Function(
+      'codes',
+      'sel',
+      'n',
+      'size',
+      'rows',
+      'acc',
+      'vals',
+      'valid',
+      `"use strict";\n${head}${loop}`,
+    ) as Kernel
     canCompile = true
     kernels.set(shape, kernel)
     return kernel
@@ -164,7 +176,8 @@ export function fuse(
   // Fold copy 2 into copy 1.
   fold(rows, size, 'sum')
   lanes.forEach((lane, k) => {
-    if (lane.values && lane.op !== 'count') fold(acc[k]!, size, lane.op === 'min' ? 'min' : lane.op === 'max' ? 'max' : 'sum')
+    if (lane.values && lane.op !== 'count')
+      fold(acc[k]!, size, lane.op === 'min' ? 'min' : lane.op === 'max' ? 'max' : 'sum')
     if (lane.missing) fold(valid[k]!, size, 'sum')
   })
   const first = (a: Float64Array) => a.subarray(0, size)

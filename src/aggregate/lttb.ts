@@ -28,7 +28,11 @@ export interface DownsampleOptions {
 export function downsample(table: Table, options: DownsampleOptions): { x: number[]; y: number[] } {
   const { n } = options
   if (!(Number.isInteger(n) && n >= 0)) {
-    throw new AggregationError('bad-spec', `downsample of "${options.y}" needs n as a whole number ≥ 0, got ${String(n)}`, options.y)
+    throw new AggregationError(
+      'bad-spec',
+      `downsample of "${options.y}" needs n as a whole number ≥ 0, got ${String(n)}`,
+      options.y,
+    )
   }
   const source = open(table)
   const xs = requireNumeric(source.column(options.x), 'a downsample x')

@@ -240,7 +240,11 @@ export function numeric(state: ColumnState): Float64Array | null {
 export function requireNumeric(state: ColumnState, why: string): Float64Array {
   const values = numeric(state)
   if (!values) {
-    throw new AggregationError('not-numeric', `column "${state.name}" is not numeric, so it cannot be ${why}`, state.name)
+    throw new AggregationError(
+      'not-numeric',
+      `column "${state.name}" is not numeric, so it cannot be ${why}`,
+      state.name,
+    )
   }
   return values
 }

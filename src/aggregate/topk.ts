@@ -20,9 +20,18 @@ export interface TopKOptions {
  * @example
  * topK(flights, 3, 'delay') // → { delay: [1500, 1320, 1207], distance: [...], ... }
  */
-export function topK(table: Table, k: number, column: string, options: TopKOptions = {}): { [column: string]: unknown[] } {
+export function topK(
+  table: Table,
+  k: number,
+  column: string,
+  options: TopKOptions = {},
+): { [column: string]: unknown[] } {
   if (!(Number.isInteger(k) && k >= 0)) {
-    throw new AggregationError('bad-spec', `topK on "${column}" needs k as a whole number ≥ 0, got ${String(k)}`, column)
+    throw new AggregationError(
+      'bad-spec',
+      `topK on "${column}" needs k as a whole number ≥ 0, got ${String(k)}`,
+      column,
+    )
   }
   const source = open(table)
   const values = requireNumeric(source.column(column), 'ranked by topK')

@@ -10,7 +10,7 @@
  * the same `where` (four histograms per brush, say) reuses the last few selections.
  */
 import { AggregationError } from '../errors'
-import { dict, requireNumeric, type ColumnState, type Source } from './table'
+import { type ColumnState, dict, requireNumeric, type Source } from './table'
 
 /** A range on a numeric column; bounds left out are open. */
 export interface Range {
@@ -77,7 +77,8 @@ export function select(source: Source, where: Where | undefined): Int32Array | n
   for (let c = 0; c < clauses.length; c++) {
     const narrowed = apply(columns[c]!, clauses[c]![1], selection, source.rows)
     // A second clause wrote into a new buffer: the first one's can go back to spare.
-    if (selection && selection.buffer !== narrowed.buffer && selection.buffer instanceof ArrayBuffer) spare = selection.buffer
+    if (selection && selection.buffer !== narrowed.buffer && selection.buffer instanceof ArrayBuffer)
+      spare = selection.buffer
     selection = narrowed
   }
   const result = selection!
@@ -91,7 +92,11 @@ export function select(source: Source, where: Where | undefined): Int32Array | n
 
 function apply(state: ColumnState, filter: Range | SetFilter, selection: Int32Array | null, rows: number): Int32Array {
   if (typeof filter !== 'object' || filter === null) {
-    throw new AggregationError('bad-spec', `the filter on column "${state.name}" must be a range or { in: [...] }`, state.name)
+    throw new AggregationError(
+      'bad-spec',
+      `the filter on column "${state.name}" must be a range or { in: [...] }`,
+      state.name,
+    )
   }
   if ('in' in filter) {
     if (!Array.isArray(filter.in)) {
@@ -142,7 +147,13 @@ function nextUp(x: number): number {
 
 // The selection loops: no callbacks, so each stays a tight loop over typed arrays.
 
-function keepRange(values: Float64Array, lo: number, hi: number, selection: Int32Array | null, rows: number): Int32Array {
+function keepRange(
+  values: Float64Array,
+  lo: number,
+  hi: number,
+  selection: Int32Array | null,
+  rows: number,
+): Int32Array {
   // Branch-free: write every index, advance only past the ones that pass. A brush in the
   // middle of a distribution passes rows at random, which a branch would mispredict.
   let m = 0

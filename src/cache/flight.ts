@@ -40,7 +40,15 @@ import { sizeOf } from '../storage/size'
 import { webLocks } from '../sync/id'
 import { locksDenied } from '../sync/session'
 import { canHash, hashKey } from './key'
-import { type CacheHost, defaultMaxEntries, type Entry, holdsMemoryOnlyHandle, type Limits, Memo, type Scope } from './memo'
+import {
+  type CacheHost,
+  defaultMaxEntries,
+  type Entry,
+  holdsMemoryOnlyHandle,
+  type Limits,
+  Memo,
+  type Scope,
+} from './memo'
 
 /** How long a follower waits for a lock holder before stealing its lock (F22). */
 export const defaultLockTimeoutMs = 60_000
@@ -96,11 +104,12 @@ export class Cache {
     if (this.estimating) return
     this.estimating = true
     try {
-      void navigator.storage
-        ?.estimate?.()
-        .then((e) => {
+      void navigator.storage?.estimate?.().then(
+        (e) => {
           this.estimate = { usage: e.usage ?? 0, quota: e.quota ?? 0 }
-        }, () => undefined) // no estimate: inspect() says undefined
+        },
+        () => undefined,
+      ) // no estimate: inspect() says undefined
     } catch {
       // navigator.storage throws in some sandboxed frames: nothing to report.
     }
@@ -134,7 +143,10 @@ async function lookup(cache: Cache, call: CachedCall, args: unknown[], compute: 
   const stats = call.stats
   if (!canHash()) {
     // crypto.subtle exists only in secure contexts (https, localhost): no key, no cache.
-    host.warn('cache-no-hash', `board "${host.name}" cannot hash cache keys here (no crypto.subtle: not a secure context); cached callbacks run every time.`)
+    host.warn(
+      'cache-no-hash',
+      `board "${host.name}" cannot hash cache keys here (no crypto.subtle: not a secure context); cached callbacks run every time.`,
+    )
     stats.runs++
     stats.misses++
     return compute()

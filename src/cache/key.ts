@@ -23,8 +23,7 @@
  */
 import { CacheKeyError } from '../errors'
 
-
-const enum Tag {
+enum Tag {
   Undefined = 0x55, // U
   Null = 0x5a, // Z
   False = 0x46, // F
@@ -150,7 +149,9 @@ class Encoder {
   constructor(private what: string) {}
 
   private fail(reason: string): never {
-    const at = this.path.map((p) => (typeof p === 'number' ? `[${p}]` : typeof p === 'string' ? `.${p}` : p.entry)).join('')
+    const at = this.path
+      .map((p) => (typeof p === 'number' ? `[${p}]` : typeof p === 'string' ? `.${p}` : p.entry))
+      .join('')
     throw new CacheKeyError(`${this.what}${at ? ` at ${at}` : ''} is ${reason}, which has no stable cache key.`)
   }
 

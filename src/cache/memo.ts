@@ -102,7 +102,9 @@ const metaRange = (cacheId?: string) =>
 
 function isMeta(x: unknown): x is Meta {
   const m = x as Partial<Meta> | null
-  return !!m && typeof m === 'object' && typeof m.t === 'number' && typeof m.exp === 'number' && typeof m.bytes === 'number'
+  return (
+    !!m && typeof m === 'object' && typeof m.t === 'number' && typeof m.exp === 'number' && typeof m.bytes === 'number'
+  )
 }
 
 function toEntry(cacheId: string, key: string, m: Meta, d: { v: unknown }): Entry {
@@ -247,7 +249,11 @@ export class Memo {
    * entry in the same transaction, because a follower that got the lock must check
    * IndexedDB before computing (F21, F23).
    */
-  async claim(cacheId: string, key: string, now = Date.now()): Promise<{ token: number | undefined; entry: Entry | undefined }> {
+  async claim(
+    cacheId: string,
+    key: string,
+    now = Date.now(),
+  ): Promise<{ token: number | undefined; entry: Entry | undefined }> {
     const idb = this.idb()
     if (!idb) return { token: undefined, entry: undefined }
     try {
@@ -286,7 +292,13 @@ export class Memo {
    * created before it), so a hint sent then saves the commit-to-post delay without ever
    * showing a reader a missing entry that is about to exist.
    */
-  async write(e: Entry, limits: Limits, token: number | undefined, callbackId: string, queued?: () => void): Promise<WriteOutcome> {
+  async write(
+    e: Entry,
+    limits: Limits,
+    token: number | undefined,
+    callbackId: string,
+    queued?: () => void,
+  ): Promise<WriteOutcome> {
     const idb = this.idb()
     if (!idb) return 'memory-only'
     try {
@@ -326,7 +338,13 @@ export class Memo {
     this.host.warn(`cache-${code}:${e.cacheId}`, error.message, err)
   }
 
-  private put(idb: Idb, e: Entry, limits: Limits, token: number | undefined, queued: (() => void) | undefined): Promise<WriteOutcome> {
+  private put(
+    idb: Idb,
+    e: Entry,
+    limits: Limits,
+    token: number | undefined,
+    queued: (() => void) | undefined,
+  ): Promise<WriteOutcome> {
     return idb
       .tx('cache', 'readwrite', (os, fail) => {
         const out = { fenced: false, gone: [] as string[] }
@@ -337,7 +355,14 @@ export class Memo {
             out.fenced = true
             return
           }
-          const meta: Meta = { t: e.t, exp: e.exp, bytes: e.bytes, scope: e.scope, sid: e.sid ?? null, v: this.host.version }
+          const meta: Meta = {
+            t: e.t,
+            exp: e.exp,
+            bytes: e.bytes,
+            scope: e.scope,
+            sid: e.sid ?? null,
+            v: this.host.version,
+          }
           const h = persistedHandles(e.value)
           if (h.length) meta.h = h
           try {
@@ -398,7 +423,10 @@ export class Memo {
         })
         return gone
       })
-      .then((gone) => this.dropHandles(gone), () => undefined) // unusable storage holds nothing to forget
+      .then(
+        (gone) => this.dropHandles(gone),
+        () => undefined,
+      ) // unusable storage holds nothing to forget
   }
 
   /**
@@ -421,7 +449,10 @@ export class Memo {
         })
         return gone
       })
-      .then((gone) => this.dropHandles(gone), () => undefined) // unusable storage holds nothing to forget
+      .then(
+        (gone) => this.dropHandles(gone),
+        () => undefined,
+      ) // unusable storage holds nothing to forget
   }
 
   /**
@@ -433,7 +464,10 @@ export class Memo {
     const held = new Set<string>()
     for (const v of this.host.storeValues()) eachHandle([v], (h) => held.add(h.id))
     const doomed = ids.filter((id) => !held.has(id) && !this.handles.has(id))
-    if (doomed.length) void this.idb()?.delMany('handles', doomed).catch(() => undefined) // an orphan only wastes space
+    if (doomed.length)
+      void this.idb()
+        ?.delMany('handles', doomed)
+        .catch(() => undefined) // an orphan only wastes space
   }
 
   /** Entries in memory, for inspect() and tests. */

@@ -3,5 +3,6 @@
  * dagre) with live runs, timings, bytes, cache hits and where each store lives. Preact and
  * dagre load only for pages that import this entry.
  */
-export { DevPanel, mountDevPanel, shortcut } from './panel'
+
 export type { DevPanelHandle, DevPanelProps, MountOptions } from './panel'
+export { DevPanel, mountDevPanel, shortcut } from './panel'

@@ -43,7 +43,8 @@ export function DevPanel({ board, onClose }: DevPanelProps): JSX.Element {
     // "Cached" = its latest answer came from the cache: hits moved and runs did not.
     const prev = hitsBefore.current.get(c.id)
     let v = prev?.fromCache ?? false
-    if (prev && (prev.hits !== c.stats.hits || prev.runs !== c.stats.runs)) v = c.stats.hits > prev.hits && c.stats.runs === prev.runs
+    if (prev && (prev.hits !== c.stats.hits || prev.runs !== c.stats.runs))
+      v = c.stats.hits > prev.hits && c.stats.runs === prev.runs
     hitsBefore.current.set(c.id, { runs: c.stats.runs, hits: c.stats.hits, fromCache: v })
     return v
   }
@@ -71,13 +72,20 @@ export function DevPanel({ board, onClose }: DevPanelProps): JSX.Element {
         </span>
         <Legend />
         {onClose && (
-          <button type="button" class="sb-close" onClick={onClose} aria-label="Close the dev panel" data-testid="devpanel-close">
+          <button
+            type="button"
+            class="sb-close"
+            onClick={onClose}
+            aria-label="Close the dev panel"
+            data-testid="devpanel-close"
+          >
             ×
           </button>
         )}
       </header>
       <div class="sb-body">
         <div class="sb-graph">
+          {/* biome-ignore lint/a11y/useSemanticElements: an <svg> cannot be a <fieldset>; the group names the drawing */}
           <svg
             viewBox={`0 0 ${layout.width} ${layout.height}`}
             width={layout.width}
@@ -95,14 +103,33 @@ export function DevPanel({ board, onClose }: DevPanelProps): JSX.Element {
               if (!info) return null
               const pick = () => setSelected(n.key === selected ? undefined : n.key)
               return 'stats' in info ? (
-                <CallbackBox node={n} info={info} cached={fromCache(info)} selected={n.key === selected} onPick={pick} />
+                <CallbackBox
+                  node={n}
+                  info={info}
+                  cached={fromCache(info)}
+                  selected={n.key === selected}
+                  onPick={pick}
+                />
               ) : (
-                <StoreBox node={n} info={info} where={whereOf(info)} size={sizeOf(info)} selected={n.key === selected} onPick={pick} />
+                <StoreBox
+                  node={n}
+                  info={info}
+                  where={whereOf(info)}
+                  size={sizeOf(info)}
+                  selected={n.key === selected}
+                  onPick={pick}
+                />
               )
             })}
           </svg>
         </div>
-        {sel && <Details info={sel} where={'stats' in sel ? undefined : whereOf(sel)} size={'stats' in sel ? 0 : sizeOf(sel)} />}
+        {sel && (
+          <Details
+            info={sel}
+            where={'stats' in sel ? undefined : whereOf(sel)}
+            size={'stats' in sel ? 0 : sizeOf(sel)}
+          />
+        )}
       </div>
     </section>
   )
@@ -167,6 +194,7 @@ function CallbackBox(props: {
   const line3 =
     `in ${bytes(s.bytesIn)} · out ${bytes(s.bytesOut)}` + (c.cached ? ` · hit ${s.hits}/${s.hits + s.misses}` : '')
   return (
+    // biome-ignore lint/a11y/useSemanticElements: an SVG <g> cannot be a <button>; it takes focus and keys itself
     <g
       class={`sb-node sb-cb sb-${state}${props.selected ? ' sb-sel' : ''}${c.cached ? ' sb-hascache' : ''}`}
       data-testid={`devnode-${c.id}`}
@@ -188,8 +216,12 @@ function CallbackBox(props: {
         {clip(c.id, 22)}
         {c.cached && <tspan class="sb-badge"> ⛁ cache</tspan>}
       </text>
-      <text x={x + 10} y={y + 36}>{line2}</text>
-      <text x={x + 10} y={y + 52}>{clip(line3, 34)}</text>
+      <text x={x + 10} y={y + 36}>
+        {line2}
+      </text>
+      <text x={x + 10} y={y + 52}>
+        {clip(line3, 34)}
+      </text>
       {c.running && (
         <g data-testid={`devprogress-${c.id}`}>
           <rect x={x + 6} y={y + n.height - 9} width={n.width - 12} height={4} rx={2} class="sb-track" />
@@ -207,12 +239,20 @@ function CallbackBox(props: {
   )
 }
 
-function StoreBox(props: { node: LaidNode; info: StoreInfo; where: Where; size: number; selected: boolean; onPick: () => void }): JSX.Element {
+function StoreBox(props: {
+  node: LaidNode
+  info: StoreInfo
+  where: Where
+  size: number
+  selected: boolean
+  onPick: () => void
+}): JSX.Element {
   const { node: n, info: s } = props
   const x = n.x - n.width / 2
   const y = n.y - n.height / 2
   const where = s.codec ? `${props.where} · ${s.codec}` : props.where
   return (
+    // biome-ignore lint/a11y/useSemanticElements: an SVG <g> cannot be a <button>; it takes focus and keys itself
     <g
       class={`sb-node sb-store sb-at-${props.where}${props.selected ? ' sb-sel' : ''}`}
       data-testid={`devnode-${s.id}`}
@@ -268,7 +308,15 @@ function Markers(): JSX.Element {
   return (
     <defs>
       {(['input', 'state', 'output'] as const).map((k) => (
-        <marker id={`sb-arrow-${k}`} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+        <marker
+          id={`sb-arrow-${k}`}
+          viewBox="0 0 10 10"
+          refX="9"
+          refY="5"
+          markerWidth="7"
+          markerHeight="7"
+          orient="auto-start-reverse"
+        >
           <path d="M0,0 L10,5 L0,10 z" class={`sb-head-${k}`} />
         </marker>
       ))}
@@ -279,14 +327,17 @@ function Markers(): JSX.Element {
 function Legend(): JSX.Element {
   return (
     <span class="sb-legend" aria-hidden="true">
+      {/* biome-ignore lint/a11y/noSvgWithoutTitle: a decorative swatch inside an aria-hidden legend */}
       <svg width="26" height="8">
         <line x1="0" y1="4" x2="26" y2="4" class="sb-edge sb-input" />
       </svg>
       input
+      {/* biome-ignore lint/a11y/noSvgWithoutTitle: a decorative swatch inside an aria-hidden legend */}
       <svg width="26" height="8">
         <line x1="0" y1="4" x2="26" y2="4" class="sb-edge sb-state" />
       </svg>
       state
+      {/* biome-ignore lint/a11y/noSvgWithoutTitle: a decorative swatch inside an aria-hidden legend */}
       <svg width="26" height="8">
         <line x1="0" y1="4" x2="26" y2="4" class="sb-edge sb-output" />
       </svg>
@@ -298,7 +349,15 @@ function Legend(): JSX.Element {
   )
 }
 
-function Details({ info, where, size }: { info: StoreInfo | CallbackInfo; where: Where | undefined; size: number }): JSX.Element {
+function Details({
+  info,
+  where,
+  size,
+}: {
+  info: StoreInfo | CallbackInfo
+  where: Where | undefined
+  size: number
+}): JSX.Element {
   if ('stats' in info) {
     const s = info.stats
     return (
@@ -444,7 +503,13 @@ export function mountDevPanel(board: Board, options: MountOptions = {}): DevPane
   }
   const onClick = () => handle.toggle()
   const onKey = (e: KeyboardEvent) => {
-    if (e.code === shortcut.code && e.altKey === shortcut.altKey && e.shiftKey === shortcut.shiftKey && !e.ctrlKey && !e.metaKey) {
+    if (
+      e.code === shortcut.code &&
+      e.altKey === shortcut.altKey &&
+      e.shiftKey === shortcut.shiftKey &&
+      !e.ctrlKey &&
+      !e.metaKey
+    ) {
       e.preventDefault()
       handle.toggle()
     }

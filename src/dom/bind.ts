@@ -64,7 +64,12 @@ const urlAttributes: Record<string, (text: string) => string[]> = {
 }
 // SVG animation can write any attribute of its target, href included: its values are URLs too.
 const svgAnimation = new Set(['animate', 'set', 'animatemotion', 'animatetransform'])
-const animationValues: Record<string, (text: string) => string[]> = { to: one, from: one, by: one, values: (t) => t.split(';') }
+const animationValues: Record<string, (text: string) => string[]> = {
+  to: one,
+  from: one,
+  by: one,
+  values: (t) => t.split(';'),
+}
 /** What a URL attribute may point to; anything else (javascript:, data:, blob:, ...) is dropped. */
 const safeSchemes = new Set(['http:', 'https:', 'mailto:', 'tel:'])
 const xlinkNS = 'http://www.w3.org/1999/xlink'
@@ -112,27 +117,39 @@ function warnOnce(key: string, message: string): void {
  * bind(progress, bar, { attribute: 'value' })              // <progress value=...>
  */
 export function bind<T>(store: Store<T>, element: Element, options: BindOptions<T> = {}): () => void {
-  const kinds = (['text', 'value', 'attribute'] as const).filter((k) => options[k] !== undefined && options[k] !== false)
-  if (kinds.length > 1) throw new TypeError(`bind(store "${store.id}"): give one of text, value or attribute, not ${kinds.join(' and ')}.`)
+  const kinds = (['text', 'value', 'attribute'] as const).filter(
+    (k) => options[k] !== undefined && options[k] !== false,
+  )
+  if (kinds.length > 1)
+    throw new TypeError(`bind(store "${store.id}"): give one of text, value or attribute, not ${kinds.join(' and ')}.`)
   const format = options.format ?? show
   const attribute = options.attribute
   const tag = element.localName.toLowerCase()
   if (tag === 'script' || tag === 'style') {
-    throw new TypeError(`bind(store "${store.id}"): refusing to bind a <${tag}> element (its content would run or style stored text).`)
+    throw new TypeError(
+      `bind(store "${store.id}"): refusing to bind a <${tag}> element (its content would run or style stored text).`,
+    )
   }
   if (attribute !== undefined) {
     const name = attribute.toLowerCase()
     // Event handlers and srcdoc turn stored text into code, style into page styling.
     if (name.startsWith('on') || name === 'style' || name === 'srcdoc') {
-      throw new TypeError(`bind(store "${store.id}"): refusing to bind attribute "${attribute}" (it would run or style stored text).`)
+      throw new TypeError(
+        `bind(store "${store.id}"): refusing to bind attribute "${attribute}" (it would run or style stored text).`,
+      )
     }
-    const urls = (svgAnimation.has(tag) ? animationValues[name] : undefined) ?? (Object.hasOwn(urlAttributes, name) ? urlAttributes[name] : undefined)
+    const urls =
+      (svgAnimation.has(tag) ? animationValues[name] : undefined) ??
+      (Object.hasOwn(urlAttributes, name) ? urlAttributes[name] : undefined)
     const ns = name.startsWith('xlink:') ? xlinkNS : null
     const render = (v: T) => {
       if (v === null || v === undefined || v === false) return element.removeAttribute(attribute)
       const text = v === true ? '' : format(v)
       if (urls && !urls(text).every((u) => safeUrl(u, element))) {
-        warnOnce(`${store.id}\0${name}`, `bind(store "${store.id}"): dropped a URL that is not http(s), mailto, tel or this page, for attribute "${attribute}".`)
+        warnOnce(
+          `${store.id}\0${name}`,
+          `bind(store "${store.id}"): dropped a URL that is not http(s), mailto, tel or this page, for attribute "${attribute}".`,
+        )
         return element.removeAttribute(attribute)
       }
       element.setAttributeNS(ns, attribute, text)
@@ -143,7 +160,10 @@ export function bind<T>(store: Store<T>, element: Element, options: BindOptions<
 
   const field = isField(element) ? element : undefined
   if (options.value || (field && !options.text)) {
-    if (!field) throw new TypeError(`bind(store "${store.id}"): a value binding needs an input, select or textarea, got <${element.localName}>.`)
+    if (!field)
+      throw new TypeError(
+        `bind(store "${store.id}"): a value binding needs an input, select or textarea, got <${element.localName}>.`,
+      )
     return bindField(store, field, options, format)
   }
   const render = (v: T) => {
@@ -158,8 +178,7 @@ function bindField<T>(store: Store<T>, field: Field, options: BindOptions<T>, fo
   const checkbox = field instanceof HTMLInputElement && (field.type === 'checkbox' || field.type === 'radio')
   const numeric = field instanceof HTMLInputElement && (field.type === 'number' || field.type === 'range')
   const parse =
-    options.parse ??
-    ((text: string) => (numeric ? (text === '' ? (null as T) : (Number(text) as T)) : (text as T)))
+    options.parse ?? ((text: string) => (numeric ? (text === '' ? (null as T) : (Number(text) as T)) : (text as T)))
 
   const render = (v: T) => {
     if (checkbox) {

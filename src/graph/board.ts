@@ -5,11 +5,16 @@
  * public types are in types.ts, the nodes in store.ts, ranking in topology.ts; how a wave
  * runs is the scheduler's story, in schedule.ts.
  */
-import { type CallbackError, GraphError } from '../errors'
+
 import type { CachedCall } from '../cache/flight'
+import { type CallbackError, GraphError } from '../errors'
 import type { Idb, openBoardIdb } from '../storage/idb'
 import { sizeOf } from '../storage/size'
 import type { PersistedKind, Persistence, Wave } from '../storage/storage'
+import { broadcastWorks, earlySessionId, webLocks } from '../sync/id'
+import { type Handle, isHandle } from '../worker/handle'
+import { createPool, type PoolHost, resolveHandle, type TaskRun } from '../worker/pool'
+import type { PoolOptions, Tasks, WorkerPool } from '../worker/types'
 import type { Kept } from './kept'
 import { register } from './registry'
 import { type CacheRunner, Scheduler } from './schedule'
@@ -28,10 +33,6 @@ import type {
   StoreOptions,
   StoreRef,
 } from './types'
-import { broadcastWorks, earlySessionId, webLocks } from '../sync/id'
-import { type Handle, isHandle } from '../worker/handle'
-import { createPool, type PoolHost, resolveHandle, type TaskRun } from '../worker/pool'
-import type { PoolOptions, Tasks, WorkerPool } from '../worker/types'
 
 export type {
   Board,
@@ -55,11 +56,10 @@ export type {
   ValueOf,
   Values,
 } from './types'
-export { StoreNode }
 export type { CallbackNode }
+export { StoreNode }
 
 // ---- the board ---------------------------------------------------------------------------
-
 
 /** A cached callback's run as the cache sees it (cache/flight.ts CachedCall). */
 function cachedCall(node: CallbackNode): CachedCall {
@@ -151,7 +151,11 @@ class BoardImpl implements Board {
         this.emit('error', err)
       },
       status: (node) => this.emit('status', { callback: node.id }),
-      ignored: (store) => this.warn(`disposed-set-${store.id}`, `store "${store.id}" was set after board "${this.name}" was disposed; the value is ignored.`),
+      ignored: (store) =>
+        this.warn(
+          `disposed-set-${store.id}`,
+          `store "${store.id}" was set after board "${this.name}" was disposed; the value is ignored.`,
+        ),
       storeOf: (ref) => this.#storeOf(ref, 'ctx.set'),
       settled: (changed) => this.#settled(changed),
       changed: (change) => this.emit('change', change),
@@ -167,8 +171,10 @@ class BoardImpl implements Board {
   // ---- stores ----
 
   store<T>(id: string, options: StoreOptions<T> = {}): Store<T> {
-    if (typeof id !== 'string' || !id) throw new GraphError('bad-definition', `board "${this.name}": a store needs a non-empty string id.`)
-    if (this.stores.has(id)) throw new GraphError('duplicate-store', `board "${this.name}" already has a store "${id}".`)
+    if (typeof id !== 'string' || !id)
+      throw new GraphError('bad-definition', `board "${this.name}": a store needs a non-empty string id.`)
+    if (this.stores.has(id))
+      throw new GraphError('duplicate-store', `board "${this.name}" already has a store "${id}".`)
     const storage = options.storage ?? 'memory'
     if (!['memory', 'session', 'local', 'idb'].includes(storage)) {
       throw new GraphError('bad-definition', `store "${id}" has an unknown storage "${String(storage)}".`)
@@ -178,7 +184,10 @@ class BoardImpl implements Board {
       throw new GraphError('bad-definition', `store "${id}" has an unknown codec "${String(codec)}".`)
     }
     if (options.maxAgeMs !== undefined && !(options.maxAgeMs > 0)) {
-      throw new GraphError('bad-definition', `store "${id}" has maxAgeMs ${String(options.maxAgeMs)}; it must be a positive number of ms.`)
+      throw new GraphError(
+        'bad-definition',
+        `store "${id}" has maxAgeMs ${String(options.maxAgeMs)}; it must be a positive number of ms.`,
+      )
     }
     const node = new StoreNode<T>({
       host: this.#storeHost,
@@ -195,13 +204,18 @@ class BoardImpl implements Board {
     this.scheduler.touchStore(node as StoreNode)
     this.scheduler.publishSoon()
     // Defined after start: follow other tabs' changes to it as start() does for the others.
-    if (storage !== 'memory' && this.scheduler.started) this.#keep().then((k) => k.follow(), () => undefined) // a failed load warns with the first write
+    if (storage !== 'memory' && this.scheduler.started)
+      this.#keep().then(
+        (k) => k.follow(),
+        () => undefined,
+      ) // a failed load warns with the first write
     return node
   }
 
   #storeOf(ref: StoreRef | { readonly id: string }, where: string): StoreNode {
     if (ref instanceof StoreNode) {
-      if (ref.host !== this.#storeHost) throw new GraphError('unknown-store', `${where} names store "${ref.id}" of another board.`)
+      if (ref.host !== this.#storeHost)
+        throw new GraphError('unknown-store', `${where} names store "${ref.id}" of another board.`)
       return ref
     }
     const id = typeof ref === 'string' ? ref : (ref as { id?: unknown } | null)?.id
@@ -218,7 +232,8 @@ class BoardImpl implements Board {
     const S extends readonly StoreRef[] = [],
   >(o: CallbackOptions<I, S, O>): Callback {
     if (this.scheduler.disposed) throw new GraphError('disposed', `board "${this.name}" is disposed.`)
-    if (!o || typeof o.run !== 'function') throw new GraphError('bad-definition', `callback "${o?.id ?? '?'}" needs a run function.`)
+    if (!o || typeof o.run !== 'function')
+      throw new GraphError('bad-definition', `callback "${o?.id ?? '?'}" needs a run function.`)
     const label = o.id ?? 'a callback'
     if (!Array.isArray(o.inputs)) throw new GraphError('bad-definition', `callback "${label}" needs an inputs array.`)
     const single = !Array.isArray(o.outputs) || o.outputs.length === 1
@@ -358,7 +373,12 @@ class BoardImpl implements Board {
     this.scheduler.track(
       this.#keep().then(
         (k) => k.persistence.pending(),
-        (e) => this.warn('load-storage', `board "${this.name}" could not load its storage code; values stay in memory only.`, e),
+        (e) =>
+          this.warn(
+            'load-storage',
+            `board "${this.name}" could not load its storage code; values stay in memory only.`,
+            e,
+          ),
       ),
     )
   }
@@ -368,7 +388,11 @@ class BoardImpl implements Board {
    * clear, another tab's value, a restored one. Restore sets the value before start,
    * without a wave; the others go through the scheduler.
    */
-  write(s: StoreNode, value: unknown, how: { origin: Exclude<Origin, 'callback'>; modifiedAt?: number | undefined }): boolean {
+  write(
+    s: StoreNode,
+    value: unknown,
+    how: { origin: Exclude<Origin, 'callback'>; modifiedAt?: number | undefined },
+  ): boolean {
     switch (how.origin) {
       case 'restore':
         s.value = value
@@ -625,7 +649,13 @@ function poolHostOf(b: BoardImpl): PoolHost {
     },
     profiling: () => b.scheduler.profile,
     // A run's ctx is the scheduler's RunContext: it has these, a user's value does not.
-    runOf: (x) => (x !== null && typeof x === 'object' && typeof (x as Partial<TaskRun>).reportBytes === 'function' && typeof (x as Partial<TaskRun>).progress === 'function' ? (x as TaskRun) : undefined),
+    runOf: (x) =>
+      x !== null &&
+      typeof x === 'object' &&
+      typeof (x as Partial<TaskRun>).reportBytes === 'function' &&
+      typeof (x as Partial<TaskRun>).progress === 'function'
+        ? (x as TaskRun)
+        : undefined,
     idb: () => import('../storage/idb').then((m) => b.database(m.openBoardIdb)),
     onReplaced: (fn) => void b.hooks.replaced.push((_store, old) => fn(old)),
     onClear: (fn) => void b.hooks.clear.push(fn),

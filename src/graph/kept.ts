@@ -33,7 +33,11 @@ export interface KeptBoard {
   /** Stores set before start: restore must not overwrite them. */
   readonly setBeforeStart: ReadonlySet<StoreNode>
   /** A write from outside a callback, with its intent (store.ts Origin). */
-  write(store: StoreNode, value: unknown, how: { origin: Exclude<Origin, 'callback'>; modifiedAt?: number | undefined }): boolean
+  write(
+    store: StoreNode,
+    value: unknown,
+    how: { origin: Exclude<Origin, 'callback'>; modifiedAt?: number | undefined },
+  ): boolean
   /** The board's database, opened on first use with `open`. */
   database(open: typeof openBoardIdb): Idb | undefined
   sessionId(): string
@@ -205,7 +209,9 @@ export class Kept {
 
   /** Callbacks bound to the session: a session-scope cache, or a `session` store read. */
   #sessionBound(): CallbackNode[] {
-    return this.b.callbacks.filter((n) => n.cache?.scope === 'session' || [...n.inputs, ...n.state].some((s) => s.storage === 'session'))
+    return this.b.callbacks.filter(
+      (n) => n.cache?.scope === 'session' || [...n.inputs, ...n.state].some((s) => s.storage === 'session'),
+    )
   }
 
   #clearHostOf(): ClearHost {

@@ -515,7 +515,9 @@ export class Scheduler {
       const got = Array.isArray(result) ? `${result.length} values` : typeof result
       return this.#fail(
         node,
-        new TypeError(`callback "${node.id}" has ${outs.length} outputs and must return an array of ${outs.length}, got ${got}.`),
+        new TypeError(
+          `callback "${node.id}" has ${outs.length} outputs and must return an array of ${outs.length}, got ${got}.`,
+        ),
       )
     }
     for (let i = 0; i < outs.length; i++) {
@@ -660,7 +662,11 @@ function bytesOf(args: unknown[], n: number): number {
 }
 
 function isThenable(x: unknown): x is PromiseLike<unknown> {
-  return x !== null && (typeof x === 'object' || typeof x === 'function') && typeof (x as PromiseLike<unknown>).then === 'function'
+  return (
+    x !== null &&
+    (typeof x === 'object' || typeof x === 'function') &&
+    typeof (x as PromiseLike<unknown>).then === 'function'
+  )
 }
 
 /** A native promise of `x`; never throws (a promise whose `constructor` getter throws is a rejection). */

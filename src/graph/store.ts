@@ -5,9 +5,10 @@
  * callback its inputs, state and outputs), so they are declared together, and this file
  * imports nothing of the board or the scheduler: it sees the board through `StoreHost`.
  */
-import type { CacheOptions, Stats, Store, StorageKind } from './types'
+
 import type { Codec } from '../storage/codec'
 import { Subscribable } from './subscribable'
+import type { CacheOptions, Stats, StorageKind, Store } from './types'
 
 /**
  * Why a store's value changes, handed to every write (never a flag set before it):
@@ -115,7 +116,9 @@ export class StoreNode<T = unknown> implements Store<T> {
   notify(): void {
     if (this.#subscribers.size === 0) return
     // A throwing subscriber must not stop the others or the wave.
-    this.#subscribers.emit(this.value, (e) => this.host.warn(`subscriber-${this.id}`, `a subscriber of store "${this.id}" threw.`, e))
+    this.#subscribers.emit(this.value, (e) =>
+      this.host.warn(`subscriber-${this.id}`, `a subscriber of store "${this.id}" threw.`, e),
+    )
   }
 }
 

@@ -56,15 +56,16 @@ export type Values<R extends readonly StoreRef[]> = { -readonly [K in keyof R]: 
  * needs `as const` or a tuple annotation. Outputs known only as an array (`Store<T>[]`)
  * take an array of their values.
  */
-export type Returned<O> = O extends Store<infer T>
-  ? T | NoUpdate
-  : O extends readonly []
-    ? unknown
-    : O extends readonly [infer A]
-      ? ValueOf<A> | NoUpdate
-      : O extends readonly StoreRef[]
-        ? Slots<O>
-        : unknown
+export type Returned<O> =
+  O extends Store<infer T>
+    ? T | NoUpdate
+    : O extends readonly []
+      ? unknown
+      : O extends readonly [infer A]
+        ? ValueOf<A> | NoUpdate
+        : O extends readonly StoreRef[]
+          ? Slots<O>
+          : unknown
 
 /**
  * The tuple of several outputs' values. A mapped type over `O` itself, and named in `run`'s

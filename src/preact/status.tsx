@@ -80,10 +80,7 @@ export function useStatus(callback: Callback | string, board?: Board): Status {
   const id = typeof callback === 'string' ? callback : callback.id
   const last = useRef<Status>(idle)
 
-  const subscribe = useCallback(
-    (fn: () => void) => b.on('change', (e) => e.callbacks.includes(id) && fn()),
-    [b, id],
-  )
+  const subscribe = useCallback((fn: () => void) => b.on('change', (e) => e.callbacks.includes(id) && fn()), [b, id])
   // The same object until a field changes: useExternal compares snapshots with Object.is.
   const snapshot = useCallback(() => {
     const next = read(b, id)

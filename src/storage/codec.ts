@@ -11,12 +11,30 @@ export type Codec = 'json' | 'base64'
 
 type Binary = ArrayBuffer | ArrayBufferView
 type TypedArrayName =
-  | 'Int8Array' | 'Uint8Array' | 'Uint8ClampedArray' | 'Int16Array' | 'Uint16Array'
-  | 'Int32Array' | 'Uint32Array' | 'Float32Array' | 'Float64Array' | 'BigInt64Array' | 'BigUint64Array'
+  | 'Int8Array'
+  | 'Uint8Array'
+  | 'Uint8ClampedArray'
+  | 'Int16Array'
+  | 'Uint16Array'
+  | 'Int32Array'
+  | 'Uint32Array'
+  | 'Float32Array'
+  | 'Float64Array'
+  | 'BigInt64Array'
+  | 'BigUint64Array'
 
 const typedArrays: Record<TypedArrayName, { new (b: ArrayBuffer): ArrayBufferView; BYTES_PER_ELEMENT: number }> = {
-  Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
-  Float32Array, Float64Array, BigInt64Array, BigUint64Array,
+  Int8Array,
+  Uint8Array,
+  Uint8ClampedArray,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+  Float32Array,
+  Float64Array,
+  BigInt64Array,
+  BigUint64Array,
 }
 
 /** What a base64-coded value looks like inside the envelope. */
@@ -120,8 +138,19 @@ const dataOnly = 'a persisted store holds data only; keep it in a memory store'
 const protoKey = 'restore drops it so that it cannot reach a prototype; rename the key'
 /** What IndexedDB's structured clone gives back as the same type (no walk inside them). */
 const cloneLeaves: Array<{ prototype: object }> = [
-  Date, RegExp, ArrayBuffer, Boolean, Number, String,
-  Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError,
+  Date,
+  RegExp,
+  ArrayBuffer,
+  Boolean,
+  Number,
+  String,
+  Error,
+  EvalError,
+  RangeError,
+  ReferenceError,
+  SyntaxError,
+  TypeError,
+  URIError,
   ...(typeof Blob === 'undefined' ? [] : [Blob]),
   ...(typeof File === 'undefined' ? [] : [File]),
 ]
@@ -144,7 +173,9 @@ export function lossOf(value: unknown, medium: 'json' | 'clone'): Loss | undefin
   function visit(v: unknown, inArray: boolean): Loss | undefined {
     switch (typeof v) {
       case 'undefined':
-        return medium === 'json' && inArray ? at("is undefined, which JSON writes as null; use null or storage: 'idb'") : undefined
+        return medium === 'json' && inArray
+          ? at("is undefined, which JSON writes as null; use null or storage: 'idb'")
+          : undefined
       case 'number':
         if (medium === 'clone') return undefined
         if (Number.isNaN(v)) return at(`is NaN, which JSON writes as null; ${idbFix}`)
@@ -172,7 +203,9 @@ export function lossOf(value: unknown, medium: 'json' | 'clone'): Loss | undefin
     if (medium === 'json') {
       if (o instanceof Date) return at(`is a Date, which JSON writes as a string; ${idbFix}`)
       if (ArrayBuffer.isView(o) || o instanceof ArrayBuffer) {
-        return at(`is a ${type}, which JSON writes as a plain object; use codec: 'base64' (a store holding one binary value) or storage: 'idb'`)
+        return at(
+          `is a ${type}, which JSON writes as a plain object; use codec: 'base64' (a store holding one binary value) or storage: 'idb'`,
+        )
       }
       if (o instanceof Map || o instanceof Set) return at(`is a ${type}, which JSON writes as {}; ${idbFix}`)
     } else if (ArrayBuffer.isView(o) || cloneLeaves.some((C) => proto === C.prototype)) {
@@ -182,10 +215,16 @@ export function lossOf(value: unknown, medium: 'json' | 'clone'): Loss | undefin
     const array = Array.isArray(o) && proto === Array.prototype
     const collection = medium === 'clone' && (proto === Map.prototype || proto === Set.prototype)
     if (!plain && !array && !collection) {
-      return at(`is a ${type} instance, which ${medium === 'json' ? 'JSON' : 'IndexedDB'} gives back as a plain object; persist plain data and rebuild it`)
+      return at(
+        `is a ${type} instance, which ${medium === 'json' ? 'JSON' : 'IndexedDB'} gives back as a plain object; persist plain data and rebuild it`,
+      )
     }
     open.add(o)
-    const found = array ? items(o as unknown[]) : collection ? entries(o as Map<unknown, unknown> | Set<unknown>) : fields(o as Record<string, unknown>)
+    const found = array
+      ? items(o as unknown[])
+      : collection
+        ? entries(o as Map<unknown, unknown> | Set<unknown>)
+        : fields(o as Record<string, unknown>)
     open.delete(o)
     if (!found) done.add(o)
     return found
@@ -194,7 +233,10 @@ export function lossOf(value: unknown, medium: 'json' | 'clone'): Loss | undefin
   function items(a: unknown[]): Loss | undefined {
     for (let i = 0; i < a.length; i++) {
       path.push(`[${i}]`)
-      const found = !(i in a) && medium === 'json' ? at("is an empty slot, which JSON writes as null; use null or storage: 'idb'") : visit(a[i], true)
+      const found =
+        !(i in a) && medium === 'json'
+          ? at("is an empty slot, which JSON writes as null; use null or storage: 'idb'")
+          : visit(a[i], true)
       if (found) return found
       path.pop()
     }
@@ -223,7 +265,9 @@ export function lossOf(value: unknown, medium: 'json' | 'clone'): Loss | undefin
       if (found) return found
       path.pop()
       if (c instanceof Map) {
-        path.push(`.get(${typeof k === 'string' ? JSON.stringify(k) : typeof k === 'number' ? String(k) : `keys()[${i}]`})`)
+        path.push(
+          `.get(${typeof k === 'string' ? JSON.stringify(k) : typeof k === 'number' ? String(k) : `keys()[${i}]`})`,
+        )
         const inValue = visit(v, false)
         if (inValue) return inValue
         path.pop()

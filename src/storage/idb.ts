@@ -11,8 +11,9 @@
  * - an operation that fails on a closed connection reopens once and retries, then the
  *   database declares itself degraded and the board carries on from memory, with ONE warning.
  */
-import * as kv from 'idb-keyval'
+
 import type { UseStore } from 'idb-keyval'
+import * as kv from 'idb-keyval'
 import { StorageError } from '../errors'
 import { nameOf } from './names'
 
@@ -45,7 +46,11 @@ export interface Idb {
    * that object once the transaction has COMMITTED, rejects with the transaction's error.
    * A request callback that fails calls `fail(e)`: the transaction aborts, rejecting with `e`.
    */
-  tx<T>(store: ObjectStoreName, mode: IDBTransactionMode, fn: (os: IDBObjectStore, fail: (e: unknown) => void) => T): Promise<T>
+  tx<T>(
+    store: ObjectStoreName,
+    mode: IDBTransactionMode,
+    fn: (os: IDBObjectStore, fail: (e: unknown) => void) => T,
+  ): Promise<T>
   /** Closes the connection; the next call reopens unless `dispose`d. */
   close(): void
   dispose(): void
@@ -109,7 +114,12 @@ export function openIdb(name: string, opts: IdbOptions = {}): Idb {
         const missing = objectStores.filter((s) => !db.objectStoreNames.contains(s))
         if (missing.length) {
           db.close()
-          reject(new StorageError('unavailable', `IndexedDB "${name}" has no object store ${missing.map((m) => `"${m}"`).join(', ')}.`))
+          reject(
+            new StorageError(
+              'unavailable',
+              `IndexedDB "${name}" has no object store ${missing.map((m) => `"${m}"`).join(', ')}.`,
+            ),
+          )
           return
         }
         // Forget the connection when the browser or another tab takes it away; the next
@@ -155,7 +165,11 @@ export function openIdb(name: string, opts: IdbOptions = {}): Idb {
       try {
         return await op()
       } catch (again) {
-        if (isConnectionLoss(again) || isOpenFailure(again) || (again instanceof StorageError && again.code === 'timeout')) {
+        if (
+          isConnectionLoss(again) ||
+          isOpenFailure(again) ||
+          (again instanceof StorageError && again.code === 'timeout')
+        ) {
           throw degrade(again, 'cannot be used')
         }
         throw again
@@ -198,7 +212,8 @@ export function openIdb(name: string, opts: IdbOptions = {}): Idb {
                 }
               }
               t.oncomplete = () => resolve(out)
-              t.onabort = () => reject(failure ?? t.error ?? new DOMException(`a transaction on "${s}" was aborted.`, 'AbortError'))
+              t.onabort = () =>
+                reject(failure ?? t.error ?? new DOMException(`a transaction on "${s}" was aborted.`, 'AbortError'))
               try {
                 out = fn(t.objectStore(s), fail)
               } catch (e) {
@@ -214,7 +229,10 @@ export function openIdb(name: string, opts: IdbOptions = {}): Idb {
         ),
       ),
     close() {
-      void dbp?.then((db) => db.close(), () => undefined)
+      void dbp?.then(
+        (db) => db.close(),
+        () => undefined,
+      )
       dbp = undefined
     },
     dispose() {
@@ -233,7 +251,10 @@ function isOpenFailure(e: unknown): boolean {
 }
 
 /** The board options that say how its database opens (BoardOptions.idb). */
-export type BoardIdbOptions = { open?: (name: string, version: number) => IDBOpenDBRequest; openTimeoutMs?: number } | false | undefined
+export type BoardIdbOptions =
+  | { open?: (name: string, version: number) => IDBOpenDBRequest; openTimeoutMs?: number }
+  | false
+  | undefined
 
 /**
  * A board's own database (`nameOf(board)`), shared by its persisted stores, its cache and
@@ -241,7 +262,11 @@ export type BoardIdbOptions = { open?: (name: string, version: number) => IDBOpe
  * once). The board calls this once and keeps the handle: only code loaded by dynamic
  * import reaches it, so a memory-only board never downloads this file or idb-keyval.
  */
-export function openBoardIdb(board: string, o: BoardIdbOptions, warn: (key: string, message: string, cause?: unknown) => void): Idb | null {
+export function openBoardIdb(
+  board: string,
+  o: BoardIdbOptions,
+  warn: (key: string, message: string, cause?: unknown) => void,
+): Idb | null {
   if (o === false || (typeof indexedDB === 'undefined' && !o?.open)) {
     warn('no-idb', `IndexedDB is not available; board "${board}" keeps idb stores in memory only.`)
     return null

@@ -25,10 +25,9 @@ import { nameOf, storeOfKey } from './names'
 import { sizeOf } from './size'
 import { isQuotaError, type WebKind, webStorage } from './web'
 
-export { sizeOf }
-
 // Declared with the board's public types (a leaf); persistence reads it from there.
 export type { StorageKind }
+export { sizeOf }
 export type PersistedKind = Exclude<StorageKind, 'memory'>
 
 /** What sits in storage for one store. */
@@ -195,10 +194,20 @@ export class Persistence {
       const idb = this.host.idb()
       let values: unknown[] = []
       try {
-        values = idb ? await idb.getMany('stores', needIdb.map((n) => n.key)) : []
+        values = idb
+          ? await idb.getMany(
+              'stores',
+              needIdb.map((n) => n.key),
+            )
+          : []
       } catch (e) {
         // A degraded database has said so once (idb.ts); a second warning would say nothing new.
-        if (idb?.state !== 'degraded') this.host.warn('restore-idb', `board "${this.host.name}" could not read IndexedDB; stores start from their initial values.`, e)
+        if (idb?.state !== 'degraded')
+          this.host.warn(
+            'restore-idb',
+            `board "${this.host.name}" could not read IndexedDB; stores start from their initial values.`,
+            e,
+          )
       }
       const stale: IDBValidKey[] = []
       needIdb.forEach((n, i) => {
@@ -285,7 +294,14 @@ export class Persistence {
       try {
         envelope.d = encodeBase64(value, `store "${s.id}"`)
       } catch {
-        return this.refuse(s, { path: '', why: "is not an ArrayBuffer or typed array, which the base64 codec needs; use codec: 'json' (the default) for other data" }, value)
+        return this.refuse(
+          s,
+          {
+            path: '',
+            why: "is not an ArrayBuffer or typed array, which the base64 codec needs; use codec: 'json' (the default) for other data",
+          },
+          value,
+        )
       }
     } else {
       const loss = lossOf(value, 'json')
@@ -296,11 +312,22 @@ export class Persistence {
       text = JSON.stringify(envelope)
     } catch (cause) {
       // lossOf checks what JSON would change; this is what it missed (a getter that throws...).
-      return this.fail(s, new StorageError('unserialisable', `store "${s.id}" holds a value its ${s.codec} codec cannot encode; it is kept in memory only.`, cause), sizeOf(value))
+      return this.fail(
+        s,
+        new StorageError(
+          'unserialisable',
+          `store "${s.id}" holds a value its ${s.codec} codec cannot encode; it is kept in memory only.`,
+          cause,
+        ),
+        sizeOf(value),
+      )
     }
     if (!area) {
       s.location = 'memory'
-      this.host.warn(`no-${s.storage}:${s.id}`, `${s.storage}Storage is not available; store "${s.id}" is kept in memory only.`)
+      this.host.warn(
+        `no-${s.storage}:${s.id}`,
+        `${s.storage}Storage is not available; store "${s.id}" is kept in memory only.`,
+      )
       return
     }
     if (text.length > s.spillOver) {
@@ -316,9 +343,21 @@ export class Persistence {
       if (!isQuotaError(e)) {
         // SecurityError (storage blocked mid-session), or anything else a Storage throws.
         const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e)
-        return this.fail(s, new StorageError('unavailable', `store "${s.id}": ${s.storage}Storage refused it (${why}); it is kept in memory only.`, e), text.length * 2)
+        return this.fail(
+          s,
+          new StorageError(
+            'unavailable',
+            `store "${s.id}": ${s.storage}Storage refused it (${why}); it is kept in memory only.`,
+            e,
+          ),
+          text.length * 2,
+        )
       }
-      const err = new StorageError('quota', `store "${s.id}": ${s.storage}Storage is full (${text.length} characters refused).`, e)
+      const err = new StorageError(
+        'quota',
+        `store "${s.id}": ${s.storage}Storage is full (${text.length} characters refused).`,
+        e,
+      )
       this.host.persistFailed(s, err)
       if (s.fallback === 'idb') {
         this.host.warn(`quota:${s.id}`, `${err.message} Its value goes to IndexedDB instead.`)
@@ -336,7 +375,16 @@ export class Persistence {
   private refuse(s: PersistedStore, loss: Loss, value: unknown): void {
     const where = loss.path ? loss.path : 'its value'
     const medium = s.storage === 'idb' ? 'IndexedDB' : `the ${s.codec} codec`
-    this.fail(s, new StorageError('unencodable', `store "${s.id}" was not persisted with ${medium}: ${where} ${loss.why}. The value is kept in memory.`, undefined, loss.path), sizeOf(value))
+    this.fail(
+      s,
+      new StorageError(
+        'unencodable',
+        `store "${s.id}" was not persisted with ${medium}: ${where} ${loss.why}. The value is kept in memory.`,
+        undefined,
+        loss.path,
+      ),
+      sizeOf(value),
+    )
   }
 
   /**
@@ -355,7 +403,8 @@ export class Persistence {
    * without telling other tabs: unlike clear(), nothing was asked of them.
    */
   private forget(s: PersistedStore): void {
-    if (s.storage === 'session' || s.storage === 'local') safeRemove(webStorage(s.storage), webKey(this.host.name, s.id))
+    if (s.storage === 'session' || s.storage === 'local')
+      safeRemove(webStorage(s.storage), webKey(this.host.name, s.id))
     const keys = s.storage === 'idb' ? [s.id] : [spillKey(s)]
     for (const k of keys) this.idbQueue.delete(k)
     const idb = this.host.idb()
@@ -375,6 +424,7 @@ export class Persistence {
     this.idbQueue.set(spillKey(s), {
       store: s,
       envelope: { ...envelope, d: value },
+      // biome-ignore lint/suspicious/noThenProperty: the step run after the write, on a plain record never awaited
       then: () => {
         try {
           area.setItem(key, pointer)
@@ -390,13 +440,19 @@ export class Persistence {
 
   /** Removes a store's persisted entry (store.clear()). */
   remove(s: PersistedStore): void {
-    if (s.storage === 'session' || s.storage === 'local') safeRemove(webStorage(s.storage), webKey(this.host.name, s.id))
+    if (s.storage === 'session' || s.storage === 'local')
+      safeRemove(webStorage(s.storage), webKey(this.host.name, s.id))
     const keys = [s.id, spillKey(s)]
     for (const k of keys) this.idbQueue.delete(k)
     const idb = this.host.idb()
     if (idb && (s.storage === 'idb' || s.location === 'idb')) {
       // A removal is a committed change too: other tabs follow it (back to initial there).
-      this.track(idb.delMany('stores', keys).then(() => this.host.committed([s.id]), () => undefined)) // nothing to keep: the value is gone by request
+      this.track(
+        idb.delMany('stores', keys).then(
+          () => this.host.committed([s.id]),
+          () => undefined,
+        ),
+      ) // nothing to keep: the value is gone by request
     }
     s.bytes = 0
   }
@@ -420,7 +476,11 @@ export class Persistence {
       for (const [, e] of batch) {
         e.store.location = 'memory'
         // A degraded database has warned once already (idb.ts): memory only, silently (S16).
-        if (!idb) this.host.warn(`no-idb:${e.store.id}`, `IndexedDB is not available; store "${e.store.id}" is kept in memory only.`)
+        if (!idb)
+          this.host.warn(
+            `no-idb:${e.store.id}`,
+            `IndexedDB is not available; store "${e.store.id}" is kept in memory only.`,
+          )
       }
       return
     }
@@ -436,7 +496,10 @@ export class Persistence {
    */
   private async writeBatch(idb: Idb, batch: Array<[IDBValidKey, QueuedWrite]>, retry = true): Promise<void> {
     try {
-      await idb.setMany('stores', batch.map(([k, e]) => [k, e.envelope]))
+      await idb.setMany(
+        'stores',
+        batch.map(([k, e]) => [k, e.envelope]),
+      )
       for (const [, e] of batch) e.then?.()
       this.host.committed(batch.map(([, e]) => e.store.id))
     } catch (e) {
@@ -453,14 +516,23 @@ export class Persistence {
         return this.writeBatch(idb, batch, false)
       }
       const [, entry] = batch[0]!
-      const code = (e as { name?: string }).name === 'DataCloneError' ? 'unserialisable' : isQuotaError(e) ? 'quota' : 'unavailable'
+      const code =
+        (e as { name?: string }).name === 'DataCloneError'
+          ? 'unserialisable'
+          : isQuotaError(e)
+            ? 'quota'
+            : 'unavailable'
       const what =
         code === 'unserialisable'
           ? 'holds a value IndexedDB cannot store'
           : code === 'quota'
             ? `could not be written to IndexedDB: storage is full (${entry.store.bytes} bytes refused, after evicting the oldest cache entries)`
             : 'could not be written to IndexedDB'
-      this.fail(entry.store, new StorageError(code, `store "${entry.store.id}" ${what}; it is kept in memory only.`, e), entry.store.bytes)
+      this.fail(
+        entry.store,
+        new StorageError(code, `store "${entry.store.id}" ${what}; it is kept in memory only.`, e),
+        entry.store.bytes,
+      )
     }
   }
 
@@ -499,9 +571,13 @@ export class Persistence {
         void this.host
           .idb()
           ?.getMany('stores', [spillKey(s)])
-          .then(([env]) => {
-            if (isEnvelope(env, this.host.version)) this.host.remoteChange(id, { value: dropProtoKeys(env.d), modifiedAt: env.t })
-          }, () => undefined) // the other tab's value stays unknown here; ours is still valid
+          .then(
+            ([env]) => {
+              if (isEnvelope(env, this.host.version))
+                this.host.remoteChange(id, { value: dropProtoKeys(env.d), modifiedAt: env.t })
+            },
+            () => undefined,
+          ) // the other tab's value stays unknown here; ours is still valid
       } else if (r) this.host.remoteChange(id, r)
     }
     addEventListener('storage', this.storageListener)

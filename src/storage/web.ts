@@ -6,7 +6,8 @@
 
 export type WebKind = 'session' | 'local'
 
-const browserAreas = (kind: WebKind): Storage | undefined => (kind === 'session' ? globalThis.sessionStorage : globalThis.localStorage)
+const browserAreas = (kind: WebKind): Storage | undefined =>
+  kind === 'session' ? globalThis.sessionStorage : globalThis.localStorage
 let areas = browserAreas
 
 /**

@@ -188,7 +188,11 @@ export function followPage(b: SyncHost): void {
           const t = peer.store(s.id)
           if (!t || t.storage !== 'local' || sameJson(t.get(), v)) continue
           // A copy, as a storage event would give: the boards must not share a mutable value.
-          applyRemote(peer, s.id, v === s.initial ? undefined : { value: structuredClone(v), modifiedAt: s.modifiedAt ?? Date.now() })
+          applyRemote(
+            peer,
+            s.id,
+            v === s.initial ? undefined : { value: structuredClone(v), modifiedAt: s.modifiedAt ?? Date.now() },
+          )
         }
       }),
     )
@@ -228,7 +232,11 @@ export function syncStores(b: SyncHost): (committed: string[]) => void {
   // - a store that met another tab's value is read once more after our next commit of it.
   const followed = new Set<string>()
   ch.on((m) => {
-    if (m.type === 'stores') follow(m.ids.filter((id) => b.store(id)?.storage === 'idb'), true)
+    if (m.type === 'stores')
+      follow(
+        m.ids.filter((id) => b.store(id)?.storage === 'idb'),
+        true,
+      )
   })
   return (ids) => {
     const mine = ids.filter((id) => b.store(id)?.storage === 'idb')

@@ -46,7 +46,9 @@ const logoutChannel = 'sb-session'
 /** A logout told on `logoutChannel`: `sid` is the id the asking tab retired. */
 function parseLogout(data: unknown): string | undefined {
   const m = data as { sb?: unknown; type?: unknown; sid?: unknown } | null
-  return m && typeof m === 'object' && m.sb === 1 && m.type === 'logout' && typeof m.sid === 'string' ? m.sid : undefined
+  return m && typeof m === 'object' && m.sb === 1 && m.type === 'logout' && typeof m.sid === 'string'
+    ? m.sid
+    : undefined
 }
 
 /** The Web Lock a live tab holds on its session id (F11: a duplicate finds it taken). */
@@ -65,7 +67,6 @@ export function locksDenied(b: Pick<SessionHost, 'name' | 'warn'>, locks: LockMa
     cause,
   )
 }
-
 
 /** The top window's tab session, when this is a same-origin iframe below it. */
 function topSession(): TabSession | undefined {
@@ -160,7 +161,7 @@ class TabSession {
       webStorage('session')?.setItem(sessionKey, this.id)
     } catch (e) {
       // Storage full or blocked: the id lives for this page only, which is still one tab.
-      this.warn('session-store', 'could not keep the tab\'s session id in sessionStorage.', e)
+      this.warn('session-store', "could not keep the tab's session id in sessionStorage.", e)
     }
   }
 

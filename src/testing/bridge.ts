@@ -19,7 +19,19 @@ export interface Request {
   waitMs: number
 }
 
-export type Op = 'ready' | 'get' | 'set' | 'batch' | 'idle' | 'idleWithin' | 'inspect' | 'stats' | 'errors' | 'sessionId' | 'clear' | 'clearSession'
+export type Op =
+  | 'ready'
+  | 'get'
+  | 'set'
+  | 'batch'
+  | 'idle'
+  | 'idleWithin'
+  | 'inspect'
+  | 'stats'
+  | 'errors'
+  | 'sessionId'
+  | 'clear'
+  | 'clearSession'
 
 /** Wire-encoded. */
 export type Reply =
@@ -36,7 +48,10 @@ export async function bridge(w: Wire, request: Request): Promise<string> {
     start(): Promise<void>
     idle(): Promise<void>
     batch(fn: () => void): void
-    inspect(): { stores: Array<{ id: string }>; callbacks: Array<{ id: string; stats: unknown; running: boolean; progress: unknown; error: string | undefined }> }
+    inspect(): {
+      stores: Array<{ id: string }>
+      callbacks: Array<{ id: string; stats: unknown; running: boolean; progress: unknown; error: string | undefined }>
+    }
     errors: Map<string, { message: string; code?: string | undefined }>
     session: { id: string; ready: Promise<void> }
     clear(): Promise<void>
@@ -77,7 +92,9 @@ export async function bridge(w: Wire, request: Request): Promise<string> {
   const storeOf = (id: unknown): Node => {
     const node = typeof id === 'string' ? impl.stores.get(id) : undefined
     if (node) return node
-    throw new Error(`${label} has no store "${String(id)}" (its stores: ${[...impl.stores.keys()].join(', ') || 'none'}).`)
+    throw new Error(
+      `${label} has no store "${String(id)}" (its stores: ${[...impl.stores.keys()].join(', ') || 'none'}).`,
+    )
   }
   try {
     await board.start()
@@ -105,7 +122,10 @@ export async function bridge(w: Wire, request: Request): Promise<string> {
         await board.idle()
         break
       case 'idleWithin':
-        value = await Promise.race([board.idle().then(() => true), new Promise((r) => setTimeout(() => r(false), args[0] as number))])
+        value = await Promise.race([
+          board.idle().then(() => true),
+          new Promise((r) => setTimeout(() => r(false), args[0] as number)),
+        ])
         break
       case 'inspect':
         value = board.inspect()
@@ -113,13 +133,17 @@ export async function bridge(w: Wire, request: Request): Promise<string> {
       case 'stats': {
         const callbacks = board.inspect().callbacks
         const info = callbacks.find((c) => c.id === args[0])
-        if (!info) throw new Error(`${label} has no callback "${String(args[0])}" (its callbacks: ${callbacks.map((c) => c.id).join(', ') || 'none'}).`)
+        if (!info)
+          throw new Error(
+            `${label} has no callback "${String(args[0])}" (its callbacks: ${callbacks.map((c) => c.id).join(', ') || 'none'}).`,
+          )
         value = info.stats
         break
       }
       case 'errors': {
         const out: Record<string, { message: string; code?: string }> = {}
-        for (const [id, e] of board.errors) out[id] = typeof e.code === 'string' ? { message: e.message, code: e.code } : { message: e.message }
+        for (const [id, e] of board.errors)
+          out[id] = typeof e.code === 'string' ? { message: e.message, code: e.code } : { message: e.message }
         value = out
         break
       }

@@ -113,5 +113,8 @@ export class BoardHandle {
 
 /** The page's context went away under the call (a navigation or reload): try again. */
 function navigated(e: unknown): boolean {
-  return e instanceof Error && /Execution context was destroyed|Cannot find context|navigat|frame was detached/i.test(e.message)
+  return (
+    e instanceof Error &&
+    /Execution context was destroyed|Cannot find context|navigat|frame was detached/i.test(e.message)
+  )
 }

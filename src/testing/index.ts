@@ -13,12 +13,19 @@
  *   await expect(board).toHaveStore('hits', ['banana'])
  * })
  */
-import { test as base, expect as baseExpect, type ConsoleMessage, type Frame, type Page, type WebError } from '@playwright/test'
+import {
+  test as base,
+  expect as baseExpect,
+  type ConsoleMessage,
+  type Frame,
+  type Page,
+  type WebError,
+} from '@playwright/test'
 import { BoardHandle } from './handle'
 import { matchers } from './matchers'
 
-export { BoardHandle } from './handle'
 export type { BoardError } from './handle'
+export { BoardHandle } from './handle'
 export type { MatcherOptions } from './matchers'
 
 /** A console error or an uncaught exception of a page of the test's context. */
@@ -84,7 +91,8 @@ interface Fixtures {
 }
 
 // search, not test: a /g pattern's test() moves its lastIndex and would skip the next match.
-const matches = (p: PageProblem, pattern: string | RegExp) => (typeof pattern === 'string' ? p.text.includes(pattern) : p.text.search(pattern) !== -1)
+const matches = (p: PageProblem, pattern: string | RegExp) =>
+  typeof pattern === 'string' ? p.text.includes(pattern) : p.text.search(pattern) !== -1
 
 /** Playwright's `test` with the `boards` and `pageErrors` fixtures and the `allowPageErrors` option. */
 export const test = base.extend<Fixtures>({
@@ -97,7 +105,8 @@ export const test = base.extend<Fixtures>({
       const all: PageProblem[] = []
       let allowed: AllowPageErrors = allowPageErrors
       const onConsole = (m: ConsoleMessage) => {
-        if (m.type() === 'error') all.push({ kind: 'console', text: m.text(), url: m.page()?.url() ?? m.location().url })
+        if (m.type() === 'error')
+          all.push({ kind: 'console', text: m.text(), url: m.page()?.url() ?? m.location().url })
       }
       const onError = (e: WebError) => {
         const err = e.error()
@@ -117,7 +126,10 @@ export const test = base.extend<Fixtures>({
       const final = allowed
       const left = final === true ? [] : all.filter((p) => !(final || []).some((pattern) => matches(p, pattern)))
       if (left.length) {
-        const lines = left.map((p) => `  ${p.kind === 'console' ? 'console.error' : 'uncaught exception'} on ${p.url || 'a page'}: ${p.text}`)
+        const lines = left.map(
+          (p) =>
+            `  ${p.kind === 'console' ? 'console.error' : 'uncaught exception'} on ${p.url || 'a page'}: ${p.text}`,
+        )
         throw new Error(
           `${left.length} page error${left.length === 1 ? '' : 's'} during this test:\n${lines.join('\n')}\n` +
             'A test passes only without them; allow the expected ones with test.use({ allowPageErrors: [/pattern/] }) or pageErrors.allow(/pattern/) in the test.',

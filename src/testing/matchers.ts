@@ -26,7 +26,9 @@ async function retry<T>(timeout: number, want: boolean, look: (left: number) => 
   for (let i = 0; ; i++) {
     const { ok, seen } = await look(Math.max(0, deadline - Date.now()))
     if (ok === want || Date.now() >= deadline) return { ok, seen }
-    await new Promise((r) => setTimeout(r, Math.min(intervals[Math.min(i, intervals.length - 1)]!, Math.max(0, deadline - Date.now()))))
+    await new Promise((r) =>
+      setTimeout(r, Math.min(intervals[Math.min(i, intervals.length - 1)]!, Math.max(0, deadline - Date.now()))),
+    )
   }
 }
 
@@ -52,7 +54,10 @@ function same(a: unknown, b: unknown): boolean {
   if (a instanceof Error) return a.name === (b as Error).name && a.message === (b as Error).message
   if (a instanceof ArrayBuffer) return same(new Uint8Array(a), new Uint8Array(b as ArrayBuffer))
   if (a instanceof DataView) {
-    return same(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), new Uint8Array((b as DataView).buffer, (b as DataView).byteOffset, (b as DataView).byteLength))
+    return same(
+      new Uint8Array(a.buffer, a.byteOffset, a.byteLength),
+      new Uint8Array((b as DataView).buffer, (b as DataView).byteOffset, (b as DataView).byteLength),
+    )
   }
   if (a instanceof Map) {
     const m = b as Map<unknown, unknown>
@@ -81,7 +86,10 @@ function same(a: unknown, b: unknown): boolean {
   const keys = (o: object) => Object.keys(o).filter((k) => (o as Record<string, unknown>)[k] !== undefined)
   const ka = keys(a)
   const kb = keys(b)
-  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  return (
+    ka.length === kb.length &&
+    ka.every((k) => Object.hasOwn(b, k) && same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  )
 }
 
 function isAsymmetric(v: unknown): v is { asymmetricMatch(other: unknown): boolean } {
@@ -112,7 +120,13 @@ export const matchers = {
    * The store holds a value equal to `expected` (toEqual semantics, typed arrays and Maps
    * compared by content), retrying until the timeout.
    */
-  async toHaveStore(this: ExpectMatcherState, received: BoardHandle, storeId: string, expected: unknown, options?: MatcherOptions): Promise<MatcherReturnType> {
+  async toHaveStore(
+    this: ExpectMatcherState,
+    received: BoardHandle,
+    storeId: string,
+    expected: unknown,
+    options?: MatcherOptions,
+  ): Promise<MatcherReturnType> {
     const board = handleOf(received, 'toHaveStore')
     const timeout = options?.timeout ?? this.timeout
     const { ok, seen } = await retry(timeout, !this.isNot, async (left) => {
@@ -128,20 +142,31 @@ export const matchers = {
       actual: seen,
       message: () =>
         `${hint(this, board, 'toHaveStore', `"${storeId}", expected`)}\n\n` +
-        (this.isNot ? `Expected: not ${u.printExpected(expected)}\nReceived: ${u.printReceived(seen)}` : u.printDiffOrStringify(expected, seen, 'Expected', 'Received', false)) +
+        (this.isNot
+          ? `Expected: not ${u.printExpected(expected)}\nReceived: ${u.printReceived(seen)}`
+          : u.printDiffOrStringify(expected, seen, 'Expected', 'Received', false)) +
         `\nTimeout: ${timeout} ms` +
         detail,
     }
   },
 
   /** The callback's `stats.runs` equals `n`, retrying until the timeout. */
-  async toHaveRun(this: ExpectMatcherState, received: BoardHandle, callbackId: string, n: number, options?: MatcherOptions): Promise<MatcherReturnType> {
+  async toHaveRun(
+    this: ExpectMatcherState,
+    received: BoardHandle,
+    callbackId: string,
+    n: number,
+    options?: MatcherOptions,
+  ): Promise<MatcherReturnType> {
     const board = handleOf(received, 'toHaveRun')
     const timeout = options?.timeout ?? this.timeout
     const { ok, seen } = await retry(timeout, !this.isNot, async (left) => {
       const info = (await board.call('inspect', [], left)) as { callbacks: CallbackInfo[] }
       const c = info.callbacks.find((x) => x.id === callbackId)
-      if (!c) throw new Error(`board "${board.name}" has no callback "${callbackId}" (its callbacks: ${info.callbacks.map((x) => x.id).join(', ') || 'none'}).`)
+      if (!c)
+        throw new Error(
+          `board "${board.name}" has no callback "${callbackId}" (its callbacks: ${info.callbacks.map((x) => x.id).join(', ') || 'none'}).`,
+        )
       return { ok: c.stats.runs === n, seen: c }
     })
     return {
@@ -157,7 +182,11 @@ export const matchers = {
   },
 
   /** No callback of the board is failing (`board.errors` is empty), retrying until the timeout. */
-  async toHaveNoErrors(this: ExpectMatcherState, received: BoardHandle, options?: MatcherOptions): Promise<MatcherReturnType> {
+  async toHaveNoErrors(
+    this: ExpectMatcherState,
+    received: BoardHandle,
+    options?: MatcherOptions,
+  ): Promise<MatcherReturnType> {
     const board = handleOf(received, 'toHaveNoErrors')
     const timeout = options?.timeout ?? this.timeout
     const { ok, seen } = await retry(timeout, !this.isNot, async (left) => {
@@ -171,7 +200,9 @@ export const matchers = {
       actual: seen,
       message: () =>
         `${hint(this, board, 'toHaveNoErrors', '')}\n\n` +
-        (this.isNot ? 'Expected a failing callback; none fails.' : `Expected no failing callback; ${listed.length} fail${listed.length === 1 ? 's' : ''}:\n${listed.join('\n')}`) +
+        (this.isNot
+          ? 'Expected a failing callback; none fails.'
+          : `Expected no failing callback; ${listed.length} fail${listed.length === 1 ? 's' : ''}:\n${listed.join('\n')}`) +
         `\nTimeout: ${timeout} ms`,
     }
   },
@@ -180,7 +211,11 @@ export const matchers = {
    * The board is idle (no callback pending, storage writes done) within the timeout.
    * On failure, lists the callbacks still running and their progress.
    */
-  async toBeIdle(this: ExpectMatcherState, received: BoardHandle, options?: MatcherOptions): Promise<MatcherReturnType> {
+  async toBeIdle(
+    this: ExpectMatcherState,
+    received: BoardHandle,
+    options?: MatcherOptions,
+  ): Promise<MatcherReturnType> {
     const board = handleOf(received, 'toBeIdle')
     const timeout = options?.timeout ?? this.timeout
     // The page itself waits for idle(), up to the time left; no polling for the positive case.
@@ -201,7 +236,9 @@ export const matchers = {
       name: 'toBeIdle',
       message: () =>
         `${hint(this, board, 'toBeIdle', '')}\n\n` +
-        (this.isNot ? 'Expected the board to be busy; it is idle.' : `Expected the board to be idle; it was not within ${timeout} ms.`) +
+        (this.isNot
+          ? 'Expected the board to be busy; it is idle.'
+          : `Expected the board to be idle; it was not within ${timeout} ms.`) +
         busy,
     }
   },

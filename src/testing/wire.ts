@@ -30,7 +30,8 @@ export function wire(): Wire {
   const toBase64 = (bytes: Uint8Array): string => {
     let s = ''
     // Chunks: String.fromCharCode with a whole megabyte of arguments overflows the stack.
-    for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000) as unknown as number[])
+    for (let i = 0; i < bytes.length; i += 0x8000)
+      s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000) as unknown as number[])
     return btoa(s)
   }
   const fromBase64 = (text: string): Uint8Array => {
@@ -40,7 +41,11 @@ export function wire(): Wire {
     return bytes
   }
   const num = (n: number): unknown =>
-    Number.isNaN(n) ? { [TAG]: 'n', v: 'NaN' } : n === Infinity || n === -Infinity || Object.is(n, -0) ? { [TAG]: 'n', v: Object.is(n, -0) ? '-0' : String(n) } : n
+    Number.isNaN(n)
+      ? { [TAG]: 'n', v: 'NaN' }
+      : n === Infinity || n === -Infinity || Object.is(n, -0)
+        ? { [TAG]: 'n', v: Object.is(n, -0) ? '-0' : String(n) }
+        : n
 
   const enc = (v: unknown, path: string, open: Set<object>): unknown => {
     if (v === undefined) return { [TAG]: 'u' }
@@ -50,16 +55,25 @@ export function wire(): Wire {
     if (typeof v === 'function') return { [TAG]: 'fn', v: `[function ${v.name || 'anonymous'}]` }
     if (typeof v === 'symbol') return { [TAG]: 'fn', v: `[symbol ${v.description ?? ''}]` }
     const o = v as object
-    if (open.has(o)) throw new TypeError(`the value has a cycle at ${path || 'its root'}; it cannot cross to or from the page.`)
+    if (open.has(o))
+      throw new TypeError(`the value has a cycle at ${path || 'its root'}; it cannot cross to or from the page.`)
     open.add(o)
     try {
       if (o instanceof Date) return { [TAG]: 'date', v: num(o.getTime()) }
       if (o instanceof RegExp) return { [TAG]: 're', source: o.source, flags: o.flags }
       if (o instanceof ArrayBuffer) return { [TAG]: 'buf', v: toBase64(new Uint8Array(o)) }
       if (ArrayBuffer.isView(o)) {
-        return { [TAG]: 'view', t: Object.prototype.toString.call(o).slice(8, -1), v: toBase64(new Uint8Array(o.buffer, o.byteOffset, o.byteLength)) }
+        return {
+          [TAG]: 'view',
+          t: Object.prototype.toString.call(o).slice(8, -1),
+          v: toBase64(new Uint8Array(o.buffer, o.byteOffset, o.byteLength)),
+        }
       }
-      if (o instanceof Map) return { [TAG]: 'map', v: [...o].map(([k, x], i) => [enc(k, `${path}<key ${i}>`, open), enc(x, `${path}<value ${i}>`, open)]) }
+      if (o instanceof Map)
+        return {
+          [TAG]: 'map',
+          v: [...o].map(([k, x], i) => [enc(k, `${path}<key ${i}>`, open), enc(x, `${path}<value ${i}>`, open)]),
+        }
       if (o instanceof Set) return { [TAG]: 'set', v: [...o].map((x, i) => enc(x, `${path}<${i}>`, open)) }
       if (o instanceof Error) {
         const code = (o as { code?: unknown }).code
@@ -71,7 +85,9 @@ export function wire(): Wire {
         return out
       }
       const keys = Object.keys(o)
-      const entries = keys.map((k) => [k, enc((o as Record<string, unknown>)[k], path ? `${path}.${k}` : k, open)] as const)
+      const entries = keys.map(
+        (k) => [k, enc((o as Record<string, unknown>)[k], path ? `${path}.${k}` : k, open)] as const,
+      )
       if (keys.includes(TAG)) return { [TAG]: 'obj', v: entries }
       const out: Record<string, unknown> = {}
       for (const [k, x] of entries) out[k] = x
@@ -107,7 +123,11 @@ export function wire(): Wire {
       case 'view': {
         const bytes = fromBase64(o.v as string)
         const Ctor = (globalThis as Record<string, unknown>)[o.t as string] as
-          | (new (buffer: ArrayBufferLike, offset: number, length: number) => unknown) & { BYTES_PER_ELEMENT?: number }
+          | ((new (
+              buffer: ArrayBufferLike,
+              offset: number,
+              length: number,
+            ) => unknown) & { BYTES_PER_ELEMENT?: number })
           | undefined
         if (typeof Ctor !== 'function') throw new TypeError(`a ${String(o.t)} cannot be made on this side.`)
         const per = Ctor.BYTES_PER_ELEMENT ?? 1

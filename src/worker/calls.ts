@@ -15,10 +15,10 @@
  */
 import { CallbackError, noUpdate, PreventUpdate, WorkerError } from '../errors'
 import { sizeOf } from '../storage/size'
-import { type Handle, eachHandle, isHandle } from './handle'
+import { eachHandle, type Handle, isHandle } from './handle'
 import { issued, type Member, Ownership, poolsOf, resolveHandle } from './ownership'
-import type { PoolHost, PoolOptions, PoolStats, TaskRun, WorkerPool } from './types'
 import { AGGREGATE_TASK, type Call, fromWire, type Progress, type Reply, type WorkerStats } from './protocol'
+import type { PoolHost, PoolOptions, PoolStats, TaskRun, WorkerPool } from './types'
 import { kindOf, type Slot, type SlotEvents, Workers } from './workers'
 
 export { resolveHandle }
@@ -94,7 +94,8 @@ class Pool implements Member, SlotEvents<Pending> {
   }
 
   task(name: string): (...args: any[]) => Promise<any> {
-    if (typeof name !== 'string' || name.startsWith('$')) throw new TypeError(`pool "${this.name}": bad task name "${String(name)}".`)
+    if (typeof name !== 'string' || name.startsWith('$'))
+      throw new TypeError(`pool "${this.name}": bad task name "${String(name)}".`)
     return (...args: unknown[]) => {
       const run = args.length ? this.host.runOf(args[args.length - 1]) : undefined
       if (run) args.pop()
@@ -103,7 +104,8 @@ class Pool implements Member, SlotEvents<Pending> {
   }
 
   call(task: string, args: unknown[], run: TaskRun | undefined): Promise<unknown> {
-    if (this.terminated) return Promise.reject(this.wrap(run, new WorkerError('terminated', `pool "${this.name}" is terminated.`)))
+    if (this.terminated)
+      return Promise.reject(this.wrap(run, new WorkerError('terminated', `pool "${this.name}" is terminated.`)))
     this.calls++
     let resolve!: (v: unknown) => void
     let reject!: (e: unknown) => void
@@ -111,7 +113,19 @@ class Pool implements Member, SlotEvents<Pending> {
       resolve = res
       reject = rej
     })
-    const call: Pending = { id: ++this.callSeq, task, args, handles: undefined, run, resolve, reject, settled: false, timer: undefined, onAbort: undefined, bytesIn: 0 }
+    const call: Pending = {
+      id: ++this.callSeq,
+      task,
+      args,
+      handles: undefined,
+      run,
+      resolve,
+      reject,
+      settled: false,
+      timer: undefined,
+      onAbort: undefined,
+      bytesIn: 0,
+    }
     const signal = run?.signal
     if (signal) {
       if (signal.aborted) return Promise.reject(signal.reason)
@@ -136,15 +150,25 @@ class Pool implements Member, SlotEvents<Pending> {
         if (!issued(h)) return
         ;(call.handles ??= []).push(h.id)
         // Memory-only and its worker gone: of an earlier life of ours, or of a pool that is no more.
-        if (!h.persisted && (h.pool === this.id ? this.workers.slots[h.worker]?.life !== h.life : !this.pools.has(h.pool))) lost ??= h
+        if (
+          !h.persisted &&
+          (h.pool === this.id ? this.workers.slots[h.worker]?.life !== h.life : !this.pools.has(h.pool))
+        )
+          lost ??= h
         const holder = this.owned.holder(h) as Slot<Pending> | undefined
         if (!slot && holder) slot = holder
         else if (holder && holder !== slot && !h.persisted) (foreign ??= []).push(h)
       })
     }
     if (lost) {
-      const by = lost.pool === this.id ? `worker ${lost.worker} of pool "${this.name}", which exited or was restarted` : 'a pool that is not running here (terminated, or of another tab or page)'
-      const e = new WorkerError('handle-lost', `task "${call.task}" got handle "${lost.id}" (${lost.desc}), held by ${by}; keep(value, { persist: true }) survives that.`)
+      const by =
+        lost.pool === this.id
+          ? `worker ${lost.worker} of pool "${this.name}", which exited or was restarted`
+          : 'a pool that is not running here (terminated, or of another tab or page)'
+      const e = new WorkerError(
+        'handle-lost',
+        `task "${call.task}" got handle "${lost.id}" (${lost.desc}), held by ${by}; keep(value, { persist: true }) survives that.`,
+      )
       return this.settle(call, undefined, e)
     }
     // Handles held by two different workers: the second worker hands its value over
@@ -230,7 +254,10 @@ class Pool implements Member, SlotEvents<Pending> {
     if (timeoutMs === undefined || !(timeoutMs > 0) || call.timer) return
     call.timer = setTimeout(() => {
       const label = call.run ? `callback "${call.run.callbackId}"` : `task "${call.task}"`
-      const e = new WorkerError('timeout', `${label} did not finish within ${timeoutMs} ms in worker ${slot.index} of pool "${this.name}"; the worker was restarted.`)
+      const e = new WorkerError(
+        'timeout',
+        `${label} did not finish within ${timeoutMs} ms in worker ${slot.index} of pool "${this.name}"; the worker was restarted.`,
+      )
       this.settle(call, undefined, e)
       this.workers.respawn(slot)
     }, timeoutMs)
@@ -284,7 +311,14 @@ class Pool implements Member, SlotEvents<Pending> {
   exited(slot: Slot<Pending>, busy: Pending | undefined): void {
     if (busy) {
       const where = `worker ${slot.index} of pool "${this.name}"`
-      this.settle(busy, undefined, new WorkerError('exited', `${where} exited while running task "${busy.task}" (self.close(), a crash or out of memory); the next call starts a new worker.`))
+      this.settle(
+        busy,
+        undefined,
+        new WorkerError(
+          'exited',
+          `${where} exited while running task "${busy.task}" (self.close(), a crash or out of memory); the next call starts a new worker.`,
+        ),
+      )
     }
     // Not at once when idle: a worker that always exits would otherwise restart forever.
     if (slot.queue.some((c) => !c.settled)) this.workers.spawn(slot)
@@ -417,7 +451,11 @@ function unclonable(v: unknown, path: string, depth: number): string | undefined
             ? Object.entries(v)
             : []
     for (const [k, x] of parts) {
-      const bad = unclonable(x, path + (k.startsWith('[') || k.startsWith('.') || k.startsWith(' ') ? k : `.${k}`), depth + 1)
+      const bad = unclonable(
+        x,
+        path + (k.startsWith('[') || k.startsWith('.') || k.startsWith(' ') ? k : `.${k}`),
+        depth + 1,
+      )
       if (bad) return bad
     }
   }

@@ -29,8 +29,8 @@ import {
   isOurs,
   type Reply,
   type ToWorker,
-  type WorkerStats,
   toWire,
+  type WorkerStats,
 } from './protocol'
 
 export { noUpdate, PreventUpdate }
@@ -109,9 +109,15 @@ export function keep<T>(value: T, options: KeepOptions = {}): Handle<T> {
   }
   if (state.running.size) (state.kept ??= []).push(handle)
   if (persisted) {
-    const write = db().then((d) => d.setMany('handles', [[id, value]])).catch((e: unknown) => {
-      warn('persist', `could not persist handle "${id}" (${desc}) to IndexedDB; it stays in worker ${init.worker} only.`, e)
-    })
+    const write = db()
+      .then((d) => d.setMany('handles', [[id, value]]))
+      .catch((e: unknown) => {
+        warn(
+          'persist',
+          `could not persist handle "${id}" (${desc}) to IndexedDB; it stays in worker ${init.worker} only.`,
+          e,
+        )
+      })
     ;(state.writes ??= []).push(write)
   }
   return handle
@@ -145,7 +151,9 @@ function holdLife(name: string): Promise<boolean> {
 
 /** IndexedDB serves persisted handles only: loaded on first use, so a worker starts lighter. */
 function db(): Promise<Idb> {
-  return (state.idb ??= import('../storage/idb').then((m) => m.openIdb(nameOf(state.init!.board), { warn: (kind, msg) => warn(`idb-${kind}`, msg) })))
+  return (state.idb ??= import('../storage/idb').then((m) =>
+    m.openIdb(nameOf(state.init!.board), { warn: (kind, msg) => warn(`idb-${kind}`, msg) }),
+  ))
 }
 
 /** The worker's global, as far as this file uses it (no DOM types in a worker). */
@@ -166,7 +174,7 @@ function warn(kind: string, message: string, cause?: unknown): void {
 }
 
 /** The value behind a handle: held here, or read back from IndexedDB when persisted. */
-async function valueOf(h: Handle, task: string): Promise<unknown> {
+async function valueBehind(h: Handle, task: string): Promise<unknown> {
   const held = state.held.get(h.id)
   if (held) return held.value
   if (h.persisted) {
@@ -189,7 +197,8 @@ async function valueOf(h: Handle, task: string): Promise<unknown> {
 function unclonable(v: unknown, path: string, depth: number): string | undefined {
   if (typeof v === 'function') return `${path} is a function`
   if (typeof v === 'symbol') return `${path} is a symbol`
-  if (v === null || typeof v !== 'object' || depth > 3 || ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return undefined
+  if (v === null || typeof v !== 'object' || depth > 3 || ArrayBuffer.isView(v) || v instanceof ArrayBuffer)
+    return undefined
   if (v instanceof Promise || v instanceof WeakMap || v instanceof WeakSet) return `${path} is a ${v.constructor.name}`
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length && i < 64; i++) {
@@ -207,7 +216,8 @@ function unclonable(v: unknown, path: string, depth: number): string | undefined
   return undefined
 }
 
-const isNoUpdate = (v: unknown) => v === noUpdate || (v !== null && typeof v === 'object' && (v as { switchboard?: unknown }).switchboard === 'noUpdate')
+const isNoUpdate = (v: unknown) =>
+  v === noUpdate || (v !== null && typeof v === 'object' && (v as { switchboard?: unknown }).switchboard === 'noUpdate')
 
 /**
  * Makes this worker's tasks callable by a pool (`board.workers(...)`). Call it once, at the
@@ -222,7 +232,8 @@ const isNoUpdate = (v: unknown) => v === noUpdate || (v !== null && typeof v ===
  */
 export function exposeTasks<T extends Record<string, Task>>(tasks: T): void {
   for (const name of Object.keys(tasks)) {
-    if (name.startsWith(BUILTIN)) throw new Error(`[switchboard] task name "${name}" is reserved (names starting with "${BUILTIN}").`)
+    if (name.startsWith(BUILTIN))
+      throw new Error(`[switchboard] task name "${name}" is reserved (names starting with "${BUILTIN}").`)
     if (typeof tasks[name] !== 'function') throw new Error(`[switchboard] task "${name}" is not a function.`)
   }
   // Own names only (S15): a plain object would answer "toString" from Object.prototype.
@@ -241,7 +252,10 @@ export function exposeTasks<T extends Record<string, Task>>(tasks: T): void {
     state.writes = undefined
     try {
       if (!fn) {
-        throw new WorkerError('unknown-task', `this worker has no task "${c.task}" (it has ${names.map((t) => `"${t}"`).join(', ') || 'none'}).`)
+        throw new WorkerError(
+          'unknown-task',
+          `this worker has no task "${c.task}" (it has ${names.map((t) => `"${t}"`).join(', ') || 'none'}).`,
+        )
       }
       let args = c.args
       // Only what the pool recognised is a handle (S23): look-alikes are user data.
@@ -253,7 +267,11 @@ export function exposeTasks<T extends Record<string, Task>>(tasks: T): void {
         })
       }
       // Persisted or lost handles resolve one by one (the rare path, async).
-      if (missing) return withHandles(args, c.task, ids!).then((a) => settleRun(run, fn(...a, run)), (e: unknown) => failRun(run, e))
+      if (missing)
+        return withHandles(args, c.task, ids!).then(
+          (a) => settleRun(run, fn(...a, run)),
+          (e: unknown) => failRun(run, e),
+        )
       if (ids) args = mapHandles(args, (h) => (ids.includes(h.id) ? state.held.get(h.id)!.value : h))
       // Direct calls for short argument lists: cheaper than a spread on the hot path.
       const value = args.length === 1 ? fn(args[0], run) : args.length === 0 ? fn(run) : fn(...args, run)
@@ -308,7 +326,9 @@ async function answer(m: Ask): Promise<Reply> {
     if (state.held.delete(id)) n++
   }
   if (m.dropPersisted && persisted.length && state.init) {
-    await db().then((d) => d.delMany('handles', persisted)).catch((e: unknown) => warn('release', `could not delete persisted handles from IndexedDB.`, e))
+    await db()
+      .then((d) => d.delMany('handles', persisted))
+      .catch((e: unknown) => warn('release', `could not delete persisted handles from IndexedDB.`, e))
   }
   return ok(n)
 }
@@ -324,7 +344,11 @@ function send(r: Reply): void {
   } catch (e) {
     // postMessage throws only a DataCloneError here: the value is the culprit, not the port.
     const what = out ? `task "${out.task}" returned a value that` : 'the answer'
-    const error = new WorkerError('unserialisable', `${what} cannot be sent to the main thread (it cannot be cloned).`, e)
+    const error = new WorkerError(
+      'unserialisable',
+      `${what} cannot be sent to the main thread (it cannot be cloned).`,
+      e,
+    )
     post({ sb: 'reply', id: r.id, ok: false, error: toWire(error) })
   }
 }
@@ -373,7 +397,9 @@ class Running implements TaskCtx {
     return this.call.id
   }
   abort(): void {
-    ;(this.controller ??= new AbortController()).abort(new DOMException('the run was superseded by a newer input change.', 'AbortError'))
+    ;(this.controller ??= new AbortController()).abort(
+      new DOMException('the run was superseded by a newer input change.', 'AbortError'),
+    )
   }
   progress(fraction: number, note?: string): void {
     if (this.done || this.controller?.signal.aborted) return
@@ -384,7 +410,9 @@ class Running implements TaskCtx {
 const none: readonly string[] = Object.freeze([])
 
 const isThenable = (x: unknown): x is PromiseLike<unknown> =>
-  x !== null && (typeof x === 'object' || typeof x === 'function') && typeof (x as PromiseLike<unknown>).then === 'function'
+  x !== null &&
+  (typeof x === 'object' || typeof x === 'function') &&
+  typeof (x as PromiseLike<unknown>).then === 'function'
 
 async function withHandles(args: unknown[], task: string, ids: readonly string[]): Promise<unknown[]> {
   const list: Handle[] = []
@@ -392,7 +420,7 @@ async function withHandles(args: unknown[], task: string, ids: readonly string[]
     if (ids.includes(h.id)) list.push(h)
   })
   const values = new Map<string, unknown>()
-  for (const h of list) values.set(h.id, await valueOf(h, task))
+  for (const h of list) values.set(h.id, await valueBehind(h, task))
   return mapHandles(args, (h) => (values.has(h.id) ? values.get(h.id) : h))
 }
 
@@ -422,7 +450,10 @@ function reply(run: Running, value: unknown): Reply {
   finishRun(run)
   const bad = unclonable(value, 'the result', 0)
   if (bad) {
-    throw new WorkerError('unserialisable', `task "${run.task}" returned a value that cannot be sent to the main thread: ${bad}.`)
+    throw new WorkerError(
+      'unserialisable',
+      `task "${run.task}" returned a value that cannot be sent to the main thread: ${bad}.`,
+    )
   }
   if (run.kept) dropUnreturned(run.kept, value, run.task, false)
   const id = run.id
@@ -431,7 +462,13 @@ function reply(run: Running, value: unknown): Reply {
   if (isNoUpdate(value)) out = { sb: 'reply', id, ok: true, value: undefined, noUpdate: [-1] }
   else if (Array.isArray(value) && value.some(isNoUpdate)) {
     const at: number[] = []
-    out = { sb: 'reply', id, ok: true, value: value.map((v, i) => (isNoUpdate(v) ? (at.push(i), null) : v)), noUpdate: at }
+    out = {
+      sb: 'reply',
+      id,
+      ok: true,
+      value: value.map((v, i) => (isNoUpdate(v) ? (at.push(i), null) : v)),
+      noUpdate: at,
+    }
   } else if (sizeOf(value) >= JSON_ROWS_BYTES && !hasHandle(value) && jsonSafe(value, 0)) {
     return { sb: 'reply', id, ok: true, value: undefined, json: JSON.stringify(value) }
   } else out = { sb: 'reply', id, ok: true, value }
@@ -486,7 +523,13 @@ function failRun(run: Running, e: unknown): Reply {
   if (run.kept) dropUnreturned(run.kept, undefined, run.task, true)
   // By name too: a PreventUpdate imported from the main entry is another copy of the class.
   if (e instanceof PreventUpdate || (e as Error | null)?.name === 'PreventUpdate') {
-    return { sb: 'reply', id: run.id, ok: false, prevent: true, error: { name: 'PreventUpdate', message: 'PreventUpdate' } }
+    return {
+      sb: 'reply',
+      id: run.id,
+      ok: false,
+      prevent: true,
+      error: { name: 'PreventUpdate', message: 'PreventUpdate' },
+    }
   }
   return { sb: 'reply', id: run.id, ok: false, error: toWire(e) }
 }
@@ -507,12 +550,18 @@ function dropUnreturned(kept: Handle[], value: unknown, task: string, failed: bo
     if (returned.has(h.id)) continue
     dropped++
     state.held.delete(h.id)
-    if (h.persisted) void db().then((d) => d.delMany('handles', [h.id])).catch(() => undefined) // best effort: an orphan entry only wastes space
+    if (h.persisted)
+      void db()
+        .then((d) => d.delMany('handles', [h.id]))
+        .catch(() => undefined) // best effort: an orphan entry only wastes space
   }
   // Keeping without returning is almost always a handle buried too deep in the result.
   if (dropped && !failed && !warnedTasks.has(task)) {
     warnedTasks.add(task)
-    warn(`unreturned:${task}`, `task "${task}" kept ${dropped} value(s) it did not return; they were dropped. Return a handle as the result, an item of it, or a value of it (one level deep).`)
+    warn(
+      `unreturned:${task}`,
+      `task "${task}" kept ${dropped} value(s) it did not return; they were dropped. Return a handle as the result, an item of it, or a value of it (one level deep).`,
+    )
   }
 }
 const warnedTasks = new Set<string>()
@@ -522,7 +571,8 @@ const builtins: Record<string, Task> = {
   // pool.aggregate(handle, spec): the table arrives as the held value; only the small
   // columnar result crosses back.
   // Loaded on first use: a worker that never aggregates starts without parsing it.
-  [AGGREGATE_TASK]: async (table: Table, spec: AggregateSpec) => (await import('../aggregate/index')).aggregate(table, spec),
+  [AGGREGATE_TASK]: async (table: Table, spec: AggregateSpec) =>
+    (await import('../aggregate/index')).aggregate(table, spec),
 }
 
 export { isHandle }

@@ -42,14 +42,21 @@ export function poolsOf(host: PoolHost): Map<string, Member> {
       // A persisted handle of an earlier page (restored by an idb store): no pool of ours
       // made it, but its IndexedDB entry is ours to drop, or reloads would pile them up.
       else if (h.persisted && h.board === host.name && !held(host, h.id)) {
-        void host.idb().then((db) => db?.delMany('handles', [h.id])).catch(() => undefined) // degraded storage: nothing to remove
+        void host
+          .idb()
+          .then((db) => db?.delMany('handles', [h.id]))
+          .catch(() => undefined) // degraded storage: nothing to remove
       }
     })
   })
   // clear() and clearSession() (F30): worker-held data goes; clear() drops every persisted handle.
   host.onClear(async (scope) => {
     for (const p of all.values()) p.owned.releaseAll(true)
-    if (scope === 'all') await host.idb().then((db) => db?.clear('handles')).catch(() => undefined) // degraded storage: nothing to remove
+    if (scope === 'all')
+      await host
+        .idb()
+        .then((db) => db?.clear('handles'))
+        .catch(() => undefined) // degraded storage: nothing to remove
   })
   // A callback settled (or was superseded): handles its run returned that no store took
   // (an equal value, noUpdate, a dropped result) are nobody's now.
@@ -78,7 +85,8 @@ function held(host: PoolHost, id: string): boolean {
 
 /** `board.resolve(handle)`: the one way data held by a worker reaches the main thread. */
 export async function resolveHandle<T>(host: PoolHost, handle: Handle<T>): Promise<T> {
-  if (!isHandle(handle)) throw new TypeError(`board "${host.name}": resolve() expects a handle made by keep(), got ${typeof handle}.`)
+  if (!isHandle(handle))
+    throw new TypeError(`board "${host.name}": resolve() expects a handle made by keep(), got ${typeof handle}.`)
   const pool = registries.get(host)?.get(handle.pool)
   if (pool) return (await pool.owned.resolve(handle)) as T
   if (handle.persisted) {
@@ -86,7 +94,10 @@ export async function resolveHandle<T>(host: PoolHost, handle: Handle<T>): Promi
     const [v] = db ? await db.getMany<T>('handles', [handle.id]) : [undefined]
     if (v !== undefined) return v
   }
-  throw new WorkerError('handle-lost', `handle "${handle.id}" (${handle.desc}) is held by no live pool of board "${host.name}" and not in IndexedDB.`)
+  throw new WorkerError(
+    'handle-lost',
+    `handle "${handle.id}" (${handle.desc}) is held by no live pool of board "${host.name}" and not in IndexedDB.`,
+  )
 }
 
 /** A handle some pool made (S23): the whole shape keep() gives, not just the brand and an id. */
@@ -145,14 +156,21 @@ export class Ownership {
     const slot = this.holder(h)
     let value: unknown
     if (slot?.state === 'ready') {
-      const lost = () => new WorkerError('handle-lost', `handle "${h.id}" (${h.desc}): worker ${slot.index} of pool "${this.poolName}" went away before it answered.`)
+      const lost = () =>
+        new WorkerError(
+          'handle-lost',
+          `handle "${h.id}" (${h.desc}): worker ${slot.index} of pool "${this.poolName}" went away before it answered.`,
+        )
       value = await this.workers.ask(slot, { sb: 'resolve', handle: h.id }, lost)
     } else if (h.persisted) {
       const db = await this.host.idb()
       ;[value] = db ? await db.getMany('handles', [h.id]) : [undefined]
     }
     if (value === undefined) {
-      throw new WorkerError('handle-lost', `handle "${h.id}" (${h.desc}) is no longer held by pool "${this.poolName}" (released, or its worker restarted).`)
+      throw new WorkerError(
+        'handle-lost',
+        `handle "${h.id}" (${h.desc}) is no longer held by pool "${this.poolName}" (released, or its worker restarted).`,
+      )
     }
     this.bytesResolved += sizeOf(value)
     return value
@@ -195,8 +213,14 @@ export class Ownership {
       this.handles.delete(h.id)
       const slot = this.holder(h) ?? (h.persisted ? this.workers.slots.find((s) => s.state === 'ready') : undefined)
       if (slot?.state !== 'ready') continue
-      const gone = () => new WorkerError('terminated', `worker ${slot.index} of pool "${this.poolName}" went away before it released "${h.id}".`)
-      void this.workers.ask(slot, { sb: 'release', handles: [h.id], dropPersisted: h.persisted }, gone).catch(() => undefined) // the worker went away: nothing left to free
+      const gone = () =>
+        new WorkerError(
+          'terminated',
+          `worker ${slot.index} of pool "${this.poolName}" went away before it released "${h.id}".`,
+        )
+      void this.workers
+        .ask(slot, { sb: 'release', handles: [h.id], dropPersisted: h.persisted }, gone)
+        .catch(() => undefined) // the worker went away: nothing left to free
     }
   }
 

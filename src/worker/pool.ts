@@ -14,12 +14,26 @@ import type { AggregateSpec } from '../aggregate/index'
 import type { Handle } from './handle'
 import type { PoolHost, PoolOptions, PoolStats, Tasks, WorkerPool } from './types'
 
-export type { HandleDb, PoolHost, PoolOptions, PoolStats, CallbackCtx, TaskRun, TaskRunner, Tasks, WorkerPool } from './types'
+export type {
+  CallbackCtx,
+  HandleDb,
+  PoolHost,
+  PoolOptions,
+  PoolStats,
+  TaskRun,
+  TaskRunner,
+  Tasks,
+  WorkerPool,
+} from './types'
 
 const load = () => import('./calls')
 
 /** `board.workers(factory, options)`: the face now, the pool's code on first use. */
-export function createPool<T extends Tasks = Tasks>(host: PoolHost, factory: () => Worker, options: PoolOptions = {}): WorkerPool<T> {
+export function createPool<T extends Tasks = Tasks>(
+  host: PoolHost,
+  factory: () => Worker,
+  options: PoolOptions = {},
+): WorkerPool<T> {
   const name = options.name ?? 'workers'
   let pool: WorkerPool | undefined
   let terminated = false
@@ -32,12 +46,22 @@ export function createPool<T extends Tasks = Tasks>(host: PoolHost, factory: () 
     name,
     task(task) {
       // Checked now, as the pool does, so a bad name fails where the callback is defined.
-      if (typeof task !== 'string' || task.startsWith('$')) throw new TypeError(`pool "${name}": bad task name "${String(task)}".`)
+      if (typeof task !== 'string' || task.startsWith('$'))
+        throw new TypeError(`pool "${name}": bad task name "${String(task)}".`)
       return (...args: unknown[]) => (pool ? pool.task(task)(...args) : ready.then((p) => p.task(task)(...args)))
     },
     aggregate: <R>(table: Handle, spec: AggregateSpec) => ready.then((p) => p.aggregate<R>(table, spec)),
     stats: (): PoolStats =>
-      pool?.stats() ?? { calls: 0, open: 0, workers: 0, ports: 0, handles: 0, bytesToMain: 0, bytesResolved: 0, startError: undefined },
+      pool?.stats() ?? {
+        calls: 0,
+        open: 0,
+        workers: 0,
+        ports: 0,
+        handles: 0,
+        bytesToMain: 0,
+        bytesResolved: 0,
+        startError: undefined,
+      },
     workerStats: () => ready.then((p) => p.workerStats()),
     terminate() {
       terminated = true

@@ -166,10 +166,22 @@ export function isOurs(data: unknown): data is { readonly sb: string } {
 /** F32: a message of ours whose fields have the wrong shape is dropped, with one warning. */
 export function wellFormed(m: { readonly sb: string }): m is FromWorker {
   if (!fromWorkerKinds.has(m.sb)) return false
-  const o = m as { id?: unknown; ok?: unknown; error?: unknown; fraction?: unknown; kind?: unknown; message?: unknown; tasks?: unknown; locked?: unknown }
+  const o = m as {
+    id?: unknown
+    ok?: unknown
+    error?: unknown
+    fraction?: unknown
+    kind?: unknown
+    message?: unknown
+    tasks?: unknown
+    locked?: unknown
+  }
   switch (m.sb) {
     case 'reply':
-      return typeof o.id === 'number' && (o.ok === true || (o.ok === false && o.error !== null && typeof o.error === 'object'))
+      return (
+        typeof o.id === 'number' &&
+        (o.ok === true || (o.ok === false && o.error !== null && typeof o.error === 'object'))
+      )
     case 'progress':
       return typeof o.id === 'number' && typeof o.fraction === 'number'
     case 'warning':
@@ -192,7 +204,8 @@ export function toWire(e: unknown, depth = 0): WireError {
     if (e instanceof WorkerError) out.worker = e.code
     if (o.cause !== undefined && depth < 3) {
       const c = o.cause
-      out.cause = c === null || ['string', 'number', 'boolean'].includes(typeof c) ? (c as string) : toWire(c, depth + 1)
+      out.cause =
+        c === null || ['string', 'number', 'boolean'].includes(typeof c) ? (c as string) : toWire(c, depth + 1)
     }
     return out
   }

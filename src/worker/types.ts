@@ -4,11 +4,12 @@
  * board (`PoolHost`). A leaf: types only, so every file of the pool, and the board, can
  * import it without an import cycle.
  */
-import type { Idb } from '../storage/idb'
-import type { Handle } from './handle'
-import type { Task, TaskCtx } from './expose'
-import type { WorkerStats } from './protocol'
+
 import type { AggregateSpec } from '../aggregate/index'
+import type { Idb } from '../storage/idb'
+import type { Task, TaskCtx } from './expose'
+import type { Handle } from './handle'
+import type { WorkerStats } from './protocol'
 
 export interface PoolOptions {
   /** Number of workers (started on demand). Default 1. */
@@ -83,7 +84,9 @@ type ResultOf<F> = F extends (...args: never[]) => infer R ? Awaited<R> : never
  * `board.workers<typeof tasks>(...)` (comlink's `Remote<T>` is the model).
  */
 export type TaskRunner<T extends Tasks, K extends keyof T> =
-  OwnParams<T[K]> extends infer P extends unknown[] ? (...args: [...Sent<P>, ctx?: CallbackCtx]) => Promise<ResultOf<T[K]>> : never
+  OwnParams<T[K]> extends infer P extends unknown[]
+    ? (...args: [...Sent<P>, ctx?: CallbackCtx]) => Promise<ResultOf<T[K]>>
+    : never
 
 /**
  * Workers for callbacks. `task(name)` is a callback's `run`; big results stay in the workers

@@ -18,8 +18,18 @@
  */
 import { WorkerError } from '../errors'
 import { nameOf } from '../storage/names'
+import {
+  type Ask,
+  type AskBody,
+  type FromWorker,
+  fromWire,
+  isOurs,
+  type Progress,
+  type Reply,
+  type ToWorker,
+  wellFormed,
+} from './protocol'
 import type { PoolHost } from './types'
-import { type Ask, type AskBody, type FromWorker, fromWire, isOurs, type Progress, type Reply, type ToWorker, wellFormed } from './protocol'
 
 /** What the lifecycle needs of a queued call: whether it is settled already. */
 interface Job {
@@ -119,12 +129,18 @@ export class Workers<J extends Job> {
       } else {
         // An uncaught error of the worker's own code (a timer, a stray promise): its calls
         // go on, but the board says so.
-        this.o.host.warn(`worker-error-${this.o.poolId}-${slot.index}`, `${where} reported an uncaught error: ${m || 'unknown error'}`)
+        this.o.host.warn(
+          `worker-error-${this.o.poolId}-${slot.index}`,
+          `${where} reported an uncaught error: ${m || 'unknown error'}`,
+        )
       }
     })
     worker.addEventListener('message', (e: MessageEvent) => this.received(slot, life, e.data))
     worker.addEventListener('messageerror', () => this.stray(slot, 'one that could not be deserialised'))
-    slot.startTimer = setTimeout(() => this.startFailed(slot, life, `it did not call exposeTasks() within ${this.o.startTimeoutMs} ms`), this.o.startTimeoutMs)
+    slot.startTimer = setTimeout(
+      () => this.startFailed(slot, life, `it did not call exposeTasks() within ${this.o.startTimeoutMs} ms`),
+      this.o.startTimeoutMs,
+    )
     // Named like every lock of the board (S01): no board or pool id can make another's name.
     const lock = nameOf(this.o.host.name, 'worker', this.o.poolId, String(slot.index), String(life))
     this.post(slot, { sb: 'init', pool: this.o.poolId, worker: slot.index, life, board: this.o.host.name, lock })
@@ -155,7 +171,10 @@ export class Workers<J extends Job> {
     // F32: the worker's own port carries only our protocol.
     if (!isOurs(data)) return this.stray(slot, kindOf(data))
     if (!wellFormed(data)) {
-      this.o.host.warn(`worker-malformed-${this.o.poolId}`, `pool "${this.o.poolName}": dropped a malformed ${data.sb === 'reply' ? 'reply' : 'message'} from a worker.`)
+      this.o.host.warn(
+        `worker-malformed-${this.o.poolId}`,
+        `pool "${this.o.poolName}": dropped a malformed ${data.sb === 'reply' ? 'reply' : 'message'} from a worker.`,
+      )
       if (data.sb === 'reply') this.events.replied(slot, undefined)
       return
     }
@@ -226,7 +245,10 @@ export class Workers<J extends Job> {
       }, delay)
       return
     }
-    const e = new WorkerError('start-failed', `worker ${slot.index} of pool "${this.o.poolName}" failed to start after ${slot.attempts} attempts: ${why}.`)
+    const e = new WorkerError(
+      'start-failed',
+      `worker ${slot.index} of pool "${this.o.poolName}" failed to start after ${slot.attempts} attempts: ${why}.`,
+    )
     slot.state = 'failed'
     slot.failure = e
     this.o.host.warn(`worker-start-${this.o.poolId}-${slot.index}`, e.message)
@@ -280,7 +302,8 @@ export class Workers<J extends Job> {
 /** "a function", "an AbortSignal", "an HTMLDivElement", "a string": for messages. */
 export function kindOf(v: unknown): string {
   if (v === null || v === undefined) return String(v)
-  const name = typeof v === 'object' ? ((Object.getPrototypeOf(v)?.constructor?.name as string | undefined) ?? 'object') : typeof v
+  const name =
+    typeof v === 'object' ? ((Object.getPrototypeOf(v)?.constructor?.name as string | undefined) ?? 'object') : typeof v
   const plain = name === 'Object' ? 'object' : name === 'Array' ? 'array' : name
   return `${/^([aeiouAEIOU]|HTML)/.test(plain) ? 'an' : 'a'} ${plain}`
 }

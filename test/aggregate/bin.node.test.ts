@@ -43,14 +43,19 @@ describe('bin: bins (as numpy.histogram)', () => {
   })
   it('a column of one value: range v ± 0.5, as numpy', () => {
     // numpy.histogram([3, 3, 3], bins=4) → counts [0, 0, 3, 0], edges [2.5, 2.75, 3, 3.25, 3.5]
-    expect(aggregate({ x: [3, 3, 3] }, { by: bin('x', { bins: 4 }), measures: { n: count() } })).toEqual({ x: [3], n: [3] })
+    expect(aggregate({ x: [3, 3, 3] }, { by: bin('x', { bins: 4 }), measures: { n: count() } })).toEqual({
+      x: [3],
+      n: [3],
+    })
   })
   it('edges come from the whole column, so a where does not move them', () => {
     // x 0..10 in 2 bins: edges 0, 5, 10. where x <= 4 keeps 0..4, all in the bin at 0.
     const x = Array.from({ length: 11 }, (_, i) => i)
-    expect(aggregate({ x }, { by: bin('x', { bins: 2 }), measures: { n: count() }, where: { x: { lte: 4 } } })).toEqual({
-      x: [0],
-      n: [5],
-    })
+    expect(aggregate({ x }, { by: bin('x', { bins: 2 }), measures: { n: count() }, where: { x: { lte: 4 } } })).toEqual(
+      {
+        x: [0],
+        n: [5],
+      },
+    )
   })
 })

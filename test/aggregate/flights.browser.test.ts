@@ -12,7 +12,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { loadFlights } from '../../demo/lib/flights'
-import { aggregate, bin, count, createBoard, isHandle, max, mean, type Board } from '../../src/index'
+import { aggregate, type Board, bin, count, createBoard, isHandle, max, mean } from '../../src/index'
 
 const boards: Board[] = []
 afterEach(() => {

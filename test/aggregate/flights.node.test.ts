@@ -19,7 +19,12 @@ import { aggregate, bin, count, downsample, max, mean, min, sum, topK } from '..
 const dataDir = (file: string) => resolve(import.meta.dirname, '../../node_modules/vega-datasets/data', file)
 
 /** The reference: group rows by `key(i)`, reduce `value(i)` with count, sum, min, max. */
-function reference(n: number, key: (i: number) => unknown, value: (i: number) => number, keep: (i: number) => boolean = () => true) {
+function reference(
+  n: number,
+  key: (i: number) => unknown,
+  value: (i: number) => number,
+  keep: (i: number) => boolean = () => true,
+) {
   const groups = new Map<unknown, { n: number; sum: number; min: number; max: number }>()
   for (let i = 0; i < n; i++) {
     if (!keep(i)) continue
@@ -33,8 +38,16 @@ function reference(n: number, key: (i: number) => unknown, value: (i: number) =>
     groups.set(k, g)
   }
   const keys = [...groups.keys()].sort((a, b) => ((a as number) < (b as number) ? -1 : 1))
-  const col = (f: (g: { n: number; sum: number; min: number; max: number }) => number) => keys.map((k) => f(groups.get(k)!))
-  return { keys, n: col((g) => g.n), sum: col((g) => g.sum), mean: col((g) => g.sum / g.n), min: col((g) => g.min), max: col((g) => g.max) }
+  const col = (f: (g: { n: number; sum: number; min: number; max: number }) => number) =>
+    keys.map((k) => f(groups.get(k)!))
+  return {
+    keys,
+    n: col((g) => g.n),
+    sum: col((g) => g.sum),
+    mean: col((g) => g.sum / g.n),
+    min: col((g) => g.min),
+    max: col((g) => g.max),
+  }
 }
 
 describe('flights-200k.arrow (an apache-arrow Table)', () => {
@@ -55,8 +68,18 @@ describe('flights-200k.arrow (an apache-arrow Table)', () => {
       measures: { n: count(), dist: mean('distance'), late: max('time') },
       where,
     })
-    const distRef = reference(200_000, (i) => Math.floor(delay[i]! / 15) * 15, (i) => distance[i]!, (i) => distance[i]! >= 300 && distance[i]! < 1200)
-    const timeRef = reference(200_000, (i) => Math.floor(delay[i]! / 15) * 15, (i) => time[i]!, (i) => distance[i]! >= 300 && distance[i]! < 1200)
+    const distRef = reference(
+      200_000,
+      (i) => Math.floor(delay[i]! / 15) * 15,
+      (i) => distance[i]!,
+      (i) => distance[i]! >= 300 && distance[i]! < 1200,
+    )
+    const timeRef = reference(
+      200_000,
+      (i) => Math.floor(delay[i]! / 15) * 15,
+      (i) => time[i]!,
+      (i) => distance[i]! >= 300 && distance[i]! < 1200,
+    )
     expect(r.delay).toEqual(distRef.keys)
     expect(r.n).toEqual(distRef.n)
     const dist = r.dist as number[]
@@ -66,7 +89,11 @@ describe('flights-200k.arrow (an apache-arrow Table)', () => {
 
   it('group by an integer column: every distinct distance, sum and min of delay', () => {
     const r = aggregate(table, { by: 'distance', measures: { total: sum('delay'), best: min('delay') } })
-    const ref = reference(200_000, (i) => distance[i], (i) => delay[i]!)
+    const ref = reference(
+      200_000,
+      (i) => distance[i],
+      (i) => delay[i]!,
+    )
     expect(r.distance).toEqual(ref.keys)
     expect(r.total).toEqual(ref.sum)
     expect(r.best).toEqual(ref.min)
@@ -74,7 +101,9 @@ describe('flights-200k.arrow (an apache-arrow Table)', () => {
 
   it('topK and downsample agree with a sort', () => {
     const top = topK(table, 5, 'delay')
-    const sorted = Array.from(delay).sort((a, b) => b - a).slice(0, 5)
+    const sorted = Array.from(delay)
+      .sort((a, b) => b - a)
+      .slice(0, 5)
     expect(top.delay).toEqual(sorted)
     // time of day vs delay, first 1000 rows sorted by time: 50 points, ends kept
     const idx = Array.from({ length: 1000 }, (_, i) => i).sort((a, b) => time[a]! - time[b]! || a - b)
@@ -100,7 +129,12 @@ describe('flights-3m.parquet, first 60 000 rows (row objects from hyparquet)', (
       measures: { n: count(), delay: mean('delay'), worst: max('delay') },
       where: { origin: { in: origins } },
     })
-    const ref = reference(rows.length, (i) => rows[i]!.origin, (i) => Number(rows[i]!.delay), (i) => origins.includes(rows[i]!.origin as string))
+    const ref = reference(
+      rows.length,
+      (i) => rows[i]!.origin,
+      (i) => Number(rows[i]!.delay),
+      (i) => origins.includes(rows[i]!.origin as string),
+    )
     expect(r.origin).toEqual(ref.keys)
     expect(r.n).toEqual(ref.n)
     ;(r.delay as number[]).forEach((m, g) => expect(m).toBeCloseTo(ref.mean[g]!, 9))
@@ -111,7 +145,11 @@ describe('flights-3m.parquet, first 60 000 rows (row objects from hyparquet)', (
   it('flights per hour of day from the timestamp column (Dates binned by an hour of ms)', () => {
     const hour = 3_600_000
     const r = aggregate(rows, { by: bin('date', { step: hour }), measures: { n: count() } })
-    const ref = reference(rows.length, (i) => Math.floor((rows[i]!.date as Date).getTime() / hour) * hour, () => 0)
+    const ref = reference(
+      rows.length,
+      (i) => Math.floor((rows[i]!.date as Date).getTime() / hour) * hour,
+      () => 0,
+    )
     expect(r.date).toEqual(ref.keys)
     expect(r.n).toEqual(ref.n)
   })

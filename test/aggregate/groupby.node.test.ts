@@ -3,9 +3,9 @@
  * tables small enough to compute by hand. Each expected value is worked out in a comment.
  */
 import { describe, expect, it } from 'vitest'
-import { aggregate, AggregationError, bin, count, max, MAX_GROUPS, mean, min, sum } from '../../src/index'
 import { setFusion } from '../../src/aggregate/kernel'
 import { dict, open } from '../../src/aggregate/table'
+import { AggregationError, aggregate, bin, count, MAX_GROUPS, max, mean, min, sum } from '../../src/index'
 
 // carrier  delay  dist
 //   UA       10    500
@@ -101,14 +101,18 @@ describe('aggregate: inputs', () => {
 describe('aggregate: where (crossfilter brushes)', () => {
   it('a range keeps gte..lt', () => {
     // delay in [0, 15): UA 10, DL 0 → AA has none and is absent
-    expect(aggregate(columns(), { by: 'carrier', measures: { n: count() }, where: { delay: { gte: 0, lt: 15 } } })).toEqual({
+    expect(
+      aggregate(columns(), { by: 'carrier', measures: { n: count() }, where: { delay: { gte: 0, lt: 15 } } }),
+    ).toEqual({
       carrier: ['DL', 'UA'],
       n: [1, 1],
     })
   })
   it('gt and lte are exclusive and inclusive', () => {
     // delay in (0, 15]: UA 10, AA 15, UA 20? no (20 > 15) → AA 1, UA 1
-    expect(aggregate(columns(), { by: 'carrier', measures: { n: count() }, where: { delay: { gt: 0, lte: 15 } } })).toEqual({
+    expect(
+      aggregate(columns(), { by: 'carrier', measures: { n: count() }, where: { delay: { gt: 0, lte: 15 } } }),
+    ).toEqual({
       carrier: ['AA', 'UA'],
       n: [1, 1],
     })
@@ -132,7 +136,9 @@ describe('aggregate: where (crossfilter brushes)', () => {
     expect(n({ lt: NaN })).toEqual([0])
     expect(n({ lt: Infinity })).toEqual([3])
     // counts only: the incremental path compares filters the same way
-    expect(aggregate({ x }, { by: 'x', measures: { n: count() }, where: { x: { gte: -Infinity } } }).n).toEqual([1, 1, 1])
+    expect(aggregate({ x }, { by: 'x', measures: { n: count() }, where: { x: { gte: -Infinity } } }).n).toEqual([
+      1, 1, 1,
+    ])
     expect(aggregate({ x }, { by: 'x', measures: { n: count() }, where: { x: { gte: Infinity } } }).n).toEqual([])
   })
   it('a set and a range are ANDed', () => {
@@ -194,7 +200,10 @@ describe('aggregate: missing values', () => {
   })
   it('missing values fail every range, and { in: [null] } selects them', () => {
     // v >= 0 keeps 1, 4, 3, 2 → a: 2 rows, null key: 2 rows
-    expect(aggregate(t, { by: 'g', measures: { n: count() }, where: { v: { gte: 0 } } })).toEqual({ g: ['a', null], n: [2, 2] })
+    expect(aggregate(t, { by: 'g', measures: { n: count() }, where: { v: { gte: 0 } } })).toEqual({
+      g: ['a', null],
+      n: [2, 2],
+    })
     expect(aggregate(t, { measures: { n: count() }, where: { g: { in: [null] } } })).toEqual({ n: [2] })
   })
   it('Arrow nulls are missing, not the 0 that toArray() shows', () => {
@@ -202,7 +211,12 @@ describe('aggregate: missing values', () => {
     const table = {
       numRows: 3,
       schema: { fields: [{ name: 'v' }] },
-      getChild: () => ({ length: 3, nullCount: 1, toArray: () => values, get: (i: number) => (i === 1 ? null : values[i]) }),
+      getChild: () => ({
+        length: 3,
+        nullCount: 1,
+        toArray: () => values,
+        get: (i: number) => (i === 1 ? null : values[i]),
+      }),
     }
     // v: 5, null, 7 → count 3, count(v) 2, min 5, mean 6
     expect(aggregate(table, { measures: { n: count(), c: count('v'), lo: min('v'), m: mean('v') } })).toEqual({
@@ -220,7 +234,11 @@ describe('aggregate: bad input', () => {
       f()
     } catch (e) {
       expect(e).toBeInstanceOf(AggregationError)
-      return { code: (e as AggregationError).code, column: (e as AggregationError).column, message: (e as Error).message }
+      return {
+        code: (e as AggregationError).code,
+        column: (e as AggregationError).column,
+        message: (e as Error).message,
+      }
     }
     throw new Error('expected an AggregationError')
   }
@@ -262,7 +280,11 @@ describe('aggregate: bad input', () => {
     expect(code(() => bin('delay', { bins: 2.5 })).code).toBe('bad-spec')
   })
   it('an empty table gives empty columns', () => {
-    expect(aggregate({ g: [], v: [] }, { by: 'g', measures: { n: count(), s: sum('v') } })).toEqual({ g: [], n: [], s: [] })
+    expect(aggregate({ g: [], v: [] }, { by: 'g', measures: { n: count(), s: sum('v') } })).toEqual({
+      g: [],
+      n: [],
+      s: [],
+    })
     expect(aggregate([], { measures: { n: count() } })).toEqual({ n: [] })
   })
   it('huge key cardinality works: 200 000 distinct keys, one group each', () => {
@@ -313,7 +335,11 @@ describe('aggregate: fused kernel and plain loops agree', () => {
     expect(compared).toBe(8) // 3 specs on the carrier tables twice, 2 on the third
   })
   it('with few groups (two accumulator copies) and many (one), odd and even row counts', () => {
-    for (const [rows, groups] of [[1001, 7], [1000, 300], [999, 999]] as const) {
+    for (const [rows, groups] of [
+      [1001, 7],
+      [1000, 300],
+      [999, 999],
+    ] as const) {
       const k = Int32Array.from({ length: rows }, (_, i) => (i * 31) % groups)
       const v = Float64Array.from({ length: rows }, (_, i) => (i % 13 === 0 ? NaN : i % 17))
       const spec = { by: 'k', measures: { n: count(), c: count('v'), s: sum('v'), lo: min('v'), hi: max('v') } }
@@ -338,8 +364,13 @@ describe('aggregate: selections of a brush dragged along', () => {
     const y = Float64Array.from(x, (v) => v % 10)
     for (let lo = -50; lo < 1000; lo += 37) {
       const inside = Math.min(lo + 100, 1000) - Math.max(lo, 0)
-      expect(aggregate({ x, y }, { measures: { n: count() }, where: { x: { gte: lo, lt: lo + 100 } } }).n).toEqual([inside])
-      const pairs = aggregate({ x, y }, { measures: { n: count() }, where: { x: { gte: lo, lt: lo + 100 }, y: { in: [0, 1] } } })
+      expect(aggregate({ x, y }, { measures: { n: count() }, where: { x: { gte: lo, lt: lo + 100 } } }).n).toEqual([
+        inside,
+      ])
+      const pairs = aggregate(
+        { x, y },
+        { measures: { n: count() }, where: { x: { gte: lo, lt: lo + 100 }, y: { in: [0, 1] } } },
+      )
       let expected = 0
       for (let v = Math.max(lo, 0); v < Math.min(lo + 100, 1000); v++) if (v % 10 < 2) expected++
       expect(pairs.n).toEqual([expected])

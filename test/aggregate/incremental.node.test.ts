@@ -24,7 +24,10 @@ interface Brush {
   lt?: number
 }
 const inBrush = (v: number, b: Brush) =>
-  (b.gte === undefined || v >= b.gte) && (b.gt === undefined || v > b.gt) && (b.lte === undefined || v <= b.lte) && (b.lt === undefined || v < b.lt)
+  (b.gte === undefined || v >= b.gte) &&
+  (b.gt === undefined || v > b.gt) &&
+  (b.lte === undefined || v <= b.lte) &&
+  (b.lt === undefined || v < b.lt)
 
 /** Reference: rows and present-w counts per g (missing g as null, last), among rows passing `keep`. */
 function reference(keep: (i: number) => boolean) {
@@ -65,7 +68,11 @@ describe('incremental counts under a moving brush', () => {
     for (const brush of path) {
       const b = { ...brush }
       for (const k of ['gte', 'gt', 'lte', 'lt'] as const) if (b[k] !== undefined) b[k] = b[k]! / 10
-      const r = aggregate(table, { by: 'g', measures: { n: count(), w: count('w') }, where: { u: b, g: { in: ['a', 'b'] } } })
+      const r = aggregate(table, {
+        by: 'g',
+        measures: { n: count(), w: count('w') },
+        where: { u: b, g: { in: ['a', 'b'] } },
+      })
       expect(r, JSON.stringify(b)).toEqual(reference((i) => inBrush(u[i]!, b) && (g[i] === 'a' || g[i] === 'b')))
     }
   })
@@ -73,7 +80,8 @@ describe('incremental counts under a moving brush', () => {
     for (const brush of path) {
       const hist = aggregate(table, { by: bin('u', { step: 25 }), measures: { n: count() }, where: { t: brush } })
       const ref = new Map<number, number>()
-      for (let i = 0; i < n; i++) if (inBrush(t[i]!, brush)) ref.set(Math.floor(u[i]! / 25) * 25, (ref.get(Math.floor(u[i]! / 25) * 25) ?? 0) + 1)
+      for (let i = 0; i < n; i++)
+        if (inBrush(t[i]!, brush)) ref.set(Math.floor(u[i]! / 25) * 25, (ref.get(Math.floor(u[i]! / 25) * 25) ?? 0) + 1)
       const keys = [...ref.keys()].sort((a, b) => a - b)
       expect(hist).toEqual({ u: keys, n: keys.map((k) => ref.get(k)) })
       const total = aggregate(table, { measures: { n: count() }, where: { t: brush } })
@@ -83,7 +91,13 @@ describe('incremental counts under a moving brush', () => {
   it('a sum is recomputed, not updated (sums would drift), and still right', () => {
     for (const brush of path.slice(0, 4)) {
       const r = aggregate(table, { measures: { s: sum('t') }, where: { t: brush } })
-      expect(r).toEqual({ s: [Array.from(t).filter((v) => inBrush(v, brush)).reduce((a, v) => a + v, 0)] })
+      expect(r).toEqual({
+        s: [
+          Array.from(t)
+            .filter((v) => inBrush(v, brush))
+            .reduce((a, v) => a + v, 0),
+        ],
+      })
     }
   })
   it('the same where on another table with equal columns shapes does not reuse the first one', () => {

@@ -29,7 +29,11 @@ describe('topK', () => {
     expect(topK(t, 1, 'id')).toEqual({ id: [30], v: [2] })
   })
   it('rows of objects and a bad k', () => {
-    const rows = [{ id: 1, s: 5 }, { id: 2, s: 8 }, { id: 3, s: 6 }]
+    const rows = [
+      { id: 1, s: 5 },
+      { id: 2, s: 8 },
+      { id: 3, s: 6 },
+    ]
     expect(topK(rows, 2, 's')).toEqual({ id: [2, 3], s: [8, 6] })
     expect(() => topK(rows, -1, 's')).toThrow(AggregationError)
     expect(() => topK(rows, 1, 'nope')).toThrow(/"nope"/)

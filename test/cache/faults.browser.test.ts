@@ -5,10 +5,10 @@
  * page play two tabs: they share IndexedDB, Web Locks and BroadcastChannel.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { waitFor } from '../wait'
 import { type Board, type BoardEvents, type BoardOptions, createBoard } from '../../src/index'
 import { nameOf } from '../../src/storage/names'
 import { rawKeys, readRaw } from '../idb'
+import { waitFor } from '../wait'
 
 let n = 0
 const boards: Board[] = []
@@ -104,7 +104,9 @@ describe('A. IndexedDB', () => {
   it('F01 quota on persist: oldest entries evicted and the write retried once; if it still fails, persist-failed names key and bytes', async () => {
     const name = fresh('f01')
     let refuse = 0
-    const { open } = faulty({ put: (s, v) => (s === 'cache' && typeof v === 'object' && refuse-- > 0 ? quota() : undefined) })
+    const { open } = faulty({
+      put: (s, v) => (s === 'cache' && typeof v === 'object' && refuse-- > 0 ? quota() : undefined),
+    })
     const b = board(name, { idb: { open } })
     const failed = events(b, 'persist-failed')
     const c = cached(b)
@@ -159,7 +161,8 @@ describe('A. IndexedDB', () => {
         broken = true
         return quota()
       },
-      transaction: () => (broken ? new DOMException('The database connection is closing.', 'InvalidStateError') : undefined),
+      transaction: () =>
+        broken ? new DOMException('The database connection is closing.', 'InvalidStateError') : undefined,
     })
     const b = board(fresh('f02'), { idb: { open } })
     const warnings = events(b, 'warning')
@@ -225,7 +228,8 @@ describe('A. IndexedDB', () => {
     const name = fresh('f05')
     let openFails = false
     const { open, dbs } = faulty({
-      open: () => (openFails ? new DOMException('Connection to Indexed Database server lost.', 'UnknownError') : undefined),
+      open: () =>
+        openFails ? new DOMException('Connection to Indexed Database server lost.', 'UnknownError') : undefined,
     })
     const b = board(name, { idb: { open } })
     const warnings = events(b, 'warning')
@@ -249,7 +253,14 @@ describe('A. IndexedDB', () => {
 
   it('F06 IndexedDB unavailable: the board starts memory-only, says so, and cached callbacks run and hit memory', async () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {})
-    for (const idb of [false, { open: () => { throw new DOMException('The operation is insecure.', 'SecurityError') } }] as const) {
+    for (const idb of [
+      false,
+      {
+        open: () => {
+          throw new DOMException('The operation is insecure.', 'SecurityError')
+        },
+      },
+    ] as const) {
       const b = board(fresh('f06'), { idb })
       const c = cached(b)
       await b.start()
@@ -338,7 +349,9 @@ describe('D. Across tabs', () => {
     const input = holder.store('n', { initial: 1 })
     holder.callback({ id: 'f', inputs: [input], outputs: [holder.store('out')], cache: {}, run: () => never.promise })
     void holder.start()
-    await waitFor(async () => expect((await navigator.locks.query()).held?.some((l) => l.name?.startsWith(nameOf(name, 'cache')))).toBe(true))
+    await waitFor(async () =>
+      expect((await navigator.locks.query()).held?.some((l) => l.name?.startsWith(nameOf(name, 'cache')))).toBe(true),
+    )
     const waiter = board(name)
     const c = cached(waiter)
     const started = waiter.start()
@@ -498,7 +511,9 @@ describe('G. Security', () => {
     const old = a.b.session.id
     expect(other.b.session.id).toBe(old)
     const sids = async () =>
-      ((await readRaw<unknown[]>(name, 'cache', (s) => s.getAll())) ?? []).flatMap((v) => (v && typeof v === 'object' && 'sid' in v ? [(v as { sid: unknown }).sid] : []))
+      ((await readRaw<unknown[]>(name, 'cache', (s) => s.getAll())) ?? []).flatMap((v) =>
+        v && typeof v === 'object' && 'sid' in v ? [(v as { sid: unknown }).sid] : [],
+      )
     expect(await sids()).toContain(old)
 
     await a.b.clearSession()
@@ -589,7 +604,15 @@ describe('G. Security', () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {})
     await b.start()
     const hostile = new BroadcastChannel(nameOf(name))
-    for (const m of [null, 'text', { sb: 1 }, { sb: 1, from: 'x', type: 'ready', key: 'not-a-key' }, { sb: 1, from: 'x', type: 'stores', ids: [1] }, { sb: 1, from: 'x', type: 'clear', scope: 'everything' }, { sb: 2, from: 'x', type: 'clear', scope: 'all' }]) {
+    for (const m of [
+      null,
+      'text',
+      { sb: 1 },
+      { sb: 1, from: 'x', type: 'ready', key: 'not-a-key' },
+      { sb: 1, from: 'x', type: 'stores', ids: [1] },
+      { sb: 1, from: 'x', type: 'clear', scope: 'everything' },
+      { sb: 2, from: 'x', type: 'clear', scope: 'all' },
+    ]) {
       hostile.postMessage(m)
     }
     await waitFor(() => expect(warnings.filter((w) => /malformed/.test(w.message)).length).toBe(7))

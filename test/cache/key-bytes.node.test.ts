@@ -5,8 +5,8 @@
  */
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { CacheKeyError } from '../../src/errors'
 import { canHash, encodeCanonical, encodeKey, hashKey, type KeyParts } from '../../src/cache/key'
+import { CacheKeyError } from '../../src/errors'
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 const enc = (x: unknown) => hex(encodeCanonical(x, 'callback "t" argument 1'))
@@ -38,7 +38,8 @@ describe('scalars', () => {
   })
 
   it('numbers are N + big-endian float64 (so -0 differs from 0)', () => {
-    for (const x of [0, -0, 1, -1.5, 2 ** 53 + 2, Number.MAX_VALUE, Infinity, -Infinity, 5e-324]) expect(enc(x)).toBe(cat(N(x)))
+    for (const x of [0, -0, 1, -1.5, 2 ** 53 + 2, Number.MAX_VALUE, Infinity, -Infinity, 5e-324])
+      expect(enc(x)).toBe(cat(N(x)))
   })
 
   it('bigints are B + their decimal text', () => {
@@ -47,7 +48,19 @@ describe('scalars', () => {
   })
 
   it('strings are S + UTF-8 byte length + UTF-8: ASCII, accents, emoji, short and long', () => {
-    const cases = ['', 'a', 'plain ascii', 'é', 'aé', 'x'.repeat(63) + 'é', 'y'.repeat(64), 'z'.repeat(300), '日本語'.repeat(40), 'a😀b', 'é'.repeat(70)]
+    const cases = [
+      '',
+      'a',
+      'plain ascii',
+      'é',
+      'aé',
+      'x'.repeat(63) + 'é',
+      'y'.repeat(64),
+      'z'.repeat(300),
+      '日本語'.repeat(40),
+      'a😀b',
+      'é'.repeat(70),
+    ]
     for (const s of cases) expect(enc(s)).toBe(cat(S(s)))
   })
 
@@ -75,8 +88,22 @@ describe('containers', () => {
     const e2 = Buffer.concat([tag('A'), u32(2), S('a'), N(2)])
     const [lo, hi] = Buffer.compare(e1, e2) < 0 ? [e1, e2] : [e2, e1]
     const want = cat(tag('M'), u32(2), bytes(lo!), bytes(hi!))
-    expect(enc(new Map<string, number>([['b', 1], ['a', 2]]))).toBe(want)
-    expect(enc(new Map<string, number>([['a', 2], ['b', 1]]))).toBe(want)
+    expect(
+      enc(
+        new Map<string, number>([
+          ['b', 1],
+          ['a', 2],
+        ]),
+      ),
+    ).toBe(want)
+    expect(
+      enc(
+        new Map<string, number>([
+          ['a', 2],
+          ['b', 1],
+        ]),
+      ),
+    ).toBe(want)
     expect(enc(new Set([3, 1]))).toBe(cat(tag('E'), u32(2), bytes(N(1)), bytes(N(3))))
   })
 
@@ -96,7 +123,9 @@ describe('containers', () => {
   it('typed arrays are Y + type name + their own bytes; ArrayBuffers X + bytes', () => {
     const buf = new Uint8Array([9, 1, 2, 3, 9]).buffer
     expect(enc(new Uint8Array(buf, 1, 3))).toBe(cat(tag('Y'), str('Uint8Array'), bytes(new Uint8Array([1, 2, 3]))))
-    expect(enc(new Uint16Array(new Uint8Array([1, 2, 3, 4, 5, 6]).buffer, 2, 2))).toBe(cat(tag('Y'), str('Uint16Array'), bytes(new Uint8Array([3, 4, 5, 6]))))
+    expect(enc(new Uint16Array(new Uint8Array([1, 2, 3, 4, 5, 6]).buffer, 2, 2))).toBe(
+      cat(tag('Y'), str('Uint16Array'), bytes(new Uint8Array([3, 4, 5, 6]))),
+    )
     expect(enc(new DataView(buf, 3))).toBe(cat(tag('Y'), str('DataView'), bytes(new Uint8Array([3, 9]))))
     expect(enc(buf)).toBe(cat(tag('X'), bytes(new Uint8Array([9, 1, 2, 3, 9]))))
     const big = new Uint8Array(1000).map((_, i) => i % 251)
@@ -123,14 +152,27 @@ describe('refusals name the path', () => {
 
   it('top level has no "at"; nested paths join indexes, keys and Map/Set entries', () => {
     expect(message(() => 1)).toBe('callback "t" argument 1 is a function, which has no stable cache key.')
-    expect(message({ a: [0, { b: Symbol('s') }] })).toBe('callback "t" argument 1 at .a[1].b is a symbol, which has no stable cache key.')
-    expect(message(new Map<string, unknown>([['k', 1], ['f', () => 0]]))).toBe('callback "t" argument 1 at .get(#1)[1] is a function, which has no stable cache key.')
-    expect(message([new Set([1, 2, () => 0])])).toBe('callback "t" argument 1 at [0].has(#2) is a function, which has no stable cache key.')
+    expect(message({ a: [0, { b: Symbol('s') }] })).toBe(
+      'callback "t" argument 1 at .a[1].b is a symbol, which has no stable cache key.',
+    )
+    expect(
+      message(
+        new Map<string, unknown>([
+          ['k', 1],
+          ['f', () => 0],
+        ]),
+      ),
+    ).toBe('callback "t" argument 1 at .get(#1)[1] is a function, which has no stable cache key.')
+    expect(message([new Set([1, 2, () => 0])])).toBe(
+      'callback "t" argument 1 at [0].has(#2) is a function, which has no stable cache key.',
+    )
   })
 
   it('an object whose prototype chain has no constructor name is "an object with a foreign prototype"', () => {
     const bare = Object.create(Object.create(null)) as object
-    expect(message({ x: bare })).toBe('callback "t" argument 1 at .x is an object with a foreign prototype, which has no stable cache key.')
+    expect(message({ x: bare })).toBe(
+      'callback "t" argument 1 at .x is an object with a foreign prototype, which has no stable cache key.',
+    )
     class Thing {}
     expect(message(new Thing())).toBe('callback "t" argument 1 is an instance of Thing, which has no stable cache key.')
   })
@@ -138,10 +180,15 @@ describe('refusals name the path', () => {
   it('a cycle is named; the same object twice side by side is not a cycle', () => {
     const a: unknown[] = [1]
     a.push(a)
-    expect(message({ a })).toBe('callback "t" argument 1 at .a[1] is a cycle (an object that contains itself), which has no stable cache key.')
+    expect(message({ a })).toBe(
+      'callback "t" argument 1 at .a[1] is a cycle (an object that contains itself), which has no stable cache key.',
+    )
     const shared = [1]
     expect(enc([shared, shared])).toBe(cat(tag('A'), u32(2), tag('A'), u32(1), N(1), tag('A'), u32(1), N(1)))
-    const m = new Map([[1, shared], [2, shared]])
+    const m = new Map([
+      [1, shared],
+      [2, shared],
+    ])
     expect(message(m)).toBe('no error')
   })
 
@@ -165,15 +212,39 @@ describe('the whole key', () => {
   })
 
   it('is u32 length + bytes for the head, then for each argument', () => {
-    const head = Buffer.concat([tag('A'), u32(7), S('switchboard-cache/1'), S('b'), N(1), S('cb'), tag('U'), S('global'), tag('Z')])
+    const head = Buffer.concat([
+      tag('A'),
+      u32(7),
+      S('switchboard-cache/1'),
+      S('b'),
+      N(1),
+      S('cb'),
+      tag('U'),
+      S('global'),
+      tag('Z'),
+    ])
     const want = cat(bytes(head), bytes(N(1)), bytes(S('x')))
     expect(hex(encodeKey(parts()))).toBe(want)
-    const sess = Buffer.concat([tag('A'), u32(7), S('switchboard-cache/1'), S('b'), S('v2'), S('cb'), N(3), S('session'), S('s1')])
-    expect(hex(encodeKey(parts({ boardVersion: 'v2', cacheVersion: 3, scope: 'session', session: 's1', args: [] })))).toBe(cat(bytes(sess)))
+    const sess = Buffer.concat([
+      tag('A'),
+      u32(7),
+      S('switchboard-cache/1'),
+      S('b'),
+      S('v2'),
+      S('cb'),
+      N(3),
+      S('session'),
+      S('s1'),
+    ])
+    expect(
+      hex(encodeKey(parts({ boardVersion: 'v2', cacheVersion: 3, scope: 'session', session: 's1', args: [] }))),
+    ).toBe(cat(bytes(sess)))
   })
 
   it('an argument error names its position', () => {
-    expect(() => encodeKey(parts({ args: [1, 2, () => 0] }))).toThrow('callback "cb" argument 3 is a function, which has no stable cache key.')
+    expect(() => encodeKey(parts({ args: [1, 2, () => 0] }))).toThrow(
+      'callback "cb" argument 3 is a function, which has no stable cache key.',
+    )
   })
 
   it('hashKey is the SHA-256 of encodeKey, as lowercase hex with leading zeros kept', async () => {

@@ -21,7 +21,9 @@ it('hashKey pads bytes below 16 with a 0 and no others (digests with 0x0f-and-be
   let low = 0
   let sixteen = 0
   for (let i = 0; i < 200 && (low < 3 || sixteen < 3); i++) {
-    const digest = createHash('sha256').update(encodeKey(parts(i))).digest()
+    const digest = createHash('sha256')
+      .update(encodeKey(parts(i)))
+      .digest()
     if (!digest.some((b) => b < 16 || b === 16)) continue
     for (const b of digest) {
       if (b < 16) low++

@@ -4,8 +4,8 @@
  * refused with an error naming the callback and the path.
  */
 import { describe, expect, it } from 'vitest'
-import { CacheKeyError } from '../../src/errors'
 import { encodeCanonical, encodeKey, hashKey, type KeyParts } from '../../src/cache/key'
+import { CacheKeyError } from '../../src/errors'
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 const enc = (x: unknown) => hex(encodeCanonical(x, 'callback "t" argument 1'))
@@ -31,7 +31,16 @@ describe('F31 hash cases: equal inputs hash the same', () => {
   })
 
   it('Map and Set insertion order does not matter', () => {
-    same(new Map([['a', 1], ['b', 2]]), new Map([['b', 2], ['a', 1]]))
+    same(
+      new Map([
+        ['a', 1],
+        ['b', 2],
+      ]),
+      new Map([
+        ['b', 2],
+        ['a', 1],
+      ]),
+    )
     same(new Set([3, 1, 2]), new Set([2, 3, 1]))
     differ(new Map([['a', 1]]), new Map([['a', 2]]))
   })

@@ -5,8 +5,8 @@
  * reloads, TTL and caps, the signal pattern, sessions and clears.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { waitFor } from '../wait'
 import { type Board, type BoardOptions, createBoard } from '../../src/index'
+import { waitFor } from '../wait'
 
 let n = 0
 const boards: Board[] = []
@@ -80,7 +80,12 @@ describe('hits, misses and keys', () => {
   it('cache.version and board version are part of the key', async () => {
     const name = fresh('version')
     const run = vi.fn((x: number) => x + 1)
-    for (const [bv, cv] of [[1, 1], [1, 2], [2, 2], [1, 1]] as const) {
+    for (const [bv, cv] of [
+      [1, 1],
+      [1, 2],
+      [2, 2],
+      [1, 1],
+    ] as const) {
       const b = board(name, { version: bv })
       const input = b.store('n', { initial: 1 })
       const out = b.store<number>('out')
@@ -212,7 +217,14 @@ describe('single flight', () => {
       return v * 2
     })
     b.callback({ id: 'leader', inputs: [a1], outputs: [out1], cache: { id: 'k' }, run: compute })
-    b.callback({ id: 'follower', inputs: [a2], outputs: [out2], cache: { id: 'k' }, run: compute, preventInitialCall: true })
+    b.callback({
+      id: 'follower',
+      inputs: [a2],
+      outputs: [out2],
+      cache: { id: 'k' },
+      run: compute,
+      preventInitialCall: true,
+    })
     const digest = crypto.subtle.digest.bind(crypto.subtle)
     let hashed = 0
     vi.spyOn(crypto.subtle, 'digest').mockImplementation((alg, data) => digest(alg, data).finally(() => hashed++))

@@ -4,9 +4,9 @@
  * tabs where a test says so; boards of one page share one tab session (S25).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { waitFor } from '../wait'
 import { type Board, type BoardOptions, createBoard } from '../../src/index'
 import { rawKeys, readRaw } from '../idb'
+import { waitFor } from '../wait'
 
 let n = 0
 const boards: Board[] = []
@@ -98,9 +98,9 @@ describe('S06 Web Locks denied', () => {
 describe('S16 capabilities tell the truth', () => {
   it('S16 capabilities.broadcast is false once the BroadcastChannel constructor threw', async () => {
     const Real = BroadcastChannel
-    const Throwing = function () {
+    const Throwing = (() => {
       throw new DOMException('BroadcastChannel is blocked here.', 'SecurityError')
-    } as unknown as typeof BroadcastChannel
+    }) as unknown as typeof BroadcastChannel
     globalThis.BroadcastChannel = Throwing
     restores.push(() => (globalThis.BroadcastChannel = Real))
     const b = board(fresh('s16-bc'))
@@ -114,7 +114,13 @@ describe('S16 capabilities tell the truth', () => {
 
   it('S16 capabilities: a working BroadcastChannel and Web Locks are reported true', async () => {
     const b = board(fresh('s16-ok'))
-    b.callback({ id: 'f', inputs: [b.store('n', { initial: 1 })], outputs: [b.store('out')], cache: {}, run: (x: number) => x })
+    b.callback({
+      id: 'f',
+      inputs: [b.store('n', { initial: 1 })],
+      outputs: [b.store('out')],
+      cache: {},
+      run: (x: number) => x,
+    })
     await b.start()
     expect(b.inspect().capabilities).toMatchObject({ broadcast: true, locks: true })
   })
@@ -329,7 +335,9 @@ describe('S09 logout is complete', () => {
     })
     await b.idle()
     expect(shown.get()).toBe(`ann@${now}`)
-    const sids = ((await readRaw<unknown[]>(name, 'cache', (s) => s.getAll())) ?? []).filter((v) => v && typeof v === 'object' && 'sid' in (v as object)).map((v) => (v as { sid: string }).sid)
+    const sids = ((await readRaw<unknown[]>(name, 'cache', (s) => s.getAll())) ?? [])
+      .filter((v) => v && typeof v === 'object' && 'sid' in (v as object))
+      .map((v) => (v as { sid: string }).sid)
     expect(sids).toEqual([now])
     expect(sids).not.toContain(old)
   })

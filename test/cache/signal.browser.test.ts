@@ -5,9 +5,9 @@
  * IndexedDB after a reload). The expensive task runs once per distinct input.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { waitFor } from '../wait'
 import { type Board, createBoard, type Handle, isHandle } from '../../src/index'
 import { rawKeys } from '../idb'
+import { waitFor } from '../wait'
 
 const tasksWorker = () => new Worker(new URL('../worker/tasks.worker.ts', import.meta.url), { type: 'module' })
 
@@ -33,10 +33,21 @@ function define(name: string, o: { persist?: boolean; maxEntries?: number; size?
   const len = b.store<number>('len')
   const head = b.store<number[]>('head')
   const handleJson = b.store<number>('handleJson')
-  b.callback({ id: 'column', inputs: [size, persist], outputs: [col], run: pool.task('keepColumn'), cache: o.maxEntries ? { maxEntries: o.maxEntries } : {} })
+  b.callback({
+    id: 'column',
+    inputs: [size, persist],
+    outputs: [col],
+    run: pool.task('keepColumn'),
+    cache: o.maxEntries ? { maxEntries: o.maxEntries } : {},
+  })
   b.callback({ id: 'total', inputs: [col], outputs: [sum], run: pool.task('total') })
   b.callback({ id: 'length', inputs: [col], outputs: [len], run: pool.task('length') })
-  b.callback({ id: 'first', inputs: [col], outputs: [head], run: async (h) => Array.from((await b.resolve(h!)).subarray(0, 3)) })
+  b.callback({
+    id: 'first',
+    inputs: [col],
+    outputs: [head],
+    run: async (h) => Array.from((await b.resolve(h!)).subarray(0, 3)),
+  })
   b.callback({ id: 'json', inputs: [col], outputs: [handleJson], run: (h) => JSON.stringify(h).length })
   const runs = (id: string) => b.inspect().callbacks.find((c) => c.id === id)!.stats
   return { b, size, col, sum, len, head, handleJson, runs }

@@ -25,14 +25,20 @@ export function parseArgs(prefix, defaults) {
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i])
     if (!m) throw new Error(`unknown argument "${argv[i]}"`)
     const key = m[1]
-    if (!(key in out)) throw new Error(`unknown option --${key}; known: ${Object.keys(out).map((k) => `--${k}`).join(' ')}`)
+    if (!(key in out))
+      throw new Error(
+        `unknown option --${key}; known: ${Object.keys(out)
+          .map((k) => `--${k}`)
+          .join(' ')}`,
+      )
     if (typeof out[key] === 'boolean') out[key] = m[2] === undefined ? true : m[2] !== 'false'
     else {
       const v = m[2] ?? argv[++i]
       out[key] = typeof out[key] === 'number' ? Number(v) : v
     }
   }
-  for (const [k, v] of Object.entries(out)) if (typeof v === 'number' && !Number.isFinite(v)) throw new Error(`--${k} must be a number`)
+  for (const [k, v] of Object.entries(out))
+    if (typeof v === 'number' && !Number.isFinite(v)) throw new Error(`--${k} must be a number`)
   return out
 }
 
@@ -70,15 +76,20 @@ export async function serve(port, probe) {
   const base = `http://127.0.0.1:${port}/`
   if (await up(base + probe)) return { base, close() {} }
   const vite = resolve(root, 'node_modules/vite/bin/vite.js')
-  const child = spawn(process.execPath, [vite, 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  })
+  const child = spawn(
+    process.execPath,
+    [vite, 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'],
+    {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  )
   // A run that crashes must not leave the server holding the port.
   process.on('exit', () => child.kill())
   const t0 = Date.now()
   while (!(await up(base + probe))) {
-    if (child.exitCode !== null) throw new Error(`vite preview on port ${port} exited (${child.exitCode}); is the port taken?`)
+    if (child.exitCode !== null)
+      throw new Error(`vite preview on port ${port} exited (${child.exitCode}); is the port taken?`)
     if (Date.now() - t0 > 60_000) throw new Error(`vite preview on port ${port} did not answer within 60 s`)
     await sleep(200)
   }

@@ -55,9 +55,17 @@ for (const which of ['x', 'h', 'x', 'h', 'x', 'h']) {
     const now = performance.now()
     const keyLocks = [...globalThis.__bodies.values()].filter((b) => !b.name.includes(':session:'))
     const q = await navigator.locks.query()
-    return { which, keyLockBodies: keyLocks.length, oldestMs: Math.round(Math.max(0, ...keyLocks.map((b) => now - b.t))), transactions: globalThis.__tx.n, pendingLocks: q.pending.length }
+    return {
+      which,
+      keyLockBodies: keyLocks.length,
+      oldestMs: Math.round(Math.max(0, ...keyLocks.map((b) => now - b.t))),
+      transactions: globalThis.__tx.n,
+      pendingLocks: q.pending.length,
+    }
   }, which)
-  console.log(`after a 3 s burst of ${r.which} sets and idle(): ${r.keyLockBodies} key lock bodies running (oldest ${r.oldestMs} ms), ${r.pendingLocks} lock requests pending, ${r.transactions} IndexedDB transactions open`)
+  console.log(
+    `after a 3 s burst of ${r.which} sets and idle(): ${r.keyLockBodies} key lock bodies running (oldest ${r.oldestMs} ms), ${r.pendingLocks} lock requests pending, ${r.transactions} IndexedDB transactions open`,
+  )
   if (r.keyLockBodies || r.pendingLocks || r.transactions) found++
 }
 await browser.close()

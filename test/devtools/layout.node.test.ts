@@ -3,8 +3,8 @@
  * one routed line of its kind, and data flows left to right.
  */
 import { describe, expect, it } from 'vitest'
-import { createBoard } from '../../src/index'
 import { layoutGraph, shapeKey } from '../../src/devtools/layout'
+import { createBoard } from '../../src/index'
 
 //   a ──► [double] ──► b ──► [show] ──► c
 //   k ····(state)·············┘
@@ -49,7 +49,12 @@ describe('layoutGraph', () => {
     const n = board.store('n', { initial: 1 })
     board.callback({ id: 'total', inputs: [n], outputs: [total], run: (v) => v })
     const layout = layoutGraph(board.inspect())
-    expect(layout.nodes.filter((x) => x.id === 'total').map((x) => x.kind).sort()).toEqual(['callback', 'store'])
+    expect(
+      layout.nodes
+        .filter((x) => x.id === 'total')
+        .map((x) => x.kind)
+        .sort(),
+    ).toEqual(['callback', 'store'])
   })
 
   it('shapeKey changes with the graph, not with values', () => {

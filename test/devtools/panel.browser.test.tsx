@@ -5,8 +5,8 @@
  */
 import { render } from 'preact'
 import { afterEach, describe, expect, it } from 'vitest'
-import { type Board, createBoard } from '../../src/index'
 import { DevPanel, mountDevPanel } from '../../src/devtools/panel'
+import { type Board, createBoard } from '../../src/index'
 
 let root: HTMLElement | undefined
 const boards: Board[] = []
@@ -74,7 +74,9 @@ describe('DevPanel', () => {
     await expect.poll(() => node('fetch')?.dataset['state']).toBe('idle')
     expect(node('fetch')!.dataset['runs']).toBe('2')
     await expect.poll(() => node('count')?.dataset['runs']).toBe('2')
-    expect(document.querySelector('[data-testid="devpanel-counts"]')!.textContent).toBe('3 stores · 2 callbacks · 4 edges')
+    expect(document.querySelector('[data-testid="devpanel-counts"]')!.textContent).toBe(
+      '3 stores · 2 callbacks · 4 edges',
+    )
   })
 
   //   k ─► [square] (cache: global) ─► sq
@@ -109,7 +111,17 @@ describe('DevPanel', () => {
     render(<DevPanel board={b} />, root)
     expect(node('table')!.dataset['where']).toBe('memory')
     // A handle as the worker pool makes them (see src/worker/handle.ts).
-    h.set({ switchboard: 'handle', id: 'h1', bytes: 1_600_000, desc: 'table', pool: 'p', worker: 0, life: 1, persisted: false, board: b.name })
+    h.set({
+      switchboard: 'handle',
+      id: 'h1',
+      bytes: 1_600_000,
+      desc: 'table',
+      pool: 'p',
+      worker: 0,
+      life: 1,
+      persisted: false,
+      board: b.name,
+    })
     await expect.poll(() => node('table')?.dataset['where']).toBe('worker')
     expect(node('table')!.dataset['bytes']).toBe('1600000')
     expect(node('table')!.textContent).toContain('1.5 MB')

@@ -5,8 +5,8 @@
  */
 import { render } from 'preact'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { type Board, createBoard } from '../../src/index'
 import { DevPanel } from '../../src/devtools/panel'
+import { type Board, createBoard } from '../../src/index'
 
 let root: HTMLElement | undefined
 const boards: Board[] = []

@@ -4,8 +4,8 @@
  */
 import fc from 'fast-check'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { type Board, createBoard } from '../../src/index'
 import { bind } from '../../src/dom/bind'
+import { type Board, createBoard } from '../../src/index'
 
 const boards: Board[] = []
 let n = 0
@@ -14,7 +14,10 @@ function board() {
   boards.push(b)
   return b
 }
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string> = {},
+): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag)
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v)
   document.body.append(e)
@@ -310,7 +313,9 @@ describe('S02 bind() never runs script: URLs are judged by the URL parser, not b
     const a = link()
     const b = link()
     bind(board().store('svg href', { initial: hostile('java\nscript:', 'svg href') }), a, { attribute: 'href' })
-    bind(board().store('svg xlink', { initial: hostile('\x01javascript:', 'svg xlink') }), b, { attribute: 'xlink:href' })
+    bind(board().store('svg xlink', { initial: hostile('\x01javascript:', 'svg xlink') }), b, {
+      attribute: 'xlink:href',
+    })
     expect(a.hasAttribute('href')).toBe(false)
     expect(b.hasAttribute('xlink:href')).toBe(false)
     click(a)
@@ -376,7 +381,18 @@ describe('S02 bind() never runs script: URLs are judged by the URL parser, not b
     const s = board().store('u', { initial: '' })
     const a = el('a')
     bind(s, a, { attribute: 'href' })
-    for (const ok of ['https://example.org/a?b#c', 'http://example.org', 'mailto:a@example.org', 'tel:+1-555', '/path', 'page.html', '?q=1', '#top', '', 'HTTPS://EXAMPLE.ORG']) {
+    for (const ok of [
+      'https://example.org/a?b#c',
+      'http://example.org',
+      'mailto:a@example.org',
+      'tel:+1-555',
+      '/path',
+      'page.html',
+      '?q=1',
+      '#top',
+      '',
+      'HTTPS://EXAMPLE.ORG',
+    ]) {
       s.set(ok)
       expect(a.getAttribute('href')).toBe(ok)
     }
@@ -387,7 +403,15 @@ describe('S02 bind() never runs script: URLs are judged by the URL parser, not b
     const s = board().store('elsewhere', { initial: 'https://example.org/' })
     const a = el('a')
     bind(s, a, { attribute: 'href' })
-    for (const bad of ['data:text/html,<script>alert(1)</script>', 'vbscript:msgbox(1)', 'blob:https://example.org/x', 'file:///etc/passwd', 'ftp://example.org/', 'http://[', 'about:blank']) {
+    for (const bad of [
+      'data:text/html,<script>alert(1)</script>',
+      'vbscript:msgbox(1)',
+      'blob:https://example.org/x',
+      'file:///etc/passwd',
+      'ftp://example.org/',
+      'http://[',
+      'about:blank',
+    ]) {
       s.set('https://example.org/')
       s.set(bad)
       expect(a.hasAttribute('href'), bad).toBe(false)
@@ -398,7 +422,20 @@ describe('S02 bind() never runs script: URLs are judged by the URL parser, not b
 
   it('S02 property: control characters anywhere in a script scheme never reach a URL attribute', () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {})
-    const attributes = ['href', 'src', 'action', 'formaction', 'xlink:href', 'data', 'poster', 'background', 'cite', 'codebase', 'ping', 'srcset']
+    const attributes = [
+      'href',
+      'src',
+      'action',
+      'formaction',
+      'xlink:href',
+      'data',
+      'poster',
+      'background',
+      'cite',
+      'codebase',
+      'ping',
+      'srcset',
+    ]
     const strip = fc.constantFrom('\t', '\n', '\r') // removed anywhere by the parser
     const edge = fc.integer({ min: 0, max: 0x20 }).map((c) => String.fromCharCode(c)) // trimmed at either end
     const spelled = fc

@@ -33,10 +33,20 @@ async function expectReferenceAnswer(page: Page, by: 'time' | 'distance', step: 
     const bars = page.locator(`[data-testid="${chart}"] rect`)
     await expect(bars).toHaveCount(want.length)
     const got = await bars.evaluateAll((rects) =>
-      rects.map((r) => ({ key: Number(r.dataset['key']), flights: Number(r.dataset['flights']), delay: Number(r.dataset['delay']) })),
+      rects.map((r) => ({
+        key: Number(r.dataset['key']),
+        flights: Number(r.dataset['flights']),
+        delay: Number(r.dataset['delay']),
+      })),
     )
-    expect(got.map((g) => g.key), chart).toEqual(want.map((w) => w.key))
-    expect(got.map((g) => g.flights), chart).toEqual(want.map((w) => w.flights))
+    expect(
+      got.map((g) => g.key),
+      chart,
+    ).toEqual(want.map((w) => w.key))
+    expect(
+      got.map((g) => g.flights),
+      chart,
+    ).toEqual(want.map((w) => w.flights))
     got.forEach((g, i) => expect(Math.abs(g.delay - want[i]!.delay), `${chart} ${by} ${g.key}`).toBeLessThan(1e-9))
   }
   return want.length
@@ -57,7 +67,9 @@ test('aggregate: both ways give the reference answer; upfront ships a thousand t
   const upfront = groups * 3 * 8
   await expect(page.getByTestId('rows-bytes')).toHaveText(fmtBytes(shipped))
   await expect(page.getByTestId('upfront-bytes')).toHaveText(fmtBytes(upfront))
-  await expect(page.getByTestId('ratio')).toHaveText(`${Math.round(shipped / upfront).toLocaleString('en-US')}× fewer bytes upfront`)
+  await expect(page.getByTestId('ratio')).toHaveText(
+    `${Math.round(shipped / upfront).toLocaleString('en-US')}× fewer bytes upfront`,
+  )
   expect(errors).toEqual([])
 })
 

@@ -17,10 +17,16 @@ async function open(context: BrowserContext, board: string, extra = ''): Promise
   return page
 }
 /** Executions of `expensive` in every tab of the context (a localStorage counter). */
-const executions = (page: Page, board: string) => page.evaluate((b) => Number(localStorage.getItem(`${b}:executions`) ?? 0), board)
-const release = (page: Page) => page.evaluate(() => (globalThis as unknown as { api: { release(): void } }).api.release())
+const executions = (page: Page, board: string) =>
+  page.evaluate((b) => Number(localStorage.getItem(`${b}:executions`) ?? 0), board)
+const release = (page: Page) =>
+  page.evaluate(() => (globalThis as unknown as { api: { release(): void } }).api.release())
 const api = <T>(page: Page, fn: string) =>
-  page.evaluate((f) => (new Function('api', `return (${f})(api)`) as (a: unknown) => T)((globalThis as unknown as { api: unknown }).api), fn)
+  page.evaluate(
+    (f) =>
+      (new Function('api', `return (${f})(api)`) as (a: unknown) => T)((globalThis as unknown as { api: unknown }).api),
+    fn,
+  )
 
 test('two tabs asking for one key compute it once; the second gets a hit', async ({ context }) => {
   const board = boardName()
@@ -35,7 +41,9 @@ test('two tabs asking for one key compute it once; the second gets a hit', async
   expect(await executions(b, board)).toBe(1)
 })
 
-test('F21 lock holder dies: closing the page computing the key lets the waiting tab compute it', async ({ context }) => {
+test('F21 lock holder dies: closing the page computing the key lets the waiting tab compute it', async ({
+  context,
+}) => {
   const board = boardName()
   const a = await open(context, board, '&hold')
   await expect.poll(() => executions(a, board)).toBe(1)
@@ -48,7 +56,9 @@ test('F21 lock holder dies: closing the page computing the key lets the waiting 
   expect(await executions(b, board)).toBe(2)
 })
 
-test('F23 lost "ready" message: the writer posts nothing; the waiting tab reads IndexedDB after the lock', async ({ context }) => {
+test('F23 lost "ready" message: the writer posts nothing; the waiting tab reads IndexedDB after the lock', async ({
+  context,
+}) => {
   const board = boardName()
   const a = await open(context, board, '&hold&silent')
   await expect.poll(() => executions(a, board)).toBe(1)
@@ -90,7 +100,8 @@ test('F11 duplicated tab: a copy of sessionStorage is detected and gets its own 
   // A duplicated tab starts with a copy of the original's sessionStorage.
   const dup = await context.newPage()
   await dup.addInitScript((entries) => {
-    if (sessionStorage.length === 0) for (const [k, v] of JSON.parse(entries) as [string, string][]) sessionStorage.setItem(k, v)
+    if (sessionStorage.length === 0)
+      for (const [k, v] of JSON.parse(entries) as [string, string][]) sessionStorage.setItem(k, v)
   }, copied)
   await dup.goto(`test/pages/cache.html?board=${board}`)
   await expect(dup.getByTestId('ready')).toHaveText('yes')
@@ -104,7 +115,10 @@ test('F11 duplicated tab: a copy of sessionStorage is detected and gets its own 
   await expect(a.getByTestId('session-id')).toHaveText(idA!)
 })
 
-test('a same-origin iframe adopts the top window\'s session id (not taken for a duplicate)', async ({ context, boards }) => {
+test("a same-origin iframe adopts the top window's session id (not taken for a duplicate)", async ({
+  context,
+  boards,
+}) => {
   const board = boardName()
   const top = await open(context, board, '&frame')
   await expect(top.getByTestId('ready')).toHaveText('yes')

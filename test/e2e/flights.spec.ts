@@ -27,7 +27,9 @@ test('flights: 200 000 rows stay in the worker; only bins reach the page', async
   // The table is a handle on the page: its data (3 columns × 200 000) stays in the worker.
   await expect(page.getByTestId('table-bytes')).toHaveText(/MB$/)
   await expect(page.getByTestId('bin-bytes')).toHaveText(/KB$|B$/)
-  const handleJson = await page.evaluate(() => JSON.stringify((globalThis as any).board.inspect().stores.find((s: any) => s.id === 'table')))
+  const handleJson = await page.evaluate(() =>
+    JSON.stringify((globalThis as any).board.inspect().stores.find((s: any) => s.id === 'table')),
+  )
   expect(handleJson.length).toBeLessThan(1000)
   expect(errors).toEqual([])
 })
@@ -53,8 +55,22 @@ test('flights: a keyboard brush on delay narrows the selection and the other his
   // 0-2500 mi, time 0-24 h); delay ignores its own brush and counts every flight it draws
   // (-60 to 180 min).
   const en = (n: number) => n.toLocaleString('en-US')
-  await expect(page.getByTestId('count-distance')).toHaveText(en(countWhere(f, [['delay', 60, 180], ['distance', 0, 2500]])))
-  await expect(page.getByTestId('count-time')).toHaveText(en(countWhere(f, [['delay', 60, 180], ['time', 0, 24]])))
+  await expect(page.getByTestId('count-distance')).toHaveText(
+    en(
+      countWhere(f, [
+        ['delay', 60, 180],
+        ['distance', 0, 2500],
+      ]),
+    ),
+  )
+  await expect(page.getByTestId('count-time')).toHaveText(
+    en(
+      countWhere(f, [
+        ['delay', 60, 180],
+        ['time', 0, 24],
+      ]),
+    ),
+  )
   await expect(page.getByTestId('count-delay')).toHaveText(en(countWhere(f, [['delay', -60, 180]])))
   expect(distanceAll).toBe(countWhere(f, [['distance', 0, 2500]]))
   // The selection is what the worker counted under the brush: the session store keeps it.

@@ -3,7 +3,7 @@ import { type Browser, type CDPSession, expect, type Page, test } from '@playwri
 // Tab A: size ──► [make] (A's worker, keep with persist) ──► column (local store)
 // Tab B:                                  column (storage event) ──► [total] (B's own worker)
 // B's worker has never seen the column: it reads it from IndexedDB by the handle's id.
-test('a persisted handle made in one tab is read by another tab\'s worker and resolved there', async ({ context }) => {
+test("a persisted handle made in one tab is read by another tab's worker and resolved there", async ({ context }) => {
   const errors: string[] = []
   const a = await context.newPage()
   const b = await context.newPage()
@@ -50,7 +50,9 @@ async function heapOf(page: Page, browser: Browser) {
   const measure = async (): Promise<{ page: number; workers: number[] }> => {
     for (let i = 0; i < 3; i++) await cdp.send('HeapProfiler.collectGarbage')
     const pageBytes = bytesIn((await cdp.send('Runtime.getHeapUsage')) as HeapUsage)
-    const { targetInfos } = (await root.send('Target.getTargets')) as { targetInfos: { targetId: string; type: string; browserContextId: string }[] }
+    const { targetInfos } = (await root.send('Target.getTargets')) as {
+      targetInfos: { targetId: string; type: string; browserContextId: string }[]
+    }
     const workers: number[] = []
     for (const t of targetInfos) {
       if (t.type !== 'worker' || t.browserContextId !== targetInfo.browserContextId) continue
@@ -69,7 +71,9 @@ const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0)
 
 /** A CDP session on a worker target, its messages relayed by the browser session. */
 async function relay(root: CDPSession, targetId: string) {
-  const { sessionId } = (await root.send('Target.attachToTarget', { targetId, flatten: false })) as { sessionId: string }
+  const { sessionId } = (await root.send('Target.attachToTarget', { targetId, flatten: false })) as {
+    sessionId: string
+  }
   let seq = 0
   const pending = new Map<number, (m: { result?: unknown; error?: { message: string } }) => void>()
   const onMessage = (e: { sessionId: string; message: string }) => {
@@ -94,7 +98,10 @@ async function relay(root: CDPSession, targetId: string) {
 // x ──► [double] and [column] (both in workers): 5 000 sets make 10 000 worker calls.
 // The page's heap is measured from outside with CDP, after forced garbage collection, so
 // what the pool keeps per call shows up whatever its kind (objects, strings, buffers).
-test('F19 no leak: 10 000 worker calls leave the heaps of the page and of its workers flat (CDP, after forced GC)', async ({ page, browser }) => {
+test('F19 no leak: 10 000 worker calls leave the heaps of the page and of its workers flat (CDP, after forced GC)', async ({
+  page,
+  browser,
+}) => {
   test.setTimeout(180_000)
   await page.goto('test/pages/handles-heap.html')
   await expect(page.getByTestId('ready')).toHaveText('yes')
@@ -106,8 +113,20 @@ test('F19 no leak: 10 000 worker calls leave the heaps of the page and of its wo
   const after = await heap()
   await heap.close()
   // (500 + 5000) sets, two calls each; x ends at 5500, out at 11 000.
-  expect(stats).toEqual({ out: 11_000, x: 5500, calls: 11_002, open: 0, ports: 2, handles: 1, held: 1, running: 0, errors: 0 })
-  test.info().annotations.push({ type: 'heap', description: `before ${JSON.stringify(before)}, after ${JSON.stringify(after)}` })
+  expect(stats).toEqual({
+    out: 11_000,
+    x: 5500,
+    calls: 11_002,
+    open: 0,
+    ports: 2,
+    handles: 1,
+    held: 1,
+    running: 0,
+    errors: 0,
+  })
+  test
+    .info()
+    .annotations.push({ type: 'heap', description: `before ${JSON.stringify(before)}, after ${JSON.stringify(after)}` })
   // Seen: about 50 KB grown in the page, clean. Planted in pool.ts, keeping each call message
   // grew it by 1.9 MB, keeping the message and 8 KB per call by 85 MB. 1 MB is 100 bytes
   // per call. The same bound for the two workers together (each ran 5 000 calls).
@@ -119,7 +138,10 @@ test('F19 no leak: 10 000 worker calls leave the heaps of the page and of its wo
 
 // A call whose input cannot be cloned fails on this thread before anything is sent (S19);
 // what was set up for its reply must not stay behind, 10 000 times.
-test('F19 no leak: 10 000 calls with an input that cannot be cloned leave the page heap flat', async ({ page, browser }) => {
+test('F19 no leak: 10 000 calls with an input that cannot be cloned leave the page heap flat', async ({
+  page,
+  browser,
+}) => {
   test.setTimeout(180_000)
   await page.goto('test/pages/handles-heap.html')
   await expect(page.getByTestId('ready')).toHaveText('yes')
@@ -130,6 +152,9 @@ test('F19 no leak: 10 000 calls with an input that cannot be cloned leave the pa
   const after = await heap()
   await heap.close()
   expect(stats).toEqual({ codes: ['unserialisable-input'], open: 0, running: 0 })
-  test.info().annotations.push({ type: 'heap', description: `page ${before.page} → ${after.page} bytes over 10 000 failed calls` })
+  test.info().annotations.push({
+    type: 'heap',
+    description: `page ${before.page} → ${after.page} bytes over 10 000 failed calls`,
+  })
   expect(after.page - before.page).toBeLessThan(1_000_000)
 })

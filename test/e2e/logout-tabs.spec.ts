@@ -36,7 +36,9 @@ const state = (page: Page) =>
     return { id: t.board.session.id as string, basket: t.basket.get() as string }
   })
 
-test('L03 clearSession() in one tab logs out a tab whose board has another name: new id, session store reset', async ({ context }) => {
+test('L03 clearSession() in one tab logs out a tab whose board has another name: new id, session store reset', async ({
+  context,
+}) => {
   // tab A: board 'logout-a', basket (session);  tab B: board 'logout-b', basket (session)
   const a = await context.newPage()
   const b = await context.newPage()
@@ -49,7 +51,9 @@ test('L03 clearSession() in one tab logs out a tab whose board has another name:
   expect(before.basket).toBe('apples')
 
   await a.evaluate(() => (globalThis as Any).t.board.clearSession())
-  await expect.poll(() => state(b)).toEqual({ id: expect.not.stringMatching(before.id) as unknown as string, basket: 'empty' })
+  await expect
+    .poll(() => state(b))
+    .toEqual({ id: expect.not.stringMatching(before.id) as unknown as string, basket: 'empty' })
   const after = await state(b)
   expect(after.id).not.toBe((await state(a)).id) // still two tabs, two sessions
   expect(errors).toEqual([])

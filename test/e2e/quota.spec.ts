@@ -17,9 +17,18 @@ type Api = {
   state(): { small: string; big: number | null; indexedDB: boolean }
 }
 const api = <T>(page: Page, fn: (a: Api, arg: number) => T | Promise<T>, arg = 0) =>
-  page.evaluate(([f, x]) => (new Function('api', 'x', `return (${f})(api, x)`) as (a: unknown, x: number) => T)((globalThis as unknown as { api: unknown }).api, x), [fn.toString(), arg] as const)
+  page.evaluate(
+    ([f, x]) =>
+      (new Function('api', 'x', `return (${f})(api, x)`) as (a: unknown, x: number) => T)(
+        (globalThis as unknown as { api: unknown }).api,
+        x,
+      ),
+    [fn.toString(), arg] as const,
+  )
 
-test('F01 S11 real quota: the cache is evicted oldest-first and a store write retried once; an over-quota store fails alone', async ({ page }) => {
+test('F01 S11 real quota: the cache is evicted oldest-first and a store write retried once; an over-quota store fails alone', async ({
+  page,
+}) => {
   // The quota is set before the origin's database exists: a database keeps the quota it
   // was opened under (Chromium keeps it open for a while after the last connection closes).
   // 3 MB: what the steps below write is about 2.3 MB (measured with Storage.getUsageAndQuota).
@@ -52,7 +61,10 @@ test('F01 S11 real quota: the cache is evicted oldest-first and a store write re
 
   // big (3 MB) does not fit even after evicting one more entry: it fails alone, as quota.
   await api(page, (a) => a.wave('s3', 3_000_000))
-  expect(await api(page, (a) => a.failed)).toEqual([...afterRetry, { store: 'big', code: 'quota', bytes: 3_000_000, key: null }])
+  expect(await api(page, (a) => a.failed)).toEqual([
+    ...afterRetry,
+    { store: 'big', code: 'quota', bytes: 3_000_000, key: null },
+  ])
   expect(await api(page, (a) => a.cacheEntries())).toBe(1)
   expect(await api(page, (a) => a.state())).toEqual({ small: 's3', big: 3_000_000, indexedDB: true })
 
@@ -65,7 +77,9 @@ test('F01 S11 real quota: the cache is evicted oldest-first and a store write re
   expect(failed[1]!.key).toMatch(/^[0-9a-f]{64}$/)
   expect(await api(page, (a) => a.cacheEntries())).toBe(0)
   // No event calls the database unusable: quota is not a lost connection.
-  expect(await api(page, (a) => a.warnings.filter((w) => /cannot be used|memory only/.test(w) && /IndexedDB "/.test(w)))).toEqual([])
+  expect(
+    await api(page, (a) => a.warnings.filter((w) => /cannot be used|memory only/.test(w) && /IndexedDB "/.test(w))),
+  ).toEqual([])
 
   // After a reload: small has its newest value; big's older entry (1 MB) was removed, so
   // it starts from initial rather than from a value older than the last one set.

@@ -25,7 +25,11 @@ export function flights200k(): Flights {
 }
 
 /** Flights per bin of `key` (lower edge `floor(x / step) * step`) and their mean delay, keys ascending. */
-export function groupByBin(f: Flights, key: 'time' | 'distance', step: number): Array<{ key: number; flights: number; delay: number }> {
+export function groupByBin(
+  f: Flights,
+  key: 'time' | 'distance',
+  step: number,
+): Array<{ key: number; flights: number; delay: number }> {
   const n = new Map<number, number>()
   const sum = new Map<number, number>()
   const xs = f[key]
@@ -34,7 +38,9 @@ export function groupByBin(f: Flights, key: 'time' | 'distance', step: number): 
     n.set(k, (n.get(k) ?? 0) + 1)
     sum.set(k, (sum.get(k) ?? 0) + f.delay[i]!)
   }
-  return [...n.keys()].sort((a, b) => a - b).map((k) => ({ key: k, flights: n.get(k)!, delay: sum.get(k)! / n.get(k)! }))
+  return [...n.keys()]
+    .sort((a, b) => a - b)
+    .map((k) => ({ key: k, flights: n.get(k)!, delay: sum.get(k)! / n.get(k)! }))
 }
 
 /** Rows with `lo <= column < hi` for every condition given. */

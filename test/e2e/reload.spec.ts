@@ -3,7 +3,9 @@ import { expect, test } from '@playwright/test'
 // count (local) ─► [square] ─► squared (idb)
 //       ├────────► [encode] ─► bytes (session, base64)
 //       └────────► [label]  ─► label (memory)
-test('reload: session, local and idb stores survive; callbacks whose stores were all restored do not re-run', async ({ page }) => {
+test('reload: session, local and idb stores survive; callbacks whose stores were all restored do not re-run', async ({
+  page,
+}) => {
   await page.goto('test/pages/persist.html')
   await expect(page.getByTestId('ready')).toHaveText('yes')
   await expect(page.getByTestId('square-runs')).toHaveText('1')

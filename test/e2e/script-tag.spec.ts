@@ -8,7 +8,10 @@ function exportedNames(file: string): string[] {
   const names: string[] = []
   for (const m of src.matchAll(/^export \{([^}]*)\} from/gm)) {
     for (const part of m[1]!.split(',')) {
-      const name = part.trim().split(/\s+as\s+/).pop()!
+      const name = part
+        .trim()
+        .split(/\s+as\s+/)
+        .pop()!
       if (name) names.push(name)
     }
   }
@@ -16,7 +19,9 @@ function exportedNames(file: string): string[] {
 }
 
 // points, seed ──► [walk, worker] ──► series (handle) ──► [summary] [histogram] [outline], all in the worker
-test('script-tag page: IIFE bundle, classic worker with importScripts, handle in the graph, typed array back', async ({ page }) => {
+test('script-tag page: IIFE bundle, classic worker with importScripts, handle in the graph, typed array back', async ({
+  page,
+}) => {
   const errors: string[] = []
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text())
@@ -47,9 +52,13 @@ test('script-tag page: IIFE bundle, classic worker with importScripts, handle in
   expect(errors).toEqual([])
 })
 
-test('IIFE globals: Switchboard has every name of "." and SwitchboardWorker every name of "./worker"', async ({ page }) => {
+test('IIFE globals: Switchboard has every name of "." and SwitchboardWorker every name of "./worker"', async ({
+  page,
+}) => {
   await page.goto('examples/script-tag.html')
-  const main = await page.evaluate(() => Object.keys((globalThis as unknown as { Switchboard: object }).Switchboard).sort())
+  const main = await page.evaluate(() =>
+    Object.keys((globalThis as unknown as { Switchboard: object }).Switchboard).sort(),
+  )
   expect(main).toEqual(exportedNames('index.ts'))
   const worker = await page.evaluate(async () => {
     const url = new URL('../dist/switchboard.worker.iife.js', location.href).href

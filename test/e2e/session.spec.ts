@@ -11,7 +11,10 @@ test.setTimeout(120_000)
 //                                        └─► samples (session, base64) ─► [histogram]
 // switchboard/testing fails each test on any console error or uncaught exception.
 
-test('session: the expensive step runs once, two callbacks read its JSON and base64 stores', async ({ page, boards }) => {
+test('session: the expensive step runs once, two callbacks read its JSON and base64 stores', async ({
+  page,
+  boards,
+}) => {
   await page.goto('demo/session.html')
   const board = await boards.get('demo-session')
   await expect(page.getByTestId('ready')).toHaveText('yes')
@@ -34,7 +37,13 @@ test('session: the expensive step runs once, two callbacks read its JSON and bas
   // per 3 bytes, 533 336 of them, decoding to exactly 400 000 bytes.
   const base64 = await page.evaluate(() => {
     const longest = (v: unknown): string =>
-      typeof v === 'string' ? v : v && typeof v === 'object' ? Object.values(v).map(longest).reduce((a, b) => (b.length > a.length ? b : a), '') : ''
+      typeof v === 'string'
+        ? v
+        : v && typeof v === 'object'
+          ? Object.values(v)
+              .map(longest)
+              .reduce((a, b) => (b.length > a.length ? b : a), '')
+          : ''
     const best = longest(JSON.parse(sessionStorage.getItem('sb:demo-session:samples:')!))
     return { length: best.length, bytes: atob(best).length }
   })
@@ -79,7 +88,8 @@ test('session: keyboard alone changes the seed and opens the dev panel with the 
   await expect(panel).toBeVisible()
   await expect(panel).toBeFocused()
   await expect(page.getByTestId('devpanel-counts')).toHaveText('7 stores · 3 callbacks · 10 edges')
-  for (const id of ['simulate', 'histogram', 'report']) await expect(page.getByTestId(`devnode-${id}`)).toHaveAttribute('data-kind', 'callback')
+  for (const id of ['simulate', 'histogram', 'report'])
+    await expect(page.getByTestId(`devnode-${id}`)).toHaveAttribute('data-kind', 'callback')
   for (const id of ['seed', 'size', 'summary', 'samples', 'simulations', 'bins', 'line']) {
     await expect(page.getByTestId(`devnode-${id}`)).toHaveAttribute('data-kind', 'store')
   }

@@ -12,7 +12,10 @@ async function addItem(page: Page, text: string) {
   await page.getByTestId('item').press('Enter')
 }
 
-test('sessions: the basket and the session cache survive reload; clearing the basket keeps the cache', async ({ page, boards }) => {
+test('sessions: the basket and the session cache survive reload; clearing the basket keeps the cache', async ({
+  page,
+  boards,
+}) => {
   await page.goto('demo/sessions.html')
   const board = await boards.get('demo-sessions')
   const sid = await board.sessionId()
@@ -45,7 +48,10 @@ test('sessions: the basket and the session cache survive reload; clearing the ba
   await expect(board).toHaveNoErrors()
 })
 
-test('sessions: a new session forgets the basket and its cache but keeps the browser-wide name', async ({ page, boards }) => {
+test('sessions: a new session forgets the basket and its cache but keeps the browser-wide name', async ({
+  page,
+  boards,
+}) => {
   await page.goto('demo/sessions.html')
   const board = await boards.get('demo-sessions')
   await page.getByTestId('name').fill('Ada')
@@ -76,7 +82,11 @@ test('sessions: a new session forgets the basket and its cache but keeps the bro
   await expect(page.getByTestId('name')).toHaveValue('')
 })
 
-test('sessions, two tabs: the name (local) reaches the other tab; each tab keeps its own basket and session', async ({ page, context, boards }) => {
+test('sessions, two tabs: the name (local) reaches the other tab; each tab keeps its own basket and session', async ({
+  page,
+  context,
+  boards,
+}) => {
   await page.goto('demo/sessions.html')
   const other = await context.newPage()
   await other.goto('demo/sessions.html')

@@ -36,7 +36,8 @@ function referenceMean(seed: number, n: number): string {
   return (sum / n).toFixed(2)
 }
 
-const idle = (page: Page) => page.evaluate(() => (globalThis as unknown as { board: { idle(): Promise<void> } }).board.idle())
+const idle = (page: Page) =>
+  page.evaluate(() => (globalThis as unknown as { board: { idle(): Promise<void> } }).board.idle())
 
 test('shared: one execution serves four callbacks; a reload is a cache hit', async ({ page }) => {
   const errors = watchConsole(page)
@@ -46,7 +47,8 @@ test('shared: one execution serves four callbacks; a reload is a cache hit', asy
   await expect(page.getByTestId('simulate-runs')).toHaveText('1')
   await expect(page.getByTestId('simulate-misses')).toHaveText('1')
   // Each reader runs once: the initial wave waits for the async simulate upstream (guarantee 1).
-  for (const id of ['mean', 'quantiles', 'histogram', 'extremes']) await expect(page.getByTestId(`${id}-runs`)).toHaveText('1')
+  for (const id of ['mean', 'quantiles', 'histogram', 'extremes'])
+    await expect(page.getByTestId(`${id}-runs`)).toHaveText('1')
   const mean = await page.getByTestId('mean').textContent()
   expect(mean).toBe(referenceMean(1, 2000))
   await idle(page)
@@ -60,7 +62,9 @@ test('shared: one execution serves four callbacks; a reload is a cache hit', asy
   expect(errors).toEqual([])
 })
 
-test('shared: two tabs, one computation: the second tab follows the first and reads its result', async ({ context }) => {
+test('shared: two tabs, one computation: the second tab follows the first and reads its result', async ({
+  context,
+}) => {
   const a = await context.newPage()
   const b = await context.newPage()
   const errors = [...watchConsole(a), ...watchConsole(b)]
@@ -85,13 +89,16 @@ test('shared: two tabs, one computation: the second tab follows the first and re
   await expect(b.getByTestId('executions')).toHaveText('2')
   // Either tab may win the lock for seed 2; together they executed once (plus a's first
   // run for seed 1), and the follower counted a cache hit (plus b's first load).
-  const count = async (id: string) => Number(await a.getByTestId(id).textContent()) + Number(await b.getByTestId(id).textContent())
+  const count = async (id: string) =>
+    Number(await a.getByTestId(id).textContent()) + Number(await b.getByTestId(id).textContent())
   expect(await count('simulate-runs')).toBe(2)
   expect(await count('simulate-hits')).toBe(2)
   expect(errors).toEqual([])
 })
 
-test('shared: clearing the cache (board.clear) sends params back to seed 1, whose answer is computed again', async ({ page }) => {
+test('shared: clearing the cache (board.clear) sends params back to seed 1, whose answer is computed again', async ({
+  page,
+}) => {
   const errors = watchConsole(page)
   await page.goto('demo/shared.html')
   await expect(page.getByTestId('ready')).toHaveText('yes')
@@ -110,7 +117,9 @@ test('shared: clearing the cache (board.clear) sends params back to seed 1, whos
   expect(errors).toEqual([])
 })
 
-test('S18 clear() in tab A: tab B goes back to seed 1 and shows its full answer again, never a blank page', async ({ context }) => {
+test('S18 clear() in tab A: tab B goes back to seed 1 and shows its full answer again, never a blank page', async ({
+  context,
+}) => {
   // Tab B is told of A's clear (and sees its localStorage entry go): its params go back to
   // initial and every callback downstream runs again, so mean, quantiles, histogram and
   // extremes are those of seed 1, as in tab A.
@@ -138,7 +147,10 @@ test('S18 clear() in tab A: tab B goes back to seed 1 and shows its full answer 
   await expect(b.getByTestId('histogram').locator('rect')).toHaveCount(30)
   await idle(b)
   const pathsBytes = await b.evaluate(
-    () => (globalThis as unknown as { board: { inspect(): { stores: { id: string; bytes: number }[] } } }).board.inspect().stores.find((s) => s.id === 'paths')!.bytes,
+    () =>
+      (globalThis as unknown as { board: { inspect(): { stores: { id: string; bytes: number }[] } } }).board
+        .inspect()
+        .stores.find((s) => s.id === 'paths')!.bytes,
   )
   expect(pathsBytes).toBe(2000 * 8)
   expect(errors).toEqual([])

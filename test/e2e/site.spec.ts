@@ -54,14 +54,17 @@ for (const p of pages) {
     await expect(panel.locator('[data-kind="store"]')).toHaveCount(shape.stores.length)
     await expect(panel.locator('g[data-kind="callback"]')).toHaveCount(shape.callbacks.length)
     await expect(panel.locator('path[data-kind]')).toHaveCount(shape.edges)
-    for (const [id, runs] of shape.callbacks) await expect(page.getByTestId(`devnode-${id}`)).toHaveAttribute('data-runs', String(runs))
+    for (const [id, runs] of shape.callbacks)
+      await expect(page.getByTestId(`devnode-${id}`)).toHaveAttribute('data-runs', String(runs))
     await page.getByTestId('devpanel-close').click()
     await expect(panel).toHaveCount(0)
     expect(errors).toEqual([])
   })
 }
 
-test('flights: the dev panel shows the table living in the worker, and a long worker load running with progress', async ({ page }) => {
+test('flights: the dev panel shows the table living in the worker, and a long worker load running with progress', async ({
+  page,
+}) => {
   test.setTimeout(180_000)
   await page.goto('demo/flights.html')
   await expect(page.getByTestId('rows')).toHaveText('200,000')

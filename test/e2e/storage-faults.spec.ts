@@ -149,7 +149,9 @@ async function loadIife(frame: Frame | Page): Promise<void> {
 }
 
 async function indexedDBUndefined(page: Page): Promise<Report> {
-  await page.addInitScript(() => Object.defineProperty(globalThis, 'indexedDB', { value: undefined, configurable: true }))
+  await page.addInitScript(() =>
+    Object.defineProperty(globalThis, 'indexedDB', { value: undefined, configurable: true }),
+  )
   await page.goto('./')
   await loadIife(page)
   return page.evaluate(scenario, 'f06-undefined')
@@ -190,7 +192,9 @@ async function locksDenied(page: Page, how: 'throw' | 'reject'): Promise<Report>
   return r
 }
 
-test('F06 indexedDB undefined before the library loads: memory for idb stores, capability false, callbacks run', async ({ page }) => {
+test('F06 indexedDB undefined before the library loads: memory for idb stores, capability false, callbacks run', async ({
+  page,
+}) => {
   const errors = watchErrors(page)
   const r = await indexedDBUndefined(page)
   expect(r.probe).toEqual({ indexedDB: false, locks: true, broadcast: true })
@@ -201,7 +205,9 @@ test('F06 indexedDB undefined before the library loads: memory for idb stores, c
   expect(errors).toEqual([])
 })
 
-test('F06 sandboxed iframe (opaque origin): IndexedDB, Web Storage and locks throw SecurityError; the board runs from memory', async ({ page }) => {
+test('F06 sandboxed iframe (opaque origin): IndexedDB, Web Storage and locks throw SecurityError; the board runs from memory', async ({
+  page,
+}) => {
   const errors = watchErrors(page)
   const r = await sandboxed(page)
   expect(r.probe).toEqual({ indexedDB: false, locks: false, broadcast: true })
@@ -215,7 +221,9 @@ test('F14 navigator.locks throws: stores and callbacks without a cache are unaff
   expect(errors).toEqual([])
 })
 
-test('F14 third-party iframe (localhost inside 127.0.0.1): storage denied to it, the board works there, nothing reaches the first party', async ({ page }) => {
+test('F14 third-party iframe (localhost inside 127.0.0.1): storage denied to it, the board works there, nothing reaches the first party', async ({
+  page,
+}) => {
   const errors = watchErrors(page)
   await page.goto('./')
   const thirdParty = `http://localhost:${port}/`
@@ -246,7 +254,9 @@ test.describe('locks denied', () => {
     expectWorking(await locksDenied(page, 'throw'))
   })
 
-  test('F14 S06 navigator.locks.request rejects: the cached callback computes in the tab, once per key', async ({ page }) => {
+  test('F14 S06 navigator.locks.request rejects: the cached callback computes in the tab, once per key', async ({
+    page,
+  }) => {
     expectWorking(await locksDenied(page, 'reject'))
   })
 
@@ -264,7 +274,9 @@ test.describe('locks denied', () => {
 // count (local) ─┬─► [square] ─► squared (idb)
 //                ├─► [encode] ─► bytes (session, base64)
 //                └─► [label]  ─► label (memory)           (test/pages/persist.html)
-test('F12 storage events from a real second page: its writes arrive, own writes do not echo, clear() (key null) resets', async ({ context }) => {
+test('F12 storage events from a real second page: its writes arrive, own writes do not echo, clear() (key null) resets', async ({
+  context,
+}) => {
   const a = await context.newPage()
   const b = await context.newPage()
   for (const p of [a, b]) {
@@ -272,7 +284,8 @@ test('F12 storage events from a real second page: its writes arrive, own writes 
     await expect(p.getByTestId('ready')).toHaveText('yes')
     await expect(p.getByTestId('label-runs')).toHaveText('1')
   }
-  const idle = (p: Page) => p.evaluate(() => (globalThis as unknown as { board: { idle(): Promise<void> } }).board.idle())
+  const idle = (p: Page) =>
+    p.evaluate(() => (globalThis as unknown as { board: { idle(): Promise<void> } }).board.idle())
 
   // A's write reaches B as a real storage event: one wave there.
   await a.getByTestId('bump').click()

@@ -11,7 +11,10 @@ interface Outcome {
 }
 interface Suite {
   title: string
-  specs?: Array<{ title: string; tests: Array<{ results: Array<{ status: string; errors: Array<{ message?: string }> }> }> }>
+  specs?: Array<{
+    title: string
+    tests: Array<{ results: Array<{ status: string; errors: Array<{ message?: string }> }> }>
+  }>
   suites?: Suite[]
 }
 
@@ -24,7 +27,8 @@ function outcomes(suite: Suite, into: Record<string, Outcome> = {}): Record<stri
   return into
 }
 
-const tail = 'A test passes only without them; allow the expected ones with test.use({ allowPageErrors: [/pattern/] }) or pageErrors.allow(/pattern/) in the test.'
+const tail =
+  'A test passes only without them; allow the expected ones with test.use({ allowPageErrors: [/pattern/] }) or pageErrors.allow(/pattern/) in the test.'
 
 test('page errors fail a test, in any tab, unless it allows them (option or pageErrors.allow)', async () => {
   test.setTimeout(300_000)
@@ -50,11 +54,22 @@ test('page errors fail a test, in any tab, unless it allows them (option or page
     'passes: every error is allowed',
     'passes: pageErrors.allow(pattern) lets a matching error pass, and pageErrors.all lists it',
   ])
-  for (const [title, o] of Object.entries(seen)) expect(o.status, title).toBe(title.startsWith('fails:') ? 'failed' : 'passed')
-  expect(seen['fails: a console error']!.message).toContain(`1 page error during this test:\n  console.error on about:blank: boom 1\n${tail}`)
-  expect(seen['fails: an uncaught exception']!.message).toContain('1 page error during this test:\n  uncaught exception on about:blank: Error: boom 2\n')
-  expect(seen['fails: an error in a second tab of the context']!.message).toContain('1 page error during this test:\n  console.error on about:blank: boom in tab 2\n')
+  for (const [title, o] of Object.entries(seen))
+    expect(o.status, title).toBe(title.startsWith('fails:') ? 'failed' : 'passed')
+  expect(seen['fails: a console error']!.message).toContain(
+    `1 page error during this test:\n  console.error on about:blank: boom 1\n${tail}`,
+  )
+  expect(seen['fails: an uncaught exception']!.message).toContain(
+    '1 page error during this test:\n  uncaught exception on about:blank: Error: boom 2\n',
+  )
+  expect(seen['fails: an error in a second tab of the context']!.message).toContain(
+    '1 page error during this test:\n  console.error on about:blank: boom in tab 2\n',
+  )
   // Only the error that matches no pattern is listed.
-  expect(seen['fails: pageErrors.allow(pattern) lets only the matching ones pass']!.message).toContain('1 page error during this test:\n  uncaught exception on about:blank: Error: not this one\n')
-  expect(seen['fails: another error']!.message).toContain(`1 page error during this test:\n  console.error on about:blank: something else\n${tail}`)
+  expect(seen['fails: pageErrors.allow(pattern) lets only the matching ones pass']!.message).toContain(
+    '1 page error during this test:\n  uncaught exception on about:blank: Error: not this one\n',
+  )
+  expect(seen['fails: another error']!.message).toContain(
+    `1 page error during this test:\n  console.error on about:blank: something else\n${tail}`,
+  )
 })

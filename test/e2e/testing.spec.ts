@@ -12,6 +12,7 @@ let k = 0
 const unique = () => `testing-${Date.now()}-${++k}`
 const url = (board: string, extra = '') => `test/pages/testing.html?board=${board}${extra}`
 /** Matcher messages are coloured for terminals; the tests read the words. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts the terminal colour codes removed here
 const plain = (e: unknown) => (e instanceof Error ? e.message : String(e)).replace(/\u001b\[[0-9;]*m/g, '')
 /** The error an assertion fails with (the test fails if it passes). */
 async function failure(p: Promise<unknown>): Promise<string> {
@@ -53,7 +54,16 @@ test('set and batch: one wave each; matchers see the result; the DOM agrees', as
   await expect(board).toHaveStore('doubled', 14)
   await expect(board).toHaveRun('double', 3)
   await board.idle()
-  expect(await board.stats('double')).toEqual({ runs: 3, lastMs: expect.any(Number), avgMs: expect.any(Number), bytesIn: 0, bytesOut: 0, hits: 0, misses: 0, errors: 0 })
+  expect(await board.stats('double')).toEqual({
+    runs: 3,
+    lastMs: expect.any(Number),
+    avgMs: expect.any(Number),
+    bytesIn: 0,
+    bytesOut: 0,
+    hits: 0,
+    misses: 0,
+    errors: 0,
+  })
 })
 
 test('values cross both ways as structured data: typed arrays, Map, Date, undefined, NaN', async ({ page, boards }) => {
@@ -80,7 +90,13 @@ test('values cross both ways as structured data: typed arrays, Map, Date, undefi
     const when = stores.when.get()
     return {
       samples: Object.prototype.toString.call(samples),
-      tags: tags instanceof Map ? [...tags].map(([key, v]) => [key, v.map((x) => (x === undefined ? 'undefined' : Number.isNaN(x) ? 'NaN' : x))]) : 'not a Map',
+      tags:
+        tags instanceof Map
+          ? [...tags].map(([key, v]) => [
+              key,
+              v.map((x) => (x === undefined ? 'undefined' : Number.isNaN(x) ? 'NaN' : x)),
+            ])
+          : 'not a Map',
       when: when instanceof Date ? when.getTime() : 'not a Date',
     }
   })
@@ -98,7 +114,9 @@ test('errors, stats and toHaveNoErrors follow a failing callback and its recover
   await expect(board).toHaveNoErrors()
   await board.set('n', 13)
   await expect(board).not.toHaveNoErrors()
-  expect(await board.errors()).toEqual({ fragile: { message: 'callback "fragile" failed: Error: 13 is unlucky', code: 'UNLUCKY' } })
+  expect(await board.errors()).toEqual({
+    fragile: { message: 'callback "fragile" failed: Error: 13 is unlucky', code: 'UNLUCKY' },
+  })
   expect((await board.stats('fragile')).errors).toBe(1)
   await board.set('n', 14)
   await expect(board).toHaveNoErrors()
@@ -117,13 +135,17 @@ test('toBeIdle waits for a running callback; idle() resolves once it settles', a
   expect(await board.get('held')).toBe(true)
 })
 
-test('sessionId, clearSession and clear act on the page\'s board', async ({ page, boards }) => {
+test("sessionId, clearSession and clear act on the page's board", async ({ page, boards }) => {
   const name = unique()
   await page.goto(url(name))
   const board = await boards.get(name)
   const first = await board.sessionId()
   expect(first).toMatch(/^[0-9a-f-]{36}$/)
-  expect(first).toBe(await page.evaluate(() => (globalThis as unknown as { api: { board: { session: { id: string } } } }).api.board.session.id))
+  expect(first).toBe(
+    await page.evaluate(
+      () => (globalThis as unknown as { api: { board: { session: { id: string } } } }).api.board.session.id,
+    ),
+  )
   await board.set('note', 'kept')
   await board.idle()
   await board.clearSession()
@@ -151,7 +173,11 @@ test('a handle names a board: after a reload it reaches the new board of that na
   await expect(board).toHaveRun('double', 1)
 })
 
-test('several boards in one page, and boards in several pages of the context (multi-tab)', async ({ page, context, boards }) => {
+test('several boards in one page, and boards in several pages of the context (multi-tab)', async ({
+  page,
+  context,
+  boards,
+}) => {
   const name = unique()
   await page.goto(url(name, '&second'))
   const second = await boards.get(`${name}-b`)
@@ -171,15 +197,24 @@ test('unknown ids fail at once, naming the board and listing what it has', async
   const name = unique()
   await page.goto(url(name))
   const board = await boards.get(name)
-  expect(await failure(board.get('nope'))).toBe(`board "${name}" has no store "nope" (its stores: n, doubled, checked, samples, total, gate, held, tags, when, note).`)
-  expect(await failure(board.stats('nope'))).toBe(`board "${name}" has no callback "nope" (its callbacks: double, fragile, sum, hold).`)
+  expect(await failure(board.get('nope'))).toBe(
+    `board "${name}" has no store "nope" (its stores: n, doubled, checked, samples, total, gate, held, tags, when, note).`,
+  )
+  expect(await failure(board.stats('nope'))).toBe(
+    `board "${name}" has no callback "nope" (its callbacks: double, fragile, sum, hold).`,
+  )
   // A batch with one unknown id writes nothing.
   expect(await failure(board.batch({ n: 3, nope: 1 }))).toContain('has no store "nope"')
   expect(await board.get('n')).toBe(1)
-  expect(await failure(expect(board).toHaveRun('nope', 1, { timeout: 60_000 }))).toContain(`board "${name}" has no callback "nope"`)
+  expect(await failure(expect(board).toHaveRun('nope', 1, { timeout: 60_000 }))).toContain(
+    `board "${name}" has no callback "nope"`,
+  )
 })
 
-test('boards.get: a board made with register: false, or never started, cannot be reached; the message says why', async ({ page, boards }) => {
+test('boards.get: a board made with register: false, or never started, cannot be reached; the message says why', async ({
+  page,
+  boards,
+}) => {
   const hidden = unique()
   await page.goto(url(hidden, '&register=0&second'))
   // The second board (registered) is there, so the page is up.
@@ -198,7 +233,10 @@ test('a disposed board leaves the registry; the handle then cannot reach it', as
   const name = unique()
   await page.goto(url(name))
   const board = await boards.get(name)
-  const names = () => page.evaluate(() => [...(globalThis as unknown as { __switchboard: Set<{ name: string }> }).__switchboard].map((b) => b.name))
+  const names = () =>
+    page.evaluate(() =>
+      [...(globalThis as unknown as { __switchboard: Set<{ name: string }> }).__switchboard].map((b) => b.name),
+    )
   expect(await names()).toEqual([name])
   await page.evaluate(() => (globalThis as unknown as { api: { board: { dispose(): void } } }).api.board.dispose())
   expect(await names()).toEqual([])
@@ -206,7 +244,10 @@ test('a disposed board leaves the registry; the handle then cannot reach it', as
 })
 
 test.describe('matcher failures print what the board holds', () => {
-  test('toHaveStore: expected and received values, and the writing callback with its stats and last error', async ({ page, boards }) => {
+  test('toHaveStore: expected and received values, and the writing callback with its stats and last error', async ({
+    page,
+    boards,
+  }) => {
     const name = unique()
     await page.goto(url(name))
     const board = await boards.get(name)
@@ -216,7 +257,9 @@ test.describe('matcher failures print what the board holds', () => {
     expect(message).toContain('Expected: 13')
     expect(message).toContain('Received: 1')
     expect(message).toContain('Timeout: 500 ms')
-    expect(message).toContain('Written by callback "fragile": runs 2, errors 1; last error: callback "fragile" failed: Error: 13 is unlucky')
+    expect(message).toContain(
+      'Written by callback "fragile": runs 2, errors 1; last error: callback "fragile" failed: Error: 13 is unlucky',
+    )
     // A typed array is printed as one.
     const typed = await failure(expect(board).toHaveStore('samples', new Float32Array([9]), { timeout: 300 }))
     expect(typed).toContain('Float32Array')
@@ -227,7 +270,7 @@ test.describe('matcher failures print what the board holds', () => {
     expect(not).toContain('Expected: not 26')
   })
 
-  test('toHaveRun: the callback\'s stats and last error', async ({ page, boards }) => {
+  test("toHaveRun: the callback's stats and last error", async ({ page, boards }) => {
     const name = unique()
     await page.goto(url(name))
     const board = await boards.get(name)
@@ -237,7 +280,9 @@ test.describe('matcher failures print what the board holds', () => {
     expect(message).toContain(`expect(board "${name}").toHaveRun("fragile", 5)`)
     expect(message).toContain('Expected runs: 5')
     expect(message).toContain('Received runs: 2')
-    expect(message).toContain('callback "fragile": runs 2, errors 1; last error: callback "fragile" failed: Error: 13 is unlucky')
+    expect(message).toContain(
+      'callback "fragile": runs 2, errors 1; last error: callback "fragile" failed: Error: 13 is unlucky',
+    )
     expect(message).toMatch(/stats: \{"runs":2,.*"errors":1\}/)
   })
 
@@ -248,7 +293,9 @@ test.describe('matcher failures print what the board holds', () => {
     await board.set('n', 13)
     const message = await failure(expect(board).toHaveNoErrors({ timeout: 500 }))
     expect(message).toContain(`expect(board "${name}").toHaveNoErrors()`)
-    expect(message).toContain('Expected no failing callback; 1 fails:\n  fragile: callback "fragile" failed: Error: 13 is unlucky (code UNLUCKY)')
+    expect(message).toContain(
+      'Expected no failing callback; 1 fails:\n  fragile: callback "fragile" failed: Error: 13 is unlucky (code UNLUCKY)',
+    )
   })
 
   test('toBeIdle: the callbacks still running, with their progress', async ({ page, boards }) => {
@@ -259,12 +306,16 @@ test.describe('matcher failures print what the board holds', () => {
     const message = await failure(expect(board).toBeIdle({ timeout: 500 }))
     expect(message).toContain(`expect(board "${name}").toBeIdle()`)
     expect(message).toContain('Expected the board to be idle; it was not within 500 ms.')
-    expect(message).toContain('Still running:\n  callback "hold": runs 1, errors 0, running now; last error: none; progress 0.5 (waiting for release)')
+    expect(message).toContain(
+      'Still running:\n  callback "hold": runs 1, errors 0, running now; last error: none; progress 0.5 (waiting for release)',
+    )
     await page.evaluate(() => (globalThis as unknown as { api: { release(): void } }).api.release())
     await expect(board).toBeIdle()
   })
 
   test('a matcher on something else than a handle says what it expects', async () => {
-    expect(await failure(expect({} as BoardHandle).toHaveStore('x', 1))).toBe('toHaveStore expects a board handle from boards.get(name); it got object.')
+    expect(await failure(expect({} as BoardHandle).toHaveStore('x', 1))).toBe(
+      'toHaveStore expects a board handle from boards.get(name); it got object.',
+    )
   })
 })

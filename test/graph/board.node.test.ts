@@ -15,5 +15,4 @@ describe('board', () => {
     await first.ready.catch(() => undefined)
     board.dispose()
   })
-
 })

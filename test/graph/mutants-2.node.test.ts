@@ -3,8 +3,8 @@
  * run wakes a callback ranked below the one running, and idle() with tracked work.
  */
 import { describe, expect, it, vi } from 'vitest'
-import { createBoard } from '../../src/index'
 import { boardImpl } from '../../src/graph/board'
+import { createBoard } from '../../src/index'
 
 let n = 0
 const newBoard = () => createBoard({ name: `mut2-${++n}`, version: 1 })
@@ -133,7 +133,13 @@ describe('supersession details', () => {
     const count = board.store('count', { initial: 0 })
     const gate = deferred<void>()
     board.callback({ id: 'Slow', inputs: [a], outputs: [], preventInitialCall: true, run: () => gate.promise })
-    board.callback({ id: 'K', inputs: [clicks, count], outputs: [count], preventInitialCall: true, run: (c, n) => n + c })
+    board.callback({
+      id: 'K',
+      inputs: [clicks, count],
+      outputs: [count],
+      preventInitialCall: true,
+      run: (c, n) => n + c,
+    })
     await board.start()
     a.set(1)
     clicks.set(5)

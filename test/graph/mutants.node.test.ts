@@ -3,9 +3,9 @@
  * each case names the rule it pins. Pure logic (memory stores only), so these run in Node.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { CallbackError, createBoard, GraphError, noUpdate, PreventUpdate } from '../../src/index'
 import { boardImpl } from '../../src/graph/board'
 import type { RunCtx } from '../../src/graph/types'
+import { CallbackError, createBoard, GraphError, noUpdate, PreventUpdate } from '../../src/index'
 
 let n = 0
 const newBoard = (profile = false) => createBoard({ name: `mut-${++n}`, version: 1, profile })
@@ -225,7 +225,12 @@ describe('batch', () => {
     const b = board.store('b', { initial: 0 })
     const s = board.store<number>('s')
     const runs: Array<[number, number, readonly string[]]> = []
-    board.callback({ id: 'S', inputs: [a, b], outputs: [s], run: (x, y, ctx) => (runs.push([x, y, ctx.triggered]), x + y) })
+    board.callback({
+      id: 'S',
+      inputs: [a, b],
+      outputs: [s],
+      run: (x, y, ctx) => (runs.push([x, y, ctx.triggered]), x + y),
+    })
     await board.start()
     runs.length = 0
     const r = board.batch(() => {
@@ -296,7 +301,13 @@ describe('ctx.triggered', () => {
     const c = board.store('c', { initial: 0 })
     const s = board.store('s', { initial: 0 })
     const got: Array<readonly string[]> = []
-    board.callback({ id: 'T', inputs: [a, b, c, b], state: [s], outputs: [], run: (...args) => void got.push((args[5] as { triggered: readonly string[] }).triggered) })
+    board.callback({
+      id: 'T',
+      inputs: [a, b, c, b],
+      state: [s],
+      outputs: [],
+      run: (...args) => void got.push((args[5] as { triggered: readonly string[] }).triggered),
+    })
     await board.start()
     expect(got).toEqual([[]])
     board.batch(() => {
@@ -356,12 +367,21 @@ describe('failures and recovery', () => {
     const a = board.store('a', { initial: 0 })
     const x = board.store('x', { initial: 0 })
     const y = board.store('y', { initial: 0 })
-    board.callback({ id: 'two', inputs: [a], outputs: [x, y], run: (v) => (v === 1 ? (7 as never) : v === 2 ? ([1, 2, 3] as never) : [v, -v]) })
+    board.callback({
+      id: 'two',
+      inputs: [a],
+      outputs: [x, y],
+      run: (v) => (v === 1 ? (7 as never) : v === 2 ? ([1, 2, 3] as never) : [v, -v]),
+    })
     await board.start()
     a.set(1)
-    expect((board.errors.get('two')!.cause as Error).message).toBe('callback "two" has 2 outputs and must return an array of 2, got number.')
+    expect((board.errors.get('two')!.cause as Error).message).toBe(
+      'callback "two" has 2 outputs and must return an array of 2, got number.',
+    )
     a.set(2)
-    expect((board.errors.get('two')!.cause as Error).message).toBe('callback "two" has 2 outputs and must return an array of 2, got 3 values.')
+    expect((board.errors.get('two')!.cause as Error).message).toBe(
+      'callback "two" has 2 outputs and must return an array of 2, got 3 values.',
+    )
     a.set(3)
     expect(board.errors.has('two')).toBe(false)
     expect([x.get(), y.get()]).toEqual([3, -3])
@@ -442,7 +462,13 @@ describe('failures and recovery', () => {
   it('an async rejection fails the callback like a throw', async () => {
     const board = newBoard()
     const a = board.store('a', { initial: 0 })
-    board.callback({ id: 'r', inputs: [a], outputs: [board.store('o')], preventInitialCall: true, run: async (v) => Promise.reject(new RangeError(`no ${v}`)) })
+    board.callback({
+      id: 'r',
+      inputs: [a],
+      outputs: [board.store('o')],
+      preventInitialCall: true,
+      run: async (v) => Promise.reject(new RangeError(`no ${v}`)),
+    })
     await board.start()
     a.set(1)
     await board.idle()
@@ -457,7 +483,11 @@ describe('async runs', () => {
     const a = board.store('a', { initial: 2 })
     const b = board.store<number>('b')
     const c = board.store<number>('c')
-    board.callback({ inputs: [a], outputs: [b], run: (v) => ({ then: (ok: (x: number) => void) => ok(v * 7) }) as never })
+    board.callback({
+      inputs: [a],
+      outputs: [b],
+      run: (v) => ({ then: (ok: (x: number) => void) => ok(v * 7) }) as never,
+    })
     const fnThenable = Object.assign(() => 0, { then: (ok: (x: number) => void) => ok(99) })
     board.callback({ inputs: [a], outputs: [c], run: () => fnThenable as never })
     await board.start()
@@ -541,7 +571,12 @@ describe('async runs', () => {
     const g1 = deferred<void>()
     const g2 = deferred<void>()
     board.callback({ inputs: [a], outputs: [x], preventInitialCall: true, run: async (v) => (await g1.promise, v + 1) })
-    board.callback({ inputs: [x], outputs: [y], preventInitialCall: true, run: async (v) => (await g2.promise, v! * 2) })
+    board.callback({
+      inputs: [x],
+      outputs: [y],
+      preventInitialCall: true,
+      run: async (v) => (await g2.promise, v! * 2),
+    })
     await board.start()
     a.set(1)
     let idle = false
@@ -606,8 +641,20 @@ describe('async runs', () => {
     const board = newBoard()
     const a = board.store('a', { initial: 0 })
     const got: unknown[] = []
-    board.callback({ id: 'k', inputs: [a], outputs: [], timeoutMs: 250, hardCancel: true, run: (_v, ctx) => void got.push([ctx.callbackId, (ctx as RunCtx).timeoutMs, (ctx as RunCtx).hardCancel]) })
-    board.callback({ id: 'd', inputs: [a], outputs: [], run: (_v, ctx) => void got.push([ctx.callbackId, (ctx as RunCtx).timeoutMs, (ctx as RunCtx).hardCancel]) })
+    board.callback({
+      id: 'k',
+      inputs: [a],
+      outputs: [],
+      timeoutMs: 250,
+      hardCancel: true,
+      run: (_v, ctx) => void got.push([ctx.callbackId, (ctx as RunCtx).timeoutMs, (ctx as RunCtx).hardCancel]),
+    })
+    board.callback({
+      id: 'd',
+      inputs: [a],
+      outputs: [],
+      run: (_v, ctx) => void got.push([ctx.callbackId, (ctx as RunCtx).timeoutMs, (ctx as RunCtx).hardCancel]),
+    })
     await board.start()
     expect(got).toEqual([
       ['k', 250, true],
@@ -621,7 +668,16 @@ describe('async runs', () => {
     const gates: Array<ReturnType<typeof deferred<void>>> = []
     let t = 0
     const now = vi.spyOn(performance, 'now').mockImplementation(() => t)
-    board.callback({ id: 't', inputs: [a], outputs: [], run: async () => { const g = deferred<void>(); gates.push(g); await g.promise } })
+    board.callback({
+      id: 't',
+      inputs: [a],
+      outputs: [],
+      run: async () => {
+        const g = deferred<void>()
+        gates.push(g)
+        await g.promise
+      },
+    })
     const started = board.start()
     while (!gates[0]) await Promise.resolve()
     t = 10
@@ -645,7 +701,13 @@ describe('profile: sync runs timed and sized', () => {
     const s = board.store('s', { initial: 1 })
     const x = board.store<string>('x')
     const y = board.store<string>('y')
-    board.callback({ id: 'c', inputs: [a], state: [s], outputs: [x, y], run: (v, w) => [v + v, w > 1 ? noUpdate : 'z'] })
+    board.callback({
+      id: 'c',
+      inputs: [a],
+      state: [s],
+      outputs: [x, y],
+      run: (v, w) => [v + v, w > 1 ? noUpdate : 'z'],
+    })
     await board.start()
     // 'ab' = 4 bytes, 1 = 8 bytes; outputs 'abab' = 8 bytes, 'z' = 2 bytes
     expect(board.inspect().callbacks[0]!.stats).toMatchObject({ runs: 1, bytesIn: 12, bytesOut: 10 })
@@ -748,7 +810,8 @@ describe('graph growth after start', () => {
     const board = newBoard()
     const s = [0, 1, 2, 3, 4].map((i) => board.store(`s${i}`, { initial: i === 0 ? 1 : 0 }))
     const order: number[] = []
-    for (let i = 3; i >= 0; i--) board.callback({ id: `c${i}`, inputs: [s[i]!], outputs: [s[i + 1]!], run: (v: number) => (order.push(i), v + 1) })
+    for (let i = 3; i >= 0; i--)
+      board.callback({ id: `c${i}`, inputs: [s[i]!], outputs: [s[i + 1]!], run: (v: number) => (order.push(i), v + 1) })
     await board.start()
     expect(order).toEqual([0, 1, 2, 3])
     expect(s[4]!.get()).toBe(5)
@@ -774,7 +837,10 @@ describe('board definitions', () => {
     ]
     expect(ids).toEqual(['x+y', 'x+y#2', 'x+y#3', 'effect', 'effect#2'])
     expect(() => board.callback({ id: 'effect', inputs: [a], outputs: [], run: () => 0 })).toThrow(
-      expect.objectContaining({ code: 'duplicate-callback', message: `board "${board.name}" already has a callback "effect".` }),
+      expect.objectContaining({
+        code: 'duplicate-callback',
+        message: `board "${board.name}" already has a callback "effect".`,
+      }),
     )
   })
 
@@ -786,15 +852,47 @@ describe('board definitions', () => {
       [() => createBoard({ name: '' }), 'bad-definition', 'createBoard needs a non-empty string `name`.'],
       [() => board.store(''), 'bad-definition', `board "${board.name}": a store needs a non-empty string id.`],
       [() => board.store('a'), 'duplicate-store', `board "${board.name}" already has a store "a".`],
-      [() => board.store('z', { storage: 'disk' as never }), 'bad-definition', 'store "z" has an unknown storage "disk".'],
+      [
+        () => board.store('z', { storage: 'disk' as never }),
+        'bad-definition',
+        'store "z" has an unknown storage "disk".',
+      ],
       [() => board.store('z', { codec: 'xml' as never }), 'bad-definition', 'store "z" has an unknown codec "xml".'],
-      [() => board.callback({ id: 'q', inputs: [a], outputs: [] } as never), 'bad-definition', 'callback "q" needs a run function.'],
-      [() => board.callback({ id: 'q', inputs: a, outputs: [], run: () => 0 } as never), 'bad-definition', 'callback "q" needs an inputs array.'],
-      [() => board.callback({ inputs: 'a', outputs: [], run: () => 0 } as never), 'bad-definition', 'callback "a callback" needs an inputs array.'],
-      [() => board.callback({ id: 'q', inputs: [a], outputs: [a, 'a'], run: () => [0, 0] }), 'duplicate-output', 'callback "q" lists the same output twice.'],
-      [() => board.callback({ id: 'q', inputs: [other], outputs: [], run: () => 0 }), 'unknown-store', 'callback "q" input names store "o" of another board.'],
-      [() => board.callback({ id: 'q', inputs: [], state: ['nope'], outputs: [], run: () => 0 }), 'unknown-store', 'callback "q" state names an unknown store "nope".'],
-      [() => board.callback({ id: 'q', inputs: [], outputs: [{ id: 7 } as never], run: () => noUpdate }), 'unknown-store', 'callback "q" output names an unknown store "7".'],
+      [
+        () => board.callback({ id: 'q', inputs: [a], outputs: [] } as never),
+        'bad-definition',
+        'callback "q" needs a run function.',
+      ],
+      [
+        () => board.callback({ id: 'q', inputs: a, outputs: [], run: () => 0 } as never),
+        'bad-definition',
+        'callback "q" needs an inputs array.',
+      ],
+      [
+        () => board.callback({ inputs: 'a', outputs: [], run: () => 0 } as never),
+        'bad-definition',
+        'callback "a callback" needs an inputs array.',
+      ],
+      [
+        () => board.callback({ id: 'q', inputs: [a], outputs: [a, 'a'], run: () => [0, 0] }),
+        'duplicate-output',
+        'callback "q" lists the same output twice.',
+      ],
+      [
+        () => board.callback({ id: 'q', inputs: [other], outputs: [], run: () => 0 }),
+        'unknown-store',
+        'callback "q" input names store "o" of another board.',
+      ],
+      [
+        () => board.callback({ id: 'q', inputs: [], state: ['nope'], outputs: [], run: () => 0 }),
+        'unknown-store',
+        'callback "q" state names an unknown store "nope".',
+      ],
+      [
+        () => board.callback({ id: 'q', inputs: [], outputs: [{ id: 7 } as never], run: () => noUpdate }),
+        'unknown-store',
+        'callback "q" output names an unknown store "7".',
+      ],
     ]
     for (const [fn, code, message] of cases) {
       let err: unknown
@@ -837,7 +935,9 @@ describe('board definitions', () => {
     board.store('m', { initial: 'abc' })
     const info = board.inspect()
     expect(info.version).toBe(1)
-    expect(info.stores).toEqual([{ id: 'm', storage: 'memory', codec: undefined, location: 'memory', bytes: 6, modifiedAt: undefined }])
+    expect(info.stores).toEqual([
+      { id: 'm', storage: 'memory', codec: undefined, location: 'memory', bytes: 6, modifiedAt: undefined },
+    ])
     expect(info.callbacks).toEqual([])
     expect(createBoard({ name: `mut-${++n}` }).version).toBe(0)
   })

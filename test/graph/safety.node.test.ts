@@ -129,7 +129,14 @@ describe('S04 any thrown value becomes a CallbackError with that very value as c
   const hostile: Array<[string, () => unknown]> = [
     ['a null-prototype object', () => Object.create(null)],
     ['an Error whose name getter throws', () => new NamelessError('x')],
-    ['an object whose toString throws', () => ({ toString: () => { throw new Error('no text') } })],
+    [
+      'an object whose toString throws',
+      () => ({
+        toString: () => {
+          throw new Error('no text')
+        },
+      }),
+    ],
     ['a Symbol', () => Symbol('s')],
     ['a revoked Proxy', () => revoked.proxy],
   ]
@@ -141,7 +148,15 @@ describe('S04 any thrown value becomes a CallbackError with that very value as c
     const x = board.store('x', { initial: 0 })
     const y = board.store('y', { initial: 0 })
     const thrown = make()
-    board.callback({ id: 'bad', inputs: [a], outputs: [x], run: (v: number) => { if (v > 1) throw thrown; return v } })
+    board.callback({
+      id: 'bad',
+      inputs: [a],
+      outputs: [x],
+      run: (v: number) => {
+        if (v > 1) throw thrown
+        return v
+      },
+    })
     board.callback({ id: 'good', inputs: [a], outputs: [y], run: (v: number) => v * 2 })
     await board.start()
     expect(() => a.set(2)).not.toThrow()
@@ -158,7 +173,14 @@ describe('S04 any thrown value becomes a CallbackError with that very value as c
     const a = board.store('a', { initial: 1 })
     const y = board.store('y', { initial: 0 })
     const thrown = make()
-    board.callback({ id: 'bad', inputs: [a], outputs: [board.store('x')], run: () => { throw thrown } })
+    board.callback({
+      id: 'bad',
+      inputs: [a],
+      outputs: [board.store('x')],
+      run: () => {
+        throw thrown
+      },
+    })
     board.callback({ id: 'good', inputs: [a], outputs: [y], run: (v: number) => v * 2 })
     await board.start()
     expect(y.get()).toBe(2)
@@ -171,7 +193,16 @@ describe('S04 any thrown value becomes a CallbackError with that very value as c
     const a = board.store('a', { initial: 1 })
     const y = board.store('y', { initial: 0 })
     const thrown = make()
-    board.callback({ id: 'bad', inputs: [a], outputs: [board.store('x')], run: async (v: number) => { await null; if (v > 1) throw thrown; return v } })
+    board.callback({
+      id: 'bad',
+      inputs: [a],
+      outputs: [board.store('x')],
+      run: async (v: number) => {
+        await null
+        if (v > 1) throw thrown
+        return v
+      },
+    })
     board.callback({ id: 'good', inputs: [a], outputs: [y], run: async (v: number) => v * 2 })
     await board.start()
     a.set(2)
@@ -187,7 +218,16 @@ describe('S04 any thrown value becomes a CallbackError with that very value as c
     const a = board.store('a', { initial: 1 })
     const y = board.store('y', { initial: 0 })
     const broken = new Error('then says no')
-    board.callback({ id: 'bad', inputs: [a], outputs: [board.store('x')], run: () => ({ get then() { throw broken } }) })
+    board.callback({
+      id: 'bad',
+      inputs: [a],
+      outputs: [board.store('x')],
+      run: () => ({
+        get then() {
+          throw broken
+        },
+      }),
+    })
     board.callback({ id: 'good', inputs: [a], outputs: [y], run: (v: number) => v * 2 })
     await board.start()
     expect(board.errors.get('bad')!.cause).toBe(broken)
@@ -220,7 +260,12 @@ describe('S10 dispose() then set()', () => {
   it('S10 idle() called before dispose() with a run in flight resolves at dispose', async () => {
     const board = newBoard()
     const a = board.store('a', { initial: 1 })
-    board.callback({ inputs: [a], outputs: [board.store('b')], preventInitialCall: true, run: () => new Promise(() => undefined) })
+    board.callback({
+      inputs: [a],
+      outputs: [board.store('b')],
+      preventInitialCall: true,
+      run: () => new Promise(() => undefined),
+    })
     await board.start()
     a.set(2)
     const idle = board.idle()
@@ -367,7 +412,12 @@ describe('S25 ctx.triggered in the initial wave (Dash test_cbcx006)', () => {
     const sum = board.store<number>('sum')
     const text = board.store<string>('text')
     const triggered: string[][] = []
-    board.callback({ id: 'sum', inputs: [a, b], outputs: [sum], run: (x: number, y: number, ctx) => (triggered.push([...ctx.triggered]), x + y) })
+    board.callback({
+      id: 'sum',
+      inputs: [a, b],
+      outputs: [sum],
+      run: (x: number, y: number, ctx) => (triggered.push([...ctx.triggered]), x + y),
+    })
     board.callback({
       id: 'text',
       inputs: [a, b, sum],
@@ -385,7 +435,12 @@ describe('S25 ctx.triggered in the initial wave (Dash test_cbcx006)', () => {
     const up = board.store<number>('up')
     const seen: string[][] = []
     board.callback({ id: 'up', inputs: [a], outputs: [up], run: async (v: number) => (await null, v + 1) })
-    board.callback({ id: 'down', inputs: [a, up], outputs: [], run: (_x: number, _u: number | undefined, ctx) => void seen.push([...ctx.triggered]) })
+    board.callback({
+      id: 'down',
+      inputs: [a, up],
+      outputs: [],
+      run: (_x: number, _u: number | undefined, ctx) => void seen.push([...ctx.triggered]),
+    })
     await board.start()
     expect(seen).toEqual([['up']])
   })
@@ -410,9 +465,21 @@ describe('bugs the property test and review of the scheduler found', () => {
     const s0 = board.store('s0', { initial: 0 })
     const s1 = board.store('s1', { initial: 0 })
     const seen: string[] = []
-    board.callback({ id: 'c1', inputs: [s0, s1], outputs: [], preventInitialCall: true, run: (p: number, q: number, ctx) => void seen.push(`c1 ${p},${q} ${ctx.triggered.join('+')}`) })
+    board.callback({
+      id: 'c1',
+      inputs: [s0, s1],
+      outputs: [],
+      preventInitialCall: true,
+      run: (p: number, q: number, ctx) => void seen.push(`c1 ${p},${q} ${ctx.triggered.join('+')}`),
+    })
     await board.start()
-    board.callback({ id: 'c0', inputs: [s0], outputs: [s1], preventInitialCall: true, run: (v: number) => (seen.push(`c0 ${v}`), v * 10) })
+    board.callback({
+      id: 'c0',
+      inputs: [s0],
+      outputs: [s1],
+      preventInitialCall: true,
+      run: (v: number) => (seen.push(`c0 ${v}`), v * 10),
+    })
     s0.set(1)
     expect(seen).toEqual(['c0 1', 'c1 1,10 s0+s1'])
     expect(await settlesNow(board.idle())).toBe(true)
@@ -461,7 +528,7 @@ describe('bugs the property test and review of the scheduler found', () => {
     expect(board.inspect().callbacks[0]!.running).toBe(false)
   })
 
-  it('a store whose equals throws on a callback\'s write fails that callback, not the wave', async () => {
+  it("a store whose equals throws on a callback's write fails that callback, not the wave", async () => {
     //  a → [W] → x (equals reads .id of undefined) ;  a → [good] → y
     const board = newBoard()
     const a = board.store('a', { initial: 1 })

@@ -228,7 +228,7 @@ describe('guarantee 2: outputs not returned do not propagate', () => {
     expect(board.errors.size).toBe(0)
   })
 
-  it('an equal value does not propagate (Object.is, or the store\'s equals)', async () => {
+  it("an equal value does not propagate (Object.is, or the store's equals)", async () => {
     const board = newBoard()
     const a = board.store('a', { initial: 1 })
     const parity = board.store<number>('parity')
@@ -385,7 +385,11 @@ describe('guarantee 4: the initial wave', () => {
     const board = newBoard()
     const a = board.store('a', { initial: 2 })
     const b = board.store<number>('b')
-    board.callback({ inputs: [a], outputs: [b], run: async (v) => (await new Promise((r) => setTimeout(r, 10)), v * 5) })
+    board.callback({
+      inputs: [a],
+      outputs: [b],
+      run: async (v) => (await new Promise((r) => setTimeout(r, 10)), v * 5),
+    })
     await board.start()
     expect(b.get()).toBe(10)
   })
@@ -440,7 +444,9 @@ describe('guarantee 5: bad graphs are refused at definition (F29)', () => {
     expect(() => board.callback({ id: 'two', inputs: [a], outputs: [b], run: (v) => v })).toThrow(
       expect.objectContaining({ code: 'duplicate-output', message: expect.stringMatching(/"one".*"two".*"b"/) }),
     )
-    expect(() => board.callback({ id: 'three', inputs: [a], outputs: [b], allowDuplicate: true, run: (v) => v })).not.toThrow()
+    expect(() =>
+      board.callback({ id: 'three', inputs: [a], outputs: [b], allowDuplicate: true, run: (v) => v }),
+    ).not.toThrow()
   })
 
   it('F29 unknown store: names the id', () => {
@@ -550,7 +556,12 @@ describe('precise semantics', () => {
     const b = board.store('b', { initial: 0 })
     const d = deferred<number>()
     let signal!: AbortSignal
-    board.callback({ inputs: [a], outputs: [b], preventInitialCall: true, run: (_v, ctx) => ((signal = ctx.signal), d.promise) })
+    board.callback({
+      inputs: [a],
+      outputs: [b],
+      preventInitialCall: true,
+      run: (_v, ctx) => ((signal = ctx.signal), d.promise),
+    })
     await board.start()
     a.set(1)
     board.dispose()
@@ -596,7 +607,12 @@ describe('precise semantics', () => {
     const board = newBoard()
     const a = board.store('a', { initial: 1 })
     board.callback({ id: 'sync', inputs: [a], outputs: [board.store('b')], run: (x) => x })
-    board.callback({ id: 'async', inputs: [a], outputs: [board.store('c')], run: async (x) => (await new Promise((r) => setTimeout(r, 5)), x) })
+    board.callback({
+      id: 'async',
+      inputs: [a],
+      outputs: [board.store('c')],
+      run: async (x) => (await new Promise((r) => setTimeout(r, 5)), x),
+    })
     await board.start()
     const [sync, async] = board.inspect().callbacks
     expect(sync!.stats).toMatchObject({ runs: 1, bytesIn: 0, lastMs: 0 })

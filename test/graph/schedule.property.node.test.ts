@@ -122,7 +122,7 @@ const graphArb = fc
         callbacks.forEach((c, k) => {
           if (!c.inputs.includes(st) && !c.state.includes(st)) return
           first = Math.min(first, k)
-          for (const o of c.outputs) if (!seen.has(o)) (seen.add(o), stack.push(o))
+          for (const o of c.outputs) if (!seen.has(o)) seen.add(o), stack.push(o)
         })
       }
       return first
@@ -158,14 +158,21 @@ const leafOp: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: setOp, weight: 6 },
   { arbitrary: fc.record({ k: fc.constant('clear' as const), s: fc.nat() }), weight: 1 },
   {
-    arbitrary: fc.record({ k: fc.constant('define' as const), where: fc.constantFrom('outside' as const, 'run' as const, 'subscriber' as const) }),
+    arbitrary: fc.record({
+      k: fc.constant('define' as const),
+      where: fc.constantFrom('outside' as const, 'run' as const, 'subscriber' as const),
+    }),
     weight: 2,
   },
 )
-const batchOf = (ops: fc.Arbitrary<Op>) => fc.record({ k: fc.constant('batch' as const), ops: fc.array(ops, { minLength: 1, maxLength: 4 }) })
+const batchOf = (ops: fc.Arbitrary<Op>) =>
+  fc.record({ k: fc.constant('batch' as const), ops: fc.array(ops, { minLength: 1, maxLength: 4 }) })
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: leafOp, weight: 8 },
-  { arbitrary: batchOf(fc.oneof({ arbitrary: leafOp, weight: 4 }, { arbitrary: batchOf(leafOp), weight: 1 })), weight: 2 },
+  {
+    arbitrary: batchOf(fc.oneof({ arbitrary: leafOp, weight: 4 }, { arbitrary: batchOf(leafOp), weight: 1 })),
+    weight: 2,
+  },
 )
 const stepsArb = fc.record({
   before: fc.array(setOp, { maxLength: 3 }),
@@ -241,7 +248,13 @@ function settlesNow(p: Promise<unknown>): Promise<boolean> {
   return Promise.race([p.then(() => true), new Promise<boolean>((r) => setImmediate(() => r(false)))])
 }
 
-async function check(spec: GraphSpec, before: Array<{ s: number; v: number }>, steps: Step[], disposeAt: number, disposeInRun: boolean): Promise<void> {
+async function check(
+  spec: GraphSpec,
+  before: Array<{ s: number; v: number }>,
+  steps: Step[],
+  disposeAt: number,
+  disposeInRun: boolean,
+): Promise<void> {
   const problems: string[] = []
   rejections.length = 0 // a failed run stops early: its stragglers are not this run's
   const board = createBoard({ name: `property-${++boards}` })
@@ -479,7 +492,8 @@ async function check(spec: GraphSpec, before: Array<{ s: number; v: number }>, s
         const out = r.outcome
         if (out?.kind === 'values' && out.values[k] !== noUpdate) want = out.values[k]
       }
-      if (!Object.is(stores[o]!.get(), want)) problems.push(`s${o} (output of ${cb.id}) is ${stores[o]!.get()}, expected ${String(want)}`)
+      if (!Object.is(stores[o]!.get(), want))
+        problems.push(`s${o} (output of ${cb.id}) is ${stores[o]!.get()}, expected ${String(want)}`)
     })
     // Errors: the latest applied run that was not a PreventUpdate decides.
     const decisive = applied.filter((r) => r.outcome?.kind !== 'prevent').at(-1)?.outcome
@@ -493,21 +507,24 @@ async function check(spec: GraphSpec, before: Array<{ s: number; v: number }>, s
       const wave = `${r.step}/${r.epoch}`
       if (isolated.has(r.step) && !sideWaves.has(r.step)) perWave.set(wave, (perWave.get(wave) ?? 0) + 1)
     }
-    for (const [w, count] of perWave) if (count > 1) problems.push(`${cb.id} ran ${count} times in the wave of step/definitions ${w}`)
+    for (const [w, count] of perWave)
+      if (count > 1) problems.push(`${cb.id} ran ${count} times in the wave of step/definitions ${w}`)
     if (disposed) return
     // The latest run saw the current inputs, and was applied.
     const last = all.at(-1)
     if (last) {
       if (last.signal.aborted) problems.push(`${cb.id}'s latest run was dropped and nothing replaced it`)
       cb.inputs.forEach((s, i) => {
-        if (!Object.is(last.args[i], stores[s]!.get())) problems.push(`${cb.id} last saw s${s} = ${String(last.args[i])}, now ${stores[s]!.get()}`)
+        if (!Object.is(last.args[i], stores[s]!.get()))
+          problems.push(`${cb.id} last saw s${s} = ${String(last.args[i])}, now ${stores[s]!.get()}`)
       })
     } else if (!cb.preventInitialCall || cb.inputs.some((s) => changedIn(s, baseline[j]!, log.length))) {
       problems.push(`${cb.id} never ran`)
     }
   })
   for (let i = 0; i < S; i++) {
-    if (changes[i]!.length && !Object.is(notified[i]?.value, stores[i]!.get())) problems.push(`subscribers of s${i} did not see its final value`)
+    if (changes[i]!.length && !Object.is(notified[i]?.value, stores[i]!.get()))
+      problems.push(`subscribers of s${i} did not see its final value`)
   }
   if (rejections.length) problems.push(`unhandled rejections: ${rejections.splice(0).map(String).join(', ')}`)
   if (problems.length) throw new Error(problems.join('\n'))

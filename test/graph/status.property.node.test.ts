@@ -52,10 +52,17 @@ const graphArb = fc
   })
 
 const stepArb = fc.oneof(
-  fc.record({ kind: fc.constant('set' as const), store: fc.nat({ max: STORES - 1 }), value: fc.integer({ min: 0, max: 4 }) }),
+  fc.record({
+    kind: fc.constant('set' as const),
+    store: fc.nat({ max: STORES - 1 }),
+    value: fc.integer({ min: 0, max: 4 }),
+  }),
   fc.record({
     kind: fc.constant('batch' as const),
-    sets: fc.array(fc.tuple(fc.nat({ max: STORES - 1 }), fc.integer({ min: 0, max: 4 })), { minLength: 1, maxLength: 4 }),
+    sets: fc.array(fc.tuple(fc.nat({ max: STORES - 1 }), fc.integer({ min: 0, max: 4 })), {
+      minLength: 1,
+      maxLength: 4,
+    }),
   }),
 )
 

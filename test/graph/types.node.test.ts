@@ -3,7 +3,7 @@
  * compile-time assertion; the runtime part only confirms the graph works).
  */
 import { describe, expect, expectTypeOf, it } from 'vitest'
-import { createBoard, type Ctx, noUpdate, type Store } from '../../src/index'
+import { type Ctx, createBoard, noUpdate, type Store } from '../../src/index'
 
 describe('types', () => {
   it('run receives input values, then state values, then ctx', async () => {

@@ -37,7 +37,13 @@ board.callback({
     return s * 7
   },
 })
-board.callback({ id: 'per-session', inputs: [seed], outputs: [sessionResult], cache: { scope: 'session' }, run: (s) => s * 11 })
+board.callback({
+  id: 'per-session',
+  inputs: [seed],
+  outputs: [sessionResult],
+  cache: { scope: 'session' },
+  run: (s) => s * 11,
+})
 board.callback({ id: 'mirror', inputs: [shared], outputs: [mirrored], run: (v) => v * 2 })
 
 const show = (id: string, v: unknown) => {

@@ -18,7 +18,9 @@ import { rng } from '../../demo/lib/rng'
 
 type Report = (msg: Record<string, unknown>) => Promise<void>
 const report: Report = (msg) =>
-  ((globalThis as { chaosReport?: Report }).chaosReport?.({ ...msg, tab, life }) ?? Promise.resolve()).catch(() => undefined)
+  ((globalThis as { chaosReport?: Report }).chaosReport?.({ ...msg, tab, life }) ?? Promise.resolve()).catch(
+    () => undefined,
+  )
 
 const params = new URLSearchParams(location.search)
 const name = params.get('board') ?? 'chaos'
@@ -64,8 +66,19 @@ const cache = { maxEntries: 100_000 }
 board.callback({ id: 'ga', inputs: [a, m], outputs: [ga], cache, run: counted('ga', false, fa) })
 board.callback({ id: 'gb', inputs: [b], outputs: [gb], cache, run: counted('gb', false, fb) })
 board.callback({ id: 'gab', inputs: [a, b], outputs: [gab], cache, run: counted('gab', false, fab) })
-board.callback({ id: 'ks', inputs: [s, a], outputs: [ks], cache: { ...cache, scope: 'session' }, run: counted('ks', true, fk) })
-board.callback({ id: 'total', inputs: [ga, gb, gab, ks], outputs: [total], run: (...xs) => xs.slice(0, 4).reduce<number>((t, x) => t + Number(x ?? 0), 0) })
+board.callback({
+  id: 'ks',
+  inputs: [s, a],
+  outputs: [ks],
+  cache: { ...cache, scope: 'session' },
+  run: counted('ks', true, fk),
+})
+board.callback({
+  id: 'total',
+  inputs: [ga, gb, gab, ks],
+  outputs: [total],
+  run: (...xs) => xs.slice(0, 4).reduce<number>((t, x) => t + Number(x ?? 0), 0),
+})
 
 board.on('error', (e) => void report({ type: 'error', message: e.message }))
 board.on('persist-failed', (e) => void report({ type: 'persist-failed', store: e.store, message: e.error.message }))
@@ -85,7 +98,12 @@ for (const [id, st] of Object.entries({ ...stores, total })) st.subscribe((v) =>
   /** Everything the driver checks at the end, after idle(). */
   async snapshot() {
     await board.idle()
-    const values = Object.fromEntries([...Object.entries(stores), ['ga', ga], ['gb', gb], ['gab', gab], ['ks', ks], ['total', total]].map(([k, st]) => [k, (st as typeof a).get()]))
+    const values = Object.fromEntries(
+      [...Object.entries(stores), ['ga', ga], ['gb', gb], ['gab', gab], ['ks', ks], ['total', total]].map(([k, st]) => [
+        k,
+        (st as typeof a).get(),
+      ]),
+    )
     return { values, sid: board.session.id, errors: [...board.errors].map(([id, e]) => `${id}: ${e.message}`) }
   },
 }

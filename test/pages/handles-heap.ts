@@ -6,12 +6,19 @@
 import { createBoard, type Handle } from 'switchboard'
 
 const board = createBoard({ name: 'e2e-handles-heap', version: 1 })
-const pool = board.workers(() => new Worker(new URL('./handles.worker.ts', import.meta.url), { type: 'module' }), { size: 2 })
+const pool = board.workers(() => new Worker(new URL('./handles.worker.ts', import.meta.url), { type: 'module' }), {
+  size: 2,
+})
 const x = board.store('x', { initial: 0 })
 const out = board.store<number | null>('out', { initial: null })
 const col = board.store<Handle | null>('col', { initial: null })
 board.callback({ id: 'double', inputs: [x], outputs: [out], run: pool.task('double') })
-board.callback({ id: 'column', inputs: [x], outputs: [col], run: (v: number, ctx) => pool.task('keepColumn')(8 + (v % 4), ctx) })
+board.callback({
+  id: 'column',
+  inputs: [x],
+  outputs: [col],
+  run: (v: number, ctx) => pool.task('keepColumn')(8 + (v % 4), ctx),
+})
 
 async function run(sets: number) {
   for (let i = 0; i < sets; i++) {
@@ -36,7 +43,9 @@ async function run(sets: number) {
 async function runUnclonable(calls: number) {
   const codes = new Set<string>()
   for (let i = 0; i < calls; i++) {
-    await pool.task('double')({ i, f: () => i }).catch((e: { code: string }) => codes.add(e.code))
+    await pool
+      .task('double')({ i, f: () => i })
+      .catch((e: { code: string }) => codes.add(e.code))
   }
   const stats = pool.stats()
   return { codes: [...codes], open: stats.open, running: (await pool.workerStats()).reduce((n, w) => n + w.running, 0) }

@@ -8,7 +8,12 @@ const size = board.store('size', { initial: 0 })
 const column = board.store<Handle | null>('column', { initial: null, storage: 'local' })
 const total = board.store<number | null>('total', { initial: null })
 board.callback({ id: 'make', inputs: [size], outputs: [column], run: pool.task('make'), preventInitialCall: true })
-board.callback({ id: 'total', inputs: [column], outputs: [total], run: (h, ctx) => (isHandle(h) ? pool.task('total')(h, ctx) : null) })
+board.callback({
+  id: 'total',
+  inputs: [column],
+  outputs: [total],
+  run: (h, ctx) => (isHandle(h) ? pool.task('total')(h, ctx) : null),
+})
 
 const show = (id: string, v: unknown) => {
   document.querySelector(`[data-testid="${id}"]`)!.textContent = String(v)

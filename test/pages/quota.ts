@@ -16,13 +16,26 @@ function random(bytes: number): Uint8Array {
 const board = createBoard({ name: 'e2e-quota', version: 1 })
 const n = board.store('n', { initial: { bytes: 0, seed: 0 } })
 const out = board.store<Uint8Array | null>('out', { initial: null })
-board.callback({ id: 'blob', inputs: [n], outputs: [out], cache: {}, run: ({ bytes }: { bytes: number }) => random(bytes) })
+board.callback({
+  id: 'blob',
+  inputs: [n],
+  outputs: [out],
+  cache: {},
+  run: ({ bytes }: { bytes: number }) => random(bytes),
+})
 const small = board.store('small', { initial: 's0', storage: 'idb' })
 const big = board.store<Uint8Array | null>('big', { initial: null, storage: 'idb' })
 
 const failed: Array<{ store: string; code: string; bytes: number; key: string | null }> = []
 const warnings: string[] = []
-board.on('persist-failed', (e) => failed.push({ store: e.store, code: String((e.error as { code?: unknown }).code), bytes: e.bytes, key: e.key ?? null }))
+board.on('persist-failed', (e) =>
+  failed.push({
+    store: e.store,
+    code: String((e.error as { code?: unknown }).code),
+    bytes: e.bytes,
+    key: e.key ?? null,
+  }),
+)
 board.on('warning', (e) => warnings.push(e.message))
 
 /** Data entries of the cache, read with plain IndexedDB as another tab would. */
@@ -59,7 +72,11 @@ const api = {
     })
     await board.idle()
   },
-  state: () => ({ small: small.get(), big: big.get()?.byteLength ?? null, indexedDB: board.inspect().capabilities.indexedDB }),
+  state: () => ({
+    small: small.get(),
+    big: big.get()?.byteLength ?? null,
+    indexedDB: board.inspect().capabilities.indexedDB,
+  }),
 }
 ;(globalThis as { api?: typeof api }).api = api
 await board.start()

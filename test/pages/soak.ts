@@ -21,7 +21,9 @@
 import { bind, createBoard, noUpdate, PreventUpdate } from 'switchboard'
 
 const board = createBoard({ name: `soak-${Date.now()}`, version: 1 })
-const pool = board.workers(() => new Worker(new URL('./soak.worker.ts', import.meta.url), { type: 'module' }), { size: 2 })
+const pool = board.workers(() => new Worker(new URL('./soak.worker.ts', import.meta.url), { type: 'module' }), {
+  size: 2,
+})
 
 const x = board.store('x', { initial: 0 })
 const h = board.store('h', { initial: 0 })
@@ -30,9 +32,25 @@ const p = board.store('p', { initial: 0, storage: 'idb' })
 const w = board.store('w', { initial: 0 })
 const text = board.store('text', { initial: '' })
 const n = <T = number>(id: string) => board.store<T>(id)
-const x2 = n('x2'), x3 = n('x3'), xm = n('xm'), gx = n('gx'), hh = n('hh'), qh = n('qh'), hq = n('hq')
-const p2 = n('p2'), s1 = n('s1'), parity = n('parity'), wr = n('wr'), wr2 = n('wr2'), up = n<string>('up'), xs = n('xs')
-const f1 = n('f1'), f2 = n('f2'), total = n('total'), ts = n('ts'), seen = n('seen')
+const x2 = n('x2'),
+  x3 = n('x3'),
+  xm = n('xm'),
+  gx = n('gx'),
+  hh = n('hh'),
+  qh = n('qh'),
+  hq = n('hq')
+const p2 = n('p2'),
+  s1 = n('s1'),
+  parity = n('parity'),
+  wr = n('wr'),
+  wr2 = n('wr2'),
+  up = n<string>('up'),
+  xs = n('xs')
+const f1 = n('f1'),
+  f2 = n('f2'),
+  total = n('total'),
+  ts = n('ts'),
+  seen = n('seen')
 const label = n<string>('label')
 const tick = () => new Promise((r) => setTimeout(r, 0))
 const num = (v: unknown) => Number(v ?? 0)
@@ -40,11 +58,36 @@ const num = (v: unknown) => Number(v ?? 0)
 board.callback({ id: 'double', inputs: [x], outputs: [x2], run: (v) => v * 2 })
 board.callback({ id: 'later', inputs: [x2], outputs: [x3], run: async (v) => (await tick(), num(v) + 1) })
 board.callback({ id: 'slow', inputs: [x], outputs: [xs], run: (v) => Math.floor(v / 16) })
-board.callback({ id: 'missX', inputs: [xs], outputs: [xm], cache: { maxEntries: 64 }, run: async (v) => (await tick(), num(v) % 1000) })
-board.callback({ id: 'guard', inputs: [x], outputs: [gx], run: (v) => { if (v % 3 !== 0) throw new PreventUpdate(); return v / 3 } })
+board.callback({
+  id: 'missX',
+  inputs: [xs],
+  outputs: [xm],
+  cache: { maxEntries: 64 },
+  run: async (v) => (await tick(), num(v) % 1000),
+})
+board.callback({
+  id: 'guard',
+  inputs: [x],
+  outputs: [gx],
+  run: (v) => {
+    if (v % 3 !== 0) throw new PreventUpdate()
+    return v / 3
+  },
+})
 board.callback({ id: 'hitH', inputs: [h], outputs: [hh], cache: {}, run: async (v) => (await tick(), v * v) })
-board.callback({ id: 'sessQ', inputs: [q, h], outputs: [qh], cache: { scope: 'session' }, run: async (a, b) => (await tick(), a * 100 + b) })
-board.callback({ id: 'hq', inputs: [hh, qh], outputs: [hq], run: async (a, b) => (await Promise.resolve(), num(a) + num(b)) })
+board.callback({
+  id: 'sessQ',
+  inputs: [q, h],
+  outputs: [qh],
+  cache: { scope: 'session' },
+  run: async (a, b) => (await tick(), a * 100 + b),
+})
+board.callback({
+  id: 'hq',
+  inputs: [hh, qh],
+  outputs: [hq],
+  run: async (a, b) => (await Promise.resolve(), num(a) + num(b)),
+})
 board.callback({ id: 'pMirror', inputs: [p], outputs: [p2], run: (v) => v })
 board.callback({ id: 'sum', inputs: [p2, x3], outputs: [s1], run: (a, b) => num(a) + num(b) })
 board.callback({ id: 'parity', inputs: [s1], outputs: [parity], run: (v) => num(v) % 2 })
@@ -53,8 +96,19 @@ board.callback({ id: 'plusOne', inputs: [wr], outputs: [wr2], run: (v) => num(v)
 board.callback({ id: 'upper', inputs: [text], outputs: [up], run: (t) => t.toUpperCase() })
 board.callback({ id: 'fan1', inputs: [xm, hq], outputs: [f1], run: (a, b) => num(a) + num(b) })
 board.callback({ id: 'fan2', inputs: [wr2, up], outputs: [f2], run: (a, t) => num(a) + String(t ?? '').length })
-board.callback({ id: 'fan3', inputs: [f1, f2, parity, gx], outputs: [total], run: (a, b, c, d) => num(a) + num(b) + num(c) + num(d) })
-board.callback({ id: 'stamp', inputs: [total], state: [p], outputs: [ts], run: (t, pv) => (num(t) % 2 ? noUpdate : num(t) * 10 + (num(pv) % 10)) })
+board.callback({
+  id: 'fan3',
+  inputs: [f1, f2, parity, gx],
+  outputs: [total],
+  run: (a, b, c, d) => num(a) + num(b) + num(c) + num(d),
+})
+board.callback({
+  id: 'stamp',
+  inputs: [total],
+  state: [p],
+  outputs: [ts],
+  run: (t, pv) => (num(t) % 2 ? noUpdate : num(t) * 10 + (num(pv) % 10)),
+})
 board.callback({ id: 'sideEffect', inputs: [h], outputs: [], run: (v, ctx) => ctx.set(seen, v) })
 board.callback({ id: 'label', inputs: [total, ts], outputs: [label], run: (t, s) => `${t} / ${s}` })
 
@@ -71,11 +125,11 @@ let cx = 0
 /** One set() (or a batch of two), chosen by a fixed cycle of 20; returns how many sets it made. */
 function one(): number {
   const k = i++ % 20
-  if (k % 2 === 0 && k !== 18) return x.set(++cx), 1
-  if (k % 4 === 1) return h.set((i * 7) % 32), 1
-  if (k === 3) return p.set(i), 1
-  if (k === 7) return q.set(i % 8), 1
-  if (k === 11) return w.set(i % 64), 1
+  if (k % 2 === 0 && k !== 18) return (x.set(++cx), 1)
+  if (k % 4 === 1) return (h.set((i * 7) % 32), 1)
+  if (k === 3) return (p.set(i), 1)
+  if (k === 7) return (q.set(i % 8), 1)
+  if (k === 11) return (w.set(i % 64), 1)
   if (k === 15) {
     // Typing: the bound field writes the store (bind's input listener calls set()).
     field.value = `t${i % 50}`

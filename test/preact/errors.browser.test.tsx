@@ -18,12 +18,25 @@ function board() {
 }
 function Banner() {
   const errors = useBoardErrors()
-  return <ul>{errors.map((e) => <li>{`${e.callbackId}: ${(e.cause as Error).message}`}</li>)}</ul>
+  return (
+    <ul>
+      {errors.map((e) => (
+        <li>{`${e.callbackId}: ${(e.cause as Error).message}`}</li>
+      ))}
+    </ul>
+  )
 }
 function mount(b: Board) {
   root = document.createElement('div')
   document.body.append(root)
-  act(() => render(<BoardProvider board={b}><Banner /></BoardProvider>, root!))
+  act(() =>
+    render(
+      <BoardProvider board={b}>
+        <Banner />
+      </BoardProvider>,
+      root!,
+    ),
+  )
   return root
 }
 afterEach(() => {
@@ -89,7 +102,10 @@ describe('useBoardErrors', () => {
       a.set(1)
       await b.idle()
     })
-    expect([...el.querySelectorAll('li')].map((li) => li.textContent).sort()).toEqual(['bad: always', 'slow: slow failed'])
+    expect([...el.querySelectorAll('li')].map((li) => li.textContent).sort()).toEqual([
+      'bad: always',
+      'slow: slow failed',
+    ])
     await act(async () => {
       a.set(2)
       await b.idle()

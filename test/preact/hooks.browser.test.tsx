@@ -145,7 +145,7 @@ describe('useStoreState', () => {
       const [v, set] = useStoreState(x)
       setters.add(set)
       return (
-        <button onClick={() => set((c) => c + 1)} onDblClick={() => set(100)}>
+        <button type="button" onClick={() => set((c) => c + 1)} onDblClick={() => set(100)}>
           {v}
         </button>
       )
@@ -156,7 +156,7 @@ describe('useStoreState', () => {
     act(() => button.click())
     expect(x.get()).toBe(3)
     expect(button.textContent).toBe('3')
-    act(() => void button.dispatchEvent(new MouseEvent("dblclick", { bubbles: true })))
+    act(() => void button.dispatchEvent(new MouseEvent('dblclick', { bubbles: true })))
     expect(button.textContent).toBe('100')
     expect(setters.size).toBe(1)
   })
@@ -184,7 +184,11 @@ describe('useStatus', () => {
     function Status() {
       const s = useStatus(load)
       return (
-        <p data-running={String(s.running)} data-runs={s.runs} data-progress={s.progress ? `${s.progress.fraction} ${s.progress.note}` : ''} />
+        <p
+          data-running={String(s.running)}
+          data-runs={s.runs}
+          data-progress={s.progress ? `${s.progress.fraction} ${s.progress.note}` : ''}
+        />
       )
     }
     const el = mount(
@@ -249,6 +253,12 @@ describe('useStatus', () => {
   it('useBoard returns the provided board', () => {
     const b = board()
     const Name = () => <span>{useBoard().name}</span>
-    expect(mount(<BoardProvider board={b}><Name /></BoardProvider>).textContent).toBe(b.name)
+    expect(
+      mount(
+        <BoardProvider board={b}>
+          <Name />
+        </BoardProvider>,
+      ).textContent,
+    ).toBe(b.name)
   })
 })

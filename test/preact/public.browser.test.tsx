@@ -51,9 +51,19 @@ describe('Preact hooks on the public API', () => {
     let renders = 0
     function Banner() {
       renders++
-      return <p>{useBoardErrors().map((e) => e.callbackId).join(',')}</p>
+      return (
+        <p>
+          {useBoardErrors()
+            .map((e) => e.callbackId)
+            .join(',')}
+        </p>
+      )
     }
-    const el = mount(<BoardProvider board={b}><Banner /></BoardProvider>)
+    const el = mount(
+      <BoardProvider board={b}>
+        <Banner />
+      </BoardProvider>,
+    )
     for (const s of subscribed) expect(s).not.toHaveBeenCalled()
     expect(renders).toBe(1)
     act(() => x.set(3))
@@ -75,7 +85,11 @@ describe('Preact hooks on the public API', () => {
     await b.start()
     const outSub = vi.spyOn(out, 'subscribe')
     const Runs = () => <span>{useStatus('inc').runs}</span>
-    const el = mount(<BoardProvider board={b}><Runs /></BoardProvider>)
+    const el = mount(
+      <BoardProvider board={b}>
+        <Runs />
+      </BoardProvider>,
+    )
     expect(el.textContent).toBe('1')
     act(() => a.set(5))
     expect(el.textContent).toBe('2')

@@ -28,7 +28,11 @@ test('README first screen: typing filters the list, the query survives in sessio
     return (
       <>
         <input value={q} onInput={(e) => setQ(e.currentTarget.value)} />
-        <ul>{useStore(hits).map((w) => <li key={w}>{w}</li>)}</ul>
+        <ul>
+          {useStore(hits).map((w) => (
+            <li key={w}>{w}</li>
+          ))}
+        </ul>
       </>
     )
   }

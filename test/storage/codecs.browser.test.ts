@@ -28,8 +28,10 @@ function same(a: unknown, b: unknown, seen = new Map<object, unknown>()): boolea
   const pb = Object.getPrototypeOf(b) as object | null
   if ((pa ?? Object.prototype) !== (pb ?? Object.prototype)) return false
   if (a instanceof Date) return Object.is(a.getTime(), (b as Date).getTime())
-  if (ArrayBuffer.isView(a)) return same([...(a as unknown as Iterable<unknown>)], [...(b as unknown as Iterable<unknown>)], seen)
-  if (a instanceof Number || a instanceof String || a instanceof Boolean) return Object.is(a.valueOf(), (b as Number).valueOf())
+  if (ArrayBuffer.isView(a))
+    return same([...(a as unknown as Iterable<unknown>)], [...(b as unknown as Iterable<unknown>)], seen)
+  if (a instanceof Number || a instanceof String || a instanceof Boolean)
+    return Object.is(a.valueOf(), (b as { valueOf(): unknown }).valueOf())
   if (a instanceof Map || a instanceof Set) {
     const xs = [...a.entries()]
     const ys = [...(b as Map<unknown, unknown>).entries()]
@@ -41,10 +43,16 @@ function same(a: unknown, b: unknown, seen = new Map<object, unknown>()): boolea
     for (let i = 0; i < a.length; i++) if (i in a !== i in bb || !same(a[i], bb[i], seen)) return false
     return true
   }
-  const keys = (o: object) => Object.keys(o).filter((k) => (o as Record<string, unknown>)[k] !== undefined).sort()
+  const keys = (o: object) =>
+    Object.keys(o)
+      .filter((k) => (o as Record<string, unknown>)[k] !== undefined)
+      .sort()
   const ka = keys(a)
   const kb = keys(b)
-  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], seen))
+  return (
+    ka.length === kb.length &&
+    ka.every((k, i) => k === kb[i] && same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], seen))
+  )
 }
 
 const values = fc.anything({

@@ -28,7 +28,9 @@ afterEach(async () => {
 /** Defines the stores of one board, one per medium, sets them to `tag`, and disposes it. */
 async function write(name: string, id: string, tag: string, version: string | number = 1) {
   const b = board(name, version)
-  const stores = (['local', 'session', 'idb'] as const).map((storage) => b.store(`${id}-${storage}`, { initial: 'initial', storage }))
+  const stores = (['local', 'session', 'idb'] as const).map((storage) =>
+    b.store(`${id}-${storage}`, { initial: 'initial', storage }),
+  )
   await b.start()
   b.batch(() => {
     for (const s of stores) s.set(tag)
@@ -40,7 +42,9 @@ async function write(name: string, id: string, tag: string, version: string | nu
 /** What a reload of board `name` finds in its stores. */
 async function read(name: string, id: string, version: string | number = 1) {
   const b = board(name, version)
-  const stores = (['local', 'session', 'idb'] as const).map((storage) => b.store(`${id}-${storage}`, { initial: 'initial', storage }))
+  const stores = (['local', 'session', 'idb'] as const).map((storage) =>
+    b.store(`${id}-${storage}`, { initial: 'initial', storage }),
+  )
   await b.start()
   const out = stores.map((s) => s.get())
   b.dispose()

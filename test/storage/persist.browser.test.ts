@@ -264,7 +264,7 @@ describe('Web Storage faults', () => {
     expect(o.get()).toBe('o'.repeat(1001 - overhead))
   })
 
-  it('F12 storage events: another tab\'s write updates a local store and runs its readers; key null clears', async () => {
+  it("F12 storage events: another tab's write updates a local store and runs its readers; key null clears", async () => {
     // theme (local) ─► [apply] ─► applied
     const name = fresh('events')
     const b = board(name)
@@ -296,7 +296,10 @@ describe('Web Storage faults', () => {
     const name = fresh('corrupt')
     localStorage.setItem(nameOf(name, 'seed'), '{not json')
     localStorage.setItem(nameOf(name, 'doubled'), JSON.stringify({ sb: 7, v: 1, t: 1, d: 4 }))
-    localStorage.setItem(nameOf(name, 'bytes'), JSON.stringify({ sb: 1, v: 1, t: 1, d: { t: 'Float64Array', b: 'AAAAAAAA8D8A' } }))
+    localStorage.setItem(
+      nameOf(name, 'bytes'),
+      JSON.stringify({ sb: 1, v: 1, t: 1, d: { t: 'Float64Array', b: 'AAAAAAAA8D8A' } }),
+    )
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
     const b = board(name)
     const seed = b.store('seed', { initial: 2, storage: 'local' })
@@ -312,7 +315,12 @@ describe('Web Storage faults', () => {
     expect(warn).toHaveBeenCalledTimes(1)
     expect(String(warn.mock.calls[0]![0])).toMatch(/\[switchboard\].*seed, doubled, bytes/)
     // The corrupt entry is gone; the store's initial value is written in its place (t = 0).
-    expect(JSON.parse(localStorage.getItem(nameOf(name, 'bytes'))!)).toEqual({ sb: 1, v: 1, t: 0, d: { t: 'Float64Array', b: 'AAAAAAAAIkA=' } })
+    expect(JSON.parse(localStorage.getItem(nameOf(name, 'bytes'))!)).toEqual({
+      sb: 1,
+      v: 1,
+      t: 0,
+      d: { t: 'Float64Array', b: 'AAAAAAAAIkA=' },
+    })
   })
 
   it('F25 stale persisted cache: another board version, no timestamp, unparseable: removed, start continues', async () => {

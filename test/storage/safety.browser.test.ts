@@ -6,11 +6,11 @@
  * A "reload" is a new board of the same name after the old one is disposed.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { waitFor } from '../wait'
 import { type Board, type BoardEvents, createBoard, StorageError } from '../../src/index'
 import { nameOf } from '../../src/storage/names'
 import { useWebStorage, type WebKind } from '../../src/storage/web'
 import { rawKeys, refusingPuts } from '../idb'
+import { waitFor } from '../wait'
 
 let n = 0
 const boards: Board[] = []
@@ -73,7 +73,13 @@ describe('S05 persist is per store', () => {
         other: b.store<number>('other', { initial: 0, storage: 'session' }),
         deep: b.store<number>('deep', { initial: 0, storage: 'idb' }),
       }
-      b.callback({ id: 'fan', inputs: [input], outputs: Object.values(outs), run: (x: number) => [x, x * 2, x * 3, x * 4], preventInitialCall: true })
+      b.callback({
+        id: 'fan',
+        inputs: [input],
+        outputs: Object.values(outs),
+        run: (x: number) => [x, x * 2, x * 3, x * 4],
+        preventInitialCall: true,
+      })
       return { input, ...outs }
     }
     const first = board(name)
@@ -131,15 +137,38 @@ describe('S12 lossless or loud', () => {
     ['Date', () => ({ filters: { since: new Date(0) } }), 'filters.since', /Date.*storage: 'idb'/],
     ['Map', () => ({ byId: new Map([[1, 'a']]) }), 'byId', /Map.*storage: 'idb'/],
     ['Set', () => ({ tags: new Set(['a']) }), 'tags', /Set.*storage: 'idb'/],
-    ['typed array', () => ({ rows: [{ bytes: new Uint8Array([1]) }] }), 'rows[0].bytes', /Uint8Array.*codec: 'base64'.*storage: 'idb'/],
+    [
+      'typed array',
+      () => ({ rows: [{ bytes: new Uint8Array([1]) }] }),
+      'rows[0].bytes',
+      /Uint8Array.*codec: 'base64'.*storage: 'idb'/,
+    ],
     ['NaN', () => ({ stats: { mean: NaN } }), 'stats.mean', /NaN.*null/],
     ['-0', () => [1, -0], '[1]', /-0/],
     ['Infinity', () => ({ max: Infinity }), 'max', /Infinity/],
     ['function', () => ({ onClick: () => 1 }), 'onClick', /function/],
     ['BigInt', () => ({ id: 10n }), 'id', /BigInt.*storage: 'idb'/],
-    ['cycle', () => { const o: Record<string, unknown> = { a: { b: {} } }; (o.a as { b: { c?: unknown } }).b.c = o; return o }, 'a.b.c', /cycle/],
+    [
+      'cycle',
+      () => {
+        const o: Record<string, unknown> = { a: { b: {} } }
+        ;(o.a as { b: { c?: unknown } }).b.c = o
+        return o
+      },
+      'a.b.c',
+      /cycle/,
+    ],
     ['undefined in an array', () => [1, undefined], '[1]', /undefined.*null/],
-    ['class instance', () => ({ when: new (class Moment { x = 1 })() }), 'when', /Moment/],
+    [
+      'class instance',
+      () => ({
+        when: new (class Moment {
+          x = 1
+        })(),
+      }),
+      'when',
+      /Moment/,
+    ],
     ['own __proto__ key', () => JSON.parse('{"a":{"__proto__":{"x":1}}}'), 'a.__proto__', /__proto__/],
     ['odd key', () => ({ 'a b': { 0: 10n } }), '["a b"]["0"]', /BigInt/],
   ]
@@ -180,14 +209,25 @@ describe('S12 lossless or loud', () => {
     const s = b.store<unknown>('ok', { initial: null, storage: 'session' })
     await b.start()
     const shared = { x: 1 }
-    s.set({ a: [1, 'two', null, true, { deep: ['💥', '\u{10FFFF}'] }], s1: shared, s2: shared, gone: undefined, neg: -1.5 })
+    s.set({
+      a: [1, 'two', null, true, { deep: ['💥', '\u{10FFFF}'] }],
+      s1: shared,
+      s2: shared,
+      gone: undefined,
+      neg: -1.5,
+    })
     await b.idle()
     expect(failed).toEqual([])
     b.dispose()
     const c = board(name)
     const back = c.store<unknown>('ok', { initial: null, storage: 'session' })
     await c.start()
-    expect(back.get()).toEqual({ a: [1, 'two', null, true, { deep: ['💥', '\u{10FFFF}'] }], s1: { x: 1 }, s2: { x: 1 }, neg: -1.5 })
+    expect(back.get()).toEqual({
+      a: [1, 'two', null, true, { deep: ['💥', '\u{10FFFF}'] }],
+      s1: { x: 1 },
+      s2: { x: 1 },
+      neg: -1.5,
+    })
   })
 
   it("S12 base64 codec: a value that is not binary is refused with 'unencodable' and the fix", async () => {
@@ -244,13 +284,17 @@ describe('S12 lossless or loud', () => {
     await b.idle()
     s.set({ cb: () => 1 })
     await b.idle()
-    expect(e.map((x) => [x.store, (x.error as StorageError).code, (x.error as StorageError & { path?: string }).path])).toEqual([
+    expect(
+      e.map((x) => [x.store, (x.error as StorageError).code, (x.error as StorageError & { path?: string }).path]),
+    ).toEqual([
       ['v', 'unencodable', 'list[0]'],
       ['v', 'unencodable', 'cb'],
     ])
     b.dispose()
     const c = board(name)
-    const back = c.store<{ when: Date; m: Map<bigint, Set<unknown>>; z: number[]; bytes: Float32Array }>('ok', { storage: 'idb' })
+    const back = c.store<{ when: Date; m: Map<bigint, Set<unknown>>; z: number[]; bytes: Float32Array }>('ok', {
+      storage: 'idb',
+    })
     await c.start()
     expect(back.get()!.when).toEqual(new Date(5))
     expect([...back.get()!.m.get(1n)!]).toEqual([NaN, 'x'])
@@ -283,7 +327,11 @@ describe('S13 a value that cannot be written removes the old entry', () => {
 })
 
 /** Opens board `name`'s database as other code would (another app, an older or newer release). */
-function rawOpen(name: string, version: number, upgrade: (db: IDBDatabase) => void = () => undefined): Promise<IDBDatabase> {
+function rawOpen(
+  name: string,
+  version: number,
+  upgrade: (db: IDBDatabase) => void = () => undefined,
+): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
     const r = indexedDB.open(nameOf(name), version)
     r.onupgradeneeded = () => upgrade(r.result)
@@ -341,11 +389,15 @@ describe('S16 an unusable IndexedDB degrades once and says so', () => {
 describe('S17 restored objects carry no own __proto__', () => {
   it('S17 idb: an entry with own __proto__ keys (nested, in arrays and Maps) comes back without them; nothing is polluted', async () => {
     const name = fresh('s17')
-    const hostile = JSON.parse('{"size":3,"__proto__":{"polluted":"yes"},"list":[{"__proto__":{"p2":1},"k":1}],"constructor":{"prototype":{"p3":1}}}')
+    const hostile = JSON.parse(
+      '{"size":3,"__proto__":{"polluted":"yes"},"list":[{"__proto__":{"p2":1},"k":1}],"constructor":{"prototype":{"p3":1}}}',
+    )
     const m = new Map([['row', JSON.parse('{"__proto__":{"p4":1},"v":2}')]])
     await rawPut(name, 'stores', 'prefs', { sb: 1, v: 1, t: 1, d: { ...{}, payload: hostile, m } })
     const b = board(name)
-    const prefs = b.store<{ payload: Record<string, unknown>; m: Map<string, Record<string, unknown>> }>('prefs', { storage: 'idb' })
+    const prefs = b.store<{ payload: Record<string, unknown>; m: Map<string, Record<string, unknown>> }>('prefs', {
+      storage: 'idb',
+    })
     await b.start()
     const v = prefs.get()!
     expect(Object.hasOwn(v.payload, '__proto__')).toBe(false)
@@ -372,7 +424,12 @@ describe('S17 restored objects carry no own __proto__', () => {
     const prefs = b.store<Record<string, unknown> | null>('prefs', { storage: 'idb', initial: null })
     await b.start()
     await b.idle()
-    await rawPut(name, 'stores', 'prefs', { sb: 1, v: 1, t: Date.now(), d: JSON.parse('{"k":1,"__proto__":{"polluted":"yes"}}') })
+    await rawPut(name, 'stores', 'prefs', {
+      sb: 1,
+      v: 1,
+      t: Date.now(),
+      d: JSON.parse('{"k":1,"__proto__":{"polluted":"yes"}}'),
+    })
     const other = new BroadcastChannel(nameOf(name))
     other.postMessage({ sb: 1, from: 'another-tab', type: 'stores', ids: ['prefs'] })
     other.close()
@@ -405,7 +462,13 @@ describe('F25 maxAgeMs', () => {
     const out = b.store<string>('out')
     b.callback({ id: 'shout', inputs: [old], outputs: [out], run: ran })
     await b.start()
-    expect([old.get(), young.get(), zero.get(), deep.get(), kept.get()]).toEqual(['initial', 'fresh', 'never modified', 'initial', 'initial'])
+    expect([old.get(), young.get(), zero.get(), deep.get(), kept.get()]).toEqual([
+      'initial',
+      'fresh',
+      'never modified',
+      'initial',
+      'initial',
+    ])
     expect(out.get()).toBe('initial!')
     expect(warnings).toHaveLength(1)
     expect(warnings[0]!.message).toMatch(/older than maxAgeMs.*old, deep|older than maxAgeMs.*deep, old/)
@@ -420,14 +483,19 @@ describe('S11 quota fails one idb store, after evicting the cache and retrying o
     // n ─► [f] (cached, memory output) writes cache entries; small, big: idb stores
     const name = fresh('s11')
     let refuse = 0
-    const isBig = (store: string, v: unknown) => store === 'stores' && typeof (v as { d?: unknown })?.d === 'string' && ((v as { d: string }).d.length > 1000)
+    const isBig = (store: string, v: unknown) =>
+      store === 'stores' && typeof (v as { d?: unknown })?.d === 'string' && (v as { d: string }).d.length > 1000
     const { open } = refusingPuts((store, v) => isBig(store, v) && refuse-- > 0)
     vi.spyOn(console, 'warn').mockImplementation(() => undefined)
     const define = (b: Board) => {
       const n = b.store('n', { initial: 1 })
       const out = b.store<number>('out')
       b.callback({ id: 'f', inputs: [n], outputs: [out], cache: {}, run: (x: number) => x * 2 })
-      return { n, small: b.store('small', { initial: 's0', storage: 'idb' }), big: b.store('big', { initial: 'b0', storage: 'idb' }) }
+      return {
+        n,
+        small: b.store('small', { initial: 's0', storage: 'idb' }),
+        big: b.store('big', { initial: 'b0', storage: 'idb' }),
+      }
     }
     const b = board(name, { idb: { open } })
     const failed = events(b, 'persist-failed')

@@ -14,7 +14,15 @@ const ROW = 16 + 2 * (1 + 4 + 2) + 8 + 2 * 'row 0'.length + 4
 
 describe('sizeOf: exact where computable', () => {
   it('primitives: numbers and bigints 8, booleans 4, strings 2 per UTF-16 unit, null and undefined 0', () => {
-    expect([sizeOf(1.5), sizeOf(10n), sizeOf(true), sizeOf('abc'), sizeOf(''), sizeOf(null), sizeOf(undefined)]).toEqual([8, 8, 4, 6, 0, 0, 0])
+    expect([
+      sizeOf(1.5),
+      sizeOf(10n),
+      sizeOf(true),
+      sizeOf('abc'),
+      sizeOf(''),
+      sizeOf(null),
+      sizeOf(undefined),
+    ]).toEqual([8, 8, 4, 6, 0, 0, 0])
     expect(sizeOf('é😀')).toBe(2 * 3)
   })
 
@@ -48,7 +56,9 @@ describe('sizeOf: exact where computable', () => {
 
   it('long arrays of numbers and big objects: exact when their items are alike', () => {
     expect(sizeOf(Array.from({ length: 10_000 }, () => 1))).toBe(16 + 80_000)
-    const wide = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`k${String(i % 10)}`.padEnd(4, '_') + String(i).padStart(4, '0'), 1]))
+    const wide = Object.fromEntries(
+      Array.from({ length: 3000 }, (_, i) => [`k${String(i % 10)}`.padEnd(4, '_') + String(i).padStart(4, '0'), 1]),
+    )
     // 3,000 keys of 8 units each, a number each.
     expect(sizeOf(wide)).toBe(16 + 3000 * (16 + 8))
   })

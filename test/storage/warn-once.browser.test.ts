@@ -40,7 +40,10 @@ describe('warn once per kind and id', () => {
     a.set(2)
     b.set(1)
     await x.idle()
-    expect([printed(warn, 'store "a" is kept in memory only'), printed(warn, 'store "b" is kept in memory only')]).toEqual([1, 1])
+    expect([
+      printed(warn, 'store "a" is kept in memory only'),
+      printed(warn, 'store "b" is kept in memory only'),
+    ]).toEqual([1, 1])
     expect([a.get(), b.get()]).toEqual([2, 1])
   })
 

@@ -23,7 +23,7 @@ afterEach(() => {
 })
 
 describe('origin of a write', () => {
-  it('O01 another tab\'s value that a callback here rewrites in the same wave is written back', async () => {
+  it("O01 another tab's value that a callback here rewrites in the same wave is written back", async () => {
     // tab A: x (local)            tab B: x (local) ─► [trim] ─► x
     // A sets ' hi '; B applies it (remote: not written back), trim writes 'hi' in the same
     // wave: that change is B's own and is persisted.

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
 import { type Board, createBoard } from 'switchboard'
+import { describe, expect, it } from 'vitest'
 
 // The page's registry of live boards (src/graph/registry.ts): what switchboard/testing
 // finds a board by. Shape: globalThis.__switchboard is a Set<Board>.

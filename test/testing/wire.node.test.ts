@@ -11,7 +11,12 @@ describe('wire', () => {
   it('typed arrays keep their type, length and bytes, views into a larger buffer included', () => {
     const big = new Float64Array([1, 2, 3, 4, 5])
     const view = new Float64Array(big.buffer, 8, 3) // 2, 3, 4
-    const back = cross({ f32: new Float32Array([1.5, -0, NaN]), u8: new Uint8Array([0, 255]), view, i64: new BigInt64Array([-1n]) }) as Record<string, unknown>
+    const back = cross({
+      f32: new Float32Array([1.5, -0, NaN]),
+      u8: new Uint8Array([0, 255]),
+      view,
+      i64: new BigInt64Array([-1n]),
+    }) as Record<string, unknown>
     expect(back.f32).toBeInstanceOf(Float32Array)
     expect([...(back.f32 as Float32Array)]).toEqual([1.5, -0, NaN])
     expect(Object.is((back.f32 as Float32Array)[1], -0)).toBe(true)
@@ -32,7 +37,10 @@ describe('wire', () => {
     const value = {
       buf,
       dv: new DataView(new Uint8Array([1, 2, 3, 4]).buffer, 1, 2),
-      map: new Map<unknown, unknown>([[1, 'a'], [{ k: 1 }, new Set([undefined, NaN])]]),
+      map: new Map<unknown, unknown>([
+        [1, 'a'],
+        [{ k: 1 }, new Set([undefined, NaN])],
+      ]),
       date: new Date(1_700_000_000_000),
       bad: new Date(NaN),
       re: /a.b/gi,
@@ -56,7 +64,11 @@ describe('wire', () => {
 
   it('an Error keeps name, message and code; functions and symbols arrive as text', () => {
     const e = Object.assign(new TypeError('nope'), { code: 'E_NOPE' })
-    const back = cross({ e, f: function named() {}, s: Symbol('here') }) as { e: Error & { code: string }; f: unknown; s: unknown }
+    const back = cross({ e, f: function named() {}, s: Symbol('here') }) as {
+      e: Error & { code: string }
+      f: unknown
+      s: unknown
+    }
     expect(back.e).toBeInstanceOf(Error)
     expect([back.e.name, back.e.message, back.e.code]).toEqual(['TypeError', 'nope', 'E_NOPE'])
     expect(back.f).toBe('[function named]')
@@ -80,7 +92,16 @@ describe('wire', () => {
   })
 
   fcTest.prop([
-    fc.anything({ maxDepth: 3, maxKeys: 4, withMap: true, withSet: true, withDate: true, withTypedArray: true, withBigInt: true, withUnicodeString: true }),
+    fc.anything({
+      maxDepth: 3,
+      maxKeys: 4,
+      withMap: true,
+      withSet: true,
+      withDate: true,
+      withTypedArray: true,
+      withBigInt: true,
+      withUnicodeString: true,
+    }),
   ])('any structured value round-trips equal (property)', (v) => {
     expect(cross(v)).toStrictEqual(v)
   })

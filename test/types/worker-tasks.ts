@@ -35,7 +35,12 @@ pool.task('histogram')
 pool.task('histogrm')
 
 // Arguments and results come from the task: its ctx is left out, results are awaited.
-expectTypeOf(pool.task('double')).parameters.toEqualTypeOf<[number | Handle<number>, ctx?: { readonly callbackId: string; readonly triggered: readonly string[]; readonly signal: AbortSignal }]>()
+expectTypeOf(pool.task('double')).parameters.toEqualTypeOf<
+  [
+    number | Handle<number>,
+    ctx?: { readonly callbackId: string; readonly triggered: readonly string[]; readonly signal: AbortSignal },
+  ]
+>()
 expectTypeOf(pool.task('double')(2)).toEqualTypeOf<Promise<number>>()
 expectTypeOf(pool.task('load')('/x.json')).toEqualTypeOf<Promise<Handle<Table>>>()
 expectTypeOf(pool.task('noArgs')()).toEqualTypeOf<Promise<'ok'>>()

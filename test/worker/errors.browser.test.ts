@@ -25,7 +25,9 @@ describe('worker-side errors are WorkerErrors with a code', () => {
     //  x ──► [typo: pool.task('dubble')] ──► out
     const b = board()
     const pool = b.workers(tasksWorker)
-    const e = await pool.task('dubble')(1).catch((x: unknown) => x)
+    const e = await pool
+      .task('dubble')(1)
+      .catch((x: unknown) => x)
     expect(e).toBeInstanceOf(WorkerError)
     expect(e).toMatchObject({ name: 'WorkerError', code: 'unknown-task' })
     const x = b.store('x', { initial: 1 })
@@ -42,14 +44,18 @@ describe('worker-side errors are WorkerErrors with a code', () => {
     const pool = b.workers(tasksWorker)
     const h: Handle = await pool.task('keepColumn')(4, true)
     await b.clear() // drops the worker's value and the IndexedDB copy
-    const e = await pool.task('total')(h).catch((x: unknown) => x)
+    const e = await pool
+      .task('total')(h)
+      .catch((x: unknown) => x)
     expect(e).toBeInstanceOf(WorkerError)
     expect(e).toMatchObject({ code: 'handle-lost', message: expect.stringContaining(`handle "${h.id}"`) })
   })
 
   it('unserialisable: a result only postMessage finds uncloneable fails the call, names the task, keeps the DataCloneError as cause; the worker goes on', async () => {
     const pool = board().workers(tasksWorker)
-    const e = (await pool.task('returnDeepFunction')().catch((x: unknown) => x)) as WorkerError
+    const e = (await pool
+      .task('returnDeepFunction')()
+      .catch((x: unknown) => x)) as WorkerError
     expect(e).toBeInstanceOf(WorkerError)
     expect(e.code).toBe('unserialisable')
     expect(e.message).toContain('task "returnDeepFunction" returned a value that cannot be sent to the main thread')
@@ -59,7 +65,9 @@ describe('worker-side errors are WorkerErrors with a code', () => {
 
   it('a thrown error of the task itself stays what it was (not a WorkerError)', async () => {
     const pool = board().workers(tasksWorker)
-    const e = await pool.task('fail')('disk full').catch((x: unknown) => x)
+    const e = await pool
+      .task('fail')('disk full')
+      .catch((x: unknown) => x)
     expect(e).not.toBeInstanceOf(WorkerError)
     expect(e).toMatchObject({ name: 'QuotaLikeError', code: 'E_QUOTA', message: 'disk full' })
   })

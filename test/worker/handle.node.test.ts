@@ -33,7 +33,9 @@ describe('handles', () => {
 
   it('eachHandle finds handles as arguments and one level down in arrays and plain objects, not deeper', () => {
     const found: string[] = []
-    eachHandle([handle('a'), [1, handle('b')], { t: handle('c') }, { deep: { t: handle('d') } }, 3], (h) => found.push(h.id))
+    eachHandle([handle('a'), [1, handle('b')], { t: handle('c') }, { deep: { t: handle('d') } }, 3], (h) =>
+      found.push(h.id),
+    )
     expect(found).toEqual(['a', 'b', 'c'])
   })
 

@@ -4,9 +4,18 @@
  * Every pool runs tests/worker/tasks.worker.ts unless a test needs a broken worker.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { type Board, CallbackError, count, createBoard, isHandle, noUpdate, sum, type WorkerPool } from '../../src/index'
+import {
+  type Board,
+  CallbackError,
+  count,
+  createBoard,
+  type Handle,
+  isHandle,
+  noUpdate,
+  sum,
+  type WorkerPool,
+} from '../../src/index'
 import { readRaw } from '../idb'
-import { type Handle } from '../../src/index'
 
 const boards: Board[] = []
 let n = 0
@@ -85,7 +94,10 @@ describe('pool.task as run', () => {
     const b = board()
     const pool = b.workers(tasksWorker)
     const n = 20_000
-    for (const [task, odd] of ['', 'negzero', 'nan', 'date', 'undefined', 'proto'].flatMap((o) => [['rows', o], ['rowsIn', o]])) {
+    for (const [task, odd] of ['', 'negzero', 'nan', 'date', 'undefined', 'proto'].flatMap((o) => [
+      ['rows', o],
+      ['rowsIn', o],
+    ])) {
       const got = await pool.task(task!)(n, odd)
       const rows = (task === 'rows' ? got : got.rows) as Record<string, unknown>[]
       if (task === 'rowsIn') expect(got.n).toBe(n)
@@ -411,7 +423,16 @@ describe('faults', () => {
   it('F17 timeout counts from when a worker takes the call, not while it waits in the queue', async () => {
     const b = board()
     const pool = b.workers(tasksWorker, { size: 1 })
-    const ctx = (timeoutMs: number) => ({ callbackId: 'q', triggered: [], signal: new AbortController().signal, progress() {}, set() {}, timeoutMs, hardCancel: false, reportBytes() {} })
+    const ctx = (timeoutMs: number) => ({
+      callbackId: 'q',
+      triggered: [],
+      signal: new AbortController().signal,
+      progress() {},
+      set() {},
+      timeoutMs,
+      hardCancel: false,
+      reportBytes() {},
+    })
     const first = pool.task('busy')(800, ctx(5000))
     // Queued behind 800 ms of work with a 500 ms timeout: it would time out if queue time counted.
     const second = pool.task('slow')(10, ctx(500))
@@ -423,7 +444,16 @@ describe('faults', () => {
     const b = board()
     const pool = b.workers(tasksWorker)
     const h = await pool.task('keepColumn')(10)
-    const ctx = { callbackId: 'spinner', triggered: [], signal: new AbortController().signal, progress() {}, set() {}, timeoutMs: 300, hardCancel: false, reportBytes() {} }
+    const ctx = {
+      callbackId: 'spinner',
+      triggered: [],
+      signal: new AbortController().signal,
+      progress() {},
+      set() {},
+      timeoutMs: 300,
+      hardCancel: false,
+      reportBytes() {},
+    }
     const spinning = pool.task('spin')(ctx)
     const resolving = b.resolve(h)
     await expect(spinning).rejects.toMatchObject({ cause: { name: 'TimeoutError' } })
@@ -435,11 +465,14 @@ describe('faults', () => {
     const warnings: string[] = []
     b.on('warning', (w) => warnings.push(w.message))
     let attempts = 0
-    const pool = b.workers(() => (attempts++, new Worker(new URL('./missing.worker.js', import.meta.url), { type: 'module' })), {
-      name: 'missing',
-      retries: 2,
-      backoffMs: 10,
-    })
+    const pool = b.workers(
+      () => (attempts++, new Worker(new URL('./missing.worker.js', import.meta.url), { type: 'module' })),
+      {
+        name: 'missing',
+        retries: 2,
+        backoffMs: 10,
+      },
+    )
     const x = b.store('x', { initial: 1 })
     const out = b.store('out')
     b.callback({ id: 'needs-worker', inputs: [x], outputs: [out], run: pool.task('double') })
@@ -458,7 +491,10 @@ describe('faults', () => {
 
   it('F18 worker with a syntax error fails to start the same way', async () => {
     const b = board()
-    const pool = b.workers(() => new Worker(new URL('./broken-syntax.worker.js', import.meta.url), { type: 'module' }), { retries: 1, backoffMs: 10 })
+    const pool = b.workers(
+      () => new Worker(new URL('./broken-syntax.worker.js', import.meta.url), { type: 'module' }),
+      { retries: 1, backoffMs: 10 },
+    )
     await expect(pool.task('double')(1)).rejects.toMatchObject({ code: 'start-failed' })
   })
 
@@ -475,7 +511,10 @@ describe('faults', () => {
     const b = board()
     let attempts = 0
     const pool = b.workers(
-      () => (attempts++ === 0 ? new Worker(new URL('./missing.worker.js', import.meta.url), { type: 'module' }) : tasksWorker()),
+      () =>
+        attempts++ === 0
+          ? new Worker(new URL('./missing.worker.js', import.meta.url), { type: 'module' })
+          : tasksWorker(),
       { backoffMs: 10 },
     )
     expect(await pool.task('double')(21)).toBe(42)
@@ -531,7 +570,12 @@ describe('faults', () => {
     const pool = b.workers(tasksWorker)
     const q = b.store('q', { initial: 0 })
     const out = b.store<unknown>('out')
-    b.callback({ id: 'wait', inputs: [q], outputs: [out], run: (v, ctx) => (v === 0 ? pool.task('waitAbort')(v, ctx) : pool.task('double')(v, ctx)) })
+    b.callback({
+      id: 'wait',
+      inputs: [q],
+      outputs: [out],
+      run: (v, ctx) => (v === 0 ? pool.task('waitAbort')(v, ctx) : pool.task('double')(v, ctx)),
+    })
     void b.start()
     await until(b, () => b.inspect().callbacks[0]!.progress !== null)
     q.set(3) // supersedes the waiting run: the worker aborts it cooperatively, then runs double
@@ -622,7 +666,9 @@ describe('faults', () => {
     const b = board()
     const warnings: string[] = []
     b.on('warning', (w) => warnings.push(w.message))
-    const pool = b.workers(() => new Worker(new URL('./malformed.worker.ts', import.meta.url), { type: 'module' }), { name: 'odd' })
+    const pool = b.workers(() => new Worker(new URL('./malformed.worker.ts', import.meta.url), { type: 'module' }), {
+      name: 'odd',
+    })
     const x = b.store('x', { initial: 1 })
     const out = b.store('out', { initial: 'before' })
     b.callback({ id: 'odd-one', inputs: [x], outputs: [out], run: pool.task('anything') })
@@ -690,7 +736,13 @@ describe('safety (issue 10) and survivors (issue 11)', () => {
     const task = b.store('task', { initial: 'closeSelf' })
     const out = b.store<unknown>('out', { initial: 'before' })
     let runs = 0
-    b.callback({ id: 'quitter', inputs: [task], outputs: [out], timeoutMs: 600_000, run: (t, ctx) => (runs++, pool.task(t)(ctx)) })
+    b.callback({
+      id: 'quitter',
+      inputs: [task],
+      outputs: [out],
+      timeoutMs: 600_000,
+      run: (t, ctx) => (runs++, pool.task(t)(ctx)),
+    })
     await b.start()
     const err = b.errors.get('quitter')!
     expect(err.cause).toMatchObject({ name: 'WorkerError', code: 'exited' })
@@ -707,7 +759,9 @@ describe('safety (issue 10) and survivors (issue 11)', () => {
     let spawned = 0
     const pool = b.workers(() => (spawned++, tasksWorker()), { name: 'idle' })
     const mem: Handle = await pool.task('keepColumn')(3)
-    const exited = new Promise<string>((resolve) => b.on('warning', (w) => w.message.includes('exited') && resolve(w.message)))
+    const exited = new Promise<string>((resolve) =>
+      b.on('warning', (w) => w.message.includes('exited') && resolve(w.message)),
+    )
     expect(await pool.task('closeLater')()).toBe('bye')
     expect(await exited).toContain('worker 0 of pool "idle" exited on its own')
     expect(pool.stats()).toMatchObject({ workers: 0, open: 0, handles: 0 })
@@ -719,7 +773,10 @@ describe('safety (issue 10) and survivors (issue 11)', () => {
   it('S15 task names are own properties of the exposed object: toString, constructor, __proto__ are unknown tasks', async () => {
     const pool = board().workers(tasksWorker)
     for (const name of ['toString', 'constructor', 'hasOwnProperty', '__proto__']) {
-      await expect(pool.task(name)(1)).rejects.toMatchObject({ code: 'unknown-task', message: expect.stringContaining(`"${name}"`) })
+      await expect(pool.task(name)(1)).rejects.toMatchObject({
+        code: 'unknown-task',
+        message: expect.stringContaining(`"${name}"`),
+      })
     }
     expect(await pool.task('double')(2)).toBe(4)
   })
@@ -735,7 +792,9 @@ describe('safety (issue 10) and survivors (issue 11)', () => {
     const err = b.errors.get('filterRows')!
     expect(err.code).toBe('unserialisable-input')
     expect(err.message).toContain('callback "filterRows"')
-    expect(err.message).toContain('task "echo": an input cannot be sent to the worker: argument 1.filter.test is a function')
+    expect(err.message).toContain(
+      'task "echo": an input cannot be sent to the worker: argument 1.filter.test is a function',
+    )
     expect(err.message).not.toMatch(/result/)
     expect(out.get()).toBe('before')
     // An AbortSignal or a DOM node given directly.
@@ -783,7 +842,9 @@ describe('safety (issue 10) and survivors (issue 11)', () => {
     await expect(second.task('echo')(h)).rejects.toMatchObject({
       name: 'WorkerError',
       code: 'handle-lost',
-      message: expect.stringContaining(`task "echo" got handle "${h.id}" (Float64Array(4)), held by a pool that is not running here`),
+      message: expect.stringContaining(
+        `task "echo" got handle "${h.id}" (Float64Array(4)), held by a pool that is not running here`,
+      ),
     })
   })
 
@@ -816,7 +877,9 @@ describe('safety (issue 10) and survivors (issue 11)', () => {
         const mine: string[] = []
         log.push(mine)
         const post = w.postMessage.bind(w)
-        w.postMessage = ((m: { sb?: unknown }, t?: Transferable[]) => (mine.push(String(m?.sb)), post(m, t ?? []))) as Worker['postMessage']
+        w.postMessage = ((m: { sb?: unknown }, t?: Transferable[]) => (
+          mine.push(String(m?.sb)), post(m, t ?? [])
+        )) as Worker['postMessage']
         const terminate = w.terminate.bind(w)
         w.terminate = () => (mine.push('terminate'), terminate())
         return w
@@ -835,7 +898,7 @@ describe('safety (issue 10) and survivors (issue 11)', () => {
     expect(pool.stats()).toMatchObject({ workers: 0, ports: 0, open: 0 })
   })
 
-  it('board.clear() removes an earlier page\'s persisted handle that no pool of this page knows (F30)', async () => {
+  it("board.clear() removes an earlier page's persisted handle that no pool of this page knows (F30)", async () => {
     const name = `worker-clear-${Date.now()}`
     const first = createBoard({ name, version: 1 })
     boards.push(first)

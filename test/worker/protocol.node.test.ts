@@ -8,7 +8,13 @@ import { fromWire, isOurs, toWire, wellFormed } from '../../src/worker/protocol'
 
 describe('messages', () => {
   it('ours carry an sb string; anything else on the port is a stray', () => {
-    expect([isOurs({ sb: 'reply' }), isOurs({ hello: 1 }), isOurs('junk'), isOurs(null), isOurs({ sb: 1 })]).toEqual([true, false, false, false, false])
+    expect([isOurs({ sb: 'reply' }), isOurs({ hello: 1 }), isOurs('junk'), isOurs(null), isOurs({ sb: 1 })]).toEqual([
+      true,
+      false,
+      false,
+      false,
+      false,
+    ])
   })
 
   it('well formed by kind; a wrong field or an unknown kind is malformed', () => {
@@ -35,14 +41,17 @@ describe('messages', () => {
 })
 
 describe('errors on the wire', () => {
-  it.each(['unknown-task', 'handle-lost', 'unserialisable'] as const)('a WorkerError %s comes back a WorkerError of that code, stack and cause kept', (code) => {
-    const sent = new WorkerError(code, `went wrong: ${code}`, new TypeError('inner'))
-    const back = fromWire(structuredClone(toWire(sent)))
-    expect(back).toBeInstanceOf(WorkerError)
-    expect(back).toMatchObject({ name: 'WorkerError', code, message: `went wrong: ${code}` })
-    expect(back.stack).toBe(sent.stack)
-    expect((back.cause as Error).name).toBe('TypeError')
-  })
+  it.each(['unknown-task', 'handle-lost', 'unserialisable'] as const)(
+    'a WorkerError %s comes back a WorkerError of that code, stack and cause kept',
+    (code) => {
+      const sent = new WorkerError(code, `went wrong: ${code}`, new TypeError('inner'))
+      const back = fromWire(structuredClone(toWire(sent)))
+      expect(back).toBeInstanceOf(WorkerError)
+      expect(back).toMatchObject({ name: 'WorkerError', code, message: `went wrong: ${code}` })
+      expect(back.stack).toBe(sent.stack)
+      expect((back.cause as Error).name).toBe('TypeError')
+    },
+  )
 
   it('an error of the task keeps its own name and code and is not a WorkerError', () => {
     const back = fromWire(toWire(Object.assign(new RangeError('r'), { code: 'E_R' })))

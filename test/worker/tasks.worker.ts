@@ -17,13 +17,20 @@ let stash: Float64Array | undefined
 
 /** Many plain rows (over 1 MB: they may travel as JSON), with one odd value at the end. */
 function rowsOf(n: number, odd: string): Record<string, unknown>[] {
-  const rows: Record<string, unknown>[] = Array.from({ length: n }, (_, i) => ({ i, name: `row ${i}`, ok: i % 2 === 0, none: null, tags: ['a', i] }))
+  const rows: Record<string, unknown>[] = Array.from({ length: n }, (_, i) => ({
+    i,
+    name: `row ${i}`,
+    ok: i % 2 === 0,
+    none: null,
+    tags: ['a', i],
+  }))
   const last = rows[n - 1]!
   if (odd === 'negzero') last.i = -0
   if (odd === 'nan') last.i = NaN
   if (odd === 'date') last.when = new Date(0)
   if (odd === 'undefined') last.none = undefined
-  if (odd === 'proto') Object.defineProperty(last, '__proto__', { value: 'x', enumerable: true, configurable: true, writable: true })
+  if (odd === 'proto')
+    Object.defineProperty(last, '__proto__', { value: 'x', enumerable: true, configurable: true, writable: true })
   return rows
 }
 
@@ -35,9 +42,16 @@ exposeTasks({
   /** Fresh typed column: transferred to the main thread. */
   column: (n: number) => Float64Array.from({ length: n }, (_, i) => i),
   /** Kept column: only a handle crosses. */
-  keepColumn: (n: number, persist?: unknown) => keep(Float64Array.from({ length: n }, (_, i) => i), { persist: persist === true }),
+  keepColumn: (n: number, persist?: unknown) =>
+    keep(
+      Float64Array.from({ length: n }, (_, i) => i),
+      { persist: persist === true },
+    ),
   keepTable: (n: number) =>
-    keep({ g: Array.from({ length: n }, (_, i) => (i % 2 ? 'b' : 'a')), v: Float64Array.from({ length: n }, (_, i) => i) }),
+    keep({
+      g: Array.from({ length: n }, (_, i) => (i % 2 ? 'b' : 'a')),
+      v: Float64Array.from({ length: n }, (_, i) => i),
+    }),
   /** A handle argument arrives as the value. */
   total: (xs: Float64Array) => xs.reduce((a, b) => a + b, 0),
   length: (xs: Float64Array) => xs.length,

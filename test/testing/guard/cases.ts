@@ -23,7 +23,10 @@ test('fails: an error in a second tab of the context', async ({ context }) => {
   await other.setContent(consoleError('boom in tab 2'))
 })
 
-test('passes: pageErrors.allow(pattern) lets a matching error pass, and pageErrors.all lists it', async ({ page, pageErrors }) => {
+test('passes: pageErrors.allow(pattern) lets a matching error pass, and pageErrors.all lists it', async ({
+  page,
+  pageErrors,
+}) => {
   // A /g pattern matches every time (its lastIndex does not carry over from one error to the next).
   pageErrors.allow(/expected/g)
   await page.setContent(consoleError('an expected failure') + consoleError('another expected failure'))
