@@ -5,7 +5,8 @@
  * and never run as script (S02): URL attributes keep only what the URL parser resolves to
  * a scheme that can't run code, and attributes or elements that take code are refused.
  */
-import type { Store } from '../graph/board'
+import { StoreNode } from '../graph/store'
+import type { Store } from '../graph/types'
 
 /** What `bind` ties the store to. Give at most one of `text`, `value`, `attribute`. */
 export interface BindOptions<T> {
@@ -102,7 +103,12 @@ function safeUrl(text: string, element: Element): boolean {
 }
 
 const warned = new Set<string>()
-function warnOnce(key: string, message: string): void {
+/**
+ * Through the store's board when it is one of ours (printed once per board and key, and
+ * the board's 'warning' event fires), else printed once per page and key.
+ */
+function warnOnce(store: Store<unknown>, key: string, message: string): void {
+  if (store instanceof StoreNode) return store.host.warn(key, message)
   if (warned.has(key)) return
   warned.add(key)
   console.warn(`[switchboard] ${message}`)
@@ -147,6 +153,7 @@ export function bind<T>(store: Store<T>, element: Element, options: BindOptions<
       const text = v === true ? '' : format(v)
       if (urls && !urls(text).every((u) => safeUrl(u, element))) {
         warnOnce(
+          store,
           `${store.id}\0${name}`,
           `bind(store "${store.id}"): dropped a URL that is not http(s), mailto, tel or this page, for attribute "${attribute}".`,
         )

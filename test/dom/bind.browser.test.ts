@@ -420,6 +420,25 @@ describe('S02 bind() never runs script: URLs are judged by the URL parser, not b
     expect(warn.mock.calls[0]![0]).toMatch(/^\[switchboard\] .*store "elsewhere".*"href"/)
   })
 
+  it('bind warns through the board: its warning event fires for each drop, printed once per board', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    const b1 = board()
+    const b2 = board()
+    const heard: string[] = []
+    b1.on('warning', (w) => heard.push(w.message))
+    const s1 = b1.store('link', { initial: '' })
+    const s2 = b2.store('link', { initial: '' })
+    bind(s1, el('a'), { attribute: 'href' })
+    bind(s2, el('a'), { attribute: 'href' })
+    s1.set('javascript:alert(1)')
+    s1.set('vbscript:msgbox(1)')
+    s2.set('javascript:alert(2)')
+    // two drops on board 1 heard by its listener; one print per board (same store id, same attribute)
+    expect(heard).toHaveLength(2)
+    expect(heard[0]).toMatch(/store "link".*"href"/)
+    expect(warn).toHaveBeenCalledTimes(2)
+  })
+
   it('S02 property: control characters anywhere in a script scheme never reach a URL attribute', () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {})
     const attributes = [
