@@ -15,7 +15,7 @@
 // bench/mutation-equivalent.json (equivalent mutants, each with one line why) are reported
 // apart and left out of the score's denominator; the raw score (counting them) is kept too.
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 
 const root = resolve(import.meta.dirname, '..')
@@ -47,11 +47,12 @@ if (!args.has('--merge-only')) {
 // ---- merge ------------------------------------------------------------------------------
 
 const RANK = { Killed: 5, Timeout: 5, Survived: 3, NoCoverage: 2, RuntimeError: 1, CompileError: 1, Ignored: 0, Pending: 0 }
-const reports = [
-  ['node:core', 'reports/mutation/node-core.json'],
-  ['node:aggregate', 'reports/mutation/node-aggregate.json'],
-]
-for (const g of ['dom', 'cache', 'storage', 'sync', 'worker']) reports.push([`browser:${g}`, `reports/mutation/browser-${g}.json`])
+// Every run's report: reports/mutation/<project>-<group>[-<part>].json (parts: STRYKER_PART).
+const reportDir = resolve(root, 'reports/mutation')
+const reports = (existsSync(reportDir) ? readdirSync(reportDir) : [])
+  .filter((f) => /^(node|browser)-.+\.json$/.test(f))
+  .sort()
+  .map((f) => [f.replace(/\.json$/, '').replace('-', ':'), `reports/mutation/${f}`])
 
 const mutants = new Map()
 const usedReports = []
