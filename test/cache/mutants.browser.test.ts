@@ -1,0 +1,123 @@
+/**
+ * Mutation tests for src/cache (issue 11 §1), in real Chromium: behaviours of the memo cache
+ * and single flight that surviving mutants showed no other test pins. Public API and the
+ * existing seams only (createBoard, stores, callbacks, inspect(), raw IndexedDB reads).
+ */
+import { afterEach, expect, it, vi } from 'vitest'
+import { type Board, type BoardOptions, createBoard } from '../../src/index'
+import { readRaw, rawKeys } from '../idb'
+
+let n = 0
+const boards: Board[] = []
+function board(name: string, extra: Partial<BoardOptions> = {}) {
+  const b = createBoard({ name, version: 1, ...extra })
+  boards.push(b)
+  return b
+}
+const fresh = (label: string) => `mut-${label}-${Date.now()}-${++n}`
+const statsOf = (b: Board, id: string) => b.inspect().callbacks.find((c) => c.id === id)!.stats
+
+const restores: Array<() => void> = []
+afterEach(() => {
+  for (const b of boards.splice(0)) b.dispose()
+  for (const r of restores.splice(0)) r()
+  sessionStorage.clear()
+  vi.restoreAllMocks()
+})
+
+it('M cache: without crypto.subtle (not a secure context) a cached callback runs every time, each run a miss, with one warning naming the board', async () => {
+  Object.defineProperty(crypto, 'subtle', { configurable: true, get: () => undefined })
+  restores.push(() => delete (crypto as { subtle?: unknown }).subtle)
+  const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+  // n ─► [f, cached] ─► out
+  const name = fresh('nohash')
+  const b = board(name)
+  const warnings: string[] = []
+  b.on('warning', (w) => warnings.push(w.message))
+  const input = b.store('n', { initial: 1 })
+  const out = b.store<number>('out')
+  const run = vi.fn((x: number) => x * 10)
+  b.callback({ id: 'f', inputs: [input], outputs: [out], cache: {}, run })
+  await b.start()
+  input.set(2)
+  await b.idle()
+  input.set(1)
+  await b.idle()
+  expect(out.get()).toBe(10)
+  expect(run.mock.calls.map((c) => c[0])).toEqual([1, 2, 1])
+  expect(statsOf(b, 'f')).toMatchObject({ runs: 3, misses: 3, hits: 0 })
+  const text = `board "${name}" cannot hash cache keys here (no crypto.subtle: not a secure context); cached callbacks run every time.`
+  expect(warnings).toEqual([text, text, text])
+  expect(warn.mock.calls.map((c) => c[0])).toEqual([`[switchboard] ${text}`])
+})
+
+it('M cache: storage pressure is read once per board, however many cached runs and callbacks', async () => {
+  const estimate = vi.spyOn(navigator.storage, 'estimate')
+  // n ─┬─► [f, cached] ─► f-out
+  //    └─► [g, cached] ─► g-out      three values of n: six cached runs, one estimate
+  const b = board(fresh('estimate-once'))
+  const input = b.store('n', { initial: 1 })
+  b.callback({ id: 'f', inputs: [input], outputs: [b.store('f-out')], cache: {}, run: (x: number) => x })
+  b.callback({ id: 'g', inputs: [input], outputs: [b.store('g-out')], cache: {}, run: (x: number) => -x })
+  await b.start()
+  input.set(2)
+  await b.idle()
+  input.set(3)
+  await b.idle()
+  expect(statsOf(b, 'f').runs + statsOf(b, 'g').runs).toBe(6)
+  expect(estimate).toHaveBeenCalledTimes(1)
+})
+
+it('M cache: an estimate without usage or quota reports 0 for each; one that rejects or throws reports nothing and fails nothing', async () => {
+  const estimate = vi.spyOn(navigator.storage, 'estimate').mockResolvedValue({})
+  const one = board(fresh('estimate-empty'))
+  one.callback({ id: 'f', inputs: [one.store('n', { initial: 1 })], outputs: [one.store('out')], cache: {}, run: (x: number) => x })
+  await one.start()
+  await vi.waitFor(() => expect(one.inspect().capabilities.storage).toEqual({ usage: 0, quota: 0 }))
+
+  for (const how of ['rejects', 'throws'] as const) {
+    let settled = false
+    estimate.mockReset().mockImplementation(() => {
+      if (how === 'throws') throw new DOMException('denied', 'SecurityError')
+      return Promise.reject(new DOMException('denied', 'SecurityError')).finally(() => (settled = true))
+    })
+    const b = board(fresh(`estimate-${how}`))
+    const out = b.store<number>('out')
+    b.callback({ id: 'f', inputs: [b.store('n', { initial: 2 })], outputs: [out], cache: {}, run: (x: number) => x * 3 })
+    await b.start()
+    expect(estimate).toHaveBeenCalledTimes(1)
+    if (how === 'rejects') await vi.waitFor(() => expect(settled).toBe(true))
+    await new Promise((r) => setTimeout(r, 0))
+    expect(out.get()).toBe(6)
+    expect(b.errors.size).toBe(0)
+    expect(b.inspect().capabilities.storage).toBeUndefined()
+  }
+})
+
+it('M cache: callbacks of one tab asking for one key share the tab\'s flight: one lock claim (generation 1), not one per callback', async () => {
+  //        ┌─► [c0, cache id "shared"] ─► o0
+  // seed ──┼─► [c1] ─► o1                  one execution, one claim of the key's lock
+  //        └─► [c2] ─► o2
+  const name = fresh('one-claim')
+  const b = board(name)
+  const seed = b.store('seed', { initial: 4 })
+  let release!: () => void
+  const gate = new Promise<void>((r) => (release = r))
+  const compute = vi.fn(async (x: number) => {
+    await gate
+    return x * 5
+  })
+  const outs = [0, 1, 2].map((i) => {
+    const o = b.store<number>(`o${i}`)
+    b.callback({ id: `c${i}`, inputs: [seed], outputs: [o], run: compute, cache: { id: 'shared' } })
+    return o
+  })
+  const started = b.start()
+  await vi.waitFor(() => expect(compute).toHaveBeenCalledTimes(1))
+  release()
+  await started
+  expect(outs.map((o) => o.get())).toEqual([20, 20, 20])
+  const generations = (await rawKeys(name, 'cache')).filter((k) => (k as string[])[0] === 'g')
+  expect(generations).toHaveLength(1)
+  expect(await readRaw(name, 'cache', (s) => s.get(generations[0]!))).toBe(1)
+})
