@@ -121,3 +121,61 @@ it('M cache: callbacks of one tab asking for one key share the tab\'s flight: on
   expect(generations).toHaveLength(1)
   expect(await readRaw(name, 'cache', (s) => s.get(generations[0]!))).toBe(1)
 })
+
+it('M cache: maxEntries counts and evicts per cache id: another id\'s entries neither count toward it nor get evicted for it', async () => {
+  // a ─► [f, maxEntries 5] ─► fo        memory only (idb: false): what memory keeps is
+  // b ─► [g, maxEntries 2] ─► go        exactly what hits
+  const b = board(fresh('per-id'), { idb: false })
+  const a = b.store('a', { initial: 1 })
+  const bb = b.store('b', { initial: 1 })
+  const f = vi.fn((x: number) => x + 100)
+  const g = vi.fn((x: number) => x + 200)
+  b.callback({ id: 'f', inputs: [a], outputs: [b.store('fo')], cache: { maxEntries: 5 }, run: f })
+  b.callback({ id: 'g', inputs: [bb], outputs: [b.store('go')], cache: { maxEntries: 2 }, run: g })
+  await b.start() // f(1), g(1)
+  for (const v of [2, 3, 2, 1]) {
+    bb.set(v) // g(2) kept beside g(1); g(3) evicts g(1), the oldest of g (f(1) is older)
+    await b.idle()
+  }
+  expect(g.mock.calls.map((c) => c[0])).toEqual([1, 2, 3, 1]) // 2 was a hit, 1 a miss
+  a.set(2)
+  await b.idle()
+  a.set(1)
+  await b.idle()
+  expect(f.mock.calls.map((c) => c[0])).toEqual([1, 2]) // f(1) survived g's evictions
+  expect(statsOf(b, 'f')).toMatchObject({ runs: 2, hits: 1 })
+})
+
+it('M cache: memory keeps at most 128 MiB of entries over all cache ids, least recently used out first, never the entry just added', async () => {
+  // a ─► [f, cache id "big"]   ─► fo      memory only (idb: false). Each value is an
+  // b ─► [g, cache id "other"] ─► go      ArrayBuffer (zero pages: cheap until written) of
+  // c ─► [h, cache id "big"]   ─► ho      72 MB (x ≠ 9) or 144 MB (x = 9); two 72 MB entries
+  //                                       are past the 128 MiB cap, each id under its own.
+  const big = (x: number) => new ArrayBuffer(x === 9 ? 144_000_000 : 72_000_000)
+  const b = board(fresh('memory-cap'), { idb: false })
+  const a = b.store('a', { initial: 1 })
+  const bb = b.store('b', { initial: 0 })
+  const c = b.store('c', { initial: 0 })
+  const f = vi.fn(big)
+  const g = vi.fn(big)
+  b.callback({ id: 'f', inputs: [a], outputs: [b.store('fo')], cache: { id: 'big' }, run: f })
+  b.callback({ id: 'g', inputs: [bb], outputs: [b.store('go')], cache: { id: 'other' }, run: g, preventInitialCall: true })
+  b.callback({ id: 'h', inputs: [c], outputs: [b.store('ho')], cache: { id: 'big' }, run: f, preventInitialCall: true })
+  await b.start() // f(1)
+  const step = async (s: typeof a, v: number) => {
+    s.set(v)
+    await b.idle()
+  }
+  await step(bb, 1) // g(1): f(1) out
+  await step(a, 2) // f(2): g(1) out
+  await step(a, 1) // f(1) again: f(2) out
+  await step(bb, 2) // g(2): f(1) out
+  await step(bb, 1) // g(1) again: g(2) out
+  expect(f.mock.calls.map((x) => x[0])).toEqual([1, 2, 1])
+  expect(g.mock.calls.map((x) => x[0])).toEqual([1, 2, 1])
+  // One entry past the cap on its own: everything else goes, it stays (h finds it).
+  await step(a, 9)
+  await step(c, 9)
+  expect(f.mock.calls.map((x) => x[0])).toEqual([1, 2, 1, 9])
+  expect(statsOf(b, 'h')).toMatchObject({ runs: 0, hits: 1 })
+})
