@@ -179,3 +179,49 @@ it('M cache: memory keeps at most 128 MiB of entries over all cache ids, least r
   expect(f.mock.calls.map((x) => x[0])).toEqual([1, 2, 1, 9])
   expect(statsOf(b, 'h')).toMatchObject({ runs: 0, hits: 1 })
 })
+
+it("M cache: a leader's error fails its in-tab follower too, from one execution", async () => {
+  //       ┌─► [p, cache id "k"] ─► po      the computation throws once; both callbacks fail
+  // seed ─┤                                with that error, and it ran once
+  //       └─► [q, cache id "k"] ─► qo
+  const b = board(fresh('leader-error'))
+  const seed = b.store('seed', { initial: 1 })
+  let release!: () => void
+  const gate = new Promise<void>((r) => (release = r))
+  const compute = vi.fn(async () => {
+    await gate
+    throw new Error('no data for seed 1')
+  })
+  b.callback({ id: 'p', inputs: [seed], outputs: [b.store('po')], cache: { id: 'k' }, run: compute })
+  b.callback({ id: 'q', inputs: [seed], outputs: [b.store('qo')], cache: { id: 'k' }, run: compute })
+  const started = b.start()
+  await vi.waitFor(() => expect(compute).toHaveBeenCalledTimes(1))
+  release()
+  await started
+  expect(compute).toHaveBeenCalledTimes(1)
+  expect([...b.errors.keys()].sort()).toEqual(['p', 'q'])
+  for (const id of ['p', 'q']) expect(b.errors.get(id)!.message).toMatch(/no data for seed 1/)
+})
+
+it("M cache: scope 'global' is the default scope (one key with and without it), and a global entry outlives clearSession()", async () => {
+  // n ─┬─► [d, cache id "k"]                  ─► do      same key: one execution
+  //    └─► [e, cache id "k", scope "global"]  ─► eo
+  const name = fresh('scope-default')
+  const b = board(name)
+  const input = b.store('n', { initial: 3 })
+  const compute = vi.fn((x: number) => x * 7)
+  b.callback({ id: 'd', inputs: [input], outputs: [b.store('do')], cache: { id: 'k' }, run: compute })
+  b.callback({ id: 'e', inputs: [input], outputs: [b.store('eo')], cache: { id: 'k', scope: 'global' }, run: compute })
+  await b.start()
+  expect(compute).toHaveBeenCalledTimes(1)
+  await b.clearSession()
+  b.dispose()
+  // A reload in the new session: the global entry is still its key's (an IndexedDB hit).
+  const again = board(name)
+  const out = again.store<number>('eo')
+  again.callback({ id: 'e', inputs: [again.store('n', { initial: 3 })], outputs: [out], cache: { id: 'k', scope: 'global' }, run: compute })
+  await again.start()
+  expect(out.get()).toBe(21)
+  expect(compute).toHaveBeenCalledTimes(1)
+  expect(statsOf(again, 'e')).toMatchObject({ runs: 0, hits: 1 })
+})
