@@ -67,6 +67,7 @@ await context.exposeBinding('chaosReport', (_source, msg) => {
     case 'durable': {
       const e = execs.get(id)
       if (e) e[msg.type] = true
+      if (e && msg.type === 'durable') e.superseded = msg.superseded === true
       break
     }
     case 'ready':
@@ -282,11 +283,13 @@ function quantiles(xs) {
 
 // ---- executions ---------------------------------------------------------------------------
 // An execution is excused when its page life was killed before the entry was committed
-// (`durable`: the board was idle after it): that tab may never have written it.
+// (`durable`: the board was idle after it): that tab may never have written it. A run
+// superseded while computing still writes its entry, but idle() does not wait for that
+// write (S20), so its `durable` proves nothing: killed after it, it is excused too.
 const all = [...execs.values()]
 const byKey = new Map()
 for (const e of all) {
-  e.killed = !e.durable && killed.has(e.life)
+  e.killed = (!e.durable || e.superseded) && killed.has(e.life)
   if (!byKey.has(e.key)) byKey.set(e.key, [])
   byKey.get(e.key).push(e)
 }
@@ -298,7 +301,17 @@ let recomputedAfterKill = 0
 for (const [key, es] of byKey) {
   const counted = es.filter((e) => !e.killed)
   if (counted.length > 1)
-    twice.push({ key, executions: es.map(({ life, t, end, durable, killed }) => ({ life, t, end, durable, killed })) })
+    twice.push({
+      key,
+      executions: es.map(({ life, t, end, durable, superseded, killed }) => ({
+        life,
+        t,
+        end,
+        durable,
+        superseded,
+        killed,
+      })),
+    })
   else if (es.length > 1) recomputedAfterKill++
 }
 const perCallback = {}
@@ -323,6 +336,9 @@ const result = {
     keys: byKey.size,
     keysByExecutionCount: histogram,
     killedBeforeCommitted: all.filter((e) => e.killed).length,
+    // Of those: superseded runs whose page was killed after the board was idle (S20).
+    killedAfterSupersededIdle: all.filter((e) => e.killed && e.durable && e.superseded).length,
+    supersededWhileComputing: all.filter((e) => e.superseded).length,
     keysRecomputedAfterKill: recomputedAfterKill,
     notCommittedAtEnd: unfinished,
     perKey,

@@ -15,11 +15,14 @@
 // bench/mutation-equivalent.json (equivalent mutants, each with one line why) are reported
 // apart and left out of the score's denominator; the raw score (counting them) is kept too.
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join, relative, resolve } from 'node:path'
 
 const root = resolve(import.meta.dirname, '..')
-const args = new Set(process.argv.slice(2))
+const argv = process.argv.slice(2)
+// `--note "text"` (repeatable): a line for the JSON's notes, e.g. why a part was not run.
+const extraNotes = argv.flatMap((a, i) => (a === '--note' && argv[i + 1] !== undefined ? [argv[i + 1]] : []))
+const args = new Set(argv.filter((a, i) => a !== '--note' && argv[i - 1] !== '--note'))
 const FOLDERS = ['src/graph', 'src/cache', 'src/storage', 'src/sync', 'src/worker', 'src/aggregate', 'src/dom']
 const DEFAULT_BROWSER = 'dom'
 const nodeGroups = (process.env.MUTATE_NODE ?? 'core,aggregate')
@@ -64,12 +67,12 @@ const RANK = {
   Ignored: 0,
   Pending: 0,
 }
-const reports = [
-  ['node:core', 'reports/mutation/node-core.json'],
-  ['node:aggregate', 'reports/mutation/node-aggregate.json'],
-]
-for (const g of ['dom', 'cache', 'storage', 'sync', 'worker'])
-  reports.push([`browser:${g}`, `reports/mutation/browser-${g}.json`])
+// Every run's report: reports/mutation/<project>-<group>[-<part>].json (parts: STRYKER_PART).
+const reportDir = resolve(root, 'reports/mutation')
+const reports = (existsSync(reportDir) ? readdirSync(reportDir) : [])
+  .filter((f) => /^(node|browser)-.+\.json$/.test(f))
+  .sort()
+  .map((f) => [f.replace(/\.json$/, '').replace('-', ':'), `reports/mutation/${f}`])
 
 const mutants = new Map()
 const usedReports = []
@@ -203,6 +206,31 @@ const score = (c) => {
   }
 }
 
+// What each folder's figures cover: its source files, with the runs (and line spans) that
+// mutated each; a file no run mutated is listed as not measured.
+const sourcesOf = (dir) =>
+  readdirSync(resolve(root, dir), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory()
+      ? sourcesOf(join(dir, e.name))
+      : /\.tsx?$/.test(e.name)
+        ? [relative(root, resolve(root, dir, e.name))]
+        : [],
+  )
+const scope = Object.fromEntries(
+  FOLDERS.map((folder) => {
+    const measured = []
+    const notMeasured = []
+    for (const file of sourcesOf(folder).sort()) {
+      const by = usedReports.flatMap((r) =>
+        r.files.filter((f) => f.startsWith(`${file}:`)).map((f) => `${f} (${r.run})`),
+      )
+      if (by.length) measured.push(...by)
+      else notMeasured.push(file)
+    }
+    return [folder, { measured, notMeasured }]
+  }),
+)
+
 let commit
 try {
   commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout.trim()
@@ -218,18 +246,21 @@ const out = {
   targets: { overallCovered: 85, 'src/graph': 90, 'src/cache': 90 },
   overall: score(overall),
   folders: Object.fromEntries(Object.entries(byFolder).map(([f, c]) => [f, score(c)])),
+  scope,
   notes: [
     'scoreCovered = (killed + timeout) / (killed + timeout + survived), equivalent mutants (listed below, each with why) left out; scoreCoveredRaw counts them as survivors; scoreAll also counts no-coverage mutants.',
     'node run: every mutated folder against the *.node.test.ts tests (Vitest node project, per-test coverage).',
     'browser runs: the groups listed in reports (stryker/browser.config.mjs) against real-Chromium *.browser.test.ts tests; the other groups were not run, so their browser-only code counts as no coverage.',
     'Never covered: code that runs only inside a Web Worker (Stryker switches a mutant on in the page, not in the worker), and the Playwright e2e specs (not a Stryker runner).',
+    'scope: per folder, the files (and the line span of their mutants) each run mutated; notMeasured files were mutated by no run, so the folder figure says nothing about them.',
+    ...extraNotes,
   ],
   survivors,
   equivalent,
   staleEquivalents: [...staleEq].map((e) => ({ ...e, note: 'no surviving mutant matches this entry any more' })),
 }
 mkdirSync(resolve(root, 'bench/results'), { recursive: true })
-writeFileSync(resolve(root, 'bench/results/mutation.json'), `${JSON.stringify(out, null, 2)}\n`)
+writeFileSync(resolve(root, 'bench/results/mutation.json'), JSON.stringify(out, null, 2) + '\n')
 
 console.log('\nmutation score (covered mutants killed, equivalents left out):')
 for (const [f, c] of Object.entries(out.folders)) {

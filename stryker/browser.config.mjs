@@ -8,16 +8,20 @@
 // Not covered by any run: code that executes only inside a Web Worker (the worker side of
 // src/worker/expose.ts, tasks run by the pool): Stryker activates a mutant on the page's
 // globalThis, and a worker has its own, so such a mutant is never switched on there.
-import { common } from './common.mjs'
+import { common, mutateOf, part } from './common.mjs'
 
 export const groups = {
   dom: { mutate: ['src/dom/**/*.ts'], testFiles: ['test/dom/bind.browser.test.ts'] },
   cache: {
     mutate: ['src/cache/flight.ts', 'src/cache/memo.ts'],
+    // Not flight.property.browser.test.ts: it reaches nearly every mutant and adds ~5 s to each.
     testFiles: [
       'test/cache/memo.browser.test.ts',
       'test/cache/faults.browser.test.ts',
       'test/cache/signal.browser.test.ts',
+      'test/cache/safety.browser.test.ts',
+      'test/cache/chaos-finding.browser.test.ts',
+      'test/cache/mutants.browser.test.ts',
     ],
   },
   storage: {
@@ -35,14 +39,18 @@ export const groups = {
   worker: { mutate: ['src/worker/**/*.ts'], testFiles: ['test/worker/pool.browser.test.ts'] },
 }
 
-const name = process.env.STRYKER_GROUP ?? 'dom'
-const group = groups[name]
-if (!group) throw new Error(`stryker/browser.config.mjs: no group "${name}" (${Object.keys(groups).join(', ')}).`)
+const group = groups[process.env.STRYKER_GROUP ?? 'dom']
+if (!group)
+  throw new Error(
+    `stryker/browser.config.mjs: no group "${process.env.STRYKER_GROUP}" (${Object.keys(groups).join(', ')}).`,
+  )
+// A part of a group (STRYKER_PART + STRYKER_MUTATE, see common.mjs) gets its own report.
+const name = part(process.env.STRYKER_GROUP ?? 'dom')
 const base = common('browser')
 
 export default {
   ...base,
-  mutate: group.mutate,
+  mutate: mutateOf(group.mutate),
   testFiles: group.testFiles,
   incrementalFile: `reports/stryker-incremental-browser-${name}.json`,
   jsonReporter: { fileName: `reports/mutation/browser-${name}.json` },

@@ -1,5 +1,19 @@
 // Options both Stryker runs share. One project per run (stryker/vitest.config.ts reads
 // STRYKER_PROJECT): the vitest runner sees only that project's tests.
+// A run over part of a group, when the whole group does not fit the time there is:
+// STRYKER_MUTATE lists what to mutate (comma-separated Stryker patterns, line ranges allowed:
+// `src/cache/memo.ts:1-200`) and STRYKER_PART names the part, so its report is kept apart
+// (reports/mutation/<project>-<group>-<part>.json) and merged by scripts/mutate.mjs.
+/** @param {string[]} mutate */
+export const mutateOf = (mutate) =>
+  process.env.STRYKER_MUTATE
+    ? process.env.STRYKER_MUTATE.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : mutate
+/** @param {string} group */
+export const part = (group) => (process.env.STRYKER_PART ? `${group}-${process.env.STRYKER_PART}` : group)
+
 /** @param {'node' | 'browser'} project */
 export function common(project) {
   process.env.STRYKER_PROJECT = project

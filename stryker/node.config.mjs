@@ -3,7 +3,7 @@
 // (whose tests crunch 200 000-row tables: instrumented, each run takes many seconds).
 // Run through `npm run mutate` (scripts/mutate.mjs), which merges every run's report into
 // bench/results/mutation.json.
-import { common } from './common.mjs'
+import { common, mutateOf, part } from './common.mjs'
 
 export const groups = {
   core: {
@@ -19,13 +19,17 @@ export const groups = {
   aggregate: { mutate: ['src/aggregate/**/*.ts'] },
 }
 
-const name = process.env.STRYKER_GROUP ?? 'core'
-const group = groups[name]
-if (!group) throw new Error(`stryker/node.config.mjs: no group "${name}" (${Object.keys(groups).join(', ')}).`)
+const group = groups[process.env.STRYKER_GROUP ?? 'core']
+if (!group)
+  throw new Error(
+    `stryker/node.config.mjs: no group "${process.env.STRYKER_GROUP}" (${Object.keys(groups).join(', ')}).`,
+  )
+// A part of a group (STRYKER_PART + STRYKER_MUTATE, see common.mjs) gets its own report.
+const name = part(process.env.STRYKER_GROUP ?? 'core')
 
 export default {
   ...common('node'),
-  mutate: group.mutate,
+  mutate: mutateOf(group.mutate),
   incrementalFile: `reports/stryker-incremental-node-${name}.json`,
   jsonReporter: { fileName: `reports/mutation/node-${name}.json` },
   htmlReporter: { fileName: `reports/mutation/node-${name}.html` },

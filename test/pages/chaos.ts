@@ -13,7 +13,7 @@
 // executions are counted outside the pages, where a reload cannot lose the count.
 // URL parameters: `board`, `tab` (slot 0..5), `life` (how many times the driver (re)opened
 // or reloaded it), `seed` (the run's seed: delays are drawn from it).
-import { createBoard } from 'switchboard'
+import { type Ctx, createBoard } from 'switchboard'
 import { rng } from '../../demo/lib/rng'
 
 type Report = (msg: Record<string, unknown>) => Promise<void>
@@ -50,14 +50,17 @@ let serial = 0
 function counted<A extends number[]>(cb: string, session: boolean, f: (...args: A) => number) {
   return async (...args: [...A, unknown]) => {
     const inputs = args.slice(0, -1) as A
+    const ctx = args[args.length - 1] as Ctx
     const n = ++serial
     const sid = session ? board.session.id : undefined
     void report({ type: 'start', cb, inputs, sid, n })
     await new Promise((r) => setTimeout(r, Math.floor(random() * 120)))
     const v = f(...inputs)
     void report({ type: 'end', cb, n })
-    // The entry is committed once the board is idle (idle() waits for cache writes).
-    void board.idle().then(() => report({ type: 'durable', cb, n }))
+    // The entry is committed once the board is idle (idle() waits for cache writes), unless
+    // this run was superseded: idle() does not wait for a superseded run's write (S20), so
+    // then `durable` only says the board was idle, and a reload may still kill the write.
+    void board.idle().then(() => report({ type: 'durable', cb, n, superseded: ctx.signal.aborted }))
     return v
   }
 }
