@@ -101,8 +101,8 @@ it('M graph: while an async run is in flight, an unrelated chain whose upstream 
       return x
     },
   })
-  b.callback({ id: 'b', inputs: [t], outputs: [u], run: (x: number) => x + 1 })
-  b.callback({ id: 'c', inputs: [u], outputs: [v], run: (x: number) => x * 10 })
+  b.callback({ id: 'b', inputs: [t], outputs: [u], run: (x) => x! + 1 })
+  b.callback({ id: 'c', inputs: [u], outputs: [v], run: (x) => x! * 10 })
   await b.start()
   s.set(1) // slow is in flight until the gate opens
   t.set(4)
