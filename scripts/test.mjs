@@ -43,9 +43,10 @@ function step(name, cmd, args) {
 
 const chromium = ensureChromium()
 // Biome (format, lint, import order; biome.jsonc), then no import cycle between modules,
-// type imports counted (madge, .madgerc).
+// type imports counted (madge, .madgerc), then no unused file, export or dependency (knip).
 step('lint and format (biome)', 'npx', ['biome', 'check', '.'])
 step('import cycles (madge)', 'npx', ['madge', '--circular', '--no-spinner', 'src'])
+step('unused files and exports (knip)', 'npx', ['knip'])
 step('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json'])
 step('unit and browser tests', 'npx', ['vitest', 'run'])
 step('build', 'node', ['scripts/build.mjs'])

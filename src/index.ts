@@ -56,7 +56,7 @@ export type {
   StoreInfo,
   StoreOptions,
   StoreRef,
-} from './graph/board'
+} from './graph/types'
 export { createBoard } from './graph/board'
 export type { Codec } from './storage/codec'
 export type { StorageKind } from './storage/storage'

@@ -51,7 +51,7 @@ import {
 } from './memo'
 
 /** How long a follower waits for a lock holder before stealing its lock (F22). */
-export const defaultLockTimeoutMs = 60_000
+const defaultLockTimeoutMs = 60_000
 
 /** The callback run a lookup answers, as the board hands it in. */
 export interface CachedCall {

@@ -34,7 +34,7 @@ export interface Layout {
 }
 
 /** Box sizes: callbacks carry three lines of figures, stores two. */
-export const sizes = {
+const sizes = {
   store: { width: 176, height: 52 },
   callback: { width: 224, height: 70 },
 }

@@ -17,7 +17,7 @@ import { callbackKey, type LaidEdge, type LaidNode, layoutGraph, shapeKey, store
 import { panelCss } from './style'
 
 /** Where a store's value is, as the panel names it: a storage kind, or a worker handle. */
-export type Where = StoreInfo['location'] | 'worker'
+type Where = StoreInfo['location'] | 'worker'
 
 export interface DevPanelProps {
   board: Board
@@ -435,7 +435,7 @@ function Details({
 // ---- formatting ----------------------------------------------------------------------------
 
 /** Bytes as people read them: 812 B, 12.4 KB, 3.1 MB. */
-export function bytes(n: number): string {
+function bytes(n: number): string {
   if (n < 1024) return `${Math.round(n)} B`
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(n < 10 * 1024 ? 1 : 0)} KB`
   return `${(n / 1024 / 1024).toFixed(1)} MB`

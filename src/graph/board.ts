@@ -10,7 +10,7 @@ import type { CachedCall } from '../cache/flight'
 import { type CallbackError, GraphError } from '../errors'
 import type { Idb, openBoardIdb } from '../storage/idb'
 import { sizeOf } from '../storage/size'
-import type { PersistedKind, Persistence, Wave } from '../storage/storage'
+import type { Persistence, Wave } from '../storage/storage'
 import { broadcastWorks, earlySessionId, webLocks } from '../sync/id'
 import { type Handle, isHandle } from '../worker/handle'
 import { createPool, type PoolHost, resolveHandle, type TaskRun } from '../worker/pool'
@@ -34,30 +34,6 @@ import type {
   StoreRef,
 } from './types'
 
-export type {
-  Board,
-  BoardChange,
-  BoardEvents,
-  BoardOptions,
-  CacheOptions,
-  Callback,
-  CallbackInfo,
-  CallbackOptions,
-  CallbackStatus,
-  Ctx,
-  Inspection,
-  Returned,
-  Stats,
-  StorageKind,
-  Store,
-  StoreInfo,
-  StoreOptions,
-  StoreRef,
-  ValueOf,
-  Values,
-} from './types'
-export type { CallbackNode }
-export { StoreNode }
 
 // ---- the board ---------------------------------------------------------------------------
 
@@ -630,7 +606,7 @@ export function boardImpl(board: Board): BoardImpl {
   if (!(board instanceof BoardImpl)) throw new GraphError('bad-definition', 'expected a board made by createBoard.')
   return board
 }
-export type { BoardImpl, PersistedKind }
+export type { BoardImpl }
 
 /** The worker pools' view of a board (src/worker/types.ts `PoolHost`): one per board. */
 const poolHosts = new WeakMap<BoardImpl, PoolHost>()

@@ -50,9 +50,8 @@
 import { CallbackError, GraphError, noUpdate, PreventUpdate } from '../errors'
 import { sizeOf } from '../storage/size'
 import type { CallbackNode, Origin, StoreNode } from './store'
-import type { Ctx, RunCtx, Stats } from './types'
+import type { RunCtx } from './types'
 
-export type { CallbackNode, Ctx, Stats }
 
 /**
  * A cached callback's run goes through this (cache/ provides it): it answers from the

@@ -52,7 +52,7 @@ interface NativeFromBase64 {
   fromBase64?: (s: string) => Uint8Array
 }
 
-export function bytesToBase64(bytes: Uint8Array): string {
+function bytesToBase64(bytes: Uint8Array): string {
   const native = (Uint8Array.prototype as NativeBase64).toBase64
   if (native) return native.call(bytes)
   // btoa wants a binary string; build it in chunks so large arrays do not blow the stack.
@@ -63,7 +63,7 @@ export function bytesToBase64(bytes: Uint8Array): string {
   return btoa(s)
 }
 
-export function base64ToBytes(text: string): Uint8Array {
+function base64ToBytes(text: string): Uint8Array {
   const native = (Uint8Array as NativeFromBase64).fromBase64
   if (native) return native(text)
   const s = atob(text)

@@ -27,8 +27,6 @@ import { isQuotaError, type WebKind, webStorage } from './web'
 
 // Declared with the board's public types (a leaf); persistence reads it from there.
 export type { StorageKind }
-export { sizeOf }
-export type PersistedKind = Exclude<StorageKind, 'memory'>
 
 /** What sits in storage for one store. */
 export interface Envelope {
@@ -88,7 +86,7 @@ export interface PersistenceHost {
   committed(storeIds: string[]): void
 }
 
-export function webKey(board: string, storeId: string): string {
+function webKey(board: string, storeId: string): string {
   return nameOf(board, storeId)
 }
 

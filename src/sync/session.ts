@@ -83,7 +83,7 @@ function topSession(): TabSession | undefined {
  * Holds a lock until `release()` is called; resolves to the release function, or to
  * null when `ifAvailable` found it taken.
  */
-export function holdLock(locks: LockManager, name: string, options: LockOptions = {}): Promise<(() => void) | null> {
+function holdLock(locks: LockManager, name: string, options: LockOptions = {}): Promise<(() => void) | null> {
   return new Promise((resolve, reject) => {
     locks
       .request(name, options, (lock) => {

@@ -18,7 +18,7 @@ import { noUpdate, PreventUpdate, WorkerError } from '../errors'
 import type { Idb } from '../storage/idb'
 import { nameOf } from '../storage/names'
 import { sizeOf } from '../storage/size'
-import { describe, eachHandle, type Handle, isHandle, mapHandles, transferables } from './handle'
+import { describe, eachHandle, type Handle, mapHandles, transferables } from './handle'
 import {
   AGGREGATE_TASK,
   type Ask,
@@ -33,7 +33,6 @@ import {
   type WorkerStats,
 } from './protocol'
 
-export { noUpdate, PreventUpdate }
 
 /** What a task gets after its arguments. */
 export interface TaskCtx {
@@ -575,4 +574,3 @@ const builtins: Record<string, Task> = {
     (await import('../aggregate/index')).aggregate(table, spec),
 }
 
-export { isHandle }

@@ -15,8 +15,6 @@ import type { Handle } from './handle'
 import type { PoolHost, PoolOptions, PoolStats, Tasks, WorkerPool } from './types'
 
 export type {
-  CallbackCtx,
-  HandleDb,
   PoolHost,
   PoolOptions,
   PoolStats,
