@@ -60,12 +60,16 @@ test('F01 S11 real quota: the cache is evicted oldest-first and a store write re
   expect((await api(page, (a) => a.state())).small).toBe('s2')
 
   // big (3 MB) does not fit even after evicting one more entry: it fails alone, as quota.
+  // The wave's transaction fails, so each store is written on its own; small's own write
+  // succeeds on an idle machine (1 entry left), but on a busy one Chromium may still count
+  // the blobs evicted above, and small's write then meets the quota too: its own eviction
+  // and retry (the contract is per write) take the last entry, and small is written.
   await api(page, (a) => a.wave('s3', 3_000_000))
   expect(await api(page, (a) => a.failed)).toEqual([
     ...afterRetry,
     { store: 'big', code: 'quota', bytes: 3_000_000, key: null },
   ])
-  expect(await api(page, (a) => a.cacheEntries())).toBe(1)
+  expect([0, 1]).toContain(await api(page, (a) => a.cacheEntries()))
   expect(await api(page, (a) => a.state())).toEqual({ small: 's3', big: 3_000_000, indexedDB: true })
 
   // A cache entry over quota: evicted, retried once, then persist-failed names key and
