@@ -29,6 +29,7 @@ test('script-tag page: IIFE bundle, classic worker with importScripts, handle in
   page.on('pageerror', (e) => errors.push(e.message))
   await page.goto('examples/script-tag.html')
   await expect(page.getByTestId('status')).toHaveText('ready')
+  await expect(page.getByTestId('setup')).toBeHidden()
   await expect(page.getByTestId('handle')).toHaveText(/^Float64Array\(100000\), 800,000 bytes, held in worker \d$/)
   await expect(page.getByTestId('summary')).toHaveText(/^n=100000 mean=/)
   await expect(page.getByTestId('histogram')).toHaveText('Uint32Array(16) total 100000')
@@ -69,4 +70,27 @@ test('IIFE globals: Switchboard has every name of "." and SwitchboardWorker ever
     return names.sort()
   })
   expect(worker).toEqual(exportedNames('worker/index.ts'))
+})
+
+// The two ways a newcomer opens this page wrong: straight from disk, or before building dist/.
+test('script-tag page opened as file://: says to serve it over http, starts nothing', async ({ page }) => {
+  const errors: string[] = []
+  page.on('pageerror', (e) => errors.push(e.message))
+  await page.goto(`file://${resolve(import.meta.dirname, '../../examples/script-tag.html')}`)
+  await expect(page.getByTestId('setup')).toBeVisible()
+  await expect(page.getByTestId('setup')).toContainText('opened as a file')
+  await expect(page.getByTestId('setup')).toContainText('python3 -m http.server')
+  await expect(page.getByTestId('status')).toHaveText('not started')
+  expect(errors).toEqual([])
+})
+
+test('script-tag page without dist/switchboard.iife.js: says to build it first', async ({ page }) => {
+  const errors: string[] = []
+  page.on('pageerror', (e) => errors.push(e.message))
+  await page.route('**/dist/switchboard.iife.js', (route) => route.fulfill({ status: 404, body: 'not found' }))
+  await page.goto('examples/script-tag.html')
+  await expect(page.getByTestId('setup')).toBeVisible()
+  await expect(page.getByTestId('setup')).toContainText('npm run build:lib')
+  await expect(page.getByTestId('status')).toHaveText('not started')
+  expect(errors).toEqual([])
 })
