@@ -222,7 +222,7 @@ export interface BoardOptions {
   version?: string | number
   /**
    * Time and size every run, synchronous ones included, for `inspect()` and the dev panel
-   * (which turns it on). Off by default: two clock reads and a size walk per run would
+   * (which shows them; it no longer turns this on). Off by default: two clock reads and a size walk per run would
    * cost more than a small callback itself. Async and worker runs are always timed.
    */
   profile?: boolean
