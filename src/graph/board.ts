@@ -318,7 +318,8 @@ class BoardImpl implements Board {
       if (!node.preventInitialCall) this.scheduler.mark(node)
       this.scheduler.flush()
     } else this.scheduler.publishSoon()
-    return { id }
+    // `board` not enumerable: a callback logs, spreads and compares as `{ id }`.
+    return Object.defineProperty({ id }, 'board', { value: this as Board }) as Callback
   }
 
   // ---- lifecycle ----

@@ -131,6 +131,8 @@ export interface CallbackOptions<
 /** A defined callback: its id, for inspect(), status hooks and errors. */
 export interface Callback {
   readonly id: string
+  /** The board that defined it (not enumerable), so `useStatus(cb)` needs no provider. */
+  readonly board: Board
 }
 
 export interface StoreInfo {
