@@ -450,6 +450,11 @@ class BoardImpl implements Board {
     return this.#kept?.sessionId ?? (this.#earlyId ??= earlySessionId())
   }
 
+  /** The id `board.session.id` gave out before the session's code loaded, if it was read. */
+  earlySessionId(): string | undefined {
+    return this.#earlyId
+  }
+
   /** Makes the session (loading its code) and resolves once its duplicated-tab check is done. */
   sessionReady(): Promise<void> {
     return this.#keep().then((k) => k.sessionOf().ready)

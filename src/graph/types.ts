@@ -217,6 +217,14 @@ export interface BoardEvents {
   error: CallbackError
   /** A callback started, progressed or settled; at once, not at the end of the drain. */
   status: { callback: string }
+  /**
+   * The tab's session id: once when it is settled (the duplicated-tab check done, at
+   * `start()` of a board keeping data or after the first read of `board.session`), then once
+   * per renewal (`clearSession()` here, on another board of the tab or in another tab).
+   * `previous`: the id it replaces; on the first event, the id `session.id` gave out before
+   * if the check renewed it (a duplicated tab), else undefined.
+   */
+  session: { id: string; previous: string | undefined }
 }
 
 export interface BoardOptions {
