@@ -99,6 +99,13 @@ export interface CacheOptions {
   maxBytes?: number
   /** Part of the key: bump it when `run` changes what it computes. */
   version?: string | number
+  /**
+   * The inputs and state (stores or ids) that form the key; default all of them. A change
+   * to one left out reuses the entry of the current key: its result may be stale, by choice.
+   * @example
+   * cache: { key: [sessionId] }   // memoize per session while run also reads clicks
+   */
+  key?: readonly StoreRef[]
   /** Callbacks with the same cache id and equal inputs share entries. Default: the callback id. */
   id?: string
   /** How long another tab's computation of the same key is awaited before taking over. Default 60 000. */
