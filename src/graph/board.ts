@@ -76,26 +76,6 @@ function cachedCall(node: CallbackNode): CachedCall {
 }
 
 /**
- * `cache.key` as positions among the run's arguments (`args`: inputs then state). Each entry
- * must be one of them, by store or id: anything else is a bad definition naming it.
- */
-function keyPositions(callback: string, key: readonly StoreRef[], args: readonly StoreNode[]): number[] {
-  const at = new Set<number>()
-  for (const ref of key) {
-    const i = args.findIndex((s) => (typeof ref === 'string' ? s.id === ref : s === ref))
-    if (i < 0) {
-      const name = typeof ref === 'string' ? ref : String((ref as { id?: unknown } | null)?.id)
-      throw new GraphError(
-        'bad-definition',
-        `callback "${callback}": cache key names "${name}", which is not one of its inputs or state.`,
-      )
-    }
-    at.add(i)
-  }
-  return [...at].sort((a, b) => a - b)
-}
-
-/**
  * The board itself: `createBoard` returns it as is, typed `Board`. Fields marked `#` are its
  * own; the public ones other than Board's are read by the scheduler host, the worker pool,
  * the cache, storage and sync (each to be narrowed to a host interface of its own).
@@ -287,9 +267,21 @@ class BoardImpl implements Board {
       }
     }
     // Guarantee 5b: no cycle, through inputs or state.
-    const path = findCycle(outputs, new Set([...inputs, ...state]))
+    const args = [...inputs, ...state]
+    const path = findCycle(outputs, new Set(args))
     if (path) throw new GraphError('cycle', `callback "${id}" closes a cycle: ${path.join(' → ')}.`)
-    const keyAt = o.cache?.key && keyPositions(id, o.cache.key, [...inputs, ...state])
+    // `cache.key` as positions among run's arguments (inputs then state), each one of them.
+    const keyAt = o.cache?.key?.map((ref) => {
+      const i = args.findIndex((s) => s === ref || s.id === ref)
+      if (i < 0) {
+        const name = typeof ref === 'string' ? ref : ref?.id
+        throw new GraphError(
+          'bad-definition',
+          `callback "${id}": cache key names "${name}", which is not one of its inputs or state.`,
+        )
+      }
+      return i
+    })
     // The cache costs nothing until a callback asks for it.
     if (o.cache && !this.scheduler.host.cacheRunner) {
       // The cache's code loads with the first cached callback; until then this stand-in
