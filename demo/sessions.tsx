@@ -59,14 +59,11 @@ board.callback({
 function useSessionId(): string {
   const [id, setId] = useState(board.session.id)
   useEffect(() => {
-    // A clear in this tab or another renews the id; any status tick is a fine moment to look.
-    const refresh = () => setId(board.session.id)
-    const offs = [board.on('status', refresh), ...[basket, report].map((s) => s.subscribe(refresh))]
-    const t = setInterval(refresh, 500)
-    return () => {
-      clearInterval(t)
-      offs.forEach((off) => off())
-    }
+    // Told when the id is settled (a duplicated tab gets a new one) and on every renewal
+    // (a clear in this tab or another); read once more in case it settled before this ran.
+    const off = board.on('session', (e) => setId(e.id))
+    setId(board.session.id)
+    return off
   }, [])
   return id
 }

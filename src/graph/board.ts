@@ -243,8 +243,21 @@ class BoardImpl implements Board {
       }
     }
     // Guarantee 5b: no cycle, through inputs or state.
-    const path = findCycle(outputs, new Set([...inputs, ...state]))
+    const args = [...inputs, ...state]
+    const path = findCycle(outputs, new Set(args))
     if (path) throw new GraphError('cycle', `callback "${id}" closes a cycle: ${path.join(' → ')}.`)
+    // `cache.key` as positions among run's arguments (inputs then state), each one of them.
+    const keyAt = o.cache?.key?.map((ref) => {
+      const i = args.findIndex((s) => s === ref || s.id === ref)
+      if (i < 0) {
+        const name = typeof ref === 'string' ? ref : ref?.id
+        throw new GraphError(
+          'bad-definition',
+          `callback "${id}": cache key names "${name}", which is not one of its inputs or state.`,
+        )
+      }
+      return i
+    })
     // The cache costs nothing until a callback asks for it.
     if (o.cache && !this.scheduler.host.cacheRunner) {
       // The cache's code loads with the first cached callback; until then this stand-in
@@ -252,7 +265,8 @@ class BoardImpl implements Board {
       const ready = this.#keep().then((k) => k.cache())
       this.cacheRunner = (node, args, compute) => {
         const call = cachedCall(node)
-        return ready.then((cache) => cache.run(call, args, compute))
+        const key = node.keyAt ? node.keyAt.map((i) => args[i]) : args
+        return ready.then((cache) => cache.run(call, key, compute))
       }
     }
 
@@ -267,6 +281,7 @@ class BoardImpl implements Board {
       timeoutMs: o.timeoutMs,
       hardCancel: !!o.hardCancel,
       cache: o.cache,
+      keyAt,
       rank: 0,
       dirty: false,
       since: this.scheduler.seq,
@@ -294,7 +309,8 @@ class BoardImpl implements Board {
       if (!node.preventInitialCall) this.scheduler.mark(node)
       this.scheduler.flush()
     } else this.scheduler.publishSoon()
-    return { id }
+    // `board` not enumerable: a callback logs, spreads and compares as `{ id }`.
+    return Object.defineProperty({ id }, 'board', { value: this as Board }) as Callback
   }
 
   // ---- lifecycle ----
@@ -423,6 +439,11 @@ class BoardImpl implements Board {
   /** `board.session.id`: synchronous, whether or not the session's code has loaded yet. */
   sessionId(): string {
     return this.#kept?.sessionId ?? (this.#earlyId ??= earlySessionId())
+  }
+
+  /** The id `board.session.id` gave out before the session's code loaded, if it was read. */
+  earlySessionId(): string | undefined {
+    return this.#earlyId
   }
 
   /** Makes the session (loading its code) and resolves once its duplicated-tab check is done. */

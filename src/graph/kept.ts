@@ -41,6 +41,8 @@ export interface KeptBoard {
   /** The board's database, opened on first use with `open`. */
   database(open: typeof openBoardIdb): Idb | undefined
   sessionId(): string
+  /** The id `board.session.id` gave out before the session was made, if it was read. */
+  earlySessionId(): string | undefined
   sessionReady(): Promise<void>
   warn(key: string, message: string, cause?: unknown): void
   emit<K extends keyof BoardEvents>(type: K, e: BoardEvents[K]): void
@@ -156,6 +158,17 @@ export class Kept {
       })
       // Made after dispose (asked for just before it): hold no lock nobody will release.
       if (b.scheduler.disposed) this.#session.dispose()
+      // The first 'session' event: the id is final once the duplicated-tab check is done.
+      const session = this.#session
+      const early = b.earlySessionId()
+      session.ready.then(
+        () => {
+          if (b.scheduler.disposed) return
+          const id = session.id
+          b.emit('session', { id, previous: early !== id ? early : undefined })
+        },
+        () => undefined, // a failure to settle shows through `board.session.ready` and start()
+      )
     }
     if (!b.scheduler.disposed) listenForClears(this.#clearHostOf())
     return this.#session
@@ -243,6 +256,7 @@ export class Kept {
         ])
       },
       reset: (scope, told) => kept.#reset(scope, told),
+      renewed: (previous, id) => b.emit('session', { id, previous }),
       track: (p) => b.scheduler.track(p),
       idle: () => b.idle(),
     }

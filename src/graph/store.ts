@@ -135,6 +135,8 @@ export interface CallbackNode {
   readonly timeoutMs: number | undefined
   readonly hardCancel: boolean
   readonly cache: CacheOptions | undefined
+  /** `cache.key` as positions in the run's arguments (inputs then state); undefined: all of them. */
+  readonly keyAt: readonly number[] | undefined
   /** Position in a topological order; lower runs first. Recomputed when the graph grows. */
   rank: number
   /** In its slot, waiting to run in this wave. */

@@ -99,6 +99,13 @@ export interface CacheOptions {
   maxBytes?: number
   /** Part of the key: bump it when `run` changes what it computes. */
   version?: string | number
+  /**
+   * The inputs and state (stores or ids) that form the key; default all of them. A change
+   * to one left out reuses the entry of the current key: its result may be stale, by choice.
+   * @example
+   * cache: { key: [sessionId] }   // memoize per session while run also reads clicks
+   */
+  key?: readonly StoreRef[]
   /** Callbacks with the same cache id and equal inputs share entries. Default: the callback id. */
   id?: string
   /** How long another tab's computation of the same key is awaited before taking over. Default 60 000. */
@@ -131,6 +138,8 @@ export interface CallbackOptions<
 /** A defined callback: its id, for inspect(), status hooks and errors. */
 export interface Callback {
   readonly id: string
+  /** The board that defined it (not enumerable), so `useStatus(cb)` needs no provider. */
+  readonly board: Board
 }
 
 export interface StoreInfo {
@@ -215,6 +224,14 @@ export interface BoardEvents {
   error: CallbackError
   /** A callback started, progressed or settled; at once, not at the end of the drain. */
   status: { callback: string }
+  /**
+   * The tab's session id: once when it is settled (the duplicated-tab check done, at
+   * `start()` of a board keeping data or after the first read of `board.session`), then once
+   * per renewal (`clearSession()` here, on another board of the tab or in another tab).
+   * `previous`: the id it replaces; on the first event, the id `session.id` gave out before
+   * if the check renewed it (a duplicated tab), else undefined.
+   */
+  session: { id: string; previous: string | undefined }
 }
 
 export interface BoardOptions {

@@ -67,8 +67,9 @@ const idle: Status = Object.freeze({
 
 /**
  * A callback's status, re-rendering when it starts, progresses, settles or fails. The board
- * is the second argument or the nearest `BoardProvider`'s. An id not defined (yet) reads
- * as idle with zero runs.
+ * is the second argument, else the callback object's own (`callback.board`), else the
+ * nearest `BoardProvider`'s: a callback object needs no provider. An id not defined (yet)
+ * reads as idle with zero runs.
  *
  * @example
  * const { running, progress, error } = useStatus(loadFlights)
@@ -76,7 +77,8 @@ const idle: Status = Object.freeze({
  * return running ? <progress value={progress?.fraction} /> : <Chart />
  */
 export function useStatus(callback: Callback | string, board?: Board): Status {
-  const b = boardFor('useStatus', board, useContext(BoardContext))
+  const own = typeof callback === 'string' ? undefined : callback.board
+  const b = boardFor('useStatus', board ?? own, useContext(BoardContext))
   const id = typeof callback === 'string' ? callback : callback.id
   const last = useRef<Status>(idle)
 

@@ -27,6 +27,8 @@ export interface ClearHost extends SyncHost {
    * are left to the tab that asked), and the callbacks run again (S09, S18).
    */
   reset(scope: 'session' | 'all', told: boolean): void
+  /** The session `previous` was renewed to `id` for this board (once per renewal): the 'session' event. */
+  renewed(previous: string, id: string): void
   track(p: Promise<unknown>): void
   idle(): Promise<void>
 }
@@ -69,6 +71,7 @@ export async function clearSession(b: ClearHost, tell = true, told?: string): Pr
   if (!session.forget(old)) return
   await b.forget({ scope: 'session', sid: old })
   b.reset('session', !tell)
+  b.renewed(old, session.id)
   if (!tell) return // a remote clear is tracked by idle(); awaiting idle() here would wait on itself
   b.channel().post({ type: 'clear', scope: 'session', sid: old })
   await b.idle()

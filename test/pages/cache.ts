@@ -63,9 +63,17 @@ function render() {
 }
 for (const s of [result, sessionResult, note, shared, mirrored]) s.subscribe(() => queueMicrotask(render))
 
-;(globalThis as { api?: unknown }).api = { board, seed, note, shared, release, render }
-// Session renewals (clearSession here or in another tab) change no store: poll the id.
-setInterval(render, 100)
+// The id given out before start (a duplicated tab's copy), then every 'session' event.
+const earlyId = board.session.id
+const sessionEvents: Array<{ id: string; previous: string | undefined }> = []
+;(globalThis as { api?: unknown }).api = { board, seed, note, shared, release, render, earlyId, sessionEvents }
+// Session renewals (clearSession here or in another tab) change no store: the 'session'
+// event tells them; 'change' any run (a hit that leaves its store equal included).
+board.on('session', (e) => {
+  sessionEvents.push(e)
+  render()
+})
+board.on('change', () => queueMicrotask(render))
 await board.start()
 render()
 show('ready', 'yes')

@@ -250,6 +250,48 @@ describe('useStatus', () => {
     expect(() => mount(<NoBoard />)).toThrow(/BoardProvider/)
   })
 
+  it('N4 a callback object names its board: useStatus(load) needs no provider', async () => {
+    // q ─► [load] ─► out          (no <BoardProvider> anywhere; a provider of another board is ignored)
+    const b = board()
+    const other = board()
+    const q = b.store('q', { initial: 1 })
+    const out = b.store<number>('out')
+    let calls = 0
+    const load = b.callback({
+      id: 'load',
+      inputs: [q],
+      outputs: [out],
+      run: (v) => {
+        calls++
+        if (v < 0) throw new RangeError(`negative: ${v}`)
+        return v * 2
+      },
+    })
+    other.callback({ id: 'load', inputs: [other.store('q', { initial: 0 })], outputs: [], run: () => undefined })
+    await b.start()
+    expect(load.board).toBe(b)
+    expect(Object.keys(load)).toEqual(['id'])
+    function Runs() {
+      const s = useStatus(load)
+      return <p role="alert">{s.error ? s.error.message : `runs ${s.runs}`}</p>
+    }
+    const el = mount(<Runs />)
+    expect(el.textContent).toBe('runs 1')
+    act(() => q.set(2))
+    expect(el.textContent).toBe('runs 2')
+    act(() => q.set(-1))
+    expect(el.textContent).toContain('negative: -1')
+    expect(calls).toBe(3)
+    // Under a provider of another board that also has a 'load', the callback's own board wins.
+    act(() => render(null, root))
+    const el2 = mount(
+      <BoardProvider board={other}>
+        <Runs />
+      </BoardProvider>,
+    )
+    expect(el2.textContent).toContain('negative: -1')
+  })
+
   it('useBoard returns the provided board', () => {
     const b = board()
     const Name = () => <span>{useBoard().name}</span>
