@@ -39,6 +39,7 @@ export type { BindOptions } from './dom/bind'
 export { bind } from './dom/bind'
 export type { GraphErrorCode, NoUpdate, WorkerErrorCode } from './errors'
 export { CacheKeyError, CallbackError, GraphError, noUpdate, PreventUpdate, StorageError, WorkerError } from './errors'
+export { createBoard } from './graph/board'
 export type {
   Board,
   BoardChange,
@@ -57,7 +58,6 @@ export type {
   StoreOptions,
   StoreRef,
 } from './graph/types'
-export { createBoard } from './graph/board'
 export type { Codec } from './storage/codec'
 export type { StorageKind } from './storage/storage'
 export type { Handle } from './worker/handle'

@@ -34,7 +34,6 @@ import type {
   StoreRef,
 } from './types'
 
-
 // ---- the board ---------------------------------------------------------------------------
 
 /** A cached callback's run as the cache sees it (cache/flight.ts CachedCall). */

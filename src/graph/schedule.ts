@@ -52,7 +52,6 @@ import { sizeOf } from '../storage/size'
 import type { CallbackNode, Origin, StoreNode } from './store'
 import type { RunCtx } from './types'
 
-
 /**
  * A cached callback's run goes through this (cache/ provides it): it answers from the
  * cache or calls `compute` (once per key across callbacks and tabs), counts

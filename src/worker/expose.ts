@@ -33,7 +33,6 @@ import {
   type WorkerStats,
 } from './protocol'
 
-
 /** What a task gets after its arguments. */
 export interface TaskCtx {
   /** The callback this call runs for (undefined when the task is called directly). */
@@ -573,4 +572,3 @@ const builtins: Record<string, Task> = {
   [AGGREGATE_TASK]: async (table: Table, spec: AggregateSpec) =>
     (await import('../aggregate/index')).aggregate(table, spec),
 }
-
