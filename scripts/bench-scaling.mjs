@@ -214,6 +214,13 @@ async function wavePanels(panels) {
     waves[shape] = await series(`wave ${shape}`, sizes.wave, (n) => call('wave', shape, n))
   }
   const touchesAll = 'a wave that touches n callbacks costs n'
+  /** alien-signals' name, saying where it could not go (its error is in the points). */
+  const alienName = (label, points) => {
+    const failed = points.find(([, y]) => y.alienError)
+    return failed
+      ? `${label}, alien-signals (failed from ${failed[0]}: ${failed[1].alienError})`
+      : `${label}, alien-signals`
+  }
   panels.push({
     id: 'wave',
     title: 'Per-wave cost vs graph size',
@@ -221,9 +228,9 @@ async function wavePanels(panels) {
     y: 'ms per wave',
     curves: [
       curve('chain, ours', waves.chain, 1, touchesAll, (y) => y.ours),
-      curve('chain, alien-signals', waves.chain, undefined, '', (y) => y.alien),
+      curve(alienName('chain', waves.chain), waves.chain, undefined, '', (y) => y.alien),
       curve('1→N fan-out, ours', waves.fanout, 1, touchesAll, (y) => y.ours),
-      curve('1→N fan-out, alien-signals', waves.fanout, undefined, '', (y) => y.alien),
+      curve(alienName('1→N fan-out', waves.fanout), waves.fanout, undefined, '', (y) => y.alien),
       // The DAG's wave touches what descends from one source: its cost should grow as that does.
       curve(
         'random DAG, ours',
@@ -232,7 +239,7 @@ async function wavePanels(panels) {
         'a wave costs what it touches (the slope of the callbacks touched)',
         (y) => y.ours,
       ),
-      curve('random DAG, alien-signals', waves.dag, undefined, '', (y) => y.alien),
+      curve(alienName('random DAG', waves.dag), waves.dag, undefined, '', (y) => y.alien),
     ],
     touched: { dag: waves.dag.map(([x, y]) => [x, y.touched]) },
   })
