@@ -1,6 +1,17 @@
-// `npm run bench [-- P1 P2 ...] [--profile]`: builds each bench page with Vite, runs it in
-// headless Chromium, prints a table per benchmark and merges the results into
+// `npm run bench [-- P1 P2 ...] [--runs N] [--profile]`: builds each bench page with Vite,
+// runs it in headless Chromium, prints a table per benchmark and merges the results into
 // bench/results/latest.json (one entry per id, so a partial run keeps the others).
+//
+// Runs: every page is loaded N times (default 5), each load in a fresh browser context (new
+// heap, JIT and storage), round-robin over the selected benches so drift spreads over all of
+// them. Every figure (ours_ms, each anchor and ratio, each summary value) is stored as the
+// median over the runs in its usual place, so readers of the old format keep working, and as
+// { min, median, max } under `spread`. Each entry names the commit it was measured on
+// (`git rev-parse HEAD` of the copy benched, `dirty` when it had uncommitted changes outside
+// bench/results/). `npm run bench:readme` turns the file into the README's table.
+//
+// P9 is the size budget, not a page: `npm run bench -- P9` builds the library and stores
+// `npx size-limit --json` (kB, 1 kB = 1000 bytes, min+brotli) as the P9 entry's summary.
 //
 // A benchmark is a file bench/<id>-<name>.ts (id `p1`, `p10`, …) that exports
 // `run(): Promise<BenchResult>` (see bench/timing.ts). Dropping such a file in is all it
@@ -11,6 +22,7 @@
 // The build is a production build (minified, NODE_ENV=production) because that is what
 // users ship; `--profile` builds unminified and records a CPU profile instead, so the
 // self-time table at the end names real functions.
+import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
@@ -43,7 +55,18 @@ const entryPlugin = {
 
 const argv = process.argv.slice(2)
 const profile = argv.includes('--profile')
-const wanted = new Set(argv.filter((a) => !a.startsWith('--')).map((a) => a.toUpperCase()))
+const runsAt = argv.indexOf('--runs')
+const runs = profile ? 1 : runsAt >= 0 ? Number(argv[runsAt + 1]) : 5
+if (!Number.isInteger(runs) || runs < 1) {
+  console.error(`[bench] --runs wants a whole number of page loads, got ${argv[runsAt + 1]}`)
+  process.exit(2)
+}
+const wanted = new Set(
+  argv.filter((a, i) => !a.startsWith('--') && !(runsAt >= 0 && i === runsAt + 1)).map((a) => a.toUpperCase()),
+)
+const all = wanted.size === 0
+// P9 has no page: it is the size budget (see sizeEntry).
+const sizeWanted = (all || wanted.delete('P9')) && !profile
 
 const found = readdirSync(benchDir)
   .map((file) => /^(p\d+)-[\w-]+\.ts$/i.exec(file))
@@ -55,7 +78,7 @@ if (unknown.length > 0) {
   console.error(`[bench] no bench file for ${unknown.join(', ')}; found ${found.map((b) => b.id).join(', ') || 'none'}`)
   process.exit(2)
 }
-const selected = found.filter((b) => wanted.size === 0 || wanted.has(b.id))
+const selected = found.filter((b) => all || wanted.has(b.id))
 
 const executablePath = findChromium()
 if (!executablePath) {
@@ -238,11 +261,132 @@ function readResults() {
   }
 }
 
+// --- runs: medians in place, { min, median, max } under `spread` ---------------------------
+const sorted = (xs) => [...xs].sort((a, b) => a - b)
+function spreadOf(xs, total) {
+  const s = sorted(xs)
+  const mid = s.length >> 1
+  const median = s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2
+  const r = (x) => Number(x.toPrecision(3))
+  // `n` only when some runs lacked the figure: a reader sees it rests on fewer loads.
+  return { min: r(s[0]), median: r(median), max: r(s[s.length - 1]), ...(s.length < total ? { n: s.length } : {}) }
+}
+
+/** Folds `values` (figure → number, one object per run) into medians and spreads. */
+function fold(perRun, total) {
+  const keys = [...new Set(perRun.flatMap((o) => Object.keys(o ?? {})))]
+  const medians = {}
+  const spread = {}
+  for (const k of keys) {
+    const xs = perRun.map((o) => o?.[k]).filter((x) => typeof x === 'number' && Number.isFinite(x))
+    if (xs.length === 0) continue
+    spread[k] = spreadOf(xs, total)
+    medians[k] = spread[k].median
+  }
+  return { medians, spread }
+}
+
+/** One stored entry from the `run()` results of every page load of one bench. */
+function combine(results) {
+  const total = results.length
+  const first = results[0]
+  const cases = [...new Set(results.flatMap((r) => r.rows.map((row) => row.case)))]
+  const rows = cases.map((name) => {
+    const mine = results.map((r) => r.rows.find((row) => row.case === name))
+    const ours = fold(
+      mine.map((row) => (row ? { ours_ms: row.ours_ms } : undefined)),
+      total,
+    )
+    const anchors = fold(
+      mine.map((row) => row?.anchors),
+      total,
+    )
+    const ratios = fold(
+      mine.map((row) => row?.ratios),
+      total,
+    )
+    const { case: _, ours_ms: __, anchors: ___, ratios: ____, ...rest } = mine.find((row) => row) ?? {}
+    return {
+      case: name,
+      ours_ms: ours.medians.ours_ms ?? null,
+      anchors: anchors.medians,
+      ratios: ratios.medians,
+      ...rest,
+      spread: { ours_ms: ours.spread.ours_ms, anchors: anchors.spread, ratios: ratios.spread },
+    }
+  })
+  const summary = fold(
+    results.map((r) => r.summary),
+    total,
+  )
+  return {
+    ...first,
+    rows,
+    ...(first.summary || Object.keys(summary.medians).length > 0 ? { summary: summary.medians } : {}),
+    spread: { summary: summary.spread },
+  }
+}
+
+/** The commit of the copy benched, and whether it had changes the commit does not hold. */
+function commitOf(file) {
+  const cwd = dirname(file)
+  try {
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, encoding: 'utf8' }).trim()
+    const top = execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd, encoding: 'utf8' }).trim()
+    // latest.json (and the other result files) change with every run: not a change to what is measured.
+    const changed = execFileSync(
+      'git',
+      ['status', '--porcelain', '--untracked-files=no', '--', '.', ':!bench/results'],
+      {
+        cwd: top,
+        encoding: 'utf8',
+      },
+    ).trim()
+    return { commit, dirty: changed.length > 0 }
+  } catch {
+    return { commit: 'unknown', dirty: true }
+  }
+}
+
+/** P9: the size budget, `npx size-limit --json` on a fresh library build, in kB. */
+function sizeEntry() {
+  console.log('[bench] P9: building the library and measuring it with size-limit')
+  execFileSync('node', [join(repo, 'scripts/build.mjs'), 'lib'], { cwd: repo, stdio: 'inherit' })
+  // size-limit exits non-zero when a budget is exceeded; its JSON is still the measurement.
+  const out = spawnSync('npx', ['size-limit', '--json'], { cwd: repo, encoding: 'utf8' })
+  const checks = JSON.parse(out.stdout)
+  const summary = Object.fromEntries(checks.map((c) => [`${c.name} kB`, Number((c.size / 1000).toFixed(2))]))
+  return {
+    id: 'P9',
+    rows: [],
+    summary,
+    notes: 'min+brotli sizes from `npx size-limit --json` (.size-limit.js), 1 kB = 1000 bytes; deterministic, one run.',
+  }
+}
+
+/** JSON with every small leaf object ({ min, median, max }, anchors) on one line. */
+function stringify(value, indent = '') {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value)
+  const inner = `${indent}  `
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]'
+    return `[\n${value.map((v) => inner + stringify(v, inner)).join(',\n')}\n${indent}]`
+  }
+  const entries = Object.entries(value).filter(([, v]) => v !== undefined)
+  if (entries.length === 0) return '{}'
+  const flat = entries.every(([, v]) => v === null || typeof v !== 'object')
+  const oneLine = `{ ${entries.map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ')} }`
+  if (flat && oneLine.length + indent.length <= 120) return oneLine
+  return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${stringify(v, inner)}`).join(',\n')}\n${indent}}`
+}
+
 // --- main ---------------------------------------------------------------------------------
 let failed = 0
 const results = []
 let server
 let browser
+const measured = { ...commitOf(entry), runs }
+const runsAre = `${runs} separate page loads, each in a fresh browser context, round-robin over the benches`
 try {
   for (const bench of selected) {
     console.log(`[bench] building ${bench.id} (${relative(repo, bench.file)})`)
@@ -290,19 +434,57 @@ try {
       cpu: cpus()[0]?.model ?? 'unknown',
       memoryGB: Math.round(totalmem() / 2 ** 30),
     }
-    for (const bench of runnable) {
-      console.log(`[bench] running ${bench.id}`)
-      const t0 = Date.now()
-      try {
-        const result = await runPage(browser, baseUrl, bench)
-        if (result.id !== bench.id) throw new Error(`run() reported id ${result.id}, file says ${bench.id}`)
-        printTable(result)
-        console.log(`[bench] ${bench.id} done in ${((Date.now() - t0) / 1000).toFixed(1)}s`)
-        results.push({ date: new Date().toISOString(), ...machine, switchboard: relative(repo, entry), ...result })
-      } catch (e) {
-        failed++
-        console.error(`[bench] ${bench.id} failed: ${e.message}`)
+    const perBench = new Map(runnable.map((b) => [b.id, []]))
+    for (let run = 1; run <= runs; run++) {
+      for (const bench of runnable) {
+        const done = perBench.get(bench.id)
+        if (done === undefined) continue // failed in an earlier run
+        console.log(`[bench] running ${bench.id} (${run}/${runs})`)
+        const t0 = Date.now()
+        try {
+          const result = await runPage(browser, baseUrl, bench)
+          if (result.id !== bench.id) throw new Error(`run() reported id ${result.id}, file says ${bench.id}`)
+          printTable(result)
+          console.log(`[bench] ${bench.id} run ${run} done in ${((Date.now() - t0) / 1000).toFixed(1)}s`)
+          done.push(result)
+        } catch (e) {
+          failed++
+          // Kept only when every load succeeded: a figure over fewer runs would look as firm.
+          perBench.delete(bench.id)
+          console.error(`[bench] ${bench.id} failed in run ${run}: ${e.message}`)
+        }
       }
+    }
+    for (const [id, done] of perBench) {
+      const result = combine(done)
+      if (runs > 1) {
+        console.log(`\n[bench] ${id}: medians over ${runs} runs`)
+        printTable(result)
+      }
+      results.push({
+        date: new Date().toISOString(),
+        ...machine,
+        switchboard: relative(repo, entry),
+        ...measured,
+        runsAre,
+        ...result,
+      })
+    }
+  }
+  if (sizeWanted) {
+    try {
+      const result = sizeEntry()
+      printTable(result)
+      results.push({
+        date: new Date().toISOString(),
+        ...measured,
+        runs: 1,
+        runsAre: 'one measurement (deterministic)',
+        ...result,
+      })
+    } catch (e) {
+      failed++
+      console.error(`[bench] P9 (size-limit) failed: ${e.message}`)
     }
   }
 } finally {
@@ -320,7 +502,7 @@ if (keep.length > 0) {
   for (const r of keep) merged[r.id] = r
   const sorted = Object.fromEntries(Object.entries(merged).sort(([a], [b]) => Number(a.slice(1)) - Number(b.slice(1))))
   mkdirSync(dirname(resultsFile), { recursive: true })
-  writeFileSync(resultsFile, `${JSON.stringify(sorted, null, 2)}\n`)
+  writeFileSync(resultsFile, `${stringify(sorted)}\n`)
   console.log(`\n[bench] wrote ${relative(repo, resultsFile)} (${keep.map((r) => r.id).join(', ')})`)
 }
 process.exit(failed > 0 ? 1 : 0)

@@ -18,6 +18,37 @@ export interface BenchResult {
   notes?: string
 }
 
+/** A figure over the runs of `npm run bench` (separate page loads): see bench/run.mjs. */
+export interface Spread {
+  min: number
+  median: number
+  max: number
+  /** Present only when fewer runs than the entry's `runs` reported this figure. */
+  n?: number
+}
+
+/**
+ * What bench/run.mjs stores per id in bench/results/latest.json: the `run()` result with
+ * every number replaced by its median over `runs` page loads, and, added beside it, where
+ * and on what it was measured and each figure's { min, median, max }.
+ */
+export interface StoredResult extends BenchResult {
+  date: string
+  /** `git rev-parse HEAD` of the copy benched; `dirty` when it had uncommitted changes. */
+  commit: string
+  dirty: boolean
+  runs: number
+  runsAre: string
+  chromium?: string
+  cores?: number
+  cpu?: string
+  memoryGB?: number
+  rows: (BenchRow & {
+    spread: { ours_ms?: Spread; anchors: Record<string, Spread>; ratios: Record<string, Spread> }
+  })[]
+  spread?: { summary: Record<string, Spread> }
+}
+
 /** One case. `ratios` are ours divided by an anchor: below 1 means we are faster. */
 export interface BenchRow {
   case: string

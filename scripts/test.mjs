@@ -48,6 +48,8 @@ step('lint and format (biome)', 'npx', ['biome', 'check', '.'])
 step('import cycles (madge)', 'npx', ['madge', '--circular', '--no-spinner', 'src'])
 step('unused files and exports (knip)', 'npx', ['knip'])
 step('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json'])
+// The README's Measured table is written by `npm run bench:readme` from bench/results/latest.json.
+step('README Measured table (generated)', 'node', ['scripts/bench-readme.mjs', '--check'])
 step('unit and browser tests', 'npx', ['vitest', 'run'])
 step('build', 'node', ['scripts/build.mjs'])
 // The package is ESM only: the esm-only profile leaves out CommonJS `require` and node10
