@@ -10,11 +10,12 @@
  * event says something changed. Synchronous runs show their time and bytes when the board
  * was created with `profile: true`; the panel does not turn profiling on.
  */
-import { type JSX, render } from 'preact'
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
+import { type ComponentChildren, type JSX, render } from 'preact'
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks'
 import type { Board, CallbackInfo, Inspection, StoreInfo } from '../graph/types'
 import { callbackKey, type LaidEdge, type LaidNode, layoutGraph, shapeKey, storeKey } from './layout'
 import { panelCss } from './style'
+import { fitView, pad, reveal, type View, zoomAt } from './zoom'
 
 /** Where a store's value is, as the panel names it: a storage kind, or a worker handle. */
 type Where = StoreInfo['location'] | 'worker'
@@ -26,12 +27,25 @@ export interface DevPanelProps {
 }
 
 /**
- * The panel as a component, for Preact apps that place it themselves.
+ * The panel as a component, for Preact apps that place it themselves. It draws inside a
+ * shadow root of its own, so the app's CSS does not reach it.
  *
  * @example
  * {showGraph && <DevPanel board={board} onClose={() => setShowGraph(false)} />}
  */
-export function DevPanel({ board, onClose }: DevPanelProps): JSX.Element {
+export function DevPanel(props: DevPanelProps): JSX.Element {
+  const host = useRef<HTMLDivElement>(null)
+  useLayoutEffect(() => {
+    render(<PanelView {...props} />, isolate(host.current!))
+  })
+  useLayoutEffect(() => {
+    const root = host.current!.shadowRoot!
+    return () => render(null, root)
+  }, [])
+  return <div class="sb-host" ref={host} />
+}
+
+function PanelView({ board, onClose }: DevPanelProps): JSX.Element {
   const snap = useInspection(board)
   const key = shapeKey(snap)
   // Lay out again only when the graph's shape changes, not on every status tick.
@@ -84,45 +98,29 @@ export function DevPanel({ board, onClose }: DevPanelProps): JSX.Element {
         )}
       </header>
       <div class="sb-body">
-        <div class="sb-graph">
-          {/* biome-ignore lint/a11y/useSemanticElements: an <svg> cannot be a <fieldset>; the group names the drawing */}
-          <svg
-            viewBox={`0 0 ${layout.width} ${layout.height}`}
-            width={layout.width}
-            height={layout.height}
-            style={{ maxWidth: '100%', height: 'auto' }}
-            role="group"
-            aria-label="callback graph"
-          >
-            <Markers />
-            {layout.edges.map((e) => (
-              <Edge edge={e} />
-            ))}
-            {layout.nodes.map((n) => {
-              const info = byId.get(n.key)
-              if (!info) return null
-              const pick = () => setSelected(n.key === selected ? undefined : n.key)
-              return 'stats' in info ? (
-                <CallbackBox
-                  node={n}
-                  info={info}
-                  cached={fromCache(info)}
-                  selected={n.key === selected}
-                  onPick={pick}
-                />
-              ) : (
-                <StoreBox
-                  node={n}
-                  info={info}
-                  where={whereOf(info)}
-                  size={sizeOf(info)}
-                  selected={n.key === selected}
-                  onPick={pick}
-                />
-              )
-            })}
-          </svg>
-        </div>
+        <Zoomable layout={layout} shape={key}>
+          <Markers />
+          {layout.edges.map((e) => (
+            <Edge edge={e} />
+          ))}
+          {layout.nodes.map((n) => {
+            const info = byId.get(n.key)
+            if (!info) return null
+            const pick = () => setSelected(n.key === selected ? undefined : n.key)
+            return 'stats' in info ? (
+              <CallbackBox node={n} info={info} cached={fromCache(info)} selected={n.key === selected} onPick={pick} />
+            ) : (
+              <StoreBox
+                node={n}
+                info={info}
+                where={whereOf(info)}
+                size={sizeOf(info)}
+                selected={n.key === selected}
+                onPick={pick}
+              />
+            )
+          })}
+        </Zoomable>
         {sel && (
           <Details
             info={sel}
@@ -174,6 +172,181 @@ function whereOf(info: StoreInfo): Where {
 /** For a handle, the size of the data it stands for (the handle itself is tiny). */
 function sizeOf(info: StoreInfo): number {
   return info.handle ? info.handle.bytes : info.bytes
+}
+
+// ---- zoom and pan ---------------------------------------------------------------------------
+
+/** Pixels an arrow key pans by, and the factor + and - zoom by. */
+const step = 40
+const zoomStep = 1.25
+
+/**
+ * The graph's viewport: wheel or pinch zooms around the pointer, a drag pans, and with the
+ * viewport (or a node in it) focused: + and - zoom, arrows pan, 0 resets. A node reached by
+ * Tab is panned into view. The view is applied to the drawing directly (no re-render per
+ * wheel tick); a new graph shape starts from a fresh first view.
+ */
+function Zoomable(props: {
+  layout: { width: number; height: number }
+  shape: string
+  children: ComponentChildren
+}): JSX.Element {
+  const { layout } = props
+  const box = useRef<HTMLDivElement>(null)
+  const drawing = useRef<SVGGElement>(null)
+  // The graph area's height: the graph at its first scale, at most what the panel has room for.
+  const room = Math.max(140, innerHeight * 0.52 - 96)
+  const first = () => fitView(layout, { width: document.documentElement.clientWidth, height: room })
+  const view = useRef<{ shape: string; v: View }>()
+  if (view.current?.shape !== props.shape) view.current = { shape: props.shape, v: first() }
+  const v = view.current.v
+  const height = Math.min(room, layout.height * v.k + 2 * pad)
+
+  const transform = (w: View) => `translate(${w.x} ${w.y}) scale(${w.k})`
+  const apply = (w: View) => {
+    view.current!.v = w
+    drawing.current?.setAttribute('transform', transform(w))
+  }
+  const size = () => ({ width: box.current!.clientWidth, height: box.current!.clientHeight })
+  const local = (e: { clientX: number; clientY: number }) => {
+    const r = box.current!.getBoundingClientRect()
+    return { x: e.clientX - r.left, y: e.clientY - r.top }
+  }
+  const now = () => view.current!.v
+
+  // Pointers down (one drags, two pinch), and whether a drag should swallow the next click.
+  const down = useRef(new Map<number, { x: number; y: number }>())
+  const drag = useRef<{ id: number; x: number; y: number; v: View; moved: boolean } | null>(null)
+  const pinch = useRef<{ d: number; m: { x: number; y: number }; v: View } | null>(null)
+  const swallow = useRef(false)
+  const two = () => {
+    const [a, b] = [...down.current.values()] as [{ x: number; y: number }, { x: number; y: number }]
+    return { d: Math.hypot(a.x - b.x, a.y - b.y), m: { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 } }
+  }
+
+  return (
+    <div class="sb-graphwrap">
+      <div class="sb-tools">
+        <button
+          type="button"
+          aria-label="Zoom out"
+          data-testid="devpanel-zoom-out"
+          onClick={() => apply(zoomAt(now(), 1 / zoomStep, size().width / 2, size().height / 2))}
+        >
+          −
+        </button>
+        <button
+          type="button"
+          aria-label="Zoom in"
+          data-testid="devpanel-zoom-in"
+          onClick={() => apply(zoomAt(now(), zoomStep, size().width / 2, size().height / 2))}
+        >
+          +
+        </button>
+        <button type="button" data-testid="devpanel-reset" onClick={() => apply(fitView(layout, size()))}>
+          Reset view
+        </button>
+        <span class="sb-muted">drag or arrows: pan · wheel, pinch or + −: zoom · 0: reset</span>
+      </div>
+      <div
+        class="sb-graph"
+        ref={box}
+        style={{ height: `${height}px` }}
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: the viewport takes the zoom and pan keys
+        tabIndex={0}
+        role="application"
+        aria-label="callback graph: arrows pan, + and - zoom, 0 resets the view"
+        data-testid="devpanel-graph"
+        onKeyDown={(e) => {
+          if (e.altKey || e.ctrlKey || e.metaKey) return
+          const w = now()
+          const { width, height } = size()
+          const k = e.key
+          if (k === '+' || k === '=') apply(zoomAt(w, zoomStep, width / 2, height / 2))
+          else if (k === '-' || k === '_') apply(zoomAt(w, 1 / zoomStep, width / 2, height / 2))
+          else if (k === '0') apply(fitView(layout, { width, height }))
+          else if (k === 'ArrowLeft') apply({ ...w, x: w.x + step })
+          else if (k === 'ArrowRight') apply({ ...w, x: w.x - step })
+          else if (k === 'ArrowUp') apply({ ...w, y: w.y + step })
+          else if (k === 'ArrowDown') apply({ ...w, y: w.y - step })
+          else return
+          e.preventDefault()
+        }}
+        onWheel={(e) => {
+          e.preventDefault()
+          const dy = e.deltaY * (e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? size().height : 1)
+          // A trackpad pinch comes as a wheel with ctrlKey, in smaller steps.
+          const p = local(e)
+          apply(zoomAt(now(), Math.exp(-dy * (e.ctrlKey ? 0.01 : 0.002)), p.x, p.y))
+        }}
+        onPointerDown={(e) => {
+          if (e.pointerType === 'mouse' && e.button !== 0) return
+          swallow.current = false
+          down.current.set(e.pointerId, local(e))
+          if (down.current.size === 2) {
+            pinch.current = { ...two(), v: now() }
+            drag.current = null
+          } else if (down.current.size === 1) drag.current = { id: e.pointerId, ...local(e), v: now(), moved: false }
+        }}
+        onPointerMove={(e) => {
+          if (!down.current.has(e.pointerId)) return
+          const p = local(e)
+          down.current.set(e.pointerId, p)
+          const pin = pinch.current
+          if (pin && down.current.size >= 2) {
+            const { d, m } = two()
+            const w = zoomAt(pin.v, d / pin.d, pin.m.x, pin.m.y)
+            apply({ k: w.k, x: w.x + m.x - pin.m.x, y: w.y + m.y - pin.m.y })
+            swallow.current = true
+            return
+          }
+          const g = drag.current
+          if (!g || g.id !== e.pointerId) return
+          const dx = p.x - g.x
+          const dy = p.y - g.y
+          // A few pixels of jitter is still a click.
+          if (!g.moved && Math.hypot(dx, dy) < 4) return
+          if (!g.moved) {
+            g.moved = true
+            try {
+              box.current!.setPointerCapture(e.pointerId)
+            } catch {
+              // Not an active pointer (a synthetic event): the drag goes on without capture.
+            }
+          }
+          apply({ ...g.v, x: g.v.x + dx, y: g.v.y + dy })
+        }}
+        onPointerUp={(e) => end(e.pointerId)}
+        onPointerCancel={(e) => end(e.pointerId)}
+        onClickCapture={(e) => {
+          if (!swallow.current) return
+          swallow.current = false
+          e.stopPropagation()
+          e.preventDefault()
+        }}
+        onFocusIn={(e) => {
+          const node = (e.target as Element).closest?.('.sb-node') as SVGGraphicsElement | null
+          if (node) apply(reveal(now(), node.getBBox(), size()))
+        }}
+      >
+        {/* biome-ignore lint/a11y/useSemanticElements: an <svg> cannot be a <fieldset>; the group names the drawing */}
+        <svg role="group" aria-label="callback graph">
+          <g ref={drawing} transform={transform(v)}>
+            {props.children}
+          </g>
+        </svg>
+      </div>
+    </div>
+  )
+
+  function end(id: number) {
+    down.current.delete(id)
+    if (drag.current?.id === id) {
+      if (drag.current.moved) swallow.current = true
+      drag.current = null
+    }
+    if (down.current.size < 2) pinch.current = null
+  }
 }
 
 // ---- boxes -------------------------------------------------------------------------------
@@ -479,10 +652,13 @@ export const shortcut = { code: 'KeyD', altKey: true, shiftKey: true, label: 'Al
  * mountDevPanel(board)   // then press Alt+Shift+D
  */
 export function mountDevPanel(board: Board, options: MountOptions = {}): DevPanelHandle {
-  ensureStyle()
+  // One host in the page; the panel and the floating button live in its shadow root.
   const host = document.createElement('div')
   host.className = 'sb-host'
   document.body.append(host)
+  const shadow = isolate(host)
+  const view = document.createElement('div')
+  shadow.append(view)
   let button = options.button
   const ownButton = !button
   if (!button) {
@@ -490,7 +666,7 @@ export function mountDevPanel(board: Board, options: MountOptions = {}): DevPane
     b.type = 'button'
     b.className = 'sb-toggle'
     b.innerHTML = '<span aria-hidden="true">◈</span> Graph'
-    document.body.append(b)
+    shadow.append(b)
     button = b
   }
   button.setAttribute('aria-keyshortcuts', shortcut.label)
@@ -498,8 +674,11 @@ export function mountDevPanel(board: Board, options: MountOptions = {}): DevPane
   button.dataset['testid'] ??= 'devpanel-toggle'
   let open = false
   const draw = () => {
-    render(open ? <DevPanel board={board} onClose={() => handle.toggle(false)} /> : null, host)
+    render(open ? <PanelView board={board} onClose={() => handle.toggle(false)} /> : null, view)
     button!.setAttribute('aria-expanded', String(open))
+    // The floating button would sit on the graph: the panel's own close button stands in.
+    if (ownButton) button!.hidden = open
+    host.toggleAttribute('data-open', open)
   }
   const onClick = () => handle.toggle()
   const onKey = (e: KeyboardEvent) => {
@@ -526,12 +705,12 @@ export function mountDevPanel(board: Board, options: MountOptions = {}): DevPane
       open = next
       draw()
       // Keyboard users land in the panel when it opens and back on the button when it closes.
-      if (open) host.querySelector<HTMLElement>('.sb-panel')?.focus()
+      if (open) shadow.querySelector<HTMLElement>('.sb-panel')?.focus()
       else if (document.activeElement === document.body || host.contains(document.activeElement)) button!.focus()
     },
     dispose() {
       open = false
-      render(null, host)
+      render(null, view)
       host.remove()
       button!.removeEventListener('click', onClick)
       window.removeEventListener('keydown', onKey)
@@ -542,10 +721,15 @@ export function mountDevPanel(board: Board, options: MountOptions = {}): DevPane
   return handle
 }
 
-function ensureStyle(): void {
-  if (document.getElementById('sb-devpanel-style')) return
-  const style = document.createElement('style')
-  style.id = 'sb-devpanel-style'
-  style.textContent = panelCss
-  document.head.append(style)
+let sheet: CSSStyleSheet | undefined
+
+/** A shadow root on `host` with the panel's styles: the page's CSS stays outside. */
+function isolate(host: HTMLElement): ShadowRoot {
+  const root = host.shadowRoot ?? host.attachShadow({ mode: 'open' })
+  if (!sheet) {
+    sheet = new CSSStyleSheet()
+    sheet.replaceSync(panelCss)
+  }
+  root.adoptedStyleSheets = [sheet]
+  return root
 }
