@@ -2,7 +2,7 @@
  * The dev panel draws inside a shadow root (so the host page's CSS cannot reach it): tests
  * look for its parts in the document and in every panel host's shadow root.
  */
-export function roots(within: ParentNode = document): ParentNode[] {
+function roots(within: ParentNode = document): ParentNode[] {
   const hosts = [...within.querySelectorAll<HTMLElement>('.sb-host')]
   return [within, ...hosts.map((h) => h.shadowRoot).filter((r): r is ShadowRoot => !!r)]
 }
