@@ -176,15 +176,38 @@ function sizeOf(info: StoreInfo): number {
 
 // ---- zoom and pan ---------------------------------------------------------------------------
 
+type Point = { x: number; y: number }
+
+/** What one panel's viewport keeps between events (mutated in place: no re-render per tick). */
+interface ZoomState {
+  shape?: string
+  v: View
+  box?: HTMLDivElement | null
+  g?: SVGGElement | null
+  /** Pointers down now, and the gesture under way: the view and pointers when it began. */
+  down: Map<number, Point>
+  start?: { v: View; at: Map<number, Point>; moved: boolean } | undefined
+  /** A drag ended over a node: its click must not select it. */
+  swallow?: boolean
+}
+
 /** Pixels an arrow key pans by, and the factor + and - zoom by. */
 const step = 40
 const zoomStep = 1.25
+const transformOf = (w: View) => `translate(${w.x} ${w.y}) scale(${w.k})`
+
+/** The middle of the pointers down and, with two, how far apart they are. */
+function spread(pts: Map<number, Point>): { c: Point; d: number } {
+  const p = [...pts.values()]
+  const c = { x: 0, y: 0 }
+  for (const q of p) (c.x += q.x / p.length), (c.y += q.y / p.length)
+  return { c, d: p.length > 1 ? Math.hypot(p[0]!.x - p[1]!.x, p[0]!.y - p[1]!.y) : 0 }
+}
 
 /**
  * The graph's viewport: wheel or pinch zooms around the pointer, a drag pans, and with the
  * viewport (or a node in it) focused: + and - zoom, arrows pan, 0 resets. A node reached by
- * Tab is panned into view. The view is applied to the drawing directly (no re-render per
- * wheel tick); a new graph shape starts from a fresh first view.
+ * Tab is panned into view. A new graph shape starts from a fresh first view.
  */
 function Zoomable(props: {
   layout: { width: number; height: number }
@@ -192,161 +215,135 @@ function Zoomable(props: {
   children: ComponentChildren
 }): JSX.Element {
   const { layout } = props
-  const box = useRef<HTMLDivElement>(null)
-  const drawing = useRef<SVGGElement>(null)
+  const z = useRef<ZoomState>({ v: { k: 1, x: 0, y: 0 }, down: new Map() }).current
   // The graph area's height: the graph at its first scale, at most what the panel has room for.
   const room = Math.max(140, innerHeight * 0.52 - 96)
-  const first = () => fitView(layout, { width: document.documentElement.clientWidth, height: room })
-  const view = useRef<{ shape: string; v: View }>()
-  if (view.current?.shape !== props.shape) view.current = { shape: props.shape, v: first() }
-  const v = view.current.v
-  const height = Math.min(room, layout.height * v.k + 2 * pad)
-
-  const transform = (w: View) => `translate(${w.x} ${w.y}) scale(${w.k})`
-  const apply = (w: View) => {
-    view.current!.v = w
-    drawing.current?.setAttribute('transform', transform(w))
+  if (z.shape !== props.shape) {
+    z.shape = props.shape
+    z.v = fitView(layout, { width: document.documentElement.clientWidth, height: room })
   }
-  const size = () => ({ width: box.current!.clientWidth, height: box.current!.clientHeight })
-  const local = (e: { clientX: number; clientY: number }) => {
-    const r = box.current!.getBoundingClientRect()
+  const size = () => ({ width: z.box!.clientWidth, height: z.box!.clientHeight })
+  const set = (w: View) => {
+    z.v = w
+    z.g?.setAttribute('transform', transformOf(w))
+  }
+  const zoom = (f: number, p: Point = { x: size().width / 2, y: size().height / 2 }) => set(zoomAt(z.v, f, p.x, p.y))
+  const pan = (dx: number, dy: number) => set({ ...z.v, x: z.v.x + dx, y: z.v.y + dy })
+  const reset = () => set(fitView(layout, size()))
+  const local = (e: MouseEvent): Point => {
+    const r = z.box!.getBoundingClientRect()
     return { x: e.clientX - r.left, y: e.clientY - r.top }
   }
-  const now = () => view.current!.v
-
-  // Pointers down (one drags, two pinch), and whether a drag should swallow the next click.
-  const down = useRef(new Map<number, { x: number; y: number }>())
-  const drag = useRef<{ id: number; x: number; y: number; v: View; moved: boolean } | null>(null)
-  const pinch = useRef<{ d: number; m: { x: number; y: number }; v: View } | null>(null)
-  const swallow = useRef(false)
-  const two = () => {
-    const [a, b] = [...down.current.values()] as [{ x: number; y: number }, { x: number; y: number }]
-    return { d: Math.hypot(a.x - b.x, a.y - b.y), m: { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 } }
+  // A pointer more or less starts the gesture again from the view as it is.
+  const restart = () => {
+    z.start = z.down.size ? { v: z.v, at: new Map(z.down), moved: !!z.start?.moved } : undefined
+  }
+  const up = (e: PointerEvent) => {
+    if (z.down.delete(e.pointerId) && z.start?.moved) z.swallow = true
+    restart()
+  }
+  const keys: Record<string, () => void> = {
+    '+': () => zoom(zoomStep),
+    '=': () => zoom(zoomStep),
+    '-': () => zoom(1 / zoomStep),
+    _: () => zoom(1 / zoomStep),
+    0: reset,
+    ArrowLeft: () => pan(step, 0),
+    ArrowRight: () => pan(-step, 0),
+    ArrowUp: () => pan(0, step),
+    ArrowDown: () => pan(0, -step),
   }
 
   return (
     <div class="sb-graphwrap">
       <div class="sb-tools">
-        <button
-          type="button"
-          aria-label="Zoom out"
-          data-testid="devpanel-zoom-out"
-          onClick={() => apply(zoomAt(now(), 1 / zoomStep, size().width / 2, size().height / 2))}
-        >
+        <button type="button" aria-label="Zoom out" data-testid="devpanel-zoom-out" onClick={keys['-']}>
           −
         </button>
-        <button
-          type="button"
-          aria-label="Zoom in"
-          data-testid="devpanel-zoom-in"
-          onClick={() => apply(zoomAt(now(), zoomStep, size().width / 2, size().height / 2))}
-        >
+        <button type="button" aria-label="Zoom in" data-testid="devpanel-zoom-in" onClick={keys['+']}>
           +
         </button>
-        <button type="button" data-testid="devpanel-reset" onClick={() => apply(fitView(layout, size()))}>
+        <button type="button" data-testid="devpanel-reset" onClick={reset}>
           Reset view
         </button>
         <span class="sb-muted">drag or arrows: pan · wheel, pinch or + −: zoom · 0: reset</span>
       </div>
       <div
         class="sb-graph"
-        ref={box}
-        style={{ height: `${height}px` }}
+        ref={(el) => {
+          z.box = el
+        }}
+        style={{ height: `${Math.min(room, layout.height * z.v.k + 2 * pad)}px` }}
         // biome-ignore lint/a11y/noNoninteractiveTabindex: the viewport takes the zoom and pan keys
         tabIndex={0}
         role="application"
         aria-label="callback graph: arrows pan, + and - zoom, 0 resets the view"
         data-testid="devpanel-graph"
         onKeyDown={(e) => {
-          if (e.altKey || e.ctrlKey || e.metaKey) return
-          const w = now()
-          const { width, height } = size()
-          const k = e.key
-          if (k === '+' || k === '=') apply(zoomAt(w, zoomStep, width / 2, height / 2))
-          else if (k === '-' || k === '_') apply(zoomAt(w, 1 / zoomStep, width / 2, height / 2))
-          else if (k === '0') apply(fitView(layout, { width, height }))
-          else if (k === 'ArrowLeft') apply({ ...w, x: w.x + step })
-          else if (k === 'ArrowRight') apply({ ...w, x: w.x - step })
-          else if (k === 'ArrowUp') apply({ ...w, y: w.y + step })
-          else if (k === 'ArrowDown') apply({ ...w, y: w.y - step })
-          else return
+          const act = keys[e.key]
+          if (!act || e.altKey || e.ctrlKey || e.metaKey) return
           e.preventDefault()
+          act()
         }}
         onWheel={(e) => {
           e.preventDefault()
           const dy = e.deltaY * (e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? size().height : 1)
           // A trackpad pinch comes as a wheel with ctrlKey, in smaller steps.
-          const p = local(e)
-          apply(zoomAt(now(), Math.exp(-dy * (e.ctrlKey ? 0.01 : 0.002)), p.x, p.y))
+          zoom(Math.exp(-dy * (e.ctrlKey ? 0.01 : 0.002)), local(e))
         }}
         onPointerDown={(e) => {
-          if (e.pointerType === 'mouse' && e.button !== 0) return
-          swallow.current = false
-          down.current.set(e.pointerId, local(e))
-          if (down.current.size === 2) {
-            pinch.current = { ...two(), v: now() }
-            drag.current = null
-          } else if (down.current.size === 1) drag.current = { id: e.pointerId, ...local(e), v: now(), moved: false }
+          if (e.button) return
+          z.swallow = false
+          z.down.set(e.pointerId, local(e))
+          if (z.down.size === 1) z.start = undefined
+          restart()
         }}
         onPointerMove={(e) => {
-          if (!down.current.has(e.pointerId)) return
-          const p = local(e)
-          down.current.set(e.pointerId, p)
-          const pin = pinch.current
-          if (pin && down.current.size >= 2) {
-            const { d, m } = two()
-            const w = zoomAt(pin.v, d / pin.d, pin.m.x, pin.m.y)
-            apply({ k: w.k, x: w.x + m.x - pin.m.x, y: w.y + m.y - pin.m.y })
-            swallow.current = true
-            return
-          }
-          const g = drag.current
-          if (!g || g.id !== e.pointerId) return
-          const dx = p.x - g.x
-          const dy = p.y - g.y
+          const s = z.start
+          if (!s || !z.down.has(e.pointerId)) return
+          z.down.set(e.pointerId, local(e))
+          // One pointer pans; two also scale by how much further apart they are.
+          const a = spread(s.at)
+          const b = spread(z.down)
           // A few pixels of jitter is still a click.
-          if (!g.moved && Math.hypot(dx, dy) < 4) return
-          if (!g.moved) {
-            g.moved = true
+          if (!s.moved && Math.hypot(b.c.x - a.c.x, b.c.y - a.c.y) + Math.abs(b.d - a.d) < 4) return
+          if (!s.moved) {
+            s.moved = true
             try {
-              box.current!.setPointerCapture(e.pointerId)
+              z.box!.setPointerCapture(e.pointerId)
             } catch {
               // Not an active pointer (a synthetic event): the drag goes on without capture.
             }
           }
-          apply({ ...g.v, x: g.v.x + dx, y: g.v.y + dy })
+          const w = zoomAt(s.v, a.d ? b.d / a.d : 1, a.c.x, a.c.y)
+          set({ k: w.k, x: w.x + b.c.x - a.c.x, y: w.y + b.c.y - a.c.y })
         }}
-        onPointerUp={(e) => end(e.pointerId)}
-        onPointerCancel={(e) => end(e.pointerId)}
+        onPointerUp={up}
+        onPointerCancel={up}
         onClickCapture={(e) => {
-          if (!swallow.current) return
-          swallow.current = false
+          if (!z.swallow) return
+          z.swallow = false
           e.stopPropagation()
-          e.preventDefault()
         }}
         onFocusIn={(e) => {
-          const node = (e.target as Element).closest?.('.sb-node') as SVGGraphicsElement | null
-          if (node) apply(reveal(now(), node.getBBox(), size()))
+          const node = (e.target as Element).closest('.sb-node') as SVGGraphicsElement | null
+          if (node) set(reveal(z.v, node.getBBox(), size()))
         }}
       >
         {/* biome-ignore lint/a11y/useSemanticElements: an <svg> cannot be a <fieldset>; the group names the drawing */}
         <svg role="group" aria-label="callback graph">
-          <g ref={drawing} transform={transform(v)}>
+          <g
+            ref={(el) => {
+              z.g = el
+            }}
+            transform={transformOf(z.v)}
+          >
             {props.children}
           </g>
         </svg>
       </div>
     </div>
   )
-
-  function end(id: number) {
-    down.current.delete(id)
-    if (drag.current?.id === id) {
-      if (drag.current.moved) swallow.current = true
-      drag.current = null
-    }
-    if (down.current.size < 2) pinch.current = null
-  }
 }
 
 // ---- boxes -------------------------------------------------------------------------------
