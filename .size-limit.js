@@ -51,6 +51,7 @@ export default [
     path: 'dist/devtools.js',
     import: '*',
     ignore: ['preact'],
-    limit: '21 KB',
+    // 19.81 KB before issue 14 §3; the shadow root, zoom and pan took it to 21.25 KB.
+    limit: '21.9 KB',
   },
 ]

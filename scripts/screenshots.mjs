@@ -66,10 +66,12 @@ try {
 
   page = await open('demo/aggregate.html')
   await page.getByTestId('same').filter({ hasText: 'same answer' }).waitFor()
+  // The times are measured once both answers are in (the timeBoth callback).
+  await page.getByTestId('timing-summary').waitFor({ timeout: 120_000 })
   await shot(
     page,
     'demo-aggregate.png',
-    'pattern 2: the same group-by by shipping rows (1.1 MB) or aggregating in the worker (under 1 KB)',
+    'pattern 2: the same group-by by shipping rows (1.1 MB) or aggregating in the worker (under 1 KB), charts with axes and values, times measured each way alone',
   )
 
   page = await open('demo/shared.html')

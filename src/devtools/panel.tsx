@@ -10,11 +10,12 @@
  * event says something changed. Synchronous runs show their time and bytes when the board
  * was created with `profile: true`; the panel does not turn profiling on.
  */
-import { type JSX, render } from 'preact'
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
+import { type ComponentChildren, type JSX, render } from 'preact'
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks'
 import type { Board, CallbackInfo, Inspection, StoreInfo } from '../graph/types'
 import { callbackKey, type LaidEdge, type LaidNode, layoutGraph, shapeKey, storeKey } from './layout'
 import { panelCss } from './style'
+import { fitView, pad, reveal, type View, zoomAt } from './zoom'
 
 /** Where a store's value is, as the panel names it: a storage kind, or a worker handle. */
 type Where = StoreInfo['location'] | 'worker'
@@ -26,12 +27,25 @@ export interface DevPanelProps {
 }
 
 /**
- * The panel as a component, for Preact apps that place it themselves.
+ * The panel as a component, for Preact apps that place it themselves. It draws inside a
+ * shadow root of its own, so the app's CSS does not reach it.
  *
  * @example
  * {showGraph && <DevPanel board={board} onClose={() => setShowGraph(false)} />}
  */
-export function DevPanel({ board, onClose }: DevPanelProps): JSX.Element {
+export function DevPanel(props: DevPanelProps): JSX.Element {
+  const host = useRef<HTMLDivElement>(null)
+  useLayoutEffect(() => {
+    render(<PanelView {...props} />, isolate(host.current!))
+  })
+  useLayoutEffect(() => {
+    const root = host.current!.shadowRoot!
+    return () => render(null, root)
+  }, [])
+  return <div class="sb-host" ref={host} />
+}
+
+function PanelView({ board, onClose }: DevPanelProps): JSX.Element {
   const snap = useInspection(board)
   const key = shapeKey(snap)
   // Lay out again only when the graph's shape changes, not on every status tick.
@@ -84,45 +98,29 @@ export function DevPanel({ board, onClose }: DevPanelProps): JSX.Element {
         )}
       </header>
       <div class="sb-body">
-        <div class="sb-graph">
-          {/* biome-ignore lint/a11y/useSemanticElements: an <svg> cannot be a <fieldset>; the group names the drawing */}
-          <svg
-            viewBox={`0 0 ${layout.width} ${layout.height}`}
-            width={layout.width}
-            height={layout.height}
-            style={{ maxWidth: '100%', height: 'auto' }}
-            role="group"
-            aria-label="callback graph"
-          >
-            <Markers />
-            {layout.edges.map((e) => (
-              <Edge edge={e} />
-            ))}
-            {layout.nodes.map((n) => {
-              const info = byId.get(n.key)
-              if (!info) return null
-              const pick = () => setSelected(n.key === selected ? undefined : n.key)
-              return 'stats' in info ? (
-                <CallbackBox
-                  node={n}
-                  info={info}
-                  cached={fromCache(info)}
-                  selected={n.key === selected}
-                  onPick={pick}
-                />
-              ) : (
-                <StoreBox
-                  node={n}
-                  info={info}
-                  where={whereOf(info)}
-                  size={sizeOf(info)}
-                  selected={n.key === selected}
-                  onPick={pick}
-                />
-              )
-            })}
-          </svg>
-        </div>
+        <Zoomable layout={layout} shape={key}>
+          <Markers />
+          {layout.edges.map((e) => (
+            <Edge edge={e} />
+          ))}
+          {layout.nodes.map((n) => {
+            const info = byId.get(n.key)
+            if (!info) return null
+            const pick = () => setSelected(n.key === selected ? undefined : n.key)
+            return 'stats' in info ? (
+              <CallbackBox node={n} info={info} cached={fromCache(info)} selected={n.key === selected} onPick={pick} />
+            ) : (
+              <StoreBox
+                node={n}
+                info={info}
+                where={whereOf(info)}
+                size={sizeOf(info)}
+                selected={n.key === selected}
+                onPick={pick}
+              />
+            )
+          })}
+        </Zoomable>
         {sel && (
           <Details
             info={sel}
@@ -174,6 +172,178 @@ function whereOf(info: StoreInfo): Where {
 /** For a handle, the size of the data it stands for (the handle itself is tiny). */
 function sizeOf(info: StoreInfo): number {
   return info.handle ? info.handle.bytes : info.bytes
+}
+
+// ---- zoom and pan ---------------------------------------------------------------------------
+
+type Point = { x: number; y: number }
+
+/** What one panel's viewport keeps between events (mutated in place: no re-render per tick). */
+interface ZoomState {
+  shape?: string
+  v: View
+  box?: HTMLDivElement | null
+  g?: SVGGElement | null
+  /** Pointers down now, and the gesture under way: the view and pointers when it began. */
+  down: Map<number, Point>
+  start?: { v: View; at: Map<number, Point>; moved: boolean } | undefined
+  /** A drag ended over a node: its click must not select it. */
+  swallow?: boolean
+}
+
+/** Pixels an arrow key pans by, and the factor + and - zoom by. */
+const step = 40
+const zoomStep = 1.25
+const transformOf = (w: View) => `translate(${w.x} ${w.y}) scale(${w.k})`
+
+/** The middle of the pointers down and, with two, how far apart they are. */
+function spread(pts: Map<number, Point>): { c: Point; d: number } {
+  const p = [...pts.values()]
+  const c = { x: 0, y: 0 }
+  for (const q of p) (c.x += q.x / p.length), (c.y += q.y / p.length)
+  return { c, d: p.length > 1 ? Math.hypot(p[0]!.x - p[1]!.x, p[0]!.y - p[1]!.y) : 0 }
+}
+
+/**
+ * The graph's viewport: wheel or pinch zooms around the pointer, a drag pans, and with the
+ * viewport (or a node in it) focused: + and - zoom, arrows pan, 0 resets. A node reached by
+ * Tab is panned into view. A new graph shape starts from a fresh first view.
+ */
+function Zoomable(props: {
+  layout: { width: number; height: number }
+  shape: string
+  children: ComponentChildren
+}): JSX.Element {
+  const { layout } = props
+  const z = useRef<ZoomState>({ v: { k: 1, x: 0, y: 0 }, down: new Map() }).current
+  // The graph area's height: the graph at its first scale, at most what the panel has room for.
+  const room = Math.max(140, innerHeight * 0.52 - 96)
+  if (z.shape !== props.shape) {
+    z.shape = props.shape
+    z.v = fitView(layout, { width: document.documentElement.clientWidth, height: room })
+  }
+  const size = () => ({ width: z.box!.clientWidth, height: z.box!.clientHeight })
+  const set = (w: View) => {
+    z.v = w
+    z.g?.setAttribute('transform', transformOf(w))
+  }
+  const zoom = (f: number, p: Point = { x: size().width / 2, y: size().height / 2 }) => set(zoomAt(z.v, f, p.x, p.y))
+  const pan = (dx: number, dy: number) => set({ ...z.v, x: z.v.x + dx, y: z.v.y + dy })
+  const reset = () => set(fitView(layout, size()))
+  const local = (e: MouseEvent): Point => {
+    const r = z.box!.getBoundingClientRect()
+    return { x: e.clientX - r.left, y: e.clientY - r.top }
+  }
+  // A pointer more or less starts the gesture again from the view as it is.
+  const restart = () => {
+    z.start = z.down.size ? { v: z.v, at: new Map(z.down), moved: !!z.start?.moved } : undefined
+  }
+  const up = (e: PointerEvent) => {
+    if (z.down.delete(e.pointerId) && z.start?.moved) z.swallow = true
+    restart()
+  }
+  const keys: Record<string, () => void> = {
+    '+': () => zoom(zoomStep),
+    '=': () => zoom(zoomStep),
+    '-': () => zoom(1 / zoomStep),
+    _: () => zoom(1 / zoomStep),
+    0: reset,
+    ArrowLeft: () => pan(step, 0),
+    ArrowRight: () => pan(-step, 0),
+    ArrowUp: () => pan(0, step),
+    ArrowDown: () => pan(0, -step),
+  }
+
+  return (
+    <div class="sb-graphwrap">
+      <div class="sb-tools">
+        <button type="button" aria-label="Zoom out" data-testid="devpanel-zoom-out" onClick={keys['-']}>
+          −
+        </button>
+        <button type="button" aria-label="Zoom in" data-testid="devpanel-zoom-in" onClick={keys['+']}>
+          +
+        </button>
+        <button type="button" data-testid="devpanel-reset" onClick={reset}>
+          Reset view
+        </button>
+        <span class="sb-muted">drag or arrows: pan · wheel, pinch or + −: zoom · 0: reset</span>
+      </div>
+      <div
+        class="sb-graph"
+        ref={(el) => {
+          z.box = el
+        }}
+        style={{ height: `${Math.min(room, layout.height * z.v.k + 2 * pad)}px` }}
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: the viewport takes the zoom and pan keys
+        tabIndex={0}
+        role="application"
+        aria-label="callback graph: arrows pan, + and - zoom, 0 resets the view"
+        data-testid="devpanel-graph"
+        onKeyDown={(e) => {
+          const act = keys[e.key]
+          if (!act || e.altKey || e.ctrlKey || e.metaKey) return
+          e.preventDefault()
+          act()
+        }}
+        onWheel={(e) => {
+          e.preventDefault()
+          const dy = e.deltaY * (e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? size().height : 1)
+          // A trackpad pinch comes as a wheel with ctrlKey, in smaller steps.
+          zoom(Math.exp(-dy * (e.ctrlKey ? 0.01 : 0.002)), local(e))
+        }}
+        onPointerDown={(e) => {
+          if (e.button) return
+          z.swallow = false
+          z.down.set(e.pointerId, local(e))
+          if (z.down.size === 1) z.start = undefined
+          restart()
+        }}
+        onPointerMove={(e) => {
+          const s = z.start
+          if (!s || !z.down.has(e.pointerId)) return
+          z.down.set(e.pointerId, local(e))
+          // One pointer pans; two also scale by how much further apart they are.
+          const a = spread(s.at)
+          const b = spread(z.down)
+          // A few pixels of jitter is still a click.
+          if (!s.moved && Math.hypot(b.c.x - a.c.x, b.c.y - a.c.y) + Math.abs(b.d - a.d) < 4) return
+          if (!s.moved) {
+            s.moved = true
+            try {
+              z.box!.setPointerCapture(e.pointerId)
+            } catch {
+              // Not an active pointer (a synthetic event): the drag goes on without capture.
+            }
+          }
+          const w = zoomAt(s.v, a.d ? b.d / a.d : 1, a.c.x, a.c.y)
+          set({ k: w.k, x: w.x + b.c.x - a.c.x, y: w.y + b.c.y - a.c.y })
+        }}
+        onPointerUp={up}
+        onPointerCancel={up}
+        onClickCapture={(e) => {
+          if (!z.swallow) return
+          z.swallow = false
+          e.stopPropagation()
+        }}
+        onFocusIn={(e) => {
+          const node = (e.target as Element).closest('.sb-node') as SVGGraphicsElement | null
+          if (node) set(reveal(z.v, node.getBBox(), size()))
+        }}
+      >
+        {/* biome-ignore lint/a11y/useSemanticElements: an <svg> cannot be a <fieldset>; the group names the drawing */}
+        <svg role="group" aria-label="callback graph">
+          <g
+            ref={(el) => {
+              z.g = el
+            }}
+            transform={transformOf(z.v)}
+          >
+            {props.children}
+          </g>
+        </svg>
+      </div>
+    </div>
+  )
 }
 
 // ---- boxes -------------------------------------------------------------------------------
@@ -479,10 +649,13 @@ export const shortcut = { code: 'KeyD', altKey: true, shiftKey: true, label: 'Al
  * mountDevPanel(board)   // then press Alt+Shift+D
  */
 export function mountDevPanel(board: Board, options: MountOptions = {}): DevPanelHandle {
-  ensureStyle()
+  // One host in the page; the panel and the floating button live in its shadow root.
   const host = document.createElement('div')
   host.className = 'sb-host'
   document.body.append(host)
+  const shadow = isolate(host)
+  const view = document.createElement('div')
+  shadow.append(view)
   let button = options.button
   const ownButton = !button
   if (!button) {
@@ -490,7 +663,7 @@ export function mountDevPanel(board: Board, options: MountOptions = {}): DevPane
     b.type = 'button'
     b.className = 'sb-toggle'
     b.innerHTML = '<span aria-hidden="true">◈</span> Graph'
-    document.body.append(b)
+    shadow.append(b)
     button = b
   }
   button.setAttribute('aria-keyshortcuts', shortcut.label)
@@ -498,8 +671,11 @@ export function mountDevPanel(board: Board, options: MountOptions = {}): DevPane
   button.dataset['testid'] ??= 'devpanel-toggle'
   let open = false
   const draw = () => {
-    render(open ? <DevPanel board={board} onClose={() => handle.toggle(false)} /> : null, host)
+    render(open ? <PanelView board={board} onClose={() => handle.toggle(false)} /> : null, view)
     button!.setAttribute('aria-expanded', String(open))
+    // The floating button would sit on the graph: the panel's own close button stands in.
+    if (ownButton) button!.hidden = open
+    host.toggleAttribute('data-open', open)
   }
   const onClick = () => handle.toggle()
   const onKey = (e: KeyboardEvent) => {
@@ -526,12 +702,12 @@ export function mountDevPanel(board: Board, options: MountOptions = {}): DevPane
       open = next
       draw()
       // Keyboard users land in the panel when it opens and back on the button when it closes.
-      if (open) host.querySelector<HTMLElement>('.sb-panel')?.focus()
+      if (open) shadow.querySelector<HTMLElement>('.sb-panel')?.focus()
       else if (document.activeElement === document.body || host.contains(document.activeElement)) button!.focus()
     },
     dispose() {
       open = false
-      render(null, host)
+      render(null, view)
       host.remove()
       button!.removeEventListener('click', onClick)
       window.removeEventListener('keydown', onKey)
@@ -542,10 +718,15 @@ export function mountDevPanel(board: Board, options: MountOptions = {}): DevPane
   return handle
 }
 
-function ensureStyle(): void {
-  if (document.getElementById('sb-devpanel-style')) return
-  const style = document.createElement('style')
-  style.id = 'sb-devpanel-style'
-  style.textContent = panelCss
-  document.head.append(style)
+let sheet: CSSStyleSheet | undefined
+
+/** A shadow root on `host` with the panel's styles: the page's CSS stays outside. */
+function isolate(host: HTMLElement): ShadowRoot {
+  const root = host.shadowRoot ?? host.attachShadow({ mode: 'open' })
+  if (!sheet) {
+    sheet = new CSSStyleSheet()
+    sheet.replaceSync(panelCss)
+  }
+  root.adoptedStyleSheets = [sheet]
+  return root
 }

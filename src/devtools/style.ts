@@ -1,8 +1,10 @@
 /**
- * The panel's styles, injected once: the panel must look the same on any page it is
- * dropped on, whatever that page's CSS. Every selector is under `.sb-`.
+ * The panel's styles, adopted by the shadow root each panel draws in: the panel must look
+ * the same on any page it is dropped on, whatever that page's CSS (which stays outside the
+ * shadow root; `:host` stops inherited properties too). Every selector is under `.sb-`.
  */
 export const panelCss = `
+:host{all:initial}
 .sb-toggle{position:fixed;right:16px;bottom:16px;z-index:2147483000;font:600 13px/1 system-ui,sans-serif;
   padding:9px 14px;border-radius:999px;border:1px solid #1e293b;background:#0f172a;color:#f8fafc;cursor:pointer;
   box-shadow:0 4px 14px rgba(15,23,42,.25)}
@@ -16,15 +18,22 @@ export const panelCss = `
 .sb-head code{font:600 12px ui-monospace,monospace}
 .sb-muted{color:#64748b}
 .sb-legend{display:inline-flex;align-items:center;gap:6px;color:#475569;margin-left:auto}
-.sb-legend svg{vertical-align:middle}
+.sb-legend svg{vertical-align:middle;flex:none}
 .sb-dot{display:inline-block;width:10px;height:10px;border-radius:3px;margin-left:8px}
 .sb-dot-running{background:#fde68a;border:1px solid #d97706}
 .sb-dot-error{background:#fecaca;border:1px solid #dc2626}
 .sb-dot-cached{background:#bbf7d0;border:1px solid #16a34a}
 .sb-close{font:600 18px/1 system-ui;border:0;background:transparent;cursor:pointer;padding:2px 8px;border-radius:6px;color:#0f172a}
 .sb-close:hover{background:#e2e8f0}
-.sb-body{display:flex;gap:0;overflow:auto;min-height:0}
-.sb-graph{flex:1;overflow:auto;padding:10px 14px}
+.sb-body{display:flex;gap:0;overflow:hidden;min-height:0;flex:1 1 auto}
+.sb-graphwrap{flex:1;min-width:0;display:flex;flex-direction:column}
+.sb-tools{display:flex;align-items:center;gap:6px;padding:4px 14px;border-bottom:1px solid #e2e8f0}
+.sb-tools button{font:600 12px/1 system-ui,sans-serif;min-width:28px;padding:5px 8px;border:1px solid #cbd5e1;border-radius:6px;
+  background:#fff;color:#0f172a;cursor:pointer}
+.sb-tools button:hover{background:#f1f5f9}
+.sb-graph{flex:1 1 auto;min-height:0;overflow:hidden;touch-action:none;cursor:grab}
+.sb-graph:focus-visible{outline-offset:-3px}
+.sb-graph svg{display:block;width:100%;height:100%}
 .sb-node{cursor:pointer}
 .sb-node text{font:11px ui-monospace,SFMono-Regular,Menlo,monospace;fill:#334155}
 .sb-node text.sb-title{font:600 12px system-ui,sans-serif;fill:#0f172a}

@@ -7,6 +7,7 @@ import { render } from 'preact'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DevPanel, mountDevPanel } from '../../src/devtools/panel'
 import { type Board, createBoard } from '../../src/index'
+import { deep, deepActive, deepAll } from './deep'
 
 let root: HTMLElement | undefined
 const boards: Board[] = []
@@ -28,7 +29,7 @@ function deferred<T>() {
   const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)))
   return { promise, resolve, reject }
 }
-const node = (id: string) => document.querySelector<SVGGElement>(`[data-testid="devnode-${id}"]`)
+const node = (id: string) => deep<SVGGElement>(`[data-testid="devnode-${id}"]`)
 
 describe('DevPanel', () => {
   //   q ─► [fetch] (async) ─► rows ─► [count] ─► total
@@ -54,14 +55,14 @@ describe('DevPanel', () => {
     document.body.append(root)
     render(<DevPanel board={b} />, root)
 
-    expect(root.querySelectorAll('[data-kind="store"]')).toHaveLength(3)
-    expect(root.querySelectorAll('g[data-kind="callback"]')).toHaveLength(2)
-    expect(root.querySelectorAll('path[data-kind="input"]')).toHaveLength(2)
-    expect(root.querySelectorAll('path[data-kind="output"]')).toHaveLength(2)
+    expect(deepAll('[data-kind="store"]', root)).toHaveLength(3)
+    expect(deepAll('g[data-kind="callback"]', root)).toHaveLength(2)
+    expect(deepAll('path[data-kind="input"]', root)).toHaveLength(2)
+    expect(deepAll('path[data-kind="output"]', root)).toHaveLength(2)
 
     q.set('b')
     await expect.poll(() => node('fetch')?.dataset['state']).toBe('running')
-    await expect.poll(() => !!document.querySelector('[data-testid="devprogress-fetch"]')).toBe(true)
+    await expect.poll(() => !!deep('[data-testid="devprogress-fetch"]')).toBe(true)
 
     pending.reject(new Error('server down'))
     await expect.poll(() => node('fetch')?.dataset['state']).toBe('error')
@@ -74,9 +75,7 @@ describe('DevPanel', () => {
     await expect.poll(() => node('fetch')?.dataset['state']).toBe('idle')
     expect(node('fetch')!.dataset['runs']).toBe('2')
     await expect.poll(() => node('count')?.dataset['runs']).toBe('2')
-    expect(document.querySelector('[data-testid="devpanel-counts"]')!.textContent).toBe(
-      '3 stores · 2 callbacks · 4 edges',
-    )
+    expect(deep('[data-testid="devpanel-counts"]')!.textContent).toBe('3 stores · 2 callbacks · 4 edges')
   })
 
   //   k ─► [square] (cache: global) ─► sq
@@ -133,22 +132,22 @@ describe('DevPanel', () => {
     await b.start()
     const panel = mountDevPanel(b)
     try {
-      const button = document.querySelector<HTMLButtonElement>('[data-testid="devpanel-toggle"]')!
-      expect(document.querySelector('[data-testid="devpanel"]')).toBeNull()
+      const button = deep<HTMLButtonElement>('[data-testid="devpanel-toggle"]')!
+      expect(deep('[data-testid="devpanel"]')).toBeNull()
       button.click()
-      expect(document.querySelector('[data-testid="devpanel"]')).not.toBeNull()
+      expect(deep('[data-testid="devpanel"]')).not.toBeNull()
       expect(button.getAttribute('aria-expanded')).toBe('true')
       window.dispatchEvent(new KeyboardEvent('keydown', { code: 'KeyD', key: 'D', altKey: true, shiftKey: true }))
-      expect(document.querySelector('[data-testid="devpanel"]')).toBeNull()
+      expect(deep('[data-testid="devpanel"]')).toBeNull()
       window.dispatchEvent(new KeyboardEvent('keydown', { code: 'KeyD', key: 'D', altKey: true, shiftKey: true }))
-      const el = document.querySelector<HTMLElement>('[data-testid="devpanel"]')!
-      expect(document.activeElement).toBe(el)
+      const el = deep('[data-testid="devpanel"]')!
+      expect(deepActive()).toBe(el)
       el.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))
-      expect(document.querySelector('[data-testid="devpanel"]')).toBeNull()
+      expect(deep('[data-testid="devpanel"]')).toBeNull()
       expect(panel.open).toBe(false)
     } finally {
       panel.dispose()
     }
-    expect(document.querySelector('[data-testid="devpanel-toggle"]')).toBeNull()
+    expect(deep('[data-testid="devpanel-toggle"]')).toBeNull()
   })
 })

@@ -7,6 +7,7 @@ import { render } from 'preact'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { DevPanel } from '../../src/devtools/panel'
 import { type Board, createBoard } from '../../src/index'
+import { deep } from './deep'
 
 let root: HTMLElement | undefined
 const boards: Board[] = []
@@ -23,8 +24,8 @@ afterEach(() => {
   vi.restoreAllMocks()
   for (const b of boards.splice(0)) b.dispose()
 })
-const node = (id: string) => document.querySelector<SVGGElement>(`[data-testid="devnode-${id}"]`)
-const counts = () => document.querySelector('[data-testid="devpanel-counts"]')?.textContent
+const node = (id: string) => deep<SVGGElement>(`[data-testid="devnode-${id}"]`)
+const counts = () => deep('[data-testid="devpanel-counts"]')?.textContent
 
 describe('DevPanel on the public API', () => {
   //   a ─► [inc] ─► b
