@@ -162,7 +162,8 @@ interface Scope {
 const scope = globalThis as unknown as Scope
 
 function post(message: FromWorker, transfer?: Transferable[]): void {
-  scope.postMessage(message, transfer ?? [])
+  if (transfer?.length) scope.postMessage(message, transfer)
+  else scope.postMessage(message)
 }
 
 /** A warning for the board; `kind` is what the board prints it once per (with the pool). */
