@@ -331,12 +331,45 @@ function plainClone(v: unknown, depth: number, b: { left: number }): boolean {
   return cloneLeaves.some((C) => proto === C.prototype)
 }
 
+/** dropProtoKeys without a visited set: false when it gave up (see QUICK_NODES), nothing missed otherwise. */
+function dropQuick(v: object, depth: number, b: { left: number }): boolean {
+  if (--b.left < 0 || depth > 32) return false
+  if (ArrayBuffer.isView(v)) return true
+  const d = depth + 1
+  if (v instanceof Map) {
+    for (const [k, x] of v) {
+      if (k !== null && typeof k === 'object' && !dropQuick(k, d, b)) return false
+      if (x !== null && typeof x === 'object' && !dropQuick(x, d, b)) return false
+    }
+    return true
+  }
+  if (v instanceof Set) {
+    for (const x of v) if (x !== null && typeof x === 'object' && !dropQuick(x, d, b)) return false
+    return true
+  }
+  const o = v as Record<string, unknown>
+  if (Object.hasOwn(o, '__proto__')) Reflect.deleteProperty(o, '__proto__')
+  if (Object.hasOwn(o, 'constructor')) {
+    const c = Object.getOwnPropertyDescriptor(o, 'constructor')?.value as unknown
+    if (c !== null && typeof c === 'object' && 'prototype' in c) Reflect.deleteProperty(o, 'constructor')
+  }
+  // Arrays too by their keys: a clone keeps an array's own non-index properties.
+  for (const k of Object.keys(o)) {
+    const x = o[k]
+    if (x !== null && typeof x === 'object' && !dropQuick(x, d, b)) return false
+  }
+  return true
+}
+
 /**
  * Drops own `__proto__` keys (and a `constructor` holding `prototype`) from a value read
  * back from IndexedDB, in place, as parseJson does for Web Storage: restored objects never
  * carry one, from any medium (S17), so a naive merge in app code pollutes nothing.
  */
 export function dropProtoKeys<T>(value: T): T {
+  // Most values are small trees: cleaned without a visited set; a value the quick walk
+  // gives up on (deep, shared, cyclic, huge) is walked again with one. Deleting is idempotent.
+  if (value === null || typeof value !== 'object' || dropQuick(value, 0, budget())) return value
   const seen = new Set<object>()
   const walk = (v: unknown): void => {
     if (v === null || typeof v !== 'object' || seen.has(v) || ArrayBuffer.isView(v)) return

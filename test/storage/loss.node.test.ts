@@ -2,7 +2,7 @@
 // front (P4): plain data is cleared without building paths; anything the quick walk is
 // unsure of goes to the full walk, which decides and names the path.
 import { describe, expect, it } from 'vitest'
-import { lossOf } from '../../src/storage/codec'
+import { dropProtoKeys, lossOf } from '../../src/storage/codec'
 
 class Point {
   constructor(
@@ -66,5 +66,45 @@ describe('P4 lossOf clone: quick walk in front of the full one', () => {
     let dag: unknown = { leaf: 1 }
     for (let i = 0; i < 30; i++) dag = { l: dag, r: dag }
     expect(lossOf(dag, 'clone')).toBeUndefined()
+  })
+})
+
+describe('P4 dropProtoKeys: quick walk in front of the full one (S17)', () => {
+  const polluted = () => JSON.parse('{"__proto__":{"polluted":1},"ok":1}') as Record<string, unknown>
+  const clean = (o: unknown) => !Object.hasOwn(o as object, '__proto__')
+
+  it('P4 own __proto__ keys go everywhere the full walk reaches: nested, in arrays (items and own properties), Map keys and values, Sets', () => {
+    const arr: unknown[] & { extra?: unknown } = [polluted()]
+    arr.extra = polluted()
+    const key = polluted()
+    const value = { a: { b: polluted() }, arr, m: new Map([[key, polluted()]]), s: new Set([polluted()]) }
+    const inSet = [...value.s][0]
+    const inMap = value.m.get(key)
+    expect(dropProtoKeys(value)).toBe(value)
+    expect([value.a.b, arr[0], arr.extra, key, inMap, inSet].map(clean)).toEqual([true, true, true, true, true, true])
+    expect((value.a.b as { ok: number }).ok).toBe(1)
+    expect(({} as { polluted?: number }).polluted).toBeUndefined()
+  })
+
+  it('P4 a constructor key holding a prototype goes, one holding a string stays', () => {
+    const o = { c: { constructor: { prototype: { x: 1 } } }, d: { constructor: 'kept' } }
+    dropProtoKeys(o)
+    expect(Object.hasOwn(o.c, 'constructor')).toBe(false)
+    expect(o.d.constructor).toBe('kept')
+  })
+
+  it('P4 past the quick walk (cycles, deeper than it goes, a deep DAG of shared parts) every own __proto__ still goes', () => {
+    const cyc: Record<string, unknown> = polluted()
+    cyc.self = cyc
+    const deep = nested(40, polluted()) as Record<string, unknown>
+    let dag: unknown = polluted()
+    const bottom = dag
+    for (let i = 0; i < 30; i++) dag = { l: dag, r: dag }
+    dropProtoKeys(cyc)
+    dropProtoKeys(deep)
+    dropProtoKeys(dag)
+    let leaf: unknown = deep
+    for (let i = 0; i < 40; i++) leaf = (leaf as { next: unknown }).next
+    expect([clean(cyc), clean(leaf), clean(bottom)]).toEqual([true, true, true])
   })
 })
