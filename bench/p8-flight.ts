@@ -54,7 +54,19 @@ function heavy(
 type Control =
   | { type: 'up'; tab: string }
   | { type: 'go'; seed: number }
-  | { type: 'done'; tab: string; latency: number; runs: number; computeMs: number }
+  | { type: 'done'; tab: string; latency: number; runs: number; computeMs: number; seed: number; sum: number }
+
+type Answer = { seed: number; sum: number; ms: number } | undefined
+
+/** Every asker must have been answered with the one value computed for `seed`: else the figure is void. */
+function checkSame(what: string, answers: Array<{ seed: number; sum: number } | undefined>, n: number, seed: number) {
+  if (answers.length !== n) throw new Error(`P8 ${what}: ${answers.length} of ${n} askers answered`)
+  const first = answers[0]
+  if (!first || first.seed !== seed) throw new Error(`P8 ${what}: answered ${JSON.stringify(first)} for seed ${seed}`)
+  for (const a of answers)
+    if (!a || a.seed !== first.seed || a.sum !== first.sum)
+      throw new Error(`P8 ${what}: askers got different values (${JSON.stringify(a)} vs ${JSON.stringify(first)})`)
+}
 
 /** A helper tab: a board of the shared name; on "go", sets the seed and reports back. */
 export async function tab(params: URLSearchParams): Promise<void> {
@@ -71,7 +83,8 @@ export async function tab(params: URLSearchParams): Promise<void> {
     const latency = performance.now() - t0
     const runs = board.inspect().callbacks[0]!.stats.runs - before
     computeMs = runs ? v!.ms : 0
-    control.postMessage({ type: 'done', tab: me, latency, runs, computeMs } satisfies Control)
+    const { seed, sum } = v as unknown as { seed: number; sum: number }
+    control.postMessage({ type: 'done', tab: me, latency, runs, computeMs, seed, sum } satisfies Control)
   })
   await board.start()
   control.onmessage = (e: MessageEvent<Control>) => {
@@ -89,12 +102,18 @@ async function oneTab(round: number) {
   const board = createBoard({ name: `p8-one-${Date.now()}-${round}`, version: 1 })
   const seed = board.store('seed', { initial: 0 })
   const at: number[] = []
+  const got: Answer[] = []
   let t0 = 0
-  for (let i = 0; i < 50; i++) heavy(board, `c${i}`, seed, () => at.push(performance.now() - t0))
+  for (let i = 0; i < 50; i++)
+    heavy(board, `c${i}`, seed, (v) => {
+      at.push(performance.now() - t0)
+      got.push(v as unknown as Answer)
+    })
   await board.start()
   t0 = performance.now()
   seed.set(round + 1)
   await board.idle()
+  checkSame('one tab', got, 50, round + 1)
   const stats = board.inspect().callbacks.map((c) => c.stats)
   const executions = stats.reduce((n, s) => n + s.runs, 0)
   const computeMs = stats.find((s) => s.runs > 0)!.lastMs
@@ -132,6 +151,7 @@ async function fourTabs(name: string): Promise<Array<{ executions: number; ratio
     done = []
     control.postMessage({ type: 'go', seed: 1000 + r } satisfies Control)
     await until(() => done.length === TABS, 'every tab to answer')
+    checkSame(`${TABS} tabs`, done, TABS, 1000 + r)
     const leaders = done.filter((d) => d.runs > 0)
     const followers = done.filter((d) => d.runs === 0)
     const computeMs = Math.max(...leaders.map((d) => d.computeMs))

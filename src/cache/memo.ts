@@ -286,11 +286,13 @@ export class Memo {
    * evicts the oldest entries, retries once, then reports `persist-failed` naming the key
    * and bytes; the value stays in memory either way.
    *
-   * `queued` is called once the entry's puts are queued in their transaction, before it
-   * commits: a reader whose transaction starts after that point is ordered after this
+   * `queued` is called once the entry's transaction has its first request, before that
+   * answers: a reader whose transaction starts after that point is ordered after this
    * one by IndexedDB (a read-only transaction waits for overlapping read-write ones
-   * created before it), so a hint sent then saves the commit-to-post delay without ever
-   * showing a reader a missing entry that is about to exist.
+   * created before it), so a hint sent then saves the generation read and the
+   * commit-to-post delay (P8) without ever showing a reader a missing entry that is
+   * about to exist. A write that then does not land (fenced, S09, quota) costs the
+   * reader one read; it still has the lock to wait for.
    */
   async write(
     e: Entry,
@@ -374,7 +376,6 @@ export class Memo {
             return
           }
           enforce(os, e, limits, out.gone)
-          queued?.()
         }
         if (token === undefined) write()
         else {
@@ -384,6 +385,9 @@ export class Memo {
             else write()
           }
         }
+        // After the transaction's first request, so it is known to the database whatever
+        // the browser does with a transaction that has none yet.
+        queued?.()
         return out
       })
       .then((out) => {

@@ -164,6 +164,9 @@ const cloneLeaves: Array<{ prototype: object }> = [
  * `undefined` count as absent (JSON drops them).
  */
 export function lossOf(value: unknown, medium: 'json' | 'clone'): Loss | undefined {
+  // Most values are plain data: a walk without paths or sets clears them; the full walk
+  // below runs only where that one is unsure, and names the place.
+  if (medium === 'clone' && plainClone(value, 0, budget())) return undefined
   const path: string[] = []
   const open = new Set<object>() // objects on the current path: a revisit is a cycle
   const done = new Set<object>() // objects already checked (shared references)
@@ -280,12 +283,93 @@ export function lossOf(value: unknown, medium: 'json' | 'clone'): Loss | undefin
   return visit(value, false)
 }
 
+/** Nodes the quick walk visits before it leaves the value to the full walk (shared parts, huge values). */
+const QUICK_NODES = 100_000
+const budget = () => ({ left: QUICK_NODES })
+
+/**
+ * True when `v` certainly comes back equal from IndexedDB (what `lossOf(v, 'clone')`
+ * accepts), judged without building paths: plain objects, arrays, Maps and Sets of
+ * primitives and clone leaves. False means "not sure": anything else, too deep, or
+ * more than QUICK_NODES nodes (shared references are walked again here, a cycle runs
+ * into the depth limit).
+ */
+function plainClone(v: unknown, depth: number, b: { left: number }): boolean {
+  switch (typeof v) {
+    case 'function':
+    case 'symbol':
+      return false
+    case 'object':
+      break
+    default:
+      return true
+  }
+  if (v === null) return true
+  if (--b.left < 0 || depth > 32) return false
+  if (ArrayBuffer.isView(v)) return true
+  const proto = Object.getPrototypeOf(v) as object | null
+  const d = depth + 1
+  if (proto === Array.prototype && Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!plainClone(v[i], d, b)) return false
+    return true
+  }
+  if (proto === Object.prototype || proto === null) {
+    for (const k of Object.keys(v)) {
+      if (k === '__proto__' || k === 'constructor') return false
+      if (!plainClone((v as Record<string, unknown>)[k], d, b)) return false
+    }
+    return true
+  }
+  if (proto === Map.prototype) {
+    for (const [k, x] of v as Map<unknown, unknown>) if (!plainClone(k, d, b) || !plainClone(x, d, b)) return false
+    return true
+  }
+  if (proto === Set.prototype) {
+    for (const x of v as Set<unknown>) if (!plainClone(x, d, b)) return false
+    return true
+  }
+  return cloneLeaves.some((C) => proto === C.prototype)
+}
+
+/** dropProtoKeys without a visited set: false when it gave up (see QUICK_NODES), nothing missed otherwise. */
+function dropQuick(v: object, depth: number, b: { left: number }): boolean {
+  if (--b.left < 0 || depth > 32) return false
+  if (ArrayBuffer.isView(v)) return true
+  const d = depth + 1
+  if (v instanceof Map) {
+    for (const [k, x] of v) {
+      if (k !== null && typeof k === 'object' && !dropQuick(k, d, b)) return false
+      if (x !== null && typeof x === 'object' && !dropQuick(x, d, b)) return false
+    }
+    return true
+  }
+  if (v instanceof Set) {
+    for (const x of v) if (x !== null && typeof x === 'object' && !dropQuick(x, d, b)) return false
+    return true
+  }
+  const o = v as Record<string, unknown>
+  if (Object.hasOwn(o, '__proto__')) Reflect.deleteProperty(o, '__proto__')
+  if (Object.hasOwn(o, 'constructor')) {
+    const c = Object.getOwnPropertyDescriptor(o, 'constructor')?.value as unknown
+    if (c !== null && typeof c === 'object' && 'prototype' in c) Reflect.deleteProperty(o, 'constructor')
+  }
+  // Arrays too by their keys: a clone keeps an array's own non-index properties.
+  for (const k of Object.keys(o)) {
+    const x = o[k]
+    if (x !== null && typeof x === 'object' && !dropQuick(x, d, b)) return false
+  }
+  return true
+}
+
 /**
  * Drops own `__proto__` keys (and a `constructor` holding `prototype`) from a value read
  * back from IndexedDB, in place, as parseJson does for Web Storage: restored objects never
  * carry one, from any medium (S17), so a naive merge in app code pollutes nothing.
  */
 export function dropProtoKeys<T>(value: T): T {
+  // Most values are small trees: cleaned without a visited set; a value the quick walk
+  // gives up on (deep, shared, cyclic, huge) is walked again with one. Deleting is idempotent.
+  if (value === null || typeof value !== 'object' || dropQuick(value, 0, budget())) return value
   const seen = new Set<object>()
   const walk = (v: unknown): void => {
     if (v === null || typeof v !== 'object' || seen.has(v) || ArrayBuffer.isView(v)) return

@@ -145,7 +145,7 @@ class Pool implements Member, SlotEvents<Pending> {
     let foreign: Handle[] | undefined
     let lost: Handle | undefined
     // Most calls carry no object at all: skip the handle scan.
-    if (call.args.some((a) => a !== null && typeof a === 'object')) {
+    if (hasObject(call.args)) {
       eachHandle(call.args, (h) => {
         if (!issued(h)) return
         ;(call.handles ??= []).push(h.id)
@@ -278,10 +278,12 @@ class Pool implements Member, SlotEvents<Pending> {
     const call = slot.busy
     if (!call || (reply && reply.id !== call.id)) return // not the call it runs: a late reply of an aborted one
     slot.busy = undefined
-    if (reply?.ok) this.owned.track(reply.value)
+    // Only an object can be or hold a handle: a plain number skips the walks below.
+    const carries = reply?.ok === true && reply.value !== null && typeof reply.value === 'object'
+    if (carries) this.owned.track(reply.value)
     if (call.settled) {
       // Superseded or timed out meanwhile: whatever it kept is nobody's.
-      if (reply?.ok) this.owned.releaseUnheldSoon(reply.value)
+      if (carries) this.owned.releaseUnheldSoon((reply as { value: unknown }).value)
     } else if (!reply) {
       this.settle(call, undefined, new TypeError(`task "${call.task}": the worker sent a malformed reply.`))
     } else if (reply.ok) {
@@ -295,7 +297,7 @@ class Pool implements Member, SlotEvents<Pending> {
       // A profiling scheduler measures every run's arguments and result itself (the same
       // values, with the same estimator): report only when it does not, or they count twice.
       if (call.run && !this.host.profiling()) call.run.reportBytes(call.bytesIn, out)
-      if (call.run) this.owned.afterSettle(call.run.callbackId, value)
+      if (call.run && value !== null && typeof value === 'object') this.owned.afterSettle(call.run.callbackId, value)
       this.settle(call, value, undefined)
     } else {
       this.settle(call, undefined, reply.prevent ? new PreventUpdate() : fromWire(reply.error))
@@ -410,6 +412,14 @@ class Pool implements Member, SlotEvents<Pending> {
     this.owned.clear()
     this.pools.delete(this.id)
   }
+}
+
+function hasObject(args: readonly unknown[]): boolean {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]
+    if (a !== null && typeof a === 'object') return true
+  }
+  return false
 }
 
 /**

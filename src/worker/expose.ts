@@ -72,7 +72,7 @@ const state = {
   writes: undefined as Promise<unknown>[] | undefined,
   idb: undefined as Promise<Idb> | undefined,
   seq: 0,
-  /** Set while the life lock (Init.lock) is being taken: calls wait for it. */
+  /** Set while the life lock (Init.lock) is being taken: `close()` waits for it (see `closeAfterLife`). */
   life: undefined as Promise<boolean> | undefined,
 }
 
@@ -162,7 +162,8 @@ interface Scope {
 const scope = globalThis as unknown as Scope
 
 function post(message: FromWorker, transfer?: Transferable[]): void {
-  scope.postMessage(message, transfer ?? [])
+  if (transfer?.length) scope.postMessage(message, transfer)
+  else scope.postMessage(message)
 }
 
 /** A warning for the board; `kind` is what the board prints it once per (with the pool). */
@@ -239,10 +240,9 @@ export function exposeTasks<T extends Record<string, Task>>(tasks: T): void {
   const names = Object.keys(tasks)
 
   const call = (c: Call): Reply | Promise<Reply> => {
-    // The first call can arrive before the life lock is held: a task that closes this
-    // worker before then would go unnoticed.
-    const life = state.life
-    if (life) return life.then(() => call(c))
+    // Calls run at once, even while the life lock is still being taken (P3: no round trip
+    // to the browser before the first answer); a task that closes this worker meanwhile
+    // is held back by `closeAfterLife` until the lock is held, so the pool notices (S08).
     const fn = all.get(c.task)
     const run = new Running(c)
     state.running.set(c.id, run)
@@ -283,7 +283,10 @@ export function exposeTasks<T extends Record<string, Task>>(tasks: T): void {
     switch (m.sb) {
       case 'init':
         state.init = m
-        void holdLife(m.lock).then((locked) => post({ sb: 'ready', tasks: names, locked }))
+        // Ready first, so that a first call that hangs or throws later runs on a worker
+        // the pool counts as started (its timeout applies, its errors are the task's).
+        post({ sb: 'ready', tasks: names, locked: false })
+        void holdLife(m.lock).then((locked) => locked && post({ sb: 'held' }))
         return
       case 'call': {
         const r = call(m)
@@ -362,12 +365,30 @@ const outgoing = new WeakMap<Reply, { task: string; transfer: ArrayBuffer[] }>()
 let dispatch: ((m: ToWorker) => void) | undefined
 const early: ToWorker[] = []
 if (typeof (globalThis as { importScripts?: unknown }).importScripts === 'function') {
+  closeAfterLife()
   scope.addEventListener('message', (e) => {
     const m = e.data as unknown
     if (!isOurs(m)) return
     if (dispatch) dispatch(m as ToWorker)
     else early.push(m as ToWorker)
   })
+}
+
+/**
+ * `self.close()` while the life lock (Init.lock) is still being taken closes once it is
+ * held: the pool learns that a worker went away only through that lock, and calls do
+ * not wait for it, so a first call that closes its worker would otherwise go unnoticed
+ * (S08). Outside that window `close()` is the browser's, at once.
+ */
+function closeAfterLife(): void {
+  const g = globalThis as { close?: () => void }
+  const close = g.close
+  if (typeof close !== 'function') return
+  g.close = () => {
+    const life = state.life
+    if (life) void life.then(() => close.call(globalThis))
+    else close.call(globalThis)
+  }
 }
 
 /**

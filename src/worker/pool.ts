@@ -24,7 +24,14 @@ export type {
   WorkerPool,
 } from './types'
 
-const load = () => import('./calls')
+type Calls = typeof import('./calls')
+/** The pool's code once loaded: later pools start at once, without waiting a turn for import(). */
+let loaded: Calls | undefined
+const load = (): Promise<Calls> =>
+  import('./calls').then((m) => {
+    loaded = m
+    return m
+  })
 
 /** `board.workers(factory, options)`: the face now, the pool's code on first use. */
 export function createPool<T extends Tasks = Tasks>(
@@ -33,20 +40,28 @@ export function createPool<T extends Tasks = Tasks>(
   options: PoolOptions = {},
 ): WorkerPool<T> {
   const name = options.name ?? 'workers'
-  let pool: WorkerPool | undefined
+  let pool: WorkerPool | undefined = loaded?.startPool(host, factory, options)
+  if (pool && host.disposed()) pool.terminate()
   let terminated = false
-  const ready = load().then((m) => {
-    pool = m.startPool(host, factory, options)
-    if (terminated || host.disposed()) pool.terminate()
-    return pool
-  })
+  const ready: Promise<WorkerPool> = pool
+    ? Promise.resolve(pool)
+    : load().then((m) => {
+        pool = m.startPool(host, factory, options)
+        if (terminated || host.disposed()) pool.terminate()
+        return pool
+      })
   const face: WorkerPool = {
     name,
     task(task) {
       // Checked now, as the pool does, so a bad name fails where the callback is defined.
       if (typeof task !== 'string' || task.startsWith('$'))
         throw new TypeError(`pool "${name}": bad task name "${String(task)}".`)
-      return (...args: unknown[]) => (pool ? pool.task(task)(...args) : ready.then((p) => p.task(task)(...args)))
+      // The pool's own runner, made once it exists: a call then costs one function call here.
+      let run: ((...args: unknown[]) => Promise<unknown>) | undefined
+      return (...args: unknown[]) => {
+        if (!run && pool) run = pool.task(task)
+        return run ? run(...args) : ready.then((p) => p.task(task)(...args))
+      }
     },
     aggregate: <R>(table: Handle, spec: AggregateSpec) => ready.then((p) => p.aggregate<R>(table, spec)),
     stats: (): PoolStats =>

@@ -7,7 +7,8 @@
  *   ───────────────────────────────────────────────────────────────────────
  *   Init ──►                                  who it is, its life lock (held until exposeTasks)
  *   Call ──►                                  sent at once, before Ready: it waits in order
- *                      ◄── Ready              exposeTasks ran; the life lock is held (or not)
+ *                      ◄── Ready              exposeTasks ran (calls run from now on)
+ *                      ◄── Held               the life lock is held (never without Web Locks)
  *                      ◄── Progress           ctx.progress()
  *                      ◄── Reply              the call's value or error (same id)
  *   Abort ──►                                 ctx.signal fires
@@ -26,7 +27,7 @@ import { WorkerError, type WorkerErrorCode } from '../errors'
 export type ToWorker = Init | Call | Abort | Ask
 
 /** worker → main */
-export type FromWorker = Ready | Reply | Progress | Warning
+export type FromWorker = Ready | Held | Reply | Progress | Warning
 
 /** Who the worker is: handles carry these so the pool can route calls to their holder. */
 export interface Init {
@@ -46,12 +47,21 @@ export interface Init {
   readonly lock: string
 }
 
-/** Answers Init, once `exposeTasks` has run and the life lock is settled. */
+/**
+ * Answers Init as soon as `exposeTasks` has run: the worker's calls run from now on, while
+ * it takes its life lock (a Held follows once it holds it). Before, calls waited for the
+ * lock: a round trip to the browser on every cold start (P3).
+ */
 export interface Ready {
   readonly sb: 'ready'
   readonly tasks: string[]
-  /** The worker holds `Init.lock`: the pool may watch for it (false without Web Locks). */
+  /** The worker holds `Init.lock` already: the pool may watch for it (a Held says it later). */
   readonly locked: boolean
+}
+
+/** The worker holds `Init.lock` now: the pool may watch for it. */
+export interface Held {
+  readonly sb: 'held'
 }
 
 /** One task call. Handles among the args are replaced by their values in the worker. */
@@ -156,7 +166,7 @@ export interface WorkerStats {
 export const BUILTIN = '$'
 export const AGGREGATE_TASK = '$aggregate'
 
-const fromWorkerKinds: ReadonlySet<unknown> = new Set(['ready', 'reply', 'progress', 'warning'])
+const fromWorkerKinds: ReadonlySet<unknown> = new Set(['ready', 'held', 'reply', 'progress', 'warning'])
 
 /** Is this message on a worker's port one of ours (shape checked later, by kind)? */
 export function isOurs(data: unknown): data is { readonly sb: string } {
@@ -186,6 +196,8 @@ export function wellFormed(m: { readonly sb: string }): m is FromWorker {
       return typeof o.id === 'number' && typeof o.fraction === 'number'
     case 'warning':
       return typeof o.message === 'string' && typeof o.kind === 'string'
+    case 'held':
+      return true
     default:
       return Array.isArray(o.tasks) && typeof o.locked === 'boolean'
   }

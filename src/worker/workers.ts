@@ -190,6 +190,8 @@ export class Workers<J extends Job> {
         return this.events.progress(m)
       case 'warning':
         return this.o.host.warn(`worker-${this.o.poolId}-${m.kind}`, `pool "${this.o.poolName}": ${m.message}`)
+      case 'held':
+        return this.watch(slot, life)
       case 'ready':
         if (slot.state !== 'starting') return
         clearTimeout(slot.startTimer)

@@ -662,6 +662,20 @@ describe('faults', () => {
     expect(await pool.task('double')(2)).toBe(4)
   })
 
+  it('P3 calls do not wait for the life lock: a worker whose lock request never answers still answers its first and later calls', async () => {
+    const b = board()
+    const pool = b.workers(() => new Worker(new URL('./lock-never.worker.ts', import.meta.url), { type: 'module' }), {
+      name: 'lockless',
+    })
+    // Before, the first call waited for the lock and never came back.
+    const answers = await Promise.race([
+      Promise.all([pool.task('double')(21), pool.task('double')(4)]),
+      new Promise((resolve) => setTimeout(() => resolve('no answer within 20 s'), 20_000)),
+    ])
+    expect(answers).toEqual([42, 8])
+    expect(pool.stats()).toMatchObject({ open: 0, workers: 1 })
+  })
+
   it('F32 malformed worker messages: a reply or event of the wrong shape is dropped with a warning; the call fails, nothing hangs', async () => {
     const b = board()
     const warnings: string[] = []

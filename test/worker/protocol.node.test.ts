@@ -20,6 +20,7 @@ describe('messages', () => {
   it('well formed by kind; a wrong field or an unknown kind is malformed', () => {
     const good = [
       { sb: 'ready', tasks: ['a'], locked: true },
+      { sb: 'held' },
       { sb: 'reply', id: 1, ok: true, value: 2 },
       { sb: 'reply', id: -3, ok: false, error: { name: 'Error', message: 'x' } },
       { sb: 'progress', id: 1, fraction: 0.5, note: undefined },
