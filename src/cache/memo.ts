@@ -7,6 +7,7 @@
  *   ['m', cacheId, key] → Meta   small: write time, expiry, bytes, scope, session
  *   ['d', cacheId, key] → { v }  the value itself (a structured clone; a handle as is)
  *   ['g', key]          → n      generation of the key's latest lock holder (fencing, F22)
+ *   ['s', cacheId]      → Total  an upper bound of the cache id's entries and bytes
  *
  * A value holding persisted worker handles names them in its meta: when the entry is
  * evicted, their data (object store `handles`) is deleted too unless this tab still holds
@@ -96,6 +97,24 @@ const memoryMaxBytes = 128 * 2 ** 20
 const mKey = (cacheId: string, key: string) => ['m', cacheId, key]
 const dKey = (cacheId: string, key: string) => ['d', cacheId, key]
 const gKey = (key: string) => ['g', key]
+const sKey = (cacheId: string) => ['s', cacheId]
+
+/**
+ * A running total per cache id, kept in the same transactions as the entries, so every tab
+ * sees it. It is an upper bound: a write adds its entry (an overwrite counts twice), and a
+ * delete outside enforce() (expiry, clear, eviction) does not subtract. A write reads the
+ * entries only when the bound says the caps may be exceeded, and then stores the exact
+ * total; without it, filling a cache read every entry on every write (O(n²)).
+ */
+interface Total {
+  count: number
+  bytes: number
+}
+
+function isTotal(x: unknown): x is Total {
+  const t = x as Partial<Total> | null
+  return !!t && typeof t === 'object' && typeof t.count === 'number' && typeof t.bytes === 'number'
+}
 /** Every meta (of one cache id): arrays sort after strings, so `[]` closes the range. */
 const metaRange = (cacheId?: string) =>
   cacheId === undefined ? IDBKeyRange.bound(['m'], ['m', []]) : IDBKeyRange.bound(['m', cacheId], ['m', cacheId, []])
@@ -520,20 +539,36 @@ function persistedHandles(value: unknown): string[] {
   return ids
 }
 
-/** maxEntries / maxBytes for one cache id, oldest written first; never the new entry. */
+/**
+ * maxEntries / maxBytes for one cache id, oldest written first; never the new entry. Reads
+ * the entries only when the running total (Total) says the caps may be exceeded.
+ */
 function enforce(os: IDBObjectStore, e: Entry, limits: Limits, gone: string[]): void {
-  scanMetas(os, e.cacheId, (rows) => {
-    let count = rows.length
-    let bytes = rows.reduce((n, r) => n + r.meta.bytes, 0)
-    if (count <= limits.maxEntries && bytes <= limits.maxBytes) return
-    for (const r of rows.sort((a, b) => a.meta.t - b.meta.t)) {
-      if (count <= limits.maxEntries && bytes <= limits.maxBytes) break
-      if (r.key === e.key) continue
-      deleteEntry(os, r, gone)
-      count--
-      bytes -= r.meta.bytes
+  const total = os.get(sKey(e.cacheId))
+  total.onsuccess = () => {
+    const t = total.result
+    if (isTotal(t)) {
+      const bound = { count: t.count + 1, bytes: t.bytes + e.bytes }
+      if (bound.count <= limits.maxEntries && bound.bytes <= limits.maxBytes) {
+        os.put(bound, sKey(e.cacheId))
+        return
+      }
     }
-  })
+    scanMetas(os, e.cacheId, (rows) => {
+      let count = rows.length
+      let bytes = rows.reduce((n, r) => n + r.meta.bytes, 0)
+      if (count > limits.maxEntries || bytes > limits.maxBytes) {
+        for (const r of rows.sort((a, b) => a.meta.t - b.meta.t)) {
+          if (count <= limits.maxEntries && bytes <= limits.maxBytes) break
+          if (r.key === e.key) continue
+          deleteEntry(os, r, gone)
+          count--
+          bytes -= r.meta.bytes
+        }
+      }
+      os.put({ count, bytes }, sKey(e.cacheId))
+    })
+  }
 }
 
 /** Does the value hold a worker handle that is not persisted (gone with this page's workers)? */

@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { type Board, type BoardOptions, createBoard } from '../../src/index'
+import { readRaw } from '../idb'
 import { waitFor } from '../wait'
 
 let n = 0
@@ -306,6 +307,59 @@ describe('entries: TTL, caps', () => {
     d.input.set(1)
     await c.idle()
     expect(d.run).toHaveBeenCalledTimes(1)
+  })
+
+  it('a write under the caps does not read every entry of its cache id (filling n entries is O(n), not O(n²))', async () => {
+    // n ─► [fill, cached, maxEntries 1000] ─► out
+    // Counts getAll() requests on the real IndexedDB (a spy that calls through): the caps
+    // are checked against a running total kept in the same transaction, and entries are
+    // read only when that total says the caps may be exceeded.
+    const b = board(fresh('fill'))
+    const input = b.store('n', { initial: 0 })
+    const out = b.store<number>('out')
+    b.callback({ id: 'fill', inputs: [input], outputs: [out], run: (x: number) => x + 1, cache: { maxEntries: 1000 } })
+    await b.start()
+    const getAll = vi.spyOn(IDBObjectStore.prototype, 'getAll')
+    for (let v = 1; v <= 40; v++) {
+      input.set(v)
+      await b.idle()
+    }
+    expect(out.get()).toBe(41)
+    expect(getAll).toHaveBeenCalledTimes(0)
+  })
+
+  it('the running total is shared by tabs: two boards of one name filling one cache id keep maxEntries between them', async () => {
+    // two "tabs" ─► [cap, cached, maxEntries 3] ─► out ; each writes 4 distinct keys
+    const name = fresh('cap-tabs')
+    const define = (b: Board) => {
+      const input = b.store('n', { initial: 0 })
+      const out = b.store<number>('out')
+      const run = vi.fn((x: number) => x * 3)
+      b.callback({ id: 'cap', inputs: [input], outputs: [out], run, cache: { maxEntries: 3 } })
+      return { input, out, run }
+    }
+    const t1 = board(name)
+    const t2 = board(name)
+    const a = define(t1)
+    const c = define(t2)
+    await Promise.all([t1.start(), t2.start()]) // both compute key 0 once between them
+    for (const v of [1, 2, 3, 4]) {
+      a.input.set(v * 10)
+      await t1.idle()
+      c.input.set(v * 10 + 1)
+      await t2.idle()
+      await new Promise((r) => setTimeout(r, 2)) // distinct write times: "oldest" is defined
+    }
+    // IndexedDB holds exactly the 3 newest keys: 40, 41 and 31.
+    const keys = await readRaw(name, 'cache', (os) => os.getAllKeys(IDBKeyRange.bound(['m'], ['m', []])))
+    expect(keys).toHaveLength(3)
+    // The newest written (41, by t2) is among them: a third tab gets it without computing.
+    const t3 = board(name)
+    const e = define(t3)
+    e.input.set(41)
+    await t3.start()
+    expect(e.out.get()).toBe(123)
+    expect(e.run).toHaveBeenCalledTimes(0)
   })
 })
 
