@@ -120,7 +120,10 @@ class BoardImpl implements Board {
   }
 
   /** Every callback in definition order, their links and ranks (topology.ts). */
-  readonly #topology = new Topology(() => this.scheduler.reorder())
+  readonly #topology = new Topology(
+    () => this.scheduler.reorder(),
+    () => this.scheduler.dirtyCount,
+  )
   readonly callbacks: CallbackNode[] = this.#topology.callbacks
   /** What each store sees of this board; also tells this board's stores from others'. */
   readonly #storeHost: StoreHost = ((board: BoardImpl): StoreHost => ({
@@ -308,7 +311,9 @@ class BoardImpl implements Board {
     if (new Set(outputs).size !== outputs.length) {
       throw new GraphError('duplicate-output', `callback "${id}" lists the same output twice.`)
     }
-    // Guarantee 5a: one writer per store unless the newcomer allows a duplicate.
+    // Guarantee 5a: one writer per store unless the newcomer allows a duplicate (a pattern's
+    // outputs first, so the message names the pattern rather than one of its instances).
+    if (!o.allowDuplicate) this.#patterns?.checkOutputs(id, outputs)
     for (const s of outputs) {
       const other = s.writers[0]
       if (other && !o.allowDuplicate) {
@@ -318,7 +323,6 @@ class BoardImpl implements Board {
         )
       }
     }
-    if (!o.allowDuplicate) this.#patterns?.checkOutputs(id, outputs)
     // Guarantee 5b: no cycle, through inputs or state.
     const args = [...inputs, ...state]
     const path = findCycle(outputs, new Set(args))
@@ -459,9 +463,11 @@ class BoardImpl implements Board {
         this.#topology.add(node)
         this.scheduler.touch(node)
       },
+      // Ranks are unique even while stale (topology.ts), so marking is safe; the drain
+      // makes them current before it runs anything, unless it is running already.
       initial: (node) => {
         if (!this.scheduler.started || node.preventInitialCall || allRestored(node)) return
-        this.#topology.ensureRanks()
+        if (this.scheduler.draining) this.#topology.ensureRanks()
         this.scheduler.mark(node)
       },
       detach: (node) => {
@@ -473,7 +479,7 @@ class BoardImpl implements Board {
       invalidate: () => this.#topology.invalidate(),
       mark: (node) => {
         if (!this.scheduler.started) return
-        this.#topology.ensureRanks()
+        if (this.scheduler.draining) this.#topology.ensureRanks()
         this.scheduler.mark(node)
       },
       nextSeq: () => ++board.scheduler.seq,

@@ -510,12 +510,25 @@ class Engine implements Patterns {
     const slot = inst.family.slots[i]!
     const list = inst.members[i]!
     list.push(s)
-    if (slot.smaller !== undefined) list.sort(bySmaller(slot.smaller))
-    inst.flatten()
+    const node = inst.node
+    // Appended to the last slot of its role (a summary's one ALL input): append to the
+    // node's list too, instead of rebuilding it (a family of 1,000 would make that O(n²)).
+    const slots = inst.family.slots
+    if (slot.smaller === undefined && !slots.some((t, j) => j > i && t.role === slot.role)) {
+      ;(slot.role === 'input' ? node.inputs : slot.role === 'state' ? node.state : node.outputs).push(s)
+    } else {
+      if (slot.smaller !== undefined) list.sort(bySmaller(slot.smaller))
+      inst.flatten()
+    }
     const links = linksOf(s, slot.role)
-    if (!links.includes(inst.node)) links.push(inst.node)
+    if (!links.includes(node)) links.push(node)
     this.#member(s).add(inst)
-    this.host.invalidate()
+    // The new edge may break the topological order of the ranks: only then recompute.
+    const broken =
+      slot.role === 'output'
+        ? [...s.readers, ...s.stateReaders].some((r) => r !== node && r.rank <= node.rank)
+        : s.writers.some((w) => w !== node && w.rank >= node.rank)
+    if (broken) this.host.invalidate()
   }
 
   #leave(inst: Instance, i: number, s: StoreNode): void {
