@@ -80,6 +80,8 @@ class BoardImpl implements Board {
   #idCounters = new Map<string, number>()
   /** Ids of pattern callbacks (families); their instances are in #callbackById. */
   #families = new Set<string>()
+  /** Persisted stores created after start, being restored (see store()). */
+  readonly #late: StoreNode[] = []
   /** Pattern callbacks, once the board has one (ids.ts Patterns). */
   #patterns: Patterns | undefined
   #listeners: { [K in keyof BoardEvents]?: Subscribable<BoardEvents[K]> } = {}
@@ -214,6 +216,7 @@ class BoardImpl implements Board {
       maxAgeMs: options.maxAgeMs ?? Infinity,
     })
     this.stores.set(id, node as StoreNode)
+    node.restoring = storage !== 'memory' && this.scheduler.started
     if (objectId && this.#patterns) {
       try {
         this.#patterns.added(node as StoreNode)
@@ -225,12 +228,24 @@ class BoardImpl implements Board {
     }
     this.scheduler.touchStore(node as StoreNode)
     this.scheduler.publishSoon()
-    // Defined after start: follow other tabs' changes to it as start() does for the others.
-    if (storage !== 'memory' && this.scheduler.started)
-      this.#keep().then(
-        (k) => k.follow(),
-        () => undefined,
-      ) // a failed load warns with the first write
+    // Defined after start: restored now (its pattern instances wait for it), then it follows
+    // other tabs' changes as start() does for the others.
+    if (storage !== 'memory' && this.scheduler.started) {
+      // The stores created together (one task: a list restored by the page) are read
+      // together and released together, so their instances run once, in one wave.
+      if (this.#late.push(node as StoreNode) === 1) {
+        const done = () => {
+          const list = this.#late.splice(0)
+          for (const s of list) s.restoring = false
+          this.#patterns?.restored(list.filter((s) => !s.removed))
+        }
+        this.scheduler.track(
+          this.#keep()
+            .then((k) => (k.follow(), k.restoreLate(this.#late.slice())))
+            .then(done, done), // a failed load warns with the first write
+        )
+      }
+    }
     return node as KeyedStore<T>
   }
 
