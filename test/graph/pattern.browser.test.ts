@@ -97,7 +97,9 @@ describe('persisted families', () => {
     await one.b.idle()
     one.b.dispose()
     // Item 2's output entry is lost (say, evicted).
-    for (const k of Object.keys(sessionStorage)) if (k.includes('cost') && k.includes('2')) sessionStorage.removeItem(k)
+    const lost = Object.keys(sessionStorage).filter((k) => k.includes('{"index"%3A2,"type"%3A"cost"}'))
+    expect(lost).toHaveLength(1)
+    sessionStorage.removeItem(lost[0]!)
     runs.clear()
     const two = await page(name, 'session', runs)
     // cost[2] recomputes its output, which changes total's ALL input: total runs once, after it.
@@ -165,5 +167,30 @@ describe('cache per instance', () => {
     expect(computed).toEqual([])
     expect([1, 2].map((i) => two.store({ type: 'y', index: i }).get())).toEqual(['3@1', '3@2'])
     expect(two.status('slow[{"index":2}]')?.stats.hits).toBe(1)
+  })
+})
+
+describe('worker tasks', () => {
+  it('PM25 a worker task is the run of MATCH instances and of an ALL summary; triggered crosses with object ids', async () => {
+    //  {qty,i} ─► [cost[i]: worker] ─► {cost,i} ─► [total: worker] (ALL) ─► total
+    const b = board(fresh('worker'))
+    const pool = b.workers(() => new Worker(new URL('./pattern.worker.ts', import.meta.url), { type: 'module' }))
+    const total = b.store<number>('total')
+    b.callback({ id: 'cost', inputs: [{ type: 'qty', index: MATCH }], outputs: [{ type: 'cost', index: MATCH }], run: pool.task('cost') })
+    b.callback({ id: 'total', inputs: [{ type: 'cost', index: ALL }], outputs: [total], run: pool.task('total') })
+    for (const i of [1, 2]) {
+      b.store({ type: 'qty', index: i }, { initial: i })
+      b.store({ type: 'cost', index: i })
+    }
+    await b.start()
+    await b.idle()
+    expect(total.get()).toBe(30)
+    b.store({ type: 'qty', index: 2 }).set(5)
+    await b.idle()
+    expect(b.store({ type: 'cost', index: 2 }).get()).toEqual({ cost: 50, triggered: [{ index: 2, type: 'qty' }] })
+    expect(total.get()).toBe(60)
+    expect(b.status('cost[{"index":1}]')?.stats.runs).toBe(1)
+    expect(b.status('cost[{"index":2}]')?.stats.runs).toBe(2)
+    expect(b.status('total')?.stats.runs).toBe(2)
   })
 })
