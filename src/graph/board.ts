@@ -282,7 +282,10 @@ class BoardImpl implements Board {
     let id = typeof ref === 'string' ? ref : (ref as { id?: unknown } | null)?.id
     if (isIdLike(ref)) {
       if (hasWildcard(ref))
-        throw new GraphError('bad-pattern', `${where} is the pattern ${canonicalId(ref)}; a pattern cannot name one store here.`)
+        throw new GraphError(
+          'bad-pattern',
+          `${where} is the pattern ${canonicalId(ref)}; a pattern cannot name one store here.`,
+        )
       // An object id; one with an `id` key that names no store is a reference by `id`, as before.
       const key = canonicalId(ref, where)
       if (this.stores.has(key) || !('id' in ref)) id = key
@@ -463,7 +466,6 @@ class BoardImpl implements Board {
         'bad-pattern',
         `callback "${label}" uses a wildcard that was not imported from switchboard (ALL, MATCH, ALLSMALLER).`,
       )
-    const board = this
     const host: PatternHost = {
       name: this.name,
       stores: this.stores,
@@ -497,7 +499,7 @@ class BoardImpl implements Board {
         if (this.scheduler.draining) this.#topology.ensureRanks()
         this.scheduler.mark(node)
       },
-      nextSeq: () => ++board.scheduler.seq,
+      nextSeq: () => ++this.scheduler.seq,
       flush: () => (this.scheduler.started ? this.scheduler.flush() : this.scheduler.publishSoon()),
     }
     return (this.#patterns = make(host))

@@ -112,7 +112,8 @@ function slotOf(ref: unknown, role: Role, host: PatternHost, where: string): Slo
     else fixed.push([k, v as string | number])
   }
   if (smaller.length > 1) badPattern(`${where} ${text} uses ALLSMALLER on more than one key`)
-  if (role === 'output' && smaller.length) badPattern(`${where} ${text} uses ALLSMALLER, which only inputs and state can`)
+  if (role === 'output' && smaller.length)
+    badPattern(`${where} ${text} uses ALLSMALLER, which only inputs and state can`)
   return {
     role,
     store: undefined,
@@ -332,8 +333,7 @@ class Engine implements Patterns {
     if (keys.length || matched.size) {
       const want = keys.join()
       for (const s of outs) {
-        if (s.store)
-          badPattern(`${label} uses MATCH, so every output must be a pattern using MATCH; ${s.text} is not`)
+        if (s.store) badPattern(`${label} uses MATCH, so every output must be a pattern using MATCH; ${s.text} is not`)
         if (s.array || s.match.join() !== want)
           badPattern(
             `${label}: output ${s.text} must use MATCH, and only MATCH, on exactly the keys its inputs and state match (${keys.join(', ') || 'none'})`,
@@ -343,14 +343,7 @@ class Engine implements Patterns {
       if (!driver)
         badPattern(`${label} needs an output, or an input or state, using MATCH on every matched key (${want})`)
     }
-    const family = new Family(
-      id,
-      o,
-      slots,
-      keys,
-      driver,
-      outs.length !== 1 || outs.some((s) => s.array),
-    )
+    const family = new Family(id, o, slots, keys, driver, outs.length !== 1 || outs.some((s) => s.array))
     if (!o.allowDuplicate) this.#checkFamilyOutputs(family)
     this.#families.set(id, family)
 
@@ -363,7 +356,10 @@ class Engine implements Patterns {
           if (!fits(driver, s.objectId!)) continue
           this.#instance(family, this.#matchOf(family, s.objectId!), made)
         }
-      this.#refuseCycle(made.map((i) => i.node), `${label} closes a cycle`)
+      this.#refuseCycle(
+        made.map((i) => i.node),
+        `${label} closes a cycle`,
+      )
     } catch (e) {
       for (const inst of made) this.#drop(inst)
       this.#families.delete(id)
@@ -579,7 +575,9 @@ class Engine implements Patterns {
     if (at >= 0) list.splice(at, 1)
     inst.flatten()
     const role = inst.family.slots[i]!.role
-    const still = (role === 'input' ? inst.node.inputs : role === 'state' ? inst.node.state : inst.node.outputs).includes(s)
+    const still = (
+      role === 'input' ? inst.node.inputs : role === 'state' ? inst.node.state : inst.node.outputs
+    ).includes(s)
     if (!still) {
       const links = linksOf(s, role)
       const j = links.indexOf(inst.node)
@@ -626,7 +624,8 @@ class Engine implements Patterns {
       if (slot.role !== 'output') continue
       for (const g of this.#families.values()) {
         for (const other of g.slots)
-          if (other.role === 'output' && !g.o.allowDuplicate && overlap(slot, other)) duplicate(g.id, other.text, f.id, slot.text)
+          if (other.role === 'output' && !g.o.allowDuplicate && overlap(slot, other))
+            duplicate(g.id, other.text, f.id, slot.text)
       }
       // Plain callbacks writing a store this slot matches (or the explicit store itself).
       const candidates = slot.store ? [slot.store] : (this.#byShape.get(slot.shape) ?? [])
@@ -644,7 +643,8 @@ class Engine implements Patterns {
       const mine: Slot = { ...slotOf(s, 'output', this.host, ''), store: s }
       for (const g of this.#families.values())
         for (const other of g.slots)
-          if (other.role === 'output' && !g.o.allowDuplicate && overlap(mine, other)) duplicate(g.id, other.text, id, s.id)
+          if (other.role === 'output' && !g.o.allowDuplicate && overlap(mine, other))
+            duplicate(g.id, other.text, id, s.id)
     }
   }
 

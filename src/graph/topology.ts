@@ -42,7 +42,8 @@ export class Topology {
     // are recomputed; meanwhile a rank of its own keeps it from sharing a slot.
     let below = -1
     let above = Infinity
-    for (const s of [...node.inputs, ...node.state]) for (const w of s.writers) if (w !== node) below = Math.max(below, w.rank)
+    for (const s of [...node.inputs, ...node.state])
+      for (const w of s.writers) if (w !== node) below = Math.max(below, w.rank)
     for (const s of node.outputs)
       for (const r of [...s.readers, ...s.stateReaders]) if (r !== node) above = Math.min(above, r.rank)
     if (above === Infinity) node.rank = this.#nextRank++

@@ -4,11 +4,11 @@
  * without an import cycle. graph/board.ts re-exports them; src/index.ts names them.
  */
 import type { CallbackError, NoUpdate } from '../errors'
-import type { IdObject, Pattern, StoreId } from './ids'
-import type { ALL, ALLSMALLER } from './pattern'
 import type { Codec } from '../storage/codec'
 import type { Handle } from '../worker/handle'
 import type { PoolOptions, Tasks, WorkerPool } from '../worker/types'
+import type { IdObject, Pattern, StoreId } from './ids'
+import type { ALL, ALLSMALLER } from './pattern'
 
 /** Where a store's value lives: 'memory' (default), 'session', 'local' or 'idb'. */
 export type StorageKind = 'memory' | 'session' | 'local' | 'idb'

@@ -4,8 +4,9 @@
  * names a board, not an object: after a reload it reaches the page's new board of that
  * name, waiting (up to its timeout) for it to start.
  */
-import type { StoreId } from '../graph/ids'
+
 import type { Frame, Page } from '@playwright/test'
+import type { StoreId } from '../graph/ids'
 import type { Inspection, Stats } from '../index'
 import { bridge, type Op, type Reply, type Request } from './bridge'
 import { wire } from './wire'

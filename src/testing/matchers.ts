@@ -4,8 +4,9 @@
  * web-first assertions, and says on failure what the board holds: the store's value and
  * the stats and last error of the callback writing it, a callback's stats, the errors.
  */
-import { canonicalId, type StoreId } from '../graph/ids'
+
 import type { ExpectMatcherState, MatcherReturnType } from '@playwright/test'
+import { canonicalId, type StoreId } from '../graph/ids'
 import type { CallbackInfo } from '../index'
 import { BoardHandle } from './handle'
 

@@ -71,7 +71,12 @@ describe('plotly/dash tests/integration/callbacks/test_wildcards.py', () => {
       board.batch(() => {
         for (const i of [...live]) {
           if (!board.store({ item: i, action: 'done' }).get()) continue
-          for (const id of [{ item: i }, { item: i, action: 'done' }, { item: i, prop: 'style' }, { item: i, note: 'preceding' }])
+          for (const id of [
+            { item: i },
+            { item: i, action: 'done' },
+            { item: i, prop: 'style' },
+            { item: i, note: 'preceding' },
+          ])
             board.remove(id)
           live.splice(live.indexOf(i), 1)
         }
@@ -79,7 +84,11 @@ describe('plotly/dash tests/integration/callbacks/test_wildcards.py', () => {
     const done = (k: number) => board.store({ item: live[k]!, action: 'done' }).set(true)
     const item = (k: number) => {
       const i = live[k]!
-      return [board.store({ item: i }).get(), board.store({ item: i, prop: 'style' }).get(), board.store({ item: i, note: 'preceding' }).get()]
+      return [
+        board.store({ item: i }).get(),
+        board.store({ item: i, prop: 'style' }).get(),
+        board.store({ item: i, note: 'preceding' }).get(),
+      ]
     }
 
     add('apples')
@@ -148,7 +157,8 @@ describe('plotly/dash tests/integration/callbacks/test_wildcards.py', () => {
       id: 'sum',
       inputs: [{ i: ALL }],
       outputs: [sum],
-      run: (seq) => `${(seq as unknown[]).length} elements, sum: ${(seq as Array<number | undefined>).reduce<number>((a, b) => a + (b ?? 0), 0)}`,
+      run: (seq) =>
+        `${(seq as unknown[]).length} elements, sum: ${(seq as Array<number | undefined>).reduce<number>((a, b) => a + (b ?? 0), 0)}`,
     })
     // Dash's `items(n)` callback: the page keeps n stores {i: 0..n-1}.
     let count = 0

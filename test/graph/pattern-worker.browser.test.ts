@@ -15,7 +15,12 @@ it('PM26 removing a store that holds a worker handle releases it in the worker',
   const b = createBoard({ name: `pattern-handle-${Date.now()}`, version: 1 })
   boards.push(b)
   const pool = b.workers(() => new Worker(new URL('../worker/tasks.worker.ts', import.meta.url), { type: 'module' }))
-  b.callback({ id: 'column', inputs: [{ t: 'size', i: MATCH }], outputs: [{ t: 'col', i: MATCH }], run: pool.task('keepColumn') })
+  b.callback({
+    id: 'column',
+    inputs: [{ t: 'size', i: MATCH }],
+    outputs: [{ t: 'col', i: MATCH }],
+    run: pool.task('keepColumn'),
+  })
   for (const i of [1, 2]) {
     b.store({ t: 'size', i }, { initial: 10 * i })
     b.store({ t: 'col', i })

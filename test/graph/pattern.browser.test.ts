@@ -176,7 +176,12 @@ describe('worker tasks', () => {
     const b = board(fresh('worker'))
     const pool = b.workers(() => new Worker(new URL('./pattern.worker.ts', import.meta.url), { type: 'module' }))
     const total = b.store<number>('total')
-    b.callback({ id: 'cost', inputs: [{ type: 'qty', index: MATCH }], outputs: [{ type: 'cost', index: MATCH }], run: pool.task('cost') })
+    b.callback({
+      id: 'cost',
+      inputs: [{ type: 'qty', index: MATCH }],
+      outputs: [{ type: 'cost', index: MATCH }],
+      run: pool.task('cost'),
+    })
     b.callback({ id: 'total', inputs: [{ type: 'cost', index: ALL }], outputs: [total], run: pool.task('total') })
     for (const i of [1, 2]) {
       b.store({ type: 'qty', index: i }, { initial: i })

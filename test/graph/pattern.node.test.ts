@@ -112,13 +112,24 @@ describe('ALL', () => {
     const board = newBoard()
     const out = board.store<unknown[]>('out')
     const seen: Array<readonly StoreId[]> = []
-    board.callback({ id: 'all', inputs: [{ type: 'q', index: ALL }], outputs: [out], run: (v, ctx) => (seen.push(ctx.triggered), v) })
+    board.callback({
+      id: 'all',
+      inputs: [{ type: 'q', index: ALL }],
+      outputs: [out],
+      run: (v, ctx) => (seen.push(ctx.triggered), v),
+    })
     await board.start()
     const a = board.store({ type: 'q', index: 1 }, { initial: 'a' })
     board.store({ type: 'q', index: 2 }, { initial: 'b' })
     a.set('A')
     board.remove(a)
-    expect(seen).toEqual([[], [{ index: 1, type: 'q' }], [{ index: 2, type: 'q' }], [{ index: 1, type: 'q' }], [{ index: 1, type: 'q' }]])
+    expect(seen).toEqual([
+      [],
+      [{ index: 1, type: 'q' }],
+      [{ index: 2, type: 'q' }],
+      [{ index: 1, type: 'q' }],
+      [{ index: 1, type: 'q' }],
+    ])
     expect(out.get()).toEqual(['b'])
   })
 
@@ -127,7 +138,12 @@ describe('ALL', () => {
     const go = board.store('go', { initial: 0 })
     const out = board.store<unknown>('out')
     let runs = 0
-    board.callback({ inputs: [go], state: [{ type: 's', index: ALL }], outputs: [out], run: (g, s) => (runs++, [g, s]) })
+    board.callback({
+      inputs: [go],
+      state: [{ type: 's', index: ALL }],
+      outputs: [out],
+      run: (g, s) => (runs++, [g, s]),
+    })
     await board.start()
     const x = board.store({ type: 's', index: 1 }, { initial: 'x' })
     board.store({ type: 's', index: 2 }, { initial: 'y' })
@@ -159,7 +175,9 @@ describe('ALL', () => {
     items(board, [1, 2])
     board.callback({ id: 'fill', inputs: [base], outputs: [{ type: 'cost', index: ALL }], run: (b) => [b, b * 2] })
     await board.start()
-    expect([board.store({ type: 'cost', index: 1 }).get(), board.store({ type: 'cost', index: 2 }).get()]).toEqual([1, 2])
+    expect([board.store({ type: 'cost', index: 1 }).get(), board.store({ type: 'cost', index: 2 }).get()]).toEqual([
+      1, 2,
+    ])
   })
 })
 
@@ -234,34 +252,80 @@ describe('MATCH', () => {
     items(board, [1])
     const run = () => undefined
     // An explicit output beside MATCH.
-    expect(codeOf(() => board.callback({ inputs: [{ type: 'qty', index: MATCH }], outputs: [total], run }))).toBe('bad-pattern')
+    expect(codeOf(() => board.callback({ inputs: [{ type: 'qty', index: MATCH }], outputs: [total], run }))).toBe(
+      'bad-pattern',
+    )
     // ALL in an output of a MATCH callback.
-    expect(codeOf(() => board.callback({ inputs: [{ type: 'qty', index: MATCH }], outputs: [{ type: 'cost', index: ALL }], run: () => [] }))).toBe('bad-pattern')
+    expect(
+      codeOf(() =>
+        board.callback({
+          inputs: [{ type: 'qty', index: MATCH }],
+          outputs: [{ type: 'cost', index: ALL }],
+          run: () => [],
+        }),
+      ),
+    ).toBe('bad-pattern')
     // MATCH on other keys than the inputs'.
-    expect(codeOf(() => board.callback({ inputs: [{ type: 'qty', index: MATCH }], outputs: [{ type: MATCH, index: MATCH }], run }))).toBe('bad-pattern')
+    expect(
+      codeOf(() =>
+        board.callback({ inputs: [{ type: 'qty', index: MATCH }], outputs: [{ type: MATCH, index: MATCH }], run }),
+      ),
+    ).toBe('bad-pattern')
     // MATCH in an output only.
-    expect(codeOf(() => board.callback({ inputs: [total], outputs: [{ type: 'cost', index: MATCH }], run }))).toBe('bad-pattern')
+    expect(codeOf(() => board.callback({ inputs: [total], outputs: [{ type: 'cost', index: MATCH }], run }))).toBe(
+      'bad-pattern',
+    )
     // ALLSMALLER without MATCH on its key.
-    expect(codeOf(() => board.callback({ inputs: [{ type: 'qty', index: ALLSMALLER }], outputs: [], run }))).toBe('bad-pattern')
+    expect(codeOf(() => board.callback({ inputs: [{ type: 'qty', index: ALLSMALLER }], outputs: [], run }))).toBe(
+      'bad-pattern',
+    )
     // ALLSMALLER in an output.
-    expect(codeOf(() => board.callback({ inputs: [{ type: 'qty', index: MATCH }], outputs: [{ type: 'cost', index: ALLSMALLER }], run: () => [] }))).toBe('bad-pattern')
+    expect(
+      codeOf(() =>
+        board.callback({
+          inputs: [{ type: 'qty', index: MATCH }],
+          outputs: [{ type: 'cost', index: ALLSMALLER }],
+          run: () => [],
+        }),
+      ),
+    ).toBe('bad-pattern')
     // cache.key (positions among inputs and state) has no meaning for a family yet: refused, not ignored.
     const k = board.store('k', { initial: 0 })
-    expect(codeOf(() => board.callback({ inputs: [{ type: 'qty', index: MATCH }, k], outputs: [{ type: 'cost', index: MATCH }], cache: { key: [k] }, run: () => 0 }))).toBe('bad-definition')
+    expect(
+      codeOf(() =>
+        board.callback({
+          inputs: [{ type: 'qty', index: MATCH }, k],
+          outputs: [{ type: 'cost', index: MATCH }],
+          cache: { key: [k] },
+          run: () => 0,
+        }),
+      ),
+    ).toBe('bad-definition')
     // outputs: [] is a side effect per instance.
     const seen: unknown[] = []
-    expect(codeOf(() => board.callback({ inputs: [{ type: 'qty', index: MATCH }], outputs: [], run: (_q, ctx) => void seen.push(ctx.match) }))).toBe(undefined)
+    expect(
+      codeOf(() =>
+        board.callback({
+          inputs: [{ type: 'qty', index: MATCH }],
+          outputs: [],
+          run: (_q, ctx) => void seen.push(ctx.match),
+        }),
+      ),
+    ).toBe(undefined)
     expect(board.inspect().families.map((f) => f.id)).toEqual(['effect'])
   })
 
-  it('PM09 ALLSMALLER: the values of the stores whose key is smaller than the instance\'s, ascending', async () => {
+  it("PM09 ALLSMALLER: the values of the stores whose key is smaller than the instance's, ascending", async () => {
     const board = newBoard()
     for (const i of [3, 1, 2]) board.store({ type: 'n', index: i }, { initial: i * 10 })
     for (const i of [1, 2, 3]) board.store({ type: 'sum', index: i })
     const seen: unknown[] = []
     board.callback({
       id: 'cum',
-      inputs: [{ type: 'n', index: ALLSMALLER }, { type: 'n', index: MATCH }],
+      inputs: [
+        { type: 'n', index: ALLSMALLER },
+        { type: 'n', index: MATCH },
+      ],
       outputs: [{ type: 'sum', index: MATCH }],
       run: (before, v) => (seen.push(before), (before as number[]).reduce((a, b) => a + b, v as number)),
     })
@@ -285,7 +349,12 @@ describe('MATCH', () => {
     const s = board.store('s', { initial: 0 })
     const k = board.store({ type: 'k' }, { initial: 0 })
     const out = board.store<unknown>('out')
-    board.callback({ inputs: [s, k], outputs: [out], preventInitialCall: true, run: (_a, _b, ctx) => [ctx.triggered, ctx.match] })
+    board.callback({
+      inputs: [s, k],
+      outputs: [out],
+      preventInitialCall: true,
+      run: (_a, _b, ctx) => [ctx.triggered, ctx.match],
+    })
     await board.start()
     board.batch(() => {
       s.set(1)
@@ -300,11 +369,20 @@ describe('board.remove', () => {
     const board = newBoard()
     items(board, [1, 2])
     let runs = 0
-    board.callback({ id: 'cost', inputs: [{ type: 'qty', index: MATCH }], outputs: [{ type: 'cost', index: MATCH }], run: (q) => (runs++, q) })
+    board.callback({
+      id: 'cost',
+      inputs: [{ type: 'qty', index: MATCH }],
+      outputs: [{ type: 'cost', index: MATCH }],
+      run: (q) => (runs++, q),
+    })
     await board.start()
     board.remove({ type: 'qty', index: 1 })
     expect(board.inspect().families[0]!.instances).toEqual(['cost[{"index":2}]'])
-    expect(board.inspect().stores.map((s) => s.id)).toEqual(['{"index":1,"type":"cost"}', '{"index":2,"type":"qty"}', '{"index":2,"type":"cost"}'])
+    expect(board.inspect().stores.map((s) => s.id)).toEqual([
+      '{"index":1,"type":"cost"}',
+      '{"index":2,"type":"qty"}',
+      '{"index":2,"type":"cost"}',
+    ])
     expect(codeOf(() => board.remove({ type: 'qty', index: 1 }))).toBe('unknown-store')
     // Created again: the instance comes back with its initial call.
     runs = 0
@@ -336,20 +414,48 @@ describe('definition checks', () => {
     items(board, [1])
     const run = () => 0
     board.callback({ id: 'A', inputs: [{ type: 'qty', index: MATCH }], outputs: [{ type: 'cost', index: MATCH }], run })
-    const e = errorOf(() => board.callback({ id: 'B', inputs: [{ type: 'qty', index: 1 }], outputs: [{ type: 'cost', index: 1 }], run }))
+    const e = errorOf(() =>
+      board.callback({ id: 'B', inputs: [{ type: 'qty', index: 1 }], outputs: [{ type: 'cost', index: 1 }], run }),
+    )
     expect([e.code, e.message]).toEqual([
       'duplicate-output',
       'callbacks "A" and "B" both write {"index":MATCH,"type":"cost"} and {"index":1,"type":"cost"}, which overlap (pass allowDuplicate: true to allow it).',
     ])
-    const e2 = errorOf(() => board.callback({ id: 'C', inputs: [{ type: 'qty', index: ALL }], outputs: [{ type: 'cost', index: ALL }], run: () => [0] }))
+    const e2 = errorOf(() =>
+      board.callback({
+        id: 'C',
+        inputs: [{ type: 'qty', index: ALL }],
+        outputs: [{ type: 'cost', index: ALL }],
+        run: () => [0],
+      }),
+    )
     expect([e2.code, e2.message]).toEqual([
       'duplicate-output',
       'callbacks "A" and "C" both write {"index":MATCH,"type":"cost"} and {"index":ALL,"type":"cost"}, which overlap (pass allowDuplicate: true to allow it).',
     ])
     // Different fixed values do not overlap.
     board.store({ type: 'cost', index: 1, v: 2 })
-    expect(codeOf(() => board.callback({ id: 'D', inputs: [{ type: 'qty', index: MATCH }], outputs: [{ type: 'cost', index: MATCH, v: MATCH }], run }))).toBe('bad-pattern')
-    expect(codeOf(() => board.callback({ id: 'E', allowDuplicate: true, inputs: [{ type: 'qty', index: 1 }], outputs: [{ type: 'cost', index: 1 }], run }))).toBe(undefined)
+    expect(
+      codeOf(() =>
+        board.callback({
+          id: 'D',
+          inputs: [{ type: 'qty', index: MATCH }],
+          outputs: [{ type: 'cost', index: MATCH, v: MATCH }],
+          run,
+        }),
+      ),
+    ).toBe('bad-pattern')
+    expect(
+      codeOf(() =>
+        board.callback({
+          id: 'E',
+          allowDuplicate: true,
+          inputs: [{ type: 'qty', index: 1 }],
+          outputs: [{ type: 'cost', index: 1 }],
+          run,
+        }),
+      ),
+    ).toBe(undefined)
   })
 
   it('PM14 a cycle through patterns that the existing stores close is refused at definition', () => {
@@ -358,14 +464,23 @@ describe('definition checks', () => {
     board.store({ t: 'a', i: 1 })
     board.store({ t: 'b', i: 1 })
     board.callback({ id: 'F', inputs: [{ t: 'a', i: MATCH }], outputs: [{ t: 'b', i: MATCH }], run: (v) => v })
-    const e = errorOf(() => board.callback({ id: 'G', inputs: [{ t: 'b', i: 1 }], outputs: [{ t: 'a', i: 1 }], run: (v) => v }))
-    expect([e.code, e.message]).toEqual(['cycle', 'callback "G" closes a cycle: {"i":1,"t":"a"} → {"i":1,"t":"b"} → {"i":1,"t":"a"}.'])
+    const e = errorOf(() =>
+      board.callback({ id: 'G', inputs: [{ t: 'b', i: 1 }], outputs: [{ t: 'a', i: 1 }], run: (v) => v }),
+    )
+    expect([e.code, e.message]).toEqual([
+      'cycle',
+      'callback "G" closes a cycle: {"i":1,"t":"a"} → {"i":1,"t":"b"} → {"i":1,"t":"a"}.',
+    ])
     // And the same loop with the pattern callback defined second.
     const board2 = newBoard()
     board2.store({ t: 'a', i: 1 })
     board2.store({ t: 'b', i: 1 })
     board2.callback({ id: 'G', inputs: [{ t: 'b', i: 1 }], outputs: [{ t: 'a', i: 1 }], run: (v) => v })
-    expect(codeOf(() => board2.callback({ id: 'F', inputs: [{ t: 'a', i: MATCH }], outputs: [{ t: 'b', i: MATCH }], run: (v) => v }))).toBe('cycle')
+    expect(
+      codeOf(() =>
+        board2.callback({ id: 'F', inputs: [{ t: 'a', i: MATCH }], outputs: [{ t: 'b', i: MATCH }], run: (v) => v }),
+      ),
+    ).toBe('cycle')
     expect(board2.inspect().families).toEqual([])
     expect(board2.inspect().callbacks.map((c) => c.id)).toEqual(['G'])
   })
@@ -379,7 +494,10 @@ describe('definition checks', () => {
     await board.start()
     board.store({ t: 'b', i: 2 }) // no a2: no instance, no loop
     const e = errorOf(() => board.store({ t: 'b', i: 1 }))
-    expect([e.code, e.message]).toEqual(['cycle', 'store {"i":1,"t":"b"} would close a cycle: {"i":1,"t":"b"} → {"i":1,"t":"a"} → {"i":1,"t":"b"}.'])
+    expect([e.code, e.message]).toEqual([
+      'cycle',
+      'store {"i":1,"t":"b"} would close a cycle: {"i":1,"t":"b"} → {"i":1,"t":"a"} → {"i":1,"t":"b"}.',
+    ])
     expect(board.inspect().stores.map((s) => s.id)).toEqual(['{"i":1,"t":"a"}', '{"i":2,"t":"b"}'])
     expect(board.inspect().families.map((f) => f.instances)).toEqual([[], ['G']])
     // The graph still works.
@@ -398,17 +516,36 @@ describe('scheduling across instances', () => {
     const board = newBoard()
     for (const i of [1, 2]) for (const t of ['x', 'd', 'n', 's']) board.store({ t, i }, { initial: t === 'x' ? i : 0 })
     const order: string[] = []
-    const log = (name: string) => (_: unknown, ctx: { match: unknown }) => order.push(`${name}${JSON.stringify(ctx.match)}`)
-    board.callback({ id: 'dbl', inputs: [{ t: 'x', i: MATCH }], outputs: [{ t: 'd', i: MATCH }], run: (x, ctx) => (log('dbl')(x, ctx), (x as number) * 2) })
-    board.callback({ id: 'neg', inputs: [{ t: 'x', i: MATCH }], outputs: [{ t: 'n', i: MATCH }], run: (x, ctx) => (log('neg')(x, ctx), -(x as number)) })
+    const log = (name: string) => (_: unknown, ctx: { match: unknown }) =>
+      order.push(`${name}${JSON.stringify(ctx.match)}`)
+    board.callback({
+      id: 'dbl',
+      inputs: [{ t: 'x', i: MATCH }],
+      outputs: [{ t: 'd', i: MATCH }],
+      run: (x, ctx) => (log('dbl')(x, ctx), (x as number) * 2),
+    })
+    board.callback({
+      id: 'neg',
+      inputs: [{ t: 'x', i: MATCH }],
+      outputs: [{ t: 'n', i: MATCH }],
+      run: (x, ctx) => (log('neg')(x, ctx), -(x as number)),
+    })
     board.callback({
       id: 'sum',
-      inputs: [{ t: 'd', i: MATCH }, { t: 'n', i: MATCH }],
+      inputs: [
+        { t: 'd', i: MATCH },
+        { t: 'n', i: MATCH },
+      ],
       outputs: [{ t: 's', i: MATCH }],
       run: (d, m, ctx) => (log('sum')(d, ctx), (d as number) + (m as number)),
     })
     const total = board.store<number>('total')
-    board.callback({ id: 'total', inputs: [{ t: 's', i: ALL }], outputs: [total], run: (s) => (order.push('total'), (s as number[]).reduce((a, b) => a + b, 0)) })
+    board.callback({
+      id: 'total',
+      inputs: [{ t: 's', i: ALL }],
+      outputs: [total],
+      run: (s) => (order.push('total'), (s as number[]).reduce((a, b) => a + b, 0)),
+    })
     await board.start()
     expect(total.get()).toBe(3)
     order.length = 0
@@ -430,10 +567,20 @@ describe('scheduling across instances', () => {
   it('PM19 stores added and removed inside batch(fn) join that one wave', async () => {
     const board = newBoard()
     items(board, [1, 2])
-    board.callback({ id: 'cost', inputs: [{ type: 'qty', index: MATCH }], outputs: [{ type: 'cost', index: MATCH }], run: (q) => (q as number) * 10 })
+    board.callback({
+      id: 'cost',
+      inputs: [{ type: 'qty', index: MATCH }],
+      outputs: [{ type: 'cost', index: MATCH }],
+      run: (q) => (q as number) * 10,
+    })
     const total = board.store<number>('total')
     const seen: unknown[] = []
-    board.callback({ id: 'total', inputs: [{ type: 'cost', index: ALL }], outputs: [total], run: (c, ctx) => (seen.push([c, ctx.triggered]), (c as number[]).reduce((a, b) => a + b, 0)) })
+    board.callback({
+      id: 'total',
+      inputs: [{ type: 'cost', index: ALL }],
+      outputs: [total],
+      run: (c, ctx) => (seen.push([c, ctx.triggered]), (c as number[]).reduce((a, b) => a + b, 0)),
+    })
     await board.start()
     seen.length = 0
     board.batch(() => {
@@ -441,7 +588,16 @@ describe('scheduling across instances', () => {
       board.remove({ type: 'cost', index: 1 })
       board.store({ type: 'qty', index: 2 }).set(5)
     })
-    expect(seen).toEqual([[[50, 30], [{ index: 2, type: 'cost' }, { index: 3, type: 'cost' }, { index: 1, type: 'cost' }]]])
+    expect(seen).toEqual([
+      [
+        [50, 30],
+        [
+          { index: 2, type: 'cost' },
+          { index: 3, type: 'cost' },
+          { index: 1, type: 'cost' },
+        ],
+      ],
+    ])
     expect(total.get()).toBe(80)
   })
 
@@ -452,11 +608,26 @@ describe('scheduling across instances', () => {
     const N = 1000
     const runs = new Map<string, number>()
     const count = (id: string) => runs.set(id, (runs.get(id) ?? 0) + 1)
-    board.callback({ id: 'cost', inputs: [{ type: 'qty', index: MATCH }], outputs: [{ type: 'cost', index: MATCH }], run: (q, ctx) => (count(`cost${ctx.match!.index}`), (q as number) * 2) })
+    board.callback({
+      id: 'cost',
+      inputs: [{ type: 'qty', index: MATCH }],
+      outputs: [{ type: 'cost', index: MATCH }],
+      run: (q, ctx) => (count(`cost${ctx.match!.index}`), (q as number) * 2),
+    })
     const total = board.store<number>('total')
-    board.callback({ id: 'total', inputs: [{ type: 'cost', index: ALL }], outputs: [total], run: (c) => (count('total'), (c as number[]).reduce((a, b) => a + b, 0)) })
+    board.callback({
+      id: 'total',
+      inputs: [{ type: 'cost', index: ALL }],
+      outputs: [total],
+      run: (c) => (count('total'), (c as number[]).reduce((a, b) => a + b, 0)),
+    })
     await board.start()
-    board.batch(() => items(board, Array.from({ length: N }, (_, i) => i)))
+    board.batch(() =>
+      items(
+        board,
+        Array.from({ length: N }, (_, i) => i),
+      ),
+    )
     expect(runs.size).toBe(N + 1)
     expect(runs.get('total')).toBe(2) // the initial call with [] and the wave that added all
     expect(total.get()).toBe(N * (N - 1))
@@ -489,12 +660,28 @@ describe('inspect', () => {
   it('PM22 lists families with their patterns and instances; instances are callbacks with family and match', async () => {
     const board = newBoard()
     items(board, [1, 2])
-    board.callback({ id: 'cost', inputs: [{ type: 'qty', index: MATCH }], outputs: [{ type: 'cost', index: MATCH }], run: (q) => q })
+    board.callback({
+      id: 'cost',
+      inputs: [{ type: 'qty', index: MATCH }],
+      outputs: [{ type: 'cost', index: MATCH }],
+      run: (q) => q,
+    })
     const total = board.store<number>('total')
-    board.callback({ id: 'total', inputs: [{ type: 'cost', index: ALL }], outputs: [total], run: (c) => (c as number[]).length })
+    board.callback({
+      id: 'total',
+      inputs: [{ type: 'cost', index: ALL }],
+      outputs: [total],
+      run: (c) => (c as number[]).length,
+    })
     const i = board.inspect()
     expect(i.families).toEqual([
-      { id: 'cost', inputs: ['{"index":MATCH,"type":"qty"}'], state: [], outputs: ['{"index":MATCH,"type":"cost"}'], instances: ['cost[{"index":1}]', 'cost[{"index":2}]'] },
+      {
+        id: 'cost',
+        inputs: ['{"index":MATCH,"type":"qty"}'],
+        state: [],
+        outputs: ['{"index":MATCH,"type":"cost"}'],
+        instances: ['cost[{"index":1}]', 'cost[{"index":2}]'],
+      },
       { id: 'total', inputs: ['{"index":ALL,"type":"cost"}'], state: [], outputs: ['total'], instances: ['total'] },
     ])
     expect(i.callbacks.map((c) => [c.id, c.family, c.match, c.inputs])).toEqual([

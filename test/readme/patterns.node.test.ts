@@ -7,8 +7,16 @@ import { expect, it } from 'vitest'
 it('README lists: one item added in a batch gives its cost and the total in one wave', async () => {
   const board = createBoard({ name: 'cart', register: false })
   const total = board.store('total', { initial: 0 })
-  board.callback({ inputs: [{ type: 'qty', index: MATCH }], outputs: [{ type: 'cost', index: MATCH }], run: (q: number) => q * 9.5 })
-  board.callback({ inputs: [{ type: 'cost', index: ALL }], outputs: [total], run: (cs: number[]) => cs.reduce((a, b) => a + b, 0) })
+  board.callback({
+    inputs: [{ type: 'qty', index: MATCH }],
+    outputs: [{ type: 'cost', index: MATCH }],
+    run: (q: number) => q * 9.5,
+  })
+  board.callback({
+    inputs: [{ type: 'cost', index: ALL }],
+    outputs: [total],
+    run: (cs: number[]) => cs.reduce((a, b) => a + b, 0),
+  })
   await board.start()
   board.batch(() => {
     board.store({ type: 'qty', index: 3 }, { initial: 2 })

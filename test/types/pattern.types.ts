@@ -1,5 +1,14 @@
 // Types of pattern ids (issue 15), checked by `tsc` like the other files here.
-import { ALL, type Board, createBoard, type IdObject, type KeyedStore, MATCH, type Store, type StoreId } from 'switchboard'
+import {
+  ALL,
+  type Board,
+  createBoard,
+  type IdObject,
+  type KeyedStore,
+  MATCH,
+  type Store,
+  type StoreId,
+} from 'switchboard'
 import { expectTypeOf } from 'vitest'
 
 declare const board: Board
@@ -28,6 +37,10 @@ board.callback({
     expectTypeOf(ctx.triggered).toEqualTypeOf<readonly StoreId[]>()
   },
 })
-board.callback({ inputs: [{ type: 'qty', index: MATCH }], outputs: [{ type: 'cost', index: MATCH }], run: (q: number) => q * 2 })
+board.callback({
+  inputs: [{ type: 'qty', index: MATCH }],
+  outputs: [{ type: 'cost', index: MATCH }],
+  run: (q: number) => q * 2,
+})
 // @ts-expect-error: a wildcard is not a store id
 createBoard({ name: 'x' }).store({ type: 'qty', index: ALL })
