@@ -4,7 +4,9 @@
  * names a board, not an object: after a reload it reaches the page's new board of that
  * name, waiting (up to its timeout) for it to start.
  */
+
 import type { Frame, Page } from '@playwright/test'
+import type { StoreId } from '../graph/ids'
 import type { Inspection, Stats } from '../index'
 import { bridge, type Op, type Reply, type Request } from './bridge'
 import { wire } from './wire'
@@ -35,12 +37,12 @@ export class BoardHandle {
     readonly timeout: number,
   ) {}
 
-  /** A store's value. */
-  get<T = unknown>(storeId: string): Promise<T> {
+  /** A store's value, by its id: a string or an object id (`{ type: 'item', index: 3 }`). */
+  get<T = unknown>(storeId: StoreId): Promise<T> {
     return this.call('get', [storeId]) as Promise<T>
   }
   /** Sets a store, as `store.set(value)` in the page would (one wave). */
-  async set(storeId: string, value: unknown): Promise<void> {
+  async set(storeId: StoreId, value: unknown): Promise<void> {
     await this.call('set', [storeId, value])
   }
   /** Sets several stores in one wave (`board.batch`); every id is checked first. */

@@ -4,7 +4,9 @@
  * web-first assertions, and says on failure what the board holds: the store's value and
  * the stats and last error of the callback writing it, a callback's stats, the errors.
  */
+
 import type { ExpectMatcherState, MatcherReturnType } from '@playwright/test'
+import { canonicalId, type StoreId } from '../graph/ids'
 import type { CallbackInfo } from '../index'
 import { BoardHandle } from './handle'
 
@@ -103,10 +105,14 @@ function describeCallback(c: CallbackInfo): string {
   return `callback "${c.id}": runs ${s.runs}, errors ${s.errors}${cache}${c.running ? ', running now' : ''}; last error: ${c.error ?? 'none'}`
 }
 
+/** A store id as the page names it: an object id by its canonical string. */
+const idText = (id: StoreId): string => (typeof id === 'string' ? id : canonicalId(id))
+
 /** The callbacks writing `storeId`, described; or why none is. */
-async function writersOf(board: BoardHandle, storeId: string): Promise<string> {
+async function writersOf(board: BoardHandle, given: StoreId): Promise<string> {
   const info = await board.inspect().catch(() => undefined)
   if (!info) return ''
+  const storeId = idText(given)
   const writers = info.callbacks.filter((c) => c.outputs.includes(storeId))
   if (!writers.length) return `\nNo callback writes store "${storeId}".`
   return `\nWritten by ${writers.map(describeCallback).join('\n           ')}`
@@ -123,7 +129,7 @@ export const matchers = {
   async toHaveStore(
     this: ExpectMatcherState,
     received: BoardHandle,
-    storeId: string,
+    storeId: StoreId,
     expected: unknown,
     options?: MatcherOptions,
   ): Promise<MatcherReturnType> {
@@ -141,7 +147,7 @@ export const matchers = {
       expected,
       actual: seen,
       message: () =>
-        `${hint(this, board, 'toHaveStore', `"${storeId}", expected`)}\n\n` +
+        `${hint(this, board, 'toHaveStore', `${JSON.stringify(idText(storeId))}, expected`)}\n\n` +
         (this.isNot
           ? `Expected: not ${u.printExpected(expected)}\nReceived: ${u.printReceived(seen)}`
           : u.printDiffOrStringify(expected, seen, 'Expected', 'Received', false)) +
