@@ -1,0 +1,135 @@
+/**
+ * The dev panel folds each store family into one box (src/devtools/families.ts): the
+ * stores a pattern matches, drawn once with their count, expandable.
+ */
+import { describe, expect, it } from 'vitest'
+import { foldFamilies, patternKeys } from '../../src/devtools/families'
+import type { CallbackInfo, Inspection, StoreInfo } from '../../src/graph/types'
+
+const store = (id: string, bytes = 10): StoreInfo => ({
+  id,
+  storage: 'session',
+  codec: undefined,
+  location: 'session',
+  bytes,
+  modifiedAt: undefined,
+})
+const stats = { runs: 0, lastMs: 0, avgMs: 0, bytesIn: 0, bytesOut: 0, hits: 0, misses: 0, errors: 0 }
+const callback = (id: string, inputs: string[], outputs: string[], state: string[] = []): CallbackInfo => ({
+  id,
+  inputs,
+  state,
+  outputs,
+  running: false,
+  progress: null,
+  cached: false,
+  error: undefined,
+  stats,
+})
+const item = (i: number) => `{"index":${i},"type":"item"}`
+const double = (i: number) => `{"index":${i},"type":"double"}`
+const ITEM_MATCH = '{"index":MATCH,"type":"item"}'
+const ITEM_ALL = '{"index":ALL,"type":"item"}'
+const DOUBLE_MATCH = '{"index":MATCH,"type":"double"}'
+
+//   {item i} ─► [twice] (MATCH) ─► {double i}        i = 0, 1, 2
+//   {item ALL} ─► [sum] ─► total
+//   {item 7, other: 'x'}  (an object id no pattern matches: same type, other keys)
+function shape(): Pick<Inspection, 'stores' | 'callbacks' | 'edges'> {
+  return {
+    stores: [
+      store(item(0)),
+      store(double(0)),
+      store(item(1)),
+      store(double(1)),
+      store(item(2), 5),
+      store(double(2)),
+      store('total'),
+      store('{"index":7,"other":"x","type":"item"}'),
+    ],
+    callbacks: [callback('twice', [ITEM_MATCH], [DOUBLE_MATCH]), callback('sum', [ITEM_ALL], ['total'])],
+    edges: [
+      { from: ITEM_MATCH, to: 'twice', kind: 'input' },
+      { from: 'twice', to: DOUBLE_MATCH, kind: 'output' },
+      { from: ITEM_ALL, to: 'sum', kind: 'input' },
+      { from: 'sum', to: 'total', kind: 'output' },
+    ],
+  }
+}
+
+describe('foldFamilies', () => {
+  it('reads the keys of a pattern and refuses what is not one', () => {
+    expect(patternKeys(ITEM_MATCH)).toEqual({ index: null, type: 'item' })
+    expect(patternKeys('{"index":ALLSMALLER,"type":"item"}')).toEqual({ index: null, type: 'item' })
+    expect(patternKeys(item(3))).toBeUndefined()
+    expect(patternKeys('ALL')).toBeUndefined()
+    // A string value "ALL" is not a wildcard.
+    expect(patternKeys('{"index":"ALL","type":"item"}')).toBeUndefined()
+  })
+
+  it('draws each family once, with its members in order, and edges from its box, each once', () => {
+    const f = foldFamilies(shape())
+    expect(f.families.map((x) => [x.id, x.members])).toEqual([
+      ['{"index":*,"type":"item"}', [item(0), item(1), item(2)]],
+      ['{"index":*,"type":"double"}', [double(0), double(1), double(2)]],
+    ])
+    // MATCH and ALL on the same keys are one family.
+    expect(f.families[0]!.patterns).toEqual([ITEM_MATCH, ITEM_ALL])
+    expect(f.stores.map((s) => s.id)).toEqual([
+      '{"index":*,"type":"item"}',
+      '{"index":*,"type":"double"}',
+      'total',
+      '{"index":7,"other":"x","type":"item"}',
+    ])
+    // Bytes add up over the members: 10 + 10 + 5.
+    expect(f.stores[0]!.bytes).toBe(25)
+    expect(f.edges).toEqual([
+      { from: '{"index":*,"type":"item"}', to: 'twice', kind: 'input' },
+      { from: 'twice', to: '{"index":*,"type":"double"}', kind: 'output' },
+      { from: '{"index":*,"type":"item"}', to: 'sum', kind: 'input' },
+      { from: 'sum', to: 'total', kind: 'output' },
+    ])
+  })
+
+  it('an expanded family keeps its stores, and its patterns fan out to each', () => {
+    const f = foldFamilies(shape(), new Set(['{"index":*,"type":"item"}']))
+    expect(f.stores.map((s) => s.id)).toEqual([
+      item(0),
+      '{"index":*,"type":"double"}',
+      item(1),
+      item(2),
+      'total',
+      '{"index":7,"other":"x","type":"item"}',
+    ])
+    expect(f.edges.filter((e) => e.to === 'twice').map((e) => e.from)).toEqual([item(0), item(1), item(2)])
+    expect(f.edges.filter((e) => e.to === 'sum').map((e) => e.from)).toEqual([item(0), item(1), item(2)])
+  })
+
+  it('per-instance edges to members fold into the family box too', () => {
+    const s = shape()
+    s.edges = [
+      { from: item(0), to: 'twice', kind: 'input' },
+      { from: item(1), to: 'twice', kind: 'input' },
+      { from: 'twice', to: double(0), kind: 'output' },
+      { from: 'twice', to: double(1), kind: 'output' },
+    ]
+    expect(foldFamilies(s).edges).toEqual([
+      { from: '{"index":*,"type":"item"}', to: 'twice', kind: 'input' },
+      { from: 'twice', to: '{"index":*,"type":"double"}', kind: 'output' },
+    ])
+  })
+
+  it('a family with no store yet is one box with no members; a graph without patterns is unchanged', () => {
+    const s = shape()
+    s.stores = [store('total')]
+    const f = foldFamilies(s)
+    expect(f.families.map((x) => x.members.length)).toEqual([0, 0])
+    expect(f.stores.map((x) => [x.id, x.bytes])).toEqual([
+      ['total', 10],
+      ['{"index":*,"type":"item"}', 0],
+      ['{"index":*,"type":"double"}', 0],
+    ])
+    const plain = { stores: [store('a')], callbacks: [callback('c', ['a'], [])], edges: [] }
+    expect(foldFamilies(plain)).toEqual({ ...plain, families: [] })
+  })
+})
