@@ -1,17 +1,29 @@
 /**
- * Store families in the dev panel. A callback that names stores by pattern
- * (`{ type: 'item', index: MATCH }`) reads or writes a family: every store whose object id
- * the pattern matches. A list of 1,000 items would be 1,000 boxes; the panel draws each
- * family as one box with its instance count instead, and draws the instances one by one
- * only for the families the user expands.
+ * Families in the dev panel. A callback that names stores by pattern
+ * (`{ type: 'item', index: MATCH }`) reads or writes a family of stores: every store whose
+ * object id the pattern matches; with MATCH it runs as one instance per matched value. A
+ * list of 1,000 items would be thousands of boxes; the panel draws each store family as
+ * one box with its count, and each pattern callback as one box with its instance count,
+ * and draws them one by one only for the families the user expands.
  *
- * This file only rewrites an inspection's shape (stores, edges) before layout: a folded
- * family becomes one pseudo-store whose id is the family's text, and every edge to a
- * pattern or to one of its stores becomes an edge to that box (each edge once). No DOM.
+ * This file only rewrites an inspection's shape (stores, callbacks, edges) before layout:
+ * a folded store family becomes one pseudo-store whose id is the family's text, a folded
+ * pattern callback one pseudo-callback with its instances' figures added up, and every
+ * edge to a pattern, a member or an instance becomes an edge to that box (each edge
+ * once). No DOM.
  */
-import type { Inspection, StoreInfo } from '../graph/types'
+import type { CallbackInfo, Inspection, StoreInfo } from '../graph/types'
 
-type Shape = Pick<Inspection, 'stores' | 'callbacks' | 'edges'>
+/** A pattern callback as inspect() lists it: its slots (patterns) and its instances' ids. */
+export interface CallbackFamily {
+  id: string
+  inputs: string[]
+  state: string[]
+  outputs: string[]
+  instances: string[]
+}
+
+type Shape = Pick<Inspection, 'stores' | 'callbacks' | 'edges'> & { families?: readonly CallbackFamily[] }
 
 /** One family: the stores a callback's pattern matches, whatever the wildcard. */
 export interface Family {
@@ -25,8 +37,11 @@ export interface Family {
   patterns: string[]
 }
 
-export interface Folded extends Shape {
+export interface Folded extends Pick<Inspection, 'stores' | 'callbacks' | 'edges'> {
+  /** Store families. */
   families: Family[]
+  /** Pattern callbacks drawn folded (one box each), by id: their instance count. */
+  folded: Map<string, number>
 }
 
 const wildcard = /:(ALL|MATCH|ALLSMALLER)(?=[,}])/g
@@ -86,10 +101,12 @@ function familyId(keys: Record<string, string | number | null>): string {
  * a pattern's edges go to each of them. Stores no pattern matches are left as they are.
  */
 export function foldFamilies(shape: Shape, expanded: ReadonlySet<string> = new Set()): Folded {
+  const { callbacks, folded: foldedCallbacks, callbackOf } = foldCallbacks(shape, expanded)
+  const callbackEnd = (id: string) => callbackOf.get(id) ?? id
   // The families, from every pattern the callbacks name.
   const byPattern = new Map<string, Family>()
   const families: Family[] = []
-  const named = shape.callbacks.flatMap((c) => [...c.inputs, ...c.state, ...c.outputs])
+  const named = [...shape.callbacks, ...(shape.families ?? [])].flatMap((c) => [...c.inputs, ...c.state, ...c.outputs])
   for (const text of [...named, ...shape.edges.flatMap((e) => [e.from, e.to])]) {
     if (byPattern.has(text)) continue
     const keys = patternKeys(text)
@@ -100,7 +117,8 @@ export function foldFamilies(shape: Shape, expanded: ReadonlySet<string> = new S
     family.patterns.push(text)
     byPattern.set(text, family)
   }
-  if (families.length === 0) return { ...shape, families }
+  if (families.length === 0 && foldedCallbacks.size === 0)
+    return { stores: shape.stores, callbacks: shape.callbacks, edges: shape.edges, families, folded: foldedCallbacks }
 
   // Each object-id store joins the first family whose pattern matches it.
   const familyOf = new Map<string, Family>()
@@ -161,12 +179,73 @@ export function foldFamilies(shape: Shape, expanded: ReadonlySet<string> = new S
     // inspect() edges run store → callback (input, state) and callback → store (output).
     const stores = ends(e.kind === 'output' ? e.to : e.from)
     for (const s of stores) {
-      const edge = e.kind === 'output' ? { from: e.from, to: s, kind: e.kind } : { from: s, to: e.to, kind: e.kind }
+      const edge =
+        e.kind === 'output'
+          ? { from: callbackEnd(e.from), to: s, kind: e.kind }
+          : { from: s, to: callbackEnd(e.to), kind: e.kind }
       const key = `${edge.from}\u0002${edge.to}\u0002${edge.kind}`
       if (seen.has(key)) continue
       seen.add(key)
       edges.push(edge)
     }
   }
-  return { stores, callbacks: shape.callbacks, edges, families }
+  return { stores, callbacks, edges, families, folded: foldedCallbacks }
+}
+
+/**
+ * Each pattern callback not in `expanded` as one callback box in place of its instances:
+ * its slots are its patterns; running, progress, error and cache from any instance; runs,
+ * hits, misses, errors and bytes added up; last ms the longest of the instances' latest, mean weighted by runs.
+ */
+function foldCallbacks(
+  shape: Shape,
+  expanded: ReadonlySet<string>,
+): { callbacks: CallbackInfo[]; folded: Map<string, number>; callbackOf: Map<string, string> } {
+  const folded = new Map<string, number>()
+  const callbackOf = new Map<string, string>()
+  const families = (shape.families ?? []).filter((f) => !expanded.has(f.id))
+  if (families.length === 0) return { callbacks: shape.callbacks, folded, callbackOf }
+  for (const f of families) for (const i of f.instances) callbackOf.set(i, f.id)
+  const byId = new Map(shape.callbacks.map((c) => [c.id, c]))
+  const boxes = new Map<string, CallbackInfo>()
+  for (const f of families) {
+    const instances = f.instances.map((i) => byId.get(i)).filter((c): c is CallbackInfo => c !== undefined)
+    const runs = instances.reduce((a, c) => a + c.stats.runs, 0)
+    const add = (k: 'hits' | 'misses' | 'errors' | 'bytesIn' | 'bytesOut') =>
+      instances.reduce((a, c) => a + c.stats[k], 0)
+    const running = instances.find((c) => c.running)
+    boxes.set(f.id, {
+      id: f.id,
+      inputs: f.inputs,
+      state: f.state,
+      outputs: f.outputs,
+      running: running !== undefined,
+      progress: running?.progress ?? null,
+      cached: instances.some((c) => c.cached),
+      error: instances.find((c) => c.error !== undefined)?.error,
+      stats: {
+        runs,
+        lastMs: instances.reduce((a, c) => Math.max(a, c.stats.lastMs), 0),
+        avgMs: runs ? instances.reduce((a, c) => a + c.stats.avgMs * c.stats.runs, 0) / runs : 0,
+        bytesIn: add('bytesIn'),
+        bytesOut: add('bytesOut'),
+        hits: add('hits'),
+        misses: add('misses'),
+        errors: add('errors'),
+      },
+    })
+    folded.set(f.id, instances.length)
+  }
+  // Each family's box where its first instance was, or at the end when it has none yet.
+  const callbacks: CallbackInfo[] = []
+  for (const c of shape.callbacks) {
+    const f = callbackOf.get(c.id)
+    if (f === undefined) callbacks.push(c)
+    else if (boxes.has(f)) {
+      callbacks.push(boxes.get(f)!)
+      boxes.delete(f)
+    }
+  }
+  callbacks.push(...boxes.values())
+  return { callbacks, folded, callbackOf }
 }

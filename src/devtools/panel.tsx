@@ -132,6 +132,7 @@ export function DevPanel({ board, onClose }: DevPanelProps): JSX.Element {
                 <CallbackBox
                   node={n}
                   info={info}
+                  instances={snap.folded.get(info.id)}
                   cached={fromCache(info)}
                   selected={n.key === selected}
                   onPick={pick}
@@ -158,6 +159,16 @@ export function DevPanel({ board, onClose }: DevPanelProps): JSX.Element {
             where={'stats' in sel ? undefined : whereOf(sel)}
             size={'stats' in sel ? 0 : sizeOf(sel)}
           />
+        )}
+        {sel && 'stats' in sel && snap.folded.has(sel.id) && (
+          <aside class="sb-details" data-testid="devfamily-callback">
+            <p>
+              pattern callback: <span data-testid="devfamily-count">{snap.folded.get(sel.id)}</span> instances
+            </p>
+            <button type="button" data-testid="devfamily-expand" onClick={() => toggleFamily(sel.id)}>
+              Draw each instance
+            </button>
+          </aside>
         )}
       </div>
     </section>
@@ -210,6 +221,8 @@ function sizeOf(info: StoreInfo): number {
 function CallbackBox(props: {
   node: LaidNode
   info: CallbackInfo
+  /** A pattern callback drawn folded: how many instances it stands for. */
+  instances?: number | undefined
   cached: boolean
   selected: boolean
   onPick: () => void
@@ -232,17 +245,19 @@ function CallbackBox(props: {
       data-runs={s.runs}
       data-hits={s.hits}
       data-misses={s.misses}
+      data-instances={props.instances}
       tabindex={0}
       role="button"
       aria-pressed={props.selected}
-      aria-label={`callback ${c.id}, ${state}, ${line2}, ${line3}`}
+      aria-label={`callback ${c.id}${props.instances === undefined ? '' : `, ${props.instances} instances`}, ${state}, ${line2}, ${line3}`}
       onClick={props.onPick}
       onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), props.onPick())}
     >
       <title>{c.error ?? `callback ${c.id}`}</title>
       <rect x={x} y={y} width={n.width} height={n.height} rx={6} />
       <text x={x + 10} y={y + 18} class="sb-title">
-        {clip(c.id, 22)}
+        {clip(c.id, props.instances === undefined ? 22 : 14)}
+        {props.instances !== undefined && <tspan class="sb-badge"> ×{props.instances}</tspan>}
         {c.cached && <tspan class="sb-badge"> ⛁ cache</tspan>}
       </text>
       <text x={x + 10} y={y + 36}>

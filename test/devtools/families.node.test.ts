@@ -15,7 +15,13 @@ const store = (id: string, bytes = 10): StoreInfo => ({
   modifiedAt: undefined,
 })
 const stats = { runs: 0, lastMs: 0, avgMs: 0, bytesIn: 0, bytesOut: 0, hits: 0, misses: 0, errors: 0 }
-const callback = (id: string, inputs: string[], outputs: string[], state: string[] = []): CallbackInfo => ({
+const callback = (
+  id: string,
+  inputs: string[],
+  outputs: string[],
+  state: string[] = [],
+  more: Partial<CallbackInfo> = {},
+): CallbackInfo => ({
   id,
   inputs,
   state,
@@ -25,6 +31,7 @@ const callback = (id: string, inputs: string[], outputs: string[], state: string
   cached: false,
   error: undefined,
   stats,
+  ...more,
 })
 const item = (i: number) => `{"index":${i},"type":"item"}`
 const double = (i: number) => `{"index":${i},"type":"double"}`
@@ -130,6 +137,65 @@ describe('foldFamilies', () => {
       ['{"index":*,"type":"double"}', 0],
     ])
     const plain = { stores: [store('a')], callbacks: [callback('c', ['a'], [])], edges: [] }
-    expect(foldFamilies(plain)).toEqual({ ...plain, families: [] })
+    expect(foldFamilies(plain)).toEqual({ ...plain, families: [], folded: new Map() })
+  })
+
+  // As inspect() lists a MATCH callback: one family, its instances as callbacks, edges per instance.
+  //   {item i} ─► [twice[{"index":i}]] ─► {double i}     i = 0, 1
+  function withInstances(): Parameters<typeof foldFamilies>[0] {
+    const at = (i: number) => `twice[{"index":${i}}]`
+    const runs = (n: number, ms: number, hits: number) => ({ ...stats, runs: n, lastMs: ms, avgMs: ms, hits })
+    return {
+      stores: [store(item(0)), store(double(0)), store(item(1)), store(double(1))],
+      callbacks: [
+        callback(at(0), [item(0)], [double(0)], [], { stats: runs(2, 4, 1), cached: true }),
+        callback('other', ['x'], []),
+        callback(at(1), [item(1)], [double(1)], [], {
+          stats: runs(1, 10, 0),
+          running: true,
+          progress: { fraction: 0.5, note: 'half' },
+        }),
+      ],
+      families: [{ id: 'twice', inputs: [ITEM_MATCH], state: [], outputs: [DOUBLE_MATCH], instances: [at(0), at(1)] }],
+      edges: [
+        { from: item(0), to: at(0), kind: 'input' },
+        { from: at(0), to: double(0), kind: 'output' },
+        { from: 'x', to: 'other', kind: 'input' },
+        { from: item(1), to: at(1), kind: 'input' },
+        { from: at(1), to: double(1), kind: 'output' },
+      ],
+    }
+  }
+
+  it('a pattern callback is one box in place of its instances, with their figures added up', () => {
+    const f = foldFamilies(withInstances())
+    expect(f.folded).toEqual(new Map([['twice', 2]]))
+    expect(f.callbacks.map((c) => c.id)).toEqual(['twice', 'other'])
+    const twice = f.callbacks[0]!
+    expect(twice).toMatchObject({
+      inputs: [ITEM_MATCH],
+      outputs: [DOUBLE_MATCH],
+      running: true,
+      progress: { fraction: 0.5, note: 'half' },
+      cached: true,
+    })
+    // runs 2 + 1; hits 1 + 0; the longer latest run; the mean weighted by runs: (4·2 + 10·1) / 3.
+    expect(twice.stats).toMatchObject({ runs: 3, hits: 1, lastMs: 10, avgMs: 6 })
+    expect(f.edges).toEqual([
+      { from: '{"index":*,"type":"item"}', to: 'twice', kind: 'input' },
+      { from: 'twice', to: '{"index":*,"type":"double"}', kind: 'output' },
+      { from: 'x', to: 'other', kind: 'input' },
+    ])
+  })
+
+  it('an expanded pattern callback draws each instance', () => {
+    const f = foldFamilies(withInstances(), new Set(['twice']))
+    expect(f.folded.size).toBe(0)
+    expect(f.callbacks.map((c) => c.id)).toEqual(['twice[{"index":0}]', 'other', 'twice[{"index":1}]'])
+    expect(f.edges.filter((e) => e.kind === 'input').map((e) => `${e.from}>${e.to}`)).toEqual([
+      '{"index":*,"type":"item"}>twice[{"index":0}]',
+      'x>other',
+      '{"index":*,"type":"item"}>twice[{"index":1}]',
+    ])
   })
 })
