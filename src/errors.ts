@@ -16,6 +16,12 @@ export type GraphErrorCode =
   | 'runaway'
   /** A Preact hook found no board: pass one, or render under a `<BoardProvider>`. */
   | 'no-board'
+  /** A pattern that cannot work: MATCH outputs not on the keys the inputs match, ALLSMALLER without MATCH... */
+  | 'bad-pattern'
+  /** `board.remove()` of a store a callback names explicitly (not by a pattern). */
+  | 'in-use'
+  /** `board.store(id, options)` for an existing id with options that disagree with the store's. */
+  | 'store-conflict'
 
 /**
  * The graph itself is wrong: a cycle, two callbacks writing one store, an unknown store id.

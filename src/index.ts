@@ -40,6 +40,8 @@ export { bind } from './dom/bind'
 export type { GraphErrorCode, NoUpdate, WorkerErrorCode } from './errors'
 export { CacheKeyError, CallbackError, GraphError, noUpdate, PreventUpdate, StorageError, WorkerError } from './errors'
 export { createBoard } from './graph/board'
+export type { IdObject, Pattern, StoreId, Wildcard } from './graph/ids'
+export { ALL, ALLSMALLER, MATCH } from './graph/pattern'
 export type {
   Board,
   BoardChange,
@@ -51,7 +53,10 @@ export type {
   CallbackOptions,
   CallbackStatus,
   Ctx,
+  FamilyInfo,
   Inspection,
+  KeyedStore,
+  SlotRef,
   Stats,
   Store,
   StoreInfo,

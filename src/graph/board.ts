@@ -15,10 +15,23 @@ import { broadcastWorks, earlySessionId, webLocks } from '../sync/id'
 import { type Handle, isHandle } from '../worker/handle'
 import { createPool, type PoolHost, resolveHandle, type TaskRun } from '../worker/pool'
 import type { PoolOptions, Tasks, WorkerPool } from '../worker/types'
+import {
+  canonicalId,
+  frozenId,
+  hasWildcard,
+  type IdObject,
+  isIdLike,
+  type PatternCallbackOptions,
+  type PatternHost,
+  type Patterns,
+  parseCanonical,
+  patternEngine,
+  type StoreId,
+} from './ids'
 import type { Kept } from './kept'
 import { register } from './registry'
 import { type CacheRunner, Scheduler } from './schedule'
-import { type CallbackNode, type Origin, type StoreHost, StoreNode } from './store'
+import { type CallbackNode, type Origin, type PatternPart, type StoreHost, StoreNode } from './store'
 import { Subscribable } from './subscribable'
 import { findCycle, Topology } from './topology'
 import type {
@@ -29,7 +42,8 @@ import type {
   CallbackOptions,
   CallbackStatus,
   Inspection,
-  Store,
+  KeyedStore,
+  SlotRef,
   StoreOptions,
   StoreRef,
 } from './types'
@@ -64,6 +78,10 @@ class BoardImpl implements Board {
   /** Callbacks by id, for ids given out and `status(id)`. */
   #callbackById = new Map<string, CallbackNode>()
   #idCounters = new Map<string, number>()
+  /** Ids of pattern callbacks (families); their instances are in #callbackById. */
+  #families = new Set<string>()
+  /** Pattern callbacks, once the board has one (ids.ts Patterns). */
+  #patterns: Patterns | undefined
   #listeners: { [K in keyof BoardEvents]?: Subscribable<BoardEvents[K]> } = {}
   #warned = new Set<string>()
   #starting: Promise<void> | undefined
@@ -145,11 +163,27 @@ class BoardImpl implements Board {
 
   // ---- stores ----
 
-  store<T>(id: string, options: StoreOptions<T> = {}): Store<T> {
-    if (typeof id !== 'string' || !id)
-      throw new GraphError('bad-definition', `board "${this.name}": a store needs a non-empty string id.`)
-    if (this.stores.has(id))
+  store<T>(given: StoreId, options: StoreOptions<T> = {}): KeyedStore<T> {
+    let id: string
+    let objectId: IdObject | undefined
+    if (isIdLike(given)) {
+      if (hasWildcard(given))
+        throw new GraphError(
+          'bad-pattern',
+          `board "${this.name}": store id ${canonicalId(given)} holds a wildcard; wildcards name stores only in callbacks.`,
+        )
+      id = canonicalId(given)
+      objectId = frozenId(given)
+    } else if (typeof given === 'string' && given) {
+      id = given
+      objectId = parseCanonical(given)
+    } else throw new GraphError('bad-definition', `board "${this.name}": a store needs a non-empty string id.`)
+    const existing = this.stores.get(id)
+    if (existing) {
+      // An object id names a store wherever it is written: asking again is a lookup.
+      if (objectId) return this.#lookup(existing, options as StoreOptions<unknown>) as KeyedStore<T>
       throw new GraphError('duplicate-store', `board "${this.name}" already has a store "${id}".`)
+    }
     const storage = options.storage ?? 'memory'
     if (!['memory', 'session', 'local', 'idb'].includes(storage)) {
       throw new GraphError('bad-definition', `store "${id}" has an unknown storage "${String(storage)}".`)
@@ -167,6 +201,7 @@ class BoardImpl implements Board {
     const node = new StoreNode<T>({
       host: this.#storeHost,
       id,
+      objectId,
       initial: options.initial as T,
       storage,
       codec,
@@ -176,6 +211,15 @@ class BoardImpl implements Board {
       maxAgeMs: options.maxAgeMs ?? Infinity,
     })
     this.stores.set(id, node as StoreNode)
+    if (objectId && this.#patterns) {
+      try {
+        this.#patterns.added(node as StoreNode)
+      } catch (e) {
+        // It would close a cycle: it is not created.
+        this.stores.delete(id)
+        throw e
+      }
+    }
     this.scheduler.touchStore(node as StoreNode)
     this.scheduler.publishSoon()
     // Defined after start: follow other tabs' changes to it as start() does for the others.
@@ -184,16 +228,47 @@ class BoardImpl implements Board {
         (k) => k.follow(),
         () => undefined,
       ) // a failed load warns with the first write
-    return node
+    return node as KeyedStore<T>
   }
 
-  #storeOf(ref: StoreRef | { readonly id: string }, where: string): StoreNode {
+  /** board.store(existing object id, options): the store, if the options agree with it. */
+  #lookup(s: StoreNode, o: StoreOptions<unknown>): StoreNode {
+    const own: Record<string, unknown> = {
+      initial: s.initial,
+      storage: s.storage,
+      codec: s.codec,
+      equals: s.equals,
+      spillOver: s.spillOver,
+      fallback: s.fallback,
+      maxAgeMs: s.maxAgeMs,
+    }
+    for (const [k, v] of Object.entries(o)) {
+      if (v === undefined || !(k in own)) continue
+      const mine = own[k]
+      if (Object.is(v, mine) || (k === 'initial' && sameJson(v, mine))) continue
+      throw new GraphError(
+        'store-conflict',
+        `board "${this.name}" already has store ${s.id} with another ${k}; an existing object id takes the options it was created with.`,
+      )
+    }
+    return s
+  }
+
+  #storeOf(ref: SlotRef | { readonly id: string }, where: string): StoreNode {
     if (ref instanceof StoreNode) {
       if (ref.host !== this.#storeHost)
         throw new GraphError('unknown-store', `${where} names store "${ref.id}" of another board.`)
+      if (ref.removed) throw new GraphError('unknown-store', `${where} names store "${ref.id}", which was removed.`)
       return ref
     }
-    const id = typeof ref === 'string' ? ref : (ref as { id?: unknown } | null)?.id
+    let id = typeof ref === 'string' ? ref : (ref as { id?: unknown } | null)?.id
+    if (isIdLike(ref)) {
+      if (hasWildcard(ref))
+        throw new GraphError('bad-pattern', `${where} is the pattern ${canonicalId(ref)}; a pattern cannot name one store here.`)
+      // An object id; one with an `id` key that names no store is a reference by `id`, as before.
+      const key = canonicalId(ref, where)
+      if (this.stores.has(key) || !('id' in ref)) id = key
+    }
     const node = typeof id === 'string' ? this.stores.get(id) : undefined
     if (!node) throw new GraphError('unknown-store', `${where} names an unknown store "${String(id)}".`)
     return node
@@ -202,9 +277,9 @@ class BoardImpl implements Board {
   // ---- callbacks ----
 
   callback<
-    const I extends readonly StoreRef[],
-    const O extends StoreRef | readonly StoreRef[],
-    const S extends readonly StoreRef[] = [],
+    const I extends readonly SlotRef[],
+    const O extends SlotRef | readonly SlotRef[],
+    const S extends readonly SlotRef[] = [],
   >(o: CallbackOptions<I, S, O>): Callback {
     if (this.scheduler.disposed) throw new GraphError('disposed', `board "${this.name}" is disposed.`)
     if (!o || typeof o.run !== 'function')
@@ -213,21 +288,23 @@ class BoardImpl implements Board {
     if (!Array.isArray(o.inputs)) throw new GraphError('bad-definition', `callback "${label}" needs an inputs array.`)
     const single = !Array.isArray(o.outputs) || o.outputs.length === 1
     const outputRefs = (Array.isArray(o.outputs) ? o.outputs : [o.outputs]) as StoreRef[]
+    // A wildcard anywhere: a family of instances (pattern.ts).
+    const wild = (r: unknown) => isIdLike(r) && hasWildcard(r)
+    if (o.inputs.some(wild) || (o.state ?? []).some(wild) || outputRefs.some(wild)) {
+      const patterns = this.#patternsOf(label)
+      const base = outputRefs.length
+        ? outputRefs.map((r) => (isIdLike(r) ? canonicalId(r) : typeof r === 'string' ? r : r.id)).join('+')
+        : 'effect'
+      const id = this.#newId(o.id, base)
+      patterns.define(o as unknown as PatternCallbackOptions, id)
+      this.#families.add(id)
+      return Object.defineProperty({ id }, 'board', { value: this as Board }) as Callback
+    }
     const inputs = o.inputs.map((r) => this.#storeOf(r, `callback "${label}" input`))
     const state = (o.state ?? []).map((r) => this.#storeOf(r, `callback "${label}" state`))
     const outputs = outputRefs.map((r) => this.#storeOf(r, `callback "${label}" output`))
 
-    let id = o.id
-    if (id === undefined) {
-      const base = outputs.length ? outputs.map((s) => s.id).join('+') : 'effect'
-      id = base
-      // A counter per base keeps defining many unnamed callbacks linear.
-      let k = this.#idCounters.get(base) ?? 1
-      while (this.#callbackById.has(id)) id = `${base}#${++k}`
-      this.#idCounters.set(base, k)
-    } else if (this.#callbackById.has(id)) {
-      throw new GraphError('duplicate-callback', `board "${this.name}" already has a callback "${id}".`)
-    }
+    const id = this.#newId(o.id, outputs.length ? outputs.map((s) => s.id).join('+') : 'effect')
     if (new Set(outputs).size !== outputs.length) {
       throw new GraphError('duplicate-output', `callback "${id}" lists the same output twice.`)
     }
@@ -241,6 +318,7 @@ class BoardImpl implements Board {
         )
       }
     }
+    if (!o.allowDuplicate) this.#patterns?.checkOutputs(id, outputs)
     // Guarantee 5b: no cycle, through inputs or state.
     const args = [...inputs, ...state]
     const path = findCycle(outputs, new Set(args))
@@ -257,45 +335,16 @@ class BoardImpl implements Board {
       }
       return i
     })
-    // The cache costs nothing until a callback asks for it.
-    if (o.cache && !this.scheduler.host.cacheRunner) {
-      // The cache's code loads with the first cached callback; until then this stand-in
-      // runs the calls made meanwhile once it has.
-      const ready = this.#keep().then((k) => k.cache())
-      this.cacheRunner = (node, args, compute) => {
-        const call = cachedCall(node)
-        const key = node.keyAt ? node.keyAt.map((i) => args[i]) : args
-        return ready.then((cache) => cache.run(call, key, compute))
-      }
-    }
+    if (o.cache) this.#cacheRunnerFor()
 
-    const node: CallbackNode = {
-      id,
+    const node = this.#node(id, o as unknown as PatternCallbackOptions, {
       inputs,
       state,
       outputs,
       single: single && outputs.length === 1,
-      run: o.run as (...args: unknown[]) => unknown,
-      preventInitialCall: !!o.preventInitialCall,
-      timeoutMs: o.timeoutMs,
-      hardCancel: !!o.hardCancel,
-      cache: o.cache,
       keyAt,
-      rank: 0,
-      dirty: false,
-      since: this.scheduler.seq,
-      wave: 0,
-      waveRuns: 0,
-      failing: false,
-      args: [],
-      stamp: 0,
-      inflight: undefined,
-      progress: null,
-      stats: { runs: 0, lastMs: 0, avgMs: 0, bytesIn: 0, bytesOut: 0, hits: 0, misses: 0, errors: 0 },
-      settles: 0,
-      search: 0,
-      told: 0,
-    }
+      pattern: undefined,
+    })
     this.#callbackById.set(id, node)
     this.#topology.add(node)
     this.scheduler.touch(node)
@@ -310,6 +359,152 @@ class BoardImpl implements Board {
     } else this.scheduler.publishSoon()
     // `board` not enumerable: a callback logs, spreads and compares as `{ id }`.
     return Object.defineProperty({ id }, 'board', { value: this as Board }) as Callback
+  }
+
+  /** The cache costs nothing until a callback asks for it. */
+  #cacheRunnerFor(): void {
+    if (this.scheduler.host.cacheRunner) return
+    // The cache's code loads with the first cached callback; until then this stand-in
+    // runs the calls made meanwhile once it has.
+    const ready = this.#keep().then((k) => k.cache())
+    this.cacheRunner = (node, args, compute) => {
+      const call = cachedCall(node)
+      const key = node.keyAt ? node.keyAt.map((i) => args[i]) : args
+      // A pattern instance's key holds its matched values: instances never share entries.
+      if (node.pattern) key.unshift(node.pattern.match ?? {})
+      return ready.then((cache) => cache.run(call, key, compute))
+    }
+  }
+
+  /** The id given, or one made from `base`; refused if taken. */
+  #newId(given: string | undefined, base: string): string {
+    const taken = (id: string) => this.#callbackById.has(id) || this.#families.has(id)
+    if (given !== undefined) {
+      if (taken(given))
+        throw new GraphError('duplicate-callback', `board "${this.name}" already has a callback "${given}".`)
+      return given
+    }
+    let id = base
+    // A counter per base keeps defining many unnamed callbacks linear.
+    let k = this.#idCounters.get(base) ?? 1
+    while (taken(id)) id = `${base}#${++k}`
+    this.#idCounters.set(base, k)
+    return id
+  }
+
+  /** A callback node as the scheduler keeps it. */
+  #node(
+    id: string,
+    o: PatternCallbackOptions,
+    parts: {
+      inputs: StoreNode[]
+      state: StoreNode[]
+      outputs: StoreNode[]
+      single: boolean
+      keyAt: readonly number[] | undefined
+      pattern: PatternPart | undefined
+    },
+  ): CallbackNode {
+    return {
+      id,
+      inputs: parts.inputs,
+      state: parts.state,
+      outputs: parts.outputs,
+      single: parts.single,
+      run: o.run,
+      preventInitialCall: !!o.preventInitialCall,
+      timeoutMs: o.timeoutMs,
+      hardCancel: !!o.hardCancel,
+      cache: o.cache,
+      keyAt: parts.keyAt,
+      rank: 0,
+      dirty: false,
+      since: this.scheduler.seq,
+      wave: 0,
+      waveRuns: 0,
+      failing: false,
+      args: [],
+      stamp: 0,
+      inflight: undefined,
+      progress: null,
+      stats: { runs: 0, lastMs: 0, avgMs: 0, bytesIn: 0, bytesOut: 0, hits: 0, misses: 0, errors: 0 },
+      settles: 0,
+      search: 0,
+      told: 0,
+      pattern: parts.pattern,
+    }
+  }
+
+  /** The board's pattern engine, made with its first wildcard (pattern.ts installs the code). */
+  #patternsOf(label: string): Patterns {
+    if (this.#patterns) return this.#patterns
+    const make = patternEngine.make
+    if (!make)
+      throw new GraphError(
+        'bad-pattern',
+        `callback "${label}" uses a wildcard that was not imported from switchboard (ALL, MATCH, ALLSMALLER).`,
+      )
+    const board = this
+    const host: PatternHost = {
+      name: this.name,
+      stores: this.stores,
+      started: () => this.scheduler.started,
+      storeOf: (ref, where) => this.#storeOf(ref as StoreRef, where),
+      node: (id, o, parts) => {
+        if (o.cache) this.#cacheRunnerFor()
+        return this.#node(id, o, { ...parts, keyAt: undefined })
+      },
+      attach: (node) => {
+        this.#callbackById.set(node.id, node)
+        this.#topology.add(node)
+        this.scheduler.touch(node)
+      },
+      initial: (node) => {
+        if (!this.scheduler.started || node.preventInitialCall || allRestored(node)) return
+        this.#topology.ensureRanks()
+        this.scheduler.mark(node)
+      },
+      detach: (node) => {
+        this.scheduler.drop(node)
+        this.#topology.remove(node)
+        this.#callbackById.delete(node.id)
+        this.errors.delete(node.id)
+      },
+      invalidate: () => this.#topology.invalidate(),
+      mark: (node) => {
+        if (!this.scheduler.started) return
+        this.#topology.ensureRanks()
+        this.scheduler.mark(node)
+      },
+      nextSeq: () => ++board.scheduler.seq,
+      flush: () => (this.scheduler.started ? this.scheduler.flush() : this.scheduler.publishSoon()),
+    }
+    return (this.#patterns = make(host))
+  }
+
+  /**
+   * Removes a store from the board: its persisted entry, its place in pattern families (a
+   * change of the ALL inputs it was in, one wave) and the instances it completed.
+   */
+  remove(ref: StoreRef): void {
+    if (this.scheduler.disposed) throw new GraphError('disposed', `board "${this.name}" is disposed.`)
+    const s = this.#storeOf(ref, 'board.remove')
+    const explicit =
+      [...s.readers, ...s.stateReaders, ...s.writers].find((n) => !n.pattern)?.id ?? this.#patterns?.names(s)
+    if (explicit !== undefined)
+      throw new GraphError(
+        'in-use',
+        `store "${s.id}" cannot be removed: callback "${explicit}" names it (only stores a callback reaches through a pattern can be).`,
+      )
+    this.scheduler.batch(() => {
+      this.#patterns?.removing(s)
+      this.stores.delete(s.id)
+      this.setBeforeStart.delete(s)
+      s.removed = true
+      if (s.storage !== 'memory') this.#persist((p) => p.remove(s))
+      this.scheduler.touchStore(s)
+    })
+    this.scheduler.publishSoon()
   }
 
   // ---- lifecycle ----
@@ -384,6 +579,10 @@ class BoardImpl implements Board {
     value: unknown,
     how: { origin: Exclude<Origin, 'callback'>; modifiedAt?: number | undefined },
   ): boolean {
+    if (s.removed) {
+      this.warn(`removed-set-${s.id}`, `store "${s.id}" was removed from board "${this.name}"; the value is ignored.`)
+      return false
+    }
     switch (how.origin) {
       case 'restore':
         s.value = value
@@ -492,7 +691,7 @@ class BoardImpl implements Board {
     const wave: Wave = []
     for (const s of changed) {
       // Another tab's value is not written back (it wrote it).
-      if (s.storage === 'memory' || s.origin === 'remote') continue
+      if (s.storage === 'memory' || s.origin === 'remote' || s.removed) continue
       // A cleared store is removed, unless a callback wrote it again later in the wave.
       wave.push([s, s.value, s.origin === 'clear' && s.value === s.initial ? -1 : (s.modifiedAt ?? Date.now())])
     }
@@ -568,6 +767,7 @@ class BoardImpl implements Board {
     }))
     const callbacks = this.callbacks.map((n) => ({
       id: n.id,
+      ...this.#patterns?.instanceOf(n),
       inputs: n.inputs.map((s) => s.id),
       state: n.state.map((s) => s.id),
       outputs: n.outputs.map((s) => s.id),
@@ -588,6 +788,7 @@ class BoardImpl implements Board {
       version: this.version,
       stores,
       callbacks,
+      families: this.#patterns?.families() ?? [],
       edges,
       capabilities: {
         indexedDB: typeof indexedDB !== 'undefined' && this.#db !== null && this.#db?.state !== 'degraded',
@@ -660,4 +861,20 @@ function poolHostOf(b: BoardImpl): PoolHost {
   }
   poolHosts.set(b, host)
   return host
+}
+
+/** Two initial values that are the same data (`{}` and `{}`): an object id's options agree. */
+function sameJson(a: unknown, b: unknown): boolean {
+  try {
+    return JSON.stringify(a) === JSON.stringify(b) && JSON.stringify(a) !== undefined
+  } catch {
+    return false
+  }
+}
+
+/** Every store of a node was restored from storage: no initial call (guarantee 4, per instance). */
+function allRestored(n: CallbackNode): boolean {
+  if (!n.outputs.length) return false
+  for (const list of [n.inputs, n.state, n.outputs]) for (const s of list) if (!s.restored) return false
+  return true
 }

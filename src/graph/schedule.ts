@@ -49,6 +49,7 @@
  */
 import { CallbackError, GraphError, noUpdate, PreventUpdate } from '../errors'
 import { sizeOf } from '../storage/size'
+import type { IdObject, StoreId } from './ids'
 import type { CallbackNode, Origin, StoreNode } from './store'
 import type { RunCtx } from './types'
 
@@ -94,7 +95,7 @@ export interface SchedulerHost {
   /** A write after dispose() was ignored (the board warns once per store). */
   ignored(store: StoreNode): void
   /** Resolve a `ctx.set` target. */
-  storeOf(ref: { readonly id: string } | string): StoreNode
+  storeOf(ref: { readonly id: string } | StoreId): StoreNode
   /** End of a drain: notify subscribers, persist. */
   settled(changed: StoreNode[]): void
   /** What changed since the last call (only while `watching`): the board's 'change' event. */
@@ -374,8 +375,12 @@ export class Scheduler {
     const inputs = node.inputs
     const state = node.state
     let k = 0
-    for (let i = 0; i < inputs.length; i++) args[k++] = inputs[i]!.value
-    for (let i = 0; i < state.length; i++) args[k++] = state[i]!.value
+    // A pattern instance builds its own (an ALL slot is one array argument).
+    if (node.pattern) k = node.pattern.fill(args)
+    else {
+      for (let i = 0; i < inputs.length; i++) args[k++] = inputs[i]!.value
+      for (let i = 0; i < state.length; i++) args[k++] = state[i]!.value
+    }
     const ctx = new RunContext(this, node, stamp, from, this.seq)
     args[k] = ctx
     const profile = this.profile
@@ -496,6 +501,8 @@ export class Scheduler {
   }
 
   #applyOutputs(node: CallbackNode, result: unknown): void {
+    // An ALL output slot takes an array: one value per store of the family.
+    if (node.pattern?.spread) result = node.pattern.spread(result)
     const outs = node.outputs
     if (outs.length === 0) {
       if (node.failing) this.#succeeded(node)
@@ -629,6 +636,15 @@ export class Scheduler {
     if (node.inflight) this.#supersede(node)
   }
 
+  /** A node leaves the graph (a pattern instance whose store was removed): aborted and unmarked. */
+  drop(node: CallbackNode): void {
+    this.abort(node)
+    if (!node.dirty) return
+    node.dirty = false
+    this.#slots[node.rank] = undefined
+    this.#dirtyCount--
+  }
+
   isRunning(node: CallbackNode): boolean {
     return node.inflight !== undefined
   }
@@ -646,9 +662,13 @@ export class Scheduler {
 }
 
 /** Inputs written in (from, to], in input order, each once (a store listed twice appears once). */
-function triggeredIds(node: CallbackNode, from: number, to: number): string[] {
-  const out: string[] = []
-  for (const s of node.inputs) if (s.seq > from && s.seq <= to && !out.includes(s.id)) out.push(s.id)
+function triggeredIds(node: CallbackNode, from: number, to: number): StoreId[] {
+  if (node.pattern) return node.pattern.triggered(from, to)
+  const out: StoreId[] = []
+  for (const s of node.inputs) {
+    const id = s.objectId ?? s.id
+    if (s.seq > from && s.seq <= to && !out.includes(id)) out.push(id)
+  }
   return out
 }
 
@@ -682,7 +702,7 @@ function promiseOf(x: unknown): Promise<unknown> {
  */
 class RunContext implements RunCtx {
   controller: AbortController | undefined
-  private ids: string[] | undefined
+  private ids: StoreId[] | undefined
   constructor(
     private scheduler: Scheduler,
     private node: CallbackNode,
@@ -691,8 +711,11 @@ class RunContext implements RunCtx {
     private to: number,
   ) {}
 
-  get triggered(): readonly string[] {
+  get triggered(): readonly StoreId[] {
     return (this.ids ??= triggeredIds(this.node, this.from, this.to))
+  }
+  get match(): IdObject | undefined {
+    return this.node.pattern?.match
   }
   get callbackId(): string {
     return this.node.id
@@ -718,7 +741,7 @@ class RunContext implements RunCtx {
     this.scheduler.host.status(this.node)
     this.scheduler.publishSoon()
   }
-  set(ref: { readonly id: string } | string, value: unknown): void {
+  set(ref: { readonly id: string } | StoreId, value: unknown): void {
     if (this.stale) return
     this.scheduler.write(this.scheduler.host.storeOf(ref), value, this.node)
   }

@@ -7,6 +7,7 @@
  */
 
 import type { Codec } from '../storage/codec'
+import type { IdObject, StoreId } from './ids'
 import { Subscribable } from './subscribable'
 import type { CacheOptions, Stats, StorageKind, Store } from './types'
 
@@ -31,6 +32,8 @@ export interface StoreHost {
 export interface StoreNodeOptions<T> {
   host: StoreHost
   id: string
+  /** The object id it was named by (frozen), for an object id. */
+  objectId: IdObject | undefined
   initial: T
   storage: StorageKind
   codec: Codec
@@ -70,8 +73,11 @@ export class StoreNode<T = unknown> implements Store<T> {
   bytes = 0
   /** StoreOptions.maxAgeMs: restore drops an older entry (F25). */
   maxAgeMs: number
+  /** board.remove() took it out of its board: writes are ignored, nothing is persisted. */
+  removed = false
   readonly host: StoreHost
   readonly id: string
+  readonly objectId: IdObject | undefined
   readonly initial: T
   readonly storage: StorageKind
   readonly codec: Codec
@@ -86,6 +92,7 @@ export class StoreNode<T = unknown> implements Store<T> {
   constructor(o: StoreNodeOptions<T>) {
     this.host = o.host
     this.id = o.id
+    this.objectId = o.objectId
     this.initial = o.initial
     this.storage = o.storage
     this.codec = o.codec
@@ -120,6 +127,22 @@ export class StoreNode<T = unknown> implements Store<T> {
       this.host.warn(`subscriber-${this.id}`, `a subscriber of store "${this.id}" threw.`, e),
     )
   }
+}
+
+/**
+ * What an instance of a pattern callback adds to its node (pattern.ts): `run`'s arguments
+ * built per slot (an `ALL` slot is one array argument), and `ctx.triggered` with stores
+ * that joined or left an `ALL` input.
+ */
+export interface PatternPart {
+  /** The matched values of a MATCH instance; undefined without MATCH. */
+  readonly match: IdObject | undefined
+  /** Writes the input and state arguments into `args`; returns how many it wrote. */
+  fill(args: unknown[]): number
+  /** ctx.triggered: inputs written, added or removed in (from, to], in input order. */
+  triggered(from: number, to: number): StoreId[]
+  /** With an ALL output: the result by slot (an array for the ALL slot) as one value per output store. */
+  readonly spread: ((result: unknown) => unknown) | undefined
 }
 
 /** A callback as the scheduler sees it. */
@@ -163,4 +186,6 @@ export interface CallbackNode {
   search: number
   /** The scheduler's publish that lists it already (Scheduler.publishes): named once per 'change'. */
   told: number
+  /** An instance of a pattern callback (pattern.ts); undefined for a plain callback. */
+  readonly pattern: PatternPart | undefined
 }

@@ -38,6 +38,24 @@ export class Topology {
     else this.#ranksDirty = true
   }
 
+  /** A store joined a node's inputs, state or outputs (pattern.ts): the order may no longer hold. */
+  invalidate(): void {
+    this.#ranksDirty = true
+  }
+
+  /** Unlinks a node leaving the graph (a pattern instance); the ranks of the others stay valid. */
+  remove(node: CallbackNode): void {
+    const i = this.callbacks.indexOf(node)
+    if (i >= 0) this.callbacks.splice(i, 1)
+    const out = (list: CallbackNode[]) => {
+      const j = list.indexOf(node)
+      if (j >= 0) list.splice(j, 1)
+    }
+    for (const s of new Set(node.inputs)) out(s.readers)
+    for (const s of new Set(node.state)) out(s.stateReaders)
+    for (const s of node.outputs) out(s.writers)
+  }
+
   /** Kahn's algorithm over callbacks; edges go writer → reader (inputs and state). */
   ensureRanks(): void {
     if (!this.#ranksDirty) return

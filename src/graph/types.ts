@@ -4,6 +4,8 @@
  * without an import cycle. graph/board.ts re-exports them; src/index.ts names them.
  */
 import type { CallbackError, NoUpdate } from '../errors'
+import type { IdObject, Pattern, StoreId } from './ids'
+import type { ALL, ALLSMALLER } from './pattern'
 import type { Codec } from '../storage/codec'
 import type { Handle } from '../worker/handle'
 import type { PoolOptions, Tasks, WorkerPool } from '../worker/types'
@@ -16,7 +18,10 @@ export type StorageKind = 'memory' | 'session' | 'local' | 'idb'
  * after each change (not at subscription) and returns its unsubscribe.
  */
 export interface Store<T = unknown> {
+  /** Its id; for an object id, the canonical string (keys sorted, JSON). */
   readonly id: string
+  /** The object id it was created with (`{ type: 'item', index: 3 }`), frozen; undefined for a string id. */
+  readonly objectId?: IdObject | undefined
   get(): T
   set(value: T): void
   subscribe(fn: (value: T) => void): () => void
@@ -43,10 +48,39 @@ export interface StoreOptions<T> {
   maxAgeMs?: number
 }
 
-/** A store, or its id. */
-export type StoreRef = Store<any> | string
-export type ValueOf<R> = R extends Store<infer T> ? T : unknown
-export type Values<R extends readonly StoreRef[]> = { -readonly [K in keyof R]: ValueOf<R[K]> }
+/** A store created with an object id: its `objectId` is always there. */
+export type KeyedStore<T = unknown> = Store<T> & { readonly objectId: IdObject }
+
+/** A store, or its id (a string or an object id). */
+export type StoreRef = Store<any> | StoreId
+/**
+ * What a callback's `inputs`, `state` and `outputs` list: a store, its id, or a pattern
+ * (an object id with wildcards: `{ type: 'item', index: ALL }`) naming a family of stores.
+ */
+export type SlotRef = StoreRef | Pattern
+/** A pattern with ALL or ALLSMALLER gives `run` an array; a store its value; anything else `unknown`. */
+export type ValueOf<R> =
+  R extends Store<infer T>
+    ? T
+    : R extends string
+      ? unknown
+      : [Extract<R[keyof R], typeof ALL | typeof ALLSMALLER>] extends [never]
+        ? unknown
+        : unknown[]
+/**
+ * What `ctx.triggered` holds for a callback reading `R`: strings while every input is a
+ * string id or a string-named store; object ids can appear once one is named by an object
+ * id or a pattern, or is a store created with one.
+ */
+type TriggerId<R> = true extends IsKeyed<R> ? StoreId : string
+type IsKeyed<R> = R extends string
+  ? false
+  : R extends { readonly objectId: IdObject }
+    ? true
+    : R extends Store<any>
+      ? false
+      : true
+export type Values<R extends readonly SlotRef[]> = { -readonly [K in keyof R]: ValueOf<R[K]> }
 
 /**
  * What `run` returns: a value for one output, a tuple for several (in the order of
@@ -63,7 +97,7 @@ export type Returned<O> =
       ? unknown
       : O extends readonly [infer A]
         ? ValueOf<A> | NoUpdate
-        : O extends readonly StoreRef[]
+        : O extends readonly SlotRef[]
           ? Slots<O>
           : unknown
 
@@ -77,7 +111,7 @@ export type Returned<O> =
 type Slots<O> = {
   readonly [K in keyof O]: O extends readonly [] | readonly [unknown]
     ? never
-    : O extends readonly StoreRef[]
+    : O extends readonly SlotRef[]
       ? ValueOf<O[K]> | NoUpdate
       : never
 }
@@ -113,16 +147,18 @@ export interface CacheOptions {
 }
 
 export interface CallbackOptions<
-  I extends readonly StoreRef[],
-  S extends readonly StoreRef[],
-  O extends StoreRef | readonly StoreRef[],
+  I extends readonly SlotRef[],
+  S extends readonly SlotRef[],
+  O extends SlotRef | readonly SlotRef[],
 > {
   /** Stable id; defaults to the output ids joined by "+". */
   id?: string
   inputs: I
   state?: S
   outputs: O
-  run: (...args: [...Values<I>, ...Values<S>, Ctx]) => Returned<O> | Slots<O> | PromiseLike<Returned<O> | Slots<O>>
+  run: (
+    ...args: [...Values<I>, ...Values<S>, Ctx<TriggerId<I[number]>>]
+  ) => Returned<O> | Slots<O> | PromiseLike<Returned<O> | Slots<O>>
   /** Skip the initial call (it still runs if upstream changes an input in the initial wave). */
   preventInitialCall?: boolean
   /** Allow this callback to write outputs another callback also writes. */
@@ -156,6 +192,9 @@ export interface StoreInfo {
 
 export interface CallbackInfo {
   id: string
+  /** A pattern callback's instance: the family's id and the matched values (`{ index: 3 }`, `{}` without MATCH). */
+  family?: string
+  match?: IdObject
   inputs: string[]
   state: string[]
   outputs: string[]
@@ -166,11 +205,27 @@ export interface CallbackInfo {
   stats: Stats
 }
 
+/**
+ * A callback defined with patterns (a family): its slots as canonical strings (wildcards
+ * written bare: `{"index":MATCH,"type":"item"}`) and the ids of its instances, which
+ * `Inspection.callbacks` lists like any callback.
+ */
+export interface FamilyInfo {
+  id: string
+  inputs: string[]
+  state: string[]
+  outputs: string[]
+  instances: string[]
+}
+
 export interface Inspection {
   name: string
   version: string | number
   stores: StoreInfo[]
+  /** Callbacks and instances of pattern callbacks (`family` set), each a node of the graph. */
   callbacks: CallbackInfo[]
+  /** Pattern callbacks, each with its instances. */
+  families: FamilyInfo[]
   edges: Array<{ from: string; to: string; kind: 'input' | 'state' | 'output' }>
   capabilities: {
     indexedDB: boolean
@@ -252,12 +307,20 @@ export interface BoardOptions {
   register?: boolean
 }
 
-/** What `run` receives last: why it runs and how to talk back. */
-export interface Ctx {
-  /** The callback's id, for messages and for worker tasks. */
+/**
+ * What `run` receives last: why it runs and how to talk back. `Id` is what `triggered`
+ * holds: `string` unless the callback names a store by an object id or a pattern.
+ */
+export interface Ctx<Id extends StoreId = string> {
+  /** The callback's id, for messages and for worker tasks (an instance's: `family[{"index":3}]`). */
   readonly callbackId: string
-  /** Ids of the inputs whose change caused this run, in input order; empty on the initial call. */
-  readonly triggered: readonly string[]
+  /**
+   * Ids of the inputs whose change caused this run, in input order; empty on the initial
+   * call. Object ids as objects; a store added to or removed from an `ALL` input is listed.
+   */
+  readonly triggered: readonly Id[]
+  /** A `MATCH` instance's matched values (`{ index: 3 }`); undefined without `MATCH`. */
+  readonly match: IdObject | undefined
   /** Aborted when this run is superseded by a newer input change or the board is disposed. */
   readonly signal: AbortSignal
   /** Reports progress (0..1) to `board.inspect()` and status hooks. */
@@ -267,7 +330,7 @@ export interface Ctx {
    * Given the store, the value must be of its type; given an id, any value is taken.
    */
   set<T>(store: Store<T>, value: NoInfer<T>): void
-  set(id: string, value: unknown): void
+  set(id: StoreId, value: unknown): void
 }
 
 /**
@@ -275,7 +338,7 @@ export interface Ctx {
  * the callback's `timeoutMs` and `hardCancel` and a way to count the bytes that crossed
  * threads. Internal: src/index.ts exports `Ctx` only, so users never see these.
  */
-export interface RunCtx extends Ctx {
+export interface RunCtx extends Ctx<StoreId> {
   readonly timeoutMs: number | undefined
   readonly hardCancel: boolean
   reportBytes(bytesIn: number, bytesOut: number): void
@@ -299,6 +362,18 @@ export interface Board {
   /** Each callback's latest failure, cleared when it next succeeds. */
   readonly errors: ReadonlyMap<string, CallbackError>
   /**
+   * A store named by an object id (its `id` is the canonical string). An existing id is a
+   * lookup; options that disagree with the existing store's are `GraphError('store-conflict')`.
+   * @example
+   * const qty = board.store({ type: 'qty', index: 3 }, { initial: 1 })
+   */
+  store<T>(id: IdObject, options: StoreOptions<T> & { initial: T }): KeyedStore<T>
+  store<T = unknown>(
+    id: IdObject,
+    options?: StoreOptions<T | undefined> & { initial?: undefined },
+  ): KeyedStore<T | undefined>
+  // The string overloads last: `ReturnType<Board['store']>` reads the last one.
+  /**
    * A named value. With `initial` it holds a `T` from the start; without, `undefined` until
    * first set, and its type says so.
    * @example
@@ -307,12 +382,18 @@ export interface Board {
    */
   store<T>(id: string, options: StoreOptions<T> & { initial: T }): Store<T>
   store<T = unknown>(id: string, options?: StoreOptions<T | undefined> & { initial?: undefined }): Store<T | undefined>
+  /**
+   * Removes a store: its persisted entry, its place in `ALL` inputs (a change: readers run)
+   * and the `MATCH` instances it belongs to. A store a callback names explicitly (not by a
+   * pattern) is `GraphError('in-use')`.
+   */
+  remove(store: StoreRef): void
   callback<
-    const I extends readonly StoreRef[],
+    const I extends readonly SlotRef[],
     // Not `const`: `| []` already infers `outputs: [a, b]` as a tuple, and a const type
     // parameter would make every array literal `run` returns readonly (see Slots).
-    O extends StoreRef | readonly StoreRef[] | [],
-    const S extends readonly StoreRef[] = [],
+    O extends SlotRef | readonly SlotRef[] | [],
+    const S extends readonly SlotRef[] = [],
   >(options: CallbackOptions<I, S, O>): Callback
   /** Restores persisted stores, then runs the initial wave; resolves when it has settled. */
   start(): Promise<void>

@@ -93,7 +93,7 @@ board.callback({
 
 // ---- T4 Ctx shows what `run` may use, nothing of the scheduler's or the pool's ----
 {
-  expectTypeOf<keyof Ctx>().toEqualTypeOf<'callbackId' | 'triggered' | 'signal' | 'progress' | 'set'>()
+  expectTypeOf<keyof Ctx>().toEqualTypeOf<'callbackId' | 'triggered' | 'match' | 'signal' | 'progress' | 'set'>()
   const use = (ctx: Ctx) => {
     // @ts-expect-error: internal (worker tasks)
     ctx.reportBytes(1, 2)
