@@ -12,16 +12,10 @@
  * edge to a pattern, a member or an instance becomes an edge to that box (each edge
  * once). No DOM.
  */
-import type { CallbackInfo, Inspection, StoreInfo } from '../graph/types'
+import type { CallbackInfo, FamilyInfo, Inspection, StoreInfo } from '../graph/types'
 
 /** A pattern callback as inspect() lists it: its slots (patterns) and its instances' ids. */
-export interface CallbackFamily {
-  id: string
-  inputs: string[]
-  state: string[]
-  outputs: string[]
-  instances: string[]
-}
+export type CallbackFamily = FamilyInfo
 
 type Shape = Pick<Inspection, 'stores' | 'callbacks' | 'edges'> & { families?: readonly CallbackFamily[] }
 
@@ -38,8 +32,8 @@ export interface Family {
 }
 
 export interface Folded extends Pick<Inspection, 'stores' | 'callbacks' | 'edges'> {
-  /** Store families. */
-  families: Family[]
+  /** Store families (inspect()'s `families` are pattern callbacks; these are the stores they name). */
+  storeFamilies: Family[]
   /** Pattern callbacks drawn folded (one box each), by id: their instance count. */
   folded: Map<string, number>
 }
@@ -118,7 +112,13 @@ export function foldFamilies(shape: Shape, expanded: ReadonlySet<string> = new S
     byPattern.set(text, family)
   }
   if (families.length === 0 && foldedCallbacks.size === 0)
-    return { stores: shape.stores, callbacks: shape.callbacks, edges: shape.edges, families, folded: foldedCallbacks }
+    return {
+      stores: shape.stores,
+      callbacks: shape.callbacks,
+      edges: shape.edges,
+      storeFamilies: families,
+      folded: foldedCallbacks,
+    }
 
   // Each object-id store joins the first family whose pattern matches it.
   const familyOf = new Map<string, Family>()
@@ -189,14 +189,10 @@ export function foldFamilies(shape: Shape, expanded: ReadonlySet<string> = new S
       edges.push(edge)
     }
   }
-  return { stores, callbacks, edges, families, folded: foldedCallbacks }
+  return { stores, callbacks, edges, storeFamilies: families, folded: foldedCallbacks }
 }
 
-/**
- * Each pattern callback not in `expanded` as one callback box in place of its instances:
- * its slots are its patterns; running, progress, error and cache from any instance; runs,
- * hits, misses, errors and bytes added up; last ms the longest of the instances' latest, mean weighted by runs.
- */
+/** Each pattern callback not in `expanded` as one callback box in place of its instances (see familyInfo). */
 function foldCallbacks(
   shape: Shape,
   expanded: ReadonlySet<string>,
@@ -210,30 +206,7 @@ function foldCallbacks(
   const boxes = new Map<string, CallbackInfo>()
   for (const f of families) {
     const instances = f.instances.map((i) => byId.get(i)).filter((c): c is CallbackInfo => c !== undefined)
-    const runs = instances.reduce((a, c) => a + c.stats.runs, 0)
-    const add = (k: 'hits' | 'misses' | 'errors' | 'bytesIn' | 'bytesOut') =>
-      instances.reduce((a, c) => a + c.stats[k], 0)
-    const running = instances.find((c) => c.running)
-    boxes.set(f.id, {
-      id: f.id,
-      inputs: f.inputs,
-      state: f.state,
-      outputs: f.outputs,
-      running: running !== undefined,
-      progress: running?.progress ?? null,
-      cached: instances.some((c) => c.cached),
-      error: instances.find((c) => c.error !== undefined)?.error,
-      stats: {
-        runs,
-        lastMs: instances.reduce((a, c) => Math.max(a, c.stats.lastMs), 0),
-        avgMs: runs ? instances.reduce((a, c) => a + c.stats.avgMs * c.stats.runs, 0) / runs : 0,
-        bytesIn: add('bytesIn'),
-        bytesOut: add('bytesOut'),
-        hits: add('hits'),
-        misses: add('misses'),
-        errors: add('errors'),
-      },
-    })
+    boxes.set(f.id, familyInfo(f, instances))
     folded.set(f.id, instances.length)
   }
   // Each family's box where its first instance was, or at the end when it has none yet.
@@ -248,4 +221,37 @@ function foldCallbacks(
   }
   callbacks.push(...boxes.values())
   return { callbacks, folded, callbackOf }
+}
+
+/**
+ * A pattern callback as one callback: its slots are its patterns; running, progress, error
+ * and cache from any instance; runs, hits, misses, errors and bytes added up; last ms the
+ * longest of the instances' latest; mean weighted by runs. (switchboard/testing reads a
+ * pattern callback's runs through this too.)
+ */
+export function familyInfo(f: CallbackFamily, instances: readonly CallbackInfo[]): CallbackInfo {
+  const runs = instances.reduce((a, c) => a + c.stats.runs, 0)
+  const add = (k: 'hits' | 'misses' | 'errors' | 'bytesIn' | 'bytesOut') =>
+    instances.reduce((a, c) => a + c.stats[k], 0)
+  const running = instances.find((c) => c.running)
+  return {
+    id: f.id,
+    inputs: f.inputs,
+    state: f.state,
+    outputs: f.outputs,
+    running: running !== undefined,
+    progress: running?.progress ?? null,
+    cached: instances.some((c) => c.cached),
+    error: instances.find((c) => c.error !== undefined)?.error,
+    stats: {
+      runs,
+      lastMs: instances.reduce((a, c) => Math.max(a, c.stats.lastMs), 0),
+      avgMs: runs ? instances.reduce((a, c) => a + c.stats.avgMs * c.stats.runs, 0) / runs : 0,
+      bytesIn: add('bytesIn'),
+      bytesOut: add('bytesOut'),
+      hits: add('hits'),
+      misses: add('misses'),
+      errors: add('errors'),
+    },
+  }
 }

@@ -37,7 +37,7 @@ export function DevPanel({ board, onClose }: DevPanelProps): JSX.Element {
   // Each store family (the stores a pattern matches) is one box unless expanded.
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set())
   const snap = useMemo(() => ({ ...raw, ...foldFamilies(raw, expanded) }), [raw, expanded])
-  const families = useMemo(() => new Map(snap.families.map((f) => [storeKey(f.id), f])), [snap])
+  const families = useMemo(() => new Map(snap.storeFamilies.map((f) => [storeKey(f.id), f])), [snap])
   const toggleFamily = (id: string) => {
     const next = new Set(expanded)
     if (!next.delete(id)) next.add(id)

@@ -76,12 +76,12 @@ describe('foldFamilies', () => {
 
   it('draws each family once, with its members in order, and edges from its box, each once', () => {
     const f = foldFamilies(shape())
-    expect(f.families.map((x) => [x.id, x.members])).toEqual([
+    expect(f.storeFamilies.map((x) => [x.id, x.members])).toEqual([
       ['{"index":*,"type":"item"}', [item(0), item(1), item(2)]],
       ['{"index":*,"type":"double"}', [double(0), double(1), double(2)]],
     ])
     // MATCH and ALL on the same keys are one family.
-    expect(f.families[0]!.patterns).toEqual([ITEM_MATCH, ITEM_ALL])
+    expect(f.storeFamilies[0]!.patterns).toEqual([ITEM_MATCH, ITEM_ALL])
     expect(f.stores.map((s) => s.id)).toEqual([
       '{"index":*,"type":"item"}',
       '{"index":*,"type":"double"}',
@@ -130,14 +130,14 @@ describe('foldFamilies', () => {
     const s = shape()
     s.stores = [store('total')]
     const f = foldFamilies(s)
-    expect(f.families.map((x) => x.members.length)).toEqual([0, 0])
+    expect(f.storeFamilies.map((x) => x.members.length)).toEqual([0, 0])
     expect(f.stores.map((x) => [x.id, x.bytes])).toEqual([
       ['total', 10],
       ['{"index":*,"type":"item"}', 0],
       ['{"index":*,"type":"double"}', 0],
     ])
     const plain = { stores: [store('a')], callbacks: [callback('c', ['a'], [])], edges: [] }
-    expect(foldFamilies(plain)).toEqual({ ...plain, families: [], folded: new Map() })
+    expect(foldFamilies(plain)).toEqual({ ...plain, storeFamilies: [], folded: new Map() })
   })
 
   // As inspect() lists a MATCH callback: one family, its instances as callbacks, edges per instance.
