@@ -80,6 +80,8 @@ class BoardImpl implements Board {
   #idCounters = new Map<string, number>()
   /** Ids of pattern callbacks (families); their instances are in #callbackById. */
   #families = new Set<string>()
+  /** Persisted stores created after start, being restored (see store()). */
+  readonly #late: StoreNode[] = []
   /** Pattern callbacks, once the board has one (ids.ts Patterns). */
   #patterns: Patterns | undefined
   #listeners: { [K in keyof BoardEvents]?: Subscribable<BoardEvents[K]> } = {}
@@ -120,7 +122,10 @@ class BoardImpl implements Board {
   }
 
   /** Every callback in definition order, their links and ranks (topology.ts). */
-  readonly #topology = new Topology(() => this.scheduler.reorder())
+  readonly #topology = new Topology(
+    () => this.scheduler.reorder(),
+    () => this.scheduler.dirtyCount,
+  )
   readonly callbacks: CallbackNode[] = this.#topology.callbacks
   /** What each store sees of this board; also tells this board's stores from others'. */
   readonly #storeHost: StoreHost = ((board: BoardImpl): StoreHost => ({
@@ -211,6 +216,7 @@ class BoardImpl implements Board {
       maxAgeMs: options.maxAgeMs ?? Infinity,
     })
     this.stores.set(id, node as StoreNode)
+    node.restoring = storage !== 'memory' && this.scheduler.started
     if (objectId && this.#patterns) {
       try {
         this.#patterns.added(node as StoreNode)
@@ -222,12 +228,24 @@ class BoardImpl implements Board {
     }
     this.scheduler.touchStore(node as StoreNode)
     this.scheduler.publishSoon()
-    // Defined after start: follow other tabs' changes to it as start() does for the others.
-    if (storage !== 'memory' && this.scheduler.started)
-      this.#keep().then(
-        (k) => k.follow(),
-        () => undefined,
-      ) // a failed load warns with the first write
+    // Defined after start: restored now (its pattern instances wait for it), then it follows
+    // other tabs' changes as start() does for the others.
+    if (storage !== 'memory' && this.scheduler.started) {
+      // The stores created together (one task: a list restored by the page) are read
+      // together and released together, so their instances run once, in one wave.
+      if (this.#late.push(node as StoreNode) === 1) {
+        const done = () => {
+          const list = this.#late.splice(0)
+          for (const s of list) s.restoring = false
+          this.#patterns?.restored(list.filter((s) => !s.removed))
+        }
+        this.scheduler.track(
+          this.#keep()
+            .then((k) => (k.follow(), k.restoreLate(this.#late.slice())))
+            .then(done, done), // a failed load warns with the first write
+        )
+      }
+    }
     return node as KeyedStore<T>
   }
 
@@ -308,7 +326,9 @@ class BoardImpl implements Board {
     if (new Set(outputs).size !== outputs.length) {
       throw new GraphError('duplicate-output', `callback "${id}" lists the same output twice.`)
     }
-    // Guarantee 5a: one writer per store unless the newcomer allows a duplicate.
+    // Guarantee 5a: one writer per store unless the newcomer allows a duplicate (a pattern's
+    // outputs first, so the message names the pattern rather than one of its instances).
+    if (!o.allowDuplicate) this.#patterns?.checkOutputs(id, outputs)
     for (const s of outputs) {
       const other = s.writers[0]
       if (other && !o.allowDuplicate) {
@@ -318,7 +338,6 @@ class BoardImpl implements Board {
         )
       }
     }
-    if (!o.allowDuplicate) this.#patterns?.checkOutputs(id, outputs)
     // Guarantee 5b: no cycle, through inputs or state.
     const args = [...inputs, ...state]
     const path = findCycle(outputs, new Set(args))
@@ -459,9 +478,11 @@ class BoardImpl implements Board {
         this.#topology.add(node)
         this.scheduler.touch(node)
       },
+      // Ranks are unique even while stale (topology.ts), so marking is safe; the drain
+      // makes them current before it runs anything, unless it is running already.
       initial: (node) => {
         if (!this.scheduler.started || node.preventInitialCall || allRestored(node)) return
-        this.#topology.ensureRanks()
+        if (this.scheduler.draining) this.#topology.ensureRanks()
         this.scheduler.mark(node)
       },
       detach: (node) => {
@@ -473,7 +494,7 @@ class BoardImpl implements Board {
       invalidate: () => this.#topology.invalidate(),
       mark: (node) => {
         if (!this.scheduler.started) return
-        this.#topology.ensureRanks()
+        if (this.scheduler.draining) this.#topology.ensureRanks()
         this.scheduler.mark(node)
       },
       nextSeq: () => ++board.scheduler.seq,

@@ -130,6 +130,8 @@ export interface Patterns {
   define(o: PatternCallbackOptions, id: string): void
   /** A store was created: it joins families and may complete instances. Throws GraphError('cycle') (undone). */
   added(store: StoreNode): void
+  /** Stores created after start have their persisted values (or none): what waited for them runs. */
+  restored(stores: readonly StoreNode[]): void
   /** A store is being removed: it leaves families; the instances it completed go. */
   removing(store: StoreNode): void
   /** Does a pattern callback name this store explicitly (not through a pattern)? */

@@ -118,6 +118,31 @@ export class Kept {
   }
 
   /**
+   * A persisted store created after start() (a pattern family's new member): its entry is
+   * read now. A value set meanwhile wins; no entry is written at the initial value (t = 0)
+   * so that the next load finds it restored, as writeUnmodified does at start.
+   */
+  async restoreLate(list: StoreNode[]): Promise<void> {
+    const b = this.b
+    const restored = await this.persistence.restore(list)
+    if (b.scheduler.disposed) return
+    const wave: Wave = []
+    for (const s of list) {
+      const r = restored.get(s.id)
+      if (s.removed || s.modifiedAt !== undefined) continue // set meanwhile: the newer value wins
+      if (!r) {
+        wave.push([s, s.value, 0])
+        continue
+      }
+      b.write(s, r.value, { origin: 'restore', modifiedAt: r.modifiedAt })
+      s.notify()
+    }
+    if (!wave.length) return
+    this.persistence.settle(wave)
+    await this.persistence.pending()
+  }
+
+  /**
    * start(), after the initial wave: stores the first load left at their initial value have
    * no entry yet. Write them (t = 0: never modified) so the next load finds every store
    * restored and does not re-run callbacks whose inputs, state and outputs are all

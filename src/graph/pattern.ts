@@ -291,6 +291,10 @@ class Engine implements Patterns {
   readonly #byShape = new Map<string, Set<StoreNode>>()
   /** The instances each store belongs to (removal touches only these). */
   readonly #memberOf = new Map<StoreNode, Set<Instance>>()
+  /** Persisted stores still being restored: the ALL inputs they joined, marked once restored. */
+  readonly #late = new Map<StoreNode, CallbackNode[]>()
+  /** Instances whose initial call waits for a store being restored ("all restored" per instance). */
+  readonly #waiting = new Set<Instance>()
 
   constructor(readonly host: PatternHost) {
     for (const s of host.stores.values()) if (s.objectId) this.#shelve(s)
@@ -411,15 +415,44 @@ class Engine implements Patterns {
     return set
   }
 
-  /** A made instance gets its initial call (unless preventInitialCall or all restored). */
+  /** A made instance gets its initial call (unless preventInitialCall or all restored), once none of its stores is being restored. */
   #start(inst: Instance): void {
-    this.host.initial(inst.node)
+    if (inst.members.some((list) => list.some((s) => s.restoring))) this.#waiting.add(inst)
+    else this.host.initial(inst.node)
+  }
+
+  restored(stores: readonly StoreNode[]): void {
+    for (const s of stores) this.#released(s)
+    for (const inst of this.#waiting) {
+      if (inst.members.some((list) => list.some((x) => x.restoring))) continue
+      this.#waiting.delete(inst)
+      this.host.initial(inst.node)
+    }
+    this.host.flush()
+  }
+
+  /** The ALL inputs `s` joined while it was being restored: a change now, unless a reload's. */
+  #released(s: StoreNode): void {
+    const marks = this.#late.get(s)
+    this.#late.delete(s)
+    if (marks?.length) {
+      s.seq = this.host.nextSeq()
+      for (const node of marks) {
+        const inst = node.pattern as Instance
+        if (inst.family.instances.get(inst.match ? canonicalId(inst.match) : '') !== inst) continue
+        // A reload: a restored member joins a reader that has not run on this page and whose
+        // outputs were restored too: those outputs were computed with it. No storm.
+        if (s.restored && node.stamp === 0 && node.outputs.length && node.outputs.every((o) => o.restored)) continue
+        this.host.mark(node)
+      }
+    }
   }
 
   /** Takes an instance out of its family and the graph. */
   #drop(inst: Instance): void {
     const f = inst.family
     f.instances.delete(inst.match ? canonicalId(inst.match) : '')
+    this.#waiting.delete(inst)
     for (const list of inst.members) for (const s of list) this.#memberOf.get(s)?.delete(inst)
     this.host.detach(inst.node)
   }
@@ -468,18 +501,25 @@ class Engine implements Patterns {
       throw e
     }
     // A store joining an ALL input is a change of that input (it appears in ctx.triggered).
+    // Being restored: the change comes when its value does.
     let stamped = false
+    const late: CallbackNode[] = []
     for (const [inst, i] of joined) {
       if (inst.family.slots[i]!.role !== 'input') continue
-      if (!stamped) s.seq = this.host.nextSeq()
-      stamped = true
-      this.host.mark(inst.node)
+      if (s.restoring) late.push(inst.node)
+      else {
+        if (!stamped) s.seq = this.host.nextSeq()
+        stamped = true
+        this.host.mark(inst.node)
+      }
     }
+    if (late.length) this.#late.set(s, late)
     for (const inst of made) this.#start(inst)
     this.host.flush()
   }
 
   removing(s: StoreNode): void {
+    this.#late.delete(s)
     this.#byShape.get(shapeOf(s.objectId ?? {}))?.delete(s)
     const insts = this.#memberOf.get(s)
     this.#memberOf.delete(s)
@@ -510,12 +550,25 @@ class Engine implements Patterns {
     const slot = inst.family.slots[i]!
     const list = inst.members[i]!
     list.push(s)
-    if (slot.smaller !== undefined) list.sort(bySmaller(slot.smaller))
-    inst.flatten()
+    const node = inst.node
+    // Appended to the last slot of its role (a summary's one ALL input): append to the
+    // node's list too, instead of rebuilding it (a family of 1,000 would make that O(n²)).
+    const slots = inst.family.slots
+    if (slot.smaller === undefined && !slots.some((t, j) => j > i && t.role === slot.role)) {
+      ;(slot.role === 'input' ? node.inputs : slot.role === 'state' ? node.state : node.outputs).push(s)
+    } else {
+      if (slot.smaller !== undefined) list.sort(bySmaller(slot.smaller))
+      inst.flatten()
+    }
     const links = linksOf(s, slot.role)
-    if (!links.includes(inst.node)) links.push(inst.node)
+    if (!links.includes(node)) links.push(node)
     this.#member(s).add(inst)
-    this.host.invalidate()
+    // The new edge may break the topological order of the ranks: only then recompute.
+    const broken =
+      slot.role === 'output'
+        ? [...s.readers, ...s.stateReaders].some((r) => r !== node && r.rank <= node.rank)
+        : s.writers.some((w) => w !== node && w.rank >= node.rank)
+    if (broken) this.host.invalidate()
   }
 
   #leave(inst: Instance, i: number, s: StoreNode): void {

@@ -124,6 +124,12 @@ export class Scheduler {
   profile = false
   /** Inside drain(): writes only mark, the loop picks them up. */
   #draining = false
+  get draining(): boolean {
+    return this.#draining
+  }
+  get dirtyCount(): number {
+    return this.#dirtyCount
+  }
   /** batch() depth: writes only mark until the outermost batch ends. */
   #batchDepth = 0
   /**

@@ -75,6 +75,8 @@ export class StoreNode<T = unknown> implements Store<T> {
   maxAgeMs: number
   /** board.remove() took it out of its board: writes are ignored, nothing is persisted. */
   removed = false
+  /** Created after start with a persisted entry to read: its pattern instances wait for it. */
+  restoring = false
   readonly host: StoreHost
   readonly id: string
   readonly objectId: IdObject | undefined

@@ -21,9 +21,12 @@ export class Topology {
   #nextRank = 0
   /** Re-slots the scheduler's dirty callbacks after ranks changed. */
   readonly #reorder: () => void
+  /** How many callbacks the scheduler holds dirty (each costs a re-slot when ranks move). */
+  readonly #dirty: () => number
 
-  constructor(reorder: () => void) {
+  constructor(reorder: () => void, dirty: () => number = () => 0) {
     this.#reorder = reorder
+    this.#dirty = dirty
   }
 
   /** Links a new callback (already checked by `findCycle`) to its stores and ranks it. */
@@ -33,9 +36,26 @@ export class Topology {
     for (const s of new Set(node.state)) s.stateReaders.push(node)
     for (const s of node.outputs) s.writers.push(node)
     // Appending at the end of the order is valid when nothing reads the outputs yet (the
-    // common case: graphs are declared upstream first); otherwise recompute all ranks.
-    if (node.outputs.every((s) => s.readers.length === 0 && s.stateReaders.length === 0)) node.rank = this.#nextRank++
-    else this.#ranksDirty = true
+    // common case: graphs are declared upstream first). Else, when everything upstream
+    // ranks below everything downstream (a pattern instance joining a summary), it takes
+    // the first downstream rank and the ranks from there move up one. Otherwise all ranks
+    // are recomputed; meanwhile a rank of its own keeps it from sharing a slot.
+    let below = -1
+    let above = Infinity
+    for (const s of [...node.inputs, ...node.state]) for (const w of s.writers) if (w !== node) below = Math.max(below, w.rank)
+    for (const s of node.outputs)
+      for (const r of [...s.readers, ...s.stateReaders]) if (r !== node) above = Math.min(above, r.rank)
+    if (above === Infinity) node.rank = this.#nextRank++
+    // Many callbacks dirty (a batch adding many instances): one recompute at the drain is cheaper.
+    else if (this.#ranksDirty || below >= above || this.#dirty() > 8) {
+      node.rank = this.#nextRank++
+      this.#ranksDirty = true
+    } else {
+      for (const c of this.callbacks) if (c.rank >= above) c.rank++
+      this.#nextRank++
+      node.rank = above
+      this.#reorder()
+    }
   }
 
   /** A store joined a node's inputs, state or outputs (pattern.ts): the order may no longer hold. */

@@ -90,7 +90,17 @@ export async function bridge(w: Wire, request: Request): Promise<string> {
   }
   const { board, impl } = found
   const label = `board "${board.name}"`
-  const storeOf = (id: unknown): Node => {
+  // An object id ({ type: 'item', index: 3 }) by its canonical string (graph/ids.ts): keys sorted, JSON.
+  const keyOf = (id: unknown): unknown => {
+    if (id === null || typeof id !== 'object') return id
+    const o = id as Record<string, unknown>
+    const parts = Object.keys(o)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${JSON.stringify(Object.is(o[k], -0) ? 0 : o[k])}`)
+    return `{${parts.join(',')}}`
+  }
+  const storeOf = (given: unknown): Node => {
+    const id = keyOf(given)
     const node = typeof id === 'string' ? impl.stores.get(id) : undefined
     if (node) return node
     throw new Error(

@@ -162,7 +162,7 @@ export const matchers = {
       expected,
       actual: seen,
       message: () =>
-        `${hint(this, board, 'toHaveStore', `"${storeId}", expected`)}\n\n` +
+        `${hint(this, board, 'toHaveStore', `${JSON.stringify(storeId)}, expected`)}\n\n` +
         (this.isNot
           ? `Expected: not ${u.printExpected(expected)}\nReceived: ${u.printReceived(seen)}`
           : u.printDiffOrStringify(expected, seen, 'Expected', 'Received', false)) +
