@@ -12,7 +12,7 @@
 // and the list are `session` stores: a reload restores them and each outcome comes back
 // from the cache without a simulation; another tab starts its own list.
 import type { JSX } from 'preact'
-import { useRef } from 'preact/hooks'
+import { useRef, useState } from 'preact/hooks'
 import { ALL, ALLSMALLER, createBoard, MATCH, type Store } from 'switchboard'
 import { useStatus, useStore, useStoreState } from 'switchboard/preact'
 import { Figure, mountPage } from './lib/shell'
@@ -144,20 +144,26 @@ function NumberField(props: {
   step: number
   onValue: (v: number) => void
 }): JSX.Element {
+  // What the user is typing, until committed: the card re-renders while it simulates, and a
+  // controlled input would be reset to the store's value under the user's fingers.
+  const [draft, setDraft] = useState<string | null>(null)
   return (
     <label class="field">
       <span>{props.label}</span>
       <input
         type="number"
         data-testid={props.testid}
-        value={props.value}
+        value={draft ?? String(props.value)}
         min={props.min}
         max={props.max}
         step={props.step}
+        onInput={(e) => setDraft(e.currentTarget.value)}
         // On commit (Enter, Tab away), not per keystroke: each value is a simulation.
         onChange={(e) => {
-          const v = Number(e.currentTarget.value)
-          if (e.currentTarget.value !== '' && Number.isFinite(v) && v >= props.min && v <= props.max) props.onValue(v)
+          const text = e.currentTarget.value
+          const v = Number(text)
+          setDraft(null)
+          if (text !== '' && Number.isFinite(v) && v >= props.min && v <= props.max) props.onValue(v)
           else e.currentTarget.value = String(props.value)
         }}
       />
