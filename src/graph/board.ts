@@ -522,6 +522,8 @@ class BoardImpl implements Board {
       this.stores.delete(s.id)
       this.setBeforeStart.delete(s)
       s.removed = true
+      // A worker handle it held is held no more.
+      if (s.value !== null && typeof s.value === 'object') for (const h of this.hooks.replaced) h(s, s.value)
       if (s.storage !== 'memory') this.#persist((p) => p.remove(s))
       this.scheduler.touchStore(s)
     })

@@ -313,6 +313,8 @@ class Engine implements Patterns {
   define(o: PatternCallbackOptions, id: string): void {
     const host = this.host
     const label = `callback "${id}"`
+    if (o.cache?.key)
+      throw new GraphError('bad-definition', `${label} uses patterns; cache.key is not supported on pattern callbacks.`)
     const outputs = Array.isArray(o.outputs) ? (o.outputs as unknown[]) : [o.outputs]
     const slots = [
       ...o.inputs.map((r) => slotOf(r, 'input', host, `${label} input`)),

@@ -58,15 +58,19 @@ export type StoreRef = Store<any> | StoreId
  * (an object id with wildcards: `{ type: 'item', index: ALL }`) naming a family of stores.
  */
 export type SlotRef = StoreRef | Pattern
-/** A pattern with ALL or ALLSMALLER gives `run` an array; a store its value; anything else `unknown`. */
+/**
+ * What `run` gets for a slot: a store's value; `unknown` for a string id. A store named by an
+ * object id or a pattern has no type to read, so its value is `any` (an array for ALL and
+ * ALLSMALLER): annotate the parameter, `run: (qty: number) => ...`.
+ */
 export type ValueOf<R> =
   R extends Store<infer T>
     ? T
     : R extends string
       ? unknown
       : [Extract<R[keyof R], typeof ALL | typeof ALLSMALLER>] extends [never]
-        ? unknown
-        : unknown[]
+        ? any
+        : any[]
 /**
  * What `ctx.triggered` holds for a callback reading `R`: strings while every input is a
  * string id or a string-named store; object ids can appear once one is named by an object

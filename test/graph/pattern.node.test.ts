@@ -245,6 +245,9 @@ describe('MATCH', () => {
     expect(codeOf(() => board.callback({ inputs: [{ type: 'qty', index: ALLSMALLER }], outputs: [], run }))).toBe('bad-pattern')
     // ALLSMALLER in an output.
     expect(codeOf(() => board.callback({ inputs: [{ type: 'qty', index: MATCH }], outputs: [{ type: 'cost', index: ALLSMALLER }], run: () => [] }))).toBe('bad-pattern')
+    // cache.key (positions among inputs and state) has no meaning for a family yet: refused, not ignored.
+    const k = board.store('k', { initial: 0 })
+    expect(codeOf(() => board.callback({ inputs: [{ type: 'qty', index: MATCH }, k], outputs: [{ type: 'cost', index: MATCH }], cache: { key: [k] }, run: () => 0 }))).toBe('bad-definition')
     // outputs: [] is a side effect per instance.
     const seen: unknown[] = []
     expect(codeOf(() => board.callback({ inputs: [{ type: 'qty', index: MATCH }], outputs: [], run: (_q, ctx) => void seen.push(ctx.match) }))).toBe(undefined)
