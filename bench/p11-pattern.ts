@@ -50,19 +50,18 @@ function pattern(): Built & { board: Board; add(i: number): void; remove(i: numb
     id: 'item',
     inputs: [{ type: 'x', index: MATCH }],
     outputs: [{ type: 'y', index: MATCH }],
-    // A pattern's values are `unknown` to the type checker: this family holds numbers.
-    run: (x, ctx) => {
+    run: (x: number, ctx) => {
       bump(runs.items, ctx.match!.index as number)
-      return f(x as number)
+      return f(x)
     },
   })
   board.callback({
     id: 'summary',
     inputs: [{ type: 'y', index: ALL }],
     outputs: [total],
-    run: (all) => {
+    run: (all: number[]) => {
       runs.summary++
-      return sum(all as number[])
+      return sum(all)
     },
   })
   return {

@@ -49,9 +49,8 @@ board.callback({
   outputs: [{ type: 'outcome', index: MATCH }],
   // One worker call per card whose inputs changed. The cache key holds the card's index as
   // well as its inputs, so a reload answers each card from the cache without simulating.
-  // A pattern's values are `unknown` to the type checker: this family holds Scenarios. (The
-  // pool's ctx type still lists string ids as `triggered`; a pattern's may be objects.)
-  run: (s, ctx) => simulate(s as Scenario, ctx as Parameters<typeof simulate>[1]),
+  // (A wrapper: the pool's ctx type lists string ids as `triggered`, a pattern's may be objects.)
+  run: (s: Scenario, ctx) => simulate(s, ctx as Parameters<typeof simulate>[1]),
   cache: { scope: 'session', maxEntries: 200 },
   timeoutMs: 60_000,
 })
@@ -64,16 +63,15 @@ board.callback({
   ],
   outputs: [{ type: 'running', index: MATCH }],
   // Expected value of this card and every card before it (by index).
-  run: (own, before) =>
-    [...(before as Array<Outcome | null>), own as Outcome | null].reduce((a, o) => a + (o ? o.mean : 0), 0),
+  run: (own: Outcome | null, before: Array<Outcome | null>) =>
+    [...before, own].reduce((a, o) => a + (o ? o.mean : 0), 0),
 })
 
 board.callback({
   id: 'portfolio',
   inputs: [{ type: 'outcome', index: ALL }],
   outputs: [portfolio],
-  run: (values) => {
-    const all = values as Array<Outcome | null>
+  run: (all: Array<Outcome | null>) => {
     return {
       count: all.length,
       expected: all.reduce((a, o) => a + (o ? o.mean : 0), 0),
