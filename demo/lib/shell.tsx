@@ -16,6 +16,7 @@ const pages = [
   { href: 'shared.html', title: 'One computation, many readers' },
   { href: 'sessions.html', title: 'Per-session data' },
   { href: 'flights.html', title: 'Flights crossfilter' },
+  { href: 'scenarios.html', title: 'Scenarios (a growing list)' },
 ]
 
 function Header({ board, title }: { board: Board; title: string }): JSX.Element {

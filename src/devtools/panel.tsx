@@ -13,6 +13,7 @@
 import { type ComponentChildren, type JSX, render } from 'preact'
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks'
 import type { Board, CallbackInfo, Inspection, StoreInfo } from '../graph/types'
+import { type Family, foldFamilies } from './families'
 import { callbackKey, type LaidEdge, type LaidNode, layoutGraph, shapeKey, storeKey } from './layout'
 import { panelCss } from './style'
 import { fitView, pad, reveal, type View, zoomAt } from './zoom'
@@ -46,7 +47,17 @@ export function DevPanel(props: DevPanelProps): JSX.Element {
 }
 
 function PanelView({ board, onClose }: DevPanelProps): JSX.Element {
-  const snap = useInspection(board)
+  const raw = useInspection(board)
+  // Each store family (the stores a pattern matches) is one box unless expanded.
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set())
+  const snap = useMemo(() => ({ ...raw, ...foldFamilies(raw, expanded) }), [raw, expanded])
+  const families = useMemo(() => new Map(snap.storeFamilies.map((f) => [storeKey(f.id), f])), [snap])
+  const toggleFamily = (id: string) => {
+    const next = new Set(expanded)
+    if (!next.delete(id)) next.add(id)
+    setExpanded(next)
+    setSelected(undefined)
+  }
   const key = shapeKey(snap)
   // Lay out again only when the graph's shape changes, not on every status tick.
   const layout = useMemo(() => layoutGraph(snap), [key])
@@ -85,6 +96,19 @@ function PanelView({ board, onClose }: DevPanelProps): JSX.Element {
           {snap.stores.length} stores · {snap.callbacks.length} callbacks · {snap.edges.length} edges
         </span>
         <Legend />
+        {expanded.size > 0 && (
+          <button
+            type="button"
+            class="sb-fold"
+            data-testid="devfamily-fold"
+            onClick={() => {
+              setExpanded(new Set())
+              setSelected(undefined)
+            }}
+          >
+            Fold families
+          </button>
+        )}
         {onClose && (
           <button
             type="button"
@@ -107,8 +131,17 @@ function PanelView({ board, onClose }: DevPanelProps): JSX.Element {
             const info = byId.get(n.key)
             if (!info) return null
             const pick = () => setSelected(n.key === selected ? undefined : n.key)
+            const family = families.get(n.key)
+            if (family) return <FamilyBox node={n} family={family} selected={n.key === selected} onPick={pick} />
             return 'stats' in info ? (
-              <CallbackBox node={n} info={info} cached={fromCache(info)} selected={n.key === selected} onPick={pick} />
+              <CallbackBox
+                node={n}
+                info={info}
+                instances={snap.folded.get(info.id)}
+                cached={fromCache(info)}
+                selected={n.key === selected}
+                onPick={pick}
+              />
             ) : (
               <StoreBox
                 node={n}
@@ -121,12 +154,25 @@ function PanelView({ board, onClose }: DevPanelProps): JSX.Element {
             )
           })}
         </Zoomable>
-        {sel && (
+        {sel && selected && families.has(selected) && (
+          <FamilyDetails family={families.get(selected)!} onToggle={() => toggleFamily(families.get(selected)!.id)} />
+        )}
+        {sel && !(selected && families.has(selected)) && (
           <Details
             info={sel}
             where={'stats' in sel ? undefined : whereOf(sel)}
             size={'stats' in sel ? 0 : sizeOf(sel)}
           />
+        )}
+        {sel && 'stats' in sel && snap.folded.has(sel.id) && (
+          <aside class="sb-details" data-testid="devfamily-callback">
+            <p>
+              pattern callback: <span data-testid="devfamily-count">{snap.folded.get(sel.id)}</span> instances
+            </p>
+            <button type="button" data-testid="devfamily-expand" onClick={() => toggleFamily(sel.id)}>
+              Draw each instance
+            </button>
+          </aside>
         )}
       </div>
     </section>
@@ -351,6 +397,8 @@ function Zoomable(props: {
 function CallbackBox(props: {
   node: LaidNode
   info: CallbackInfo
+  /** A pattern callback drawn folded: how many instances it stands for. */
+  instances?: number | undefined
   cached: boolean
   selected: boolean
   onPick: () => void
@@ -373,17 +421,19 @@ function CallbackBox(props: {
       data-runs={s.runs}
       data-hits={s.hits}
       data-misses={s.misses}
+      data-instances={props.instances}
       tabindex={0}
       role="button"
       aria-pressed={props.selected}
-      aria-label={`callback ${c.id}, ${state}, ${line2}, ${line3}`}
+      aria-label={`callback ${c.id}${props.instances === undefined ? '' : `, ${props.instances} instances`}, ${state}, ${line2}, ${line3}`}
       onClick={props.onPick}
       onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), props.onPick())}
     >
       <title>{c.error ?? `callback ${c.id}`}</title>
       <rect x={x} y={y} width={n.width} height={n.height} rx={6} />
       <text x={x + 10} y={y + 18} class="sb-title">
-        {clip(c.id, 22)}
+        {clip(c.id, props.instances === undefined ? 22 : 14)}
+        {props.instances !== undefined && <tspan class="sb-badge"> ×{props.instances}</tspan>}
         {c.cached && <tspan class="sb-badge"> ⛁ cache</tspan>}
       </text>
       <text x={x + 10} y={y + 36}>
@@ -445,6 +495,76 @@ function StoreBox(props: {
         {where} · {bytes(props.size)}
       </text>
     </g>
+  )
+}
+
+/** A store family folded into one box: the pattern's fixed keys and how many stores it has. */
+function FamilyBox(props: { node: LaidNode; family: Family; selected: boolean; onPick: () => void }): JSX.Element {
+  const { node: n, family: f } = props
+  const x = n.x - n.width / 2
+  const y = n.y - n.height / 2
+  const count = `${f.members.length} instance${f.members.length === 1 ? '' : 's'}`
+  return (
+    // biome-ignore lint/a11y/useSemanticElements: an SVG <g> cannot be a <button>; it takes focus and keys itself
+    <g
+      class={`sb-node sb-family${props.selected ? ' sb-sel' : ''}`}
+      data-testid={`devfamily-${f.id}`}
+      data-kind="family"
+      data-instances={f.members.length}
+      tabindex={0}
+      role="button"
+      aria-pressed={props.selected}
+      aria-label={`store family ${f.id}, ${count}`}
+      onClick={props.onPick}
+      onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), props.onPick())}
+    >
+      <rect x={x + 6} y={y + 6} width={n.width} height={n.height} rx={n.height / 2} class="sb-stack" />
+      <rect x={x} y={y} width={n.width} height={n.height} rx={n.height / 2} />
+      <text x={x + 16} y={y + 21} class="sb-title">
+        {clip(familyLabel(f), 22)}
+      </text>
+      <text x={x + 16} y={y + 38}>
+        family · {count}
+      </text>
+    </g>
+  )
+}
+
+/** `item[*]`-like text for a family: its fixed values, then each wildcard key as `key=*`. */
+function familyLabel(f: Family): string {
+  const fixed = Object.keys(f.keys).filter((k) => f.keys[k] !== null)
+  const free = Object.keys(f.keys).filter((k) => f.keys[k] === null)
+  return `${fixed.map((k) => String(f.keys[k])).join(' ')} ${free.map((k) => `${k}=*`).join(' ')}`.trim()
+}
+
+function FamilyDetails({ family, onToggle }: { family: Family; onToggle: () => void }): JSX.Element {
+  return (
+    <aside class="sb-details" data-testid="devpanel-details" aria-live="polite">
+      <h3>store family {familyLabel(family)}</h3>
+      <dl>
+        <dt>pattern</dt>
+        <dd>
+          <code>{family.id}</code>
+        </dd>
+        <dt>named by</dt>
+        <dd>{family.patterns.join(', ')}</dd>
+        <dt>instances</dt>
+        <dd data-testid="devfamily-count">{family.members.length}</dd>
+      </dl>
+      {family.members.length > 0 && (
+        <ul class="sb-members" data-testid="devfamily-members">
+          {family.members.slice(0, 50).map((m) => (
+            <li>
+              <code>{m}</code>
+            </li>
+          ))}
+          {family.members.length > 50 && <li>… and {family.members.length - 50} more</li>}
+        </ul>
+      )}
+      <button type="button" data-testid="devfamily-expand" onClick={onToggle}>
+        Draw each instance
+      </button>
+    </aside>
   )
 }
 

@@ -67,4 +67,8 @@ export const panelCss = `
 .sb-details dt{color:#64748b}
 .sb-details dd{margin:0;font-family:ui-monospace,monospace;word-break:break-word}
 .sb-err{color:#b91c1c}
+.sb-family rect{fill:#f1f5f9;stroke:#0d9488;stroke-width:1.5}
+.sb-family rect.sb-stack{fill:#e2e8f0;stroke:#94a3b8;stroke-width:1}
+.sb-family.sb-sel rect:not(.sb-stack),.sb-family:focus-visible rect:not(.sb-stack){stroke:#f59e0b;stroke-width:3}
+.sb-members{margin:6px 0;padding-left:16px;max-height:120px;overflow:auto;font:11px ui-monospace,monospace}
 `

@@ -5,8 +5,8 @@
 import { useCallback, useContext, useRef } from 'preact/hooks'
 import type { CallbackError } from '../errors'
 import type { Board } from '../graph/types'
+import { useExternal } from './external'
 import { BoardContext, boardFor } from './status'
-import { useExternal } from './store'
 
 const none: readonly CallbackError[] = Object.freeze([])
 

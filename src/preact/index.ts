@@ -4,7 +4,7 @@
  */
 
 export { useBoardErrors } from './errors'
-export type { Status } from './status'
+export type { Status, StatusOptions } from './status'
 export { BoardProvider, useBoard, useStatus } from './status'
 export type { SetStore } from './store'
 export { useExternal, useStore, useStoreState } from './store'

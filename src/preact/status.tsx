@@ -7,8 +7,10 @@
 import { type ComponentChildren, createContext, type JSX } from 'preact'
 import { useCallback, useContext, useRef } from 'preact/hooks'
 import { type CallbackError, GraphError } from '../errors'
-import type { Board, Callback } from '../graph/types'
-import { useExternal } from './store'
+import type { Board, Callback, CallbackStatus } from '../graph/types'
+import type { IdObject } from '../index'
+import { useExternal } from './external'
+import { idText } from './ids'
 
 /** The board of the nearest BoardProvider (internal: other hooks of this adapter read it). */
 export const BoardContext = createContext<Board | undefined>(undefined)
@@ -65,24 +67,40 @@ const idle: Status = Object.freeze({
   avgMs: 0,
 }) as Status
 
+/** `useStatus` options: the board, and for a pattern callback one instance's matched values. */
+export interface StatusOptions {
+  board?: Board
+  /** One `MATCH` instance (`{ index: 3 }`); without it, a pattern callback's instances added up. */
+  match?: IdObject
+}
+
 /**
  * A callback's status, re-rendering when it starts, progresses, settles or fails. The board
- * is the second argument, else the callback object's own (`callback.board`), else the
- * nearest `BoardProvider`'s: a callback object needs no provider. An id not defined (yet)
- * reads as idle with zero runs.
+ * is the second argument (or its `board`), else the callback object's own (`callback.board`),
+ * else the nearest `BoardProvider`'s: a callback object needs no provider. An id not defined
+ * (yet) reads as idle with zero runs. A pattern callback reads as its instances added up
+ * (running while any runs; runs, hits, misses summed), or as one instance with `{ match }`.
  *
  * @example
  * const { running, progress, error } = useStatus(loadFlights)
  * if (error) return <p role="alert">{error.message}</p>
  * return running ? <progress value={progress?.fraction} /> : <Chart />
+ * const card = useStatus('simulate', { match: { index } })   // one card of a list
  */
-export function useStatus(callback: Callback | string, board?: Board): Status {
+export function useStatus(callback: Callback | string, options?: Board | StatusOptions): Status {
+  const given = options && 'inspect' in options ? { board: options as Board } : ((options ?? {}) as StatusOptions)
   const own = typeof callback === 'string' ? undefined : callback.board
-  const b = boardFor('useStatus', board ?? own, useContext(BoardContext))
-  const id = typeof callback === 'string' ? callback : callback.id
+  const b = boardFor('useStatus', given.board ?? own, useContext(BoardContext))
+  const base = typeof callback === 'string' ? callback : callback.id
+  // An instance's id is its family's, then its matched values: `simulate[{"index":3}]`.
+  const id = given.match ? `${base}[${idText(given.match)}]` : base
   const last = useRef<Status>(idle)
 
-  const subscribe = useCallback((fn: () => void) => b.on('change', (e) => e.callbacks.includes(id) && fn()), [b, id])
+  const subscribe = useCallback(
+    (fn: () => void) =>
+      b.on('change', (e) => e.callbacks.some((c) => c === id || (c.startsWith(id) && c[id.length] === '[')) && fn()),
+    [b, id],
+  )
   // The same object until a field changes: useExternal compares snapshots with Object.is.
   const snapshot = useCallback(() => {
     const next = read(b, id)
@@ -94,7 +112,7 @@ export function useStatus(callback: Callback | string, board?: Board): Status {
 }
 
 function read(board: Board, id: string): Status {
-  const status = board.status(id)
+  const status = board.status(id) ?? familyStatus(board, id)
   if (!status) return idle
   const s = status.stats
   return {
@@ -106,6 +124,37 @@ function read(board: Board, id: string): Status {
     misses: s.misses,
     lastMs: s.lastMs,
     avgMs: s.avgMs,
+  }
+}
+
+/**
+ * A pattern callback's instances as one status: running while any runs (with its
+ * progress), the first error, runs and cache figures summed, last ms the longest, mean
+ * weighted by runs. Undefined when `id` is not a pattern callback.
+ */
+function familyStatus(board: Board, id: string): CallbackStatus | undefined {
+  const family = (board.inspect() as { families?: Array<{ id: string; instances: string[] }> }).families?.find(
+    (f) => f.id === id,
+  )
+  if (!family) return undefined
+  const all = family.instances.map((i) => board.status(i)).filter((s): s is CallbackStatus => s !== undefined)
+  const runs = all.reduce((a, s) => a + s.stats.runs, 0)
+  const sum = (k: 'hits' | 'misses' | 'errors' | 'bytesIn' | 'bytesOut') => all.reduce((a, s) => a + s.stats[k], 0)
+  const running = all.find((s) => s.running)
+  return {
+    running: running !== undefined,
+    progress: running?.progress ?? null,
+    error: all.find((s) => s.error)?.error,
+    stats: {
+      runs,
+      lastMs: all.reduce((a, s) => Math.max(a, s.stats.lastMs), 0),
+      avgMs: runs ? all.reduce((a, s) => a + s.stats.avgMs * s.stats.runs, 0) / runs : 0,
+      bytesIn: sum('bytesIn'),
+      bytesOut: sum('bytesOut'),
+      hits: sum('hits'),
+      misses: sum('misses'),
+      errors: sum('errors'),
+    },
   }
 }
 

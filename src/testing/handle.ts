@@ -4,9 +4,8 @@
  * names a board, not an object: after a reload it reaches the page's new board of that
  * name, waiting (up to its timeout) for it to start.
  */
-
 import type { Frame, Page } from '@playwright/test'
-import type { StoreId } from '../graph/ids'
+import { canonicalId, type StoreId } from '../graph/ids'
 import type { Inspection, Stats } from '../index'
 import { bridge, type Op, type Reply, type Request } from './bridge'
 import { wire } from './wire'
@@ -37,17 +36,25 @@ export class BoardHandle {
     readonly timeout: number,
   ) {}
 
-  /** A store's value, by its id: a string or an object id (`{ type: 'item', index: 3 }`). */
+  /** A store's value, by its id: a string, or an object id (`{ type: 'item', index: 3 }`). */
   get<T = unknown>(storeId: StoreId): Promise<T> {
-    return this.call('get', [storeId]) as Promise<T>
+    return this.call('get', [idText(storeId)]) as Promise<T>
   }
   /** Sets a store, as `store.set(value)` in the page would (one wave). */
   async set(storeId: StoreId, value: unknown): Promise<void> {
-    await this.call('set', [storeId, value])
+    await this.call('set', [idText(storeId), value])
   }
-  /** Sets several stores in one wave (`board.batch`); every id is checked first. */
-  async batch(values: Record<string, unknown>): Promise<void> {
-    await this.call('batch', [values])
+  /**
+   * Sets several stores in one wave (`board.batch`); every id is checked first. Object ids
+   * go as pairs: `batch([[{ type: 'item', index: 0 }, 5], ['total', 0]])`.
+   */
+  async batch(values: Record<string, unknown> | ReadonlyArray<readonly [StoreId, unknown]>): Promise<void> {
+    const pairs = Array.isArray(values)
+      ? (values as ReadonlyArray<readonly [StoreId, unknown]>)
+      : Object.entries(values as Record<string, unknown>)
+    const record: Record<string, unknown> = {}
+    for (const [id, v] of pairs) record[idText(id)] = v
+    await this.call('batch', [record])
   }
   /** Resolves once no callback is pending and storage writes are done (`board.idle()`). */
   async idle(): Promise<void> {
@@ -111,6 +118,14 @@ export class BoardHandle {
         : `no board "${this.name}" on ${absent.url} within ${waitMs} ms (${others.length ? `its boards: ${others.join(', ')}` : 'it has no registered board'}; a board made with register: false cannot be reached).`,
     )
   }
+}
+
+/**
+ * The string a store id is known by in the page: itself, or an object id's canonical form
+ * (keys sorted, JSON), the key of the board's store map and `store.id`.
+ */
+export function idText(id: StoreId): string {
+  return typeof id === 'string' ? id : canonicalId(id, 'a store id given to the board handle')
 }
 
 /** The page's context went away under the call (a navigation or reload): try again. */

@@ -4,11 +4,11 @@
  * web-first assertions, and says on failure what the board holds: the store's value and
  * the stats and last error of the callback writing it, a callback's stats, the errors.
  */
-
 import type { ExpectMatcherState, MatcherReturnType } from '@playwright/test'
-import { canonicalId, type StoreId } from '../graph/ids'
-import type { CallbackInfo } from '../index'
-import { BoardHandle } from './handle'
+import { type CallbackFamily, familyInfo } from '../devtools/families'
+import type { StoreId } from '../graph/ids'
+import type { CallbackInfo, Inspection } from '../index'
+import { BoardHandle, idText } from './handle'
 
 /** Options of every board matcher. */
 export interface MatcherOptions {
@@ -105,17 +105,30 @@ function describeCallback(c: CallbackInfo): string {
   return `callback "${c.id}": runs ${s.runs}, errors ${s.errors}${cache}${c.running ? ', running now' : ''}; last error: ${c.error ?? 'none'}`
 }
 
-/** A store id as the page names it: an object id by its canonical string. */
-const idText = (id: StoreId): string => (typeof id === 'string' ? id : canonicalId(id))
-
 /** The callbacks writing `storeId`, described; or why none is. */
-async function writersOf(board: BoardHandle, given: StoreId): Promise<string> {
+async function writersOf(board: BoardHandle, storeId: string): Promise<string> {
   const info = await board.inspect().catch(() => undefined)
   if (!info) return ''
-  const storeId = idText(given)
   const writers = info.callbacks.filter((c) => c.outputs.includes(storeId))
   if (!writers.length) return `\nNo callback writes store "${storeId}".`
   return `\nWritten by ${writers.map(describeCallback).join('\n           ')}`
+}
+
+/** A callback of the inspection, or a pattern callback as its instances added up. */
+function callbackIn(
+  info: Pick<Inspection, 'callbacks'> & { families?: CallbackFamily[] },
+  id: string,
+): CallbackInfo | undefined {
+  const c = info.callbacks.find((x) => x.id === id)
+  if (c) return c
+  const f = info.families?.find((x) => x.id === id)
+  return (
+    f &&
+    familyInfo(
+      f,
+      info.callbacks.filter((x) => f.instances.includes(x.id)),
+    )
+  )
 }
 
 const hint = (state: ExpectMatcherState, board: BoardHandle, matcher: string, args: string) =>
@@ -129,11 +142,13 @@ export const matchers = {
   async toHaveStore(
     this: ExpectMatcherState,
     received: BoardHandle,
-    storeId: StoreId,
+    given: StoreId,
     expected: unknown,
     options?: MatcherOptions,
   ): Promise<MatcherReturnType> {
     const board = handleOf(received, 'toHaveStore')
+    // An object id is asked for, and named in the message, by its canonical string.
+    const storeId = idText(given)
     const timeout = options?.timeout ?? this.timeout
     const { ok, seen } = await retry(timeout, !this.isNot, async (left) => {
       const value = await board.call('get', [storeId], left)
@@ -147,7 +162,7 @@ export const matchers = {
       expected,
       actual: seen,
       message: () =>
-        `${hint(this, board, 'toHaveStore', `${JSON.stringify(idText(storeId))}, expected`)}\n\n` +
+        `${hint(this, board, 'toHaveStore', `${JSON.stringify(storeId)}, expected`)}\n\n` +
         (this.isNot
           ? `Expected: not ${u.printExpected(expected)}\nReceived: ${u.printReceived(seen)}`
           : u.printDiffOrStringify(expected, seen, 'Expected', 'Received', false)) +
@@ -167,8 +182,10 @@ export const matchers = {
     const board = handleOf(received, 'toHaveRun')
     const timeout = options?.timeout ?? this.timeout
     const { ok, seen } = await retry(timeout, !this.isNot, async (left) => {
-      const info = (await board.call('inspect', [], left)) as { callbacks: CallbackInfo[] }
-      const c = info.callbacks.find((x) => x.id === callbackId)
+      const info = (await board.call('inspect', [], left)) as Pick<Inspection, 'callbacks'> & {
+        families?: CallbackFamily[]
+      }
+      const c = callbackIn(info, callbackId)
       if (!c)
         throw new Error(
           `board "${board.name}" has no callback "${callbackId}" (its callbacks: ${info.callbacks.map((x) => x.id).join(', ') || 'none'}).`,
