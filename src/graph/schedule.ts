@@ -169,6 +169,8 @@ export class Scheduler {
    */
   #changed: StoreNode[] = []
   #spare: StoreNode[] = []
+  /** The latest run's ctx, kept alive on purpose (see #start). */
+  keptCtx: object | undefined = undefined
   /** `seq` when the drain last handed its changes to `settled()`: later changes are not told yet. */
   #settledSeq = 0
   #idleWaiters: Array<() => void> = []
@@ -416,6 +418,11 @@ export class Scheduler {
     const to = (node.since = this.seq)
     const stamp = ++node.stamp
     const ctx = new RunContext(this, node, stamp, from, to)
+    // Kept (the latest only): while no context is alive, a GC drops the map V8's optimised
+    // code of this function embeds for them, and the code deoptimises; with every context
+    // dead after its run (nothing else keeps one on the common path) that happened at every
+    // GC, a deoptimisation loop that made a chain ~10× slower in Chromium (issue 13 P1).
+    this.keptCtx = ctx
     const inputs = node.inputs
     const n = inputs.length
     // The common path (one or a few inputs, no state, no cache, not profiled): the values go
@@ -753,8 +760,8 @@ function promiseOf(x: unknown): Promise<unknown> {
  * is made only when someone reads `signal` or the run turns out async.
  */
 class RunContext implements RunCtx {
-  controller: AbortController | undefined = undefined
-  private ids: string[] | undefined = undefined
+  controller: AbortController | undefined
+  private ids: string[] | undefined
   constructor(
     private readonly scheduler: Scheduler,
     private readonly node: CallbackNode,
