@@ -169,8 +169,8 @@ export class Scheduler {
    */
   #changed: StoreNode[] = []
   #spare: StoreNode[] = []
-  /** The latest run's ctx, kept alive on purpose (see #start). */
-  keptCtx: object | undefined = undefined
+  /** The first run's ctx, kept alive on purpose (see #start). */
+  #alive: RunContext | undefined = undefined
   /** `seq` when the drain last handed its changes to `settled()`: later changes are not told yet. */
   #settledSeq = 0
   #idleWaiters: Array<() => void> = []
@@ -418,11 +418,14 @@ export class Scheduler {
     const to = (node.since = this.seq)
     const stamp = ++node.stamp
     const ctx = new RunContext(this, node, stamp, from, to)
-    // Kept (the latest only): while no context is alive, a GC drops the map V8's optimised
-    // code of this function embeds for them, and the code deoptimises; with every context
-    // dead after its run (nothing else keeps one on the common path) that happened at every
-    // GC, a deoptimisation loop that made a chain ~10× slower in Chromium (issue 13 P1).
-    this.keptCtx = ctx
+    // The board's first context is kept alive on purpose. While no RunContext is alive, a GC
+    // drops the map V8's optimised code of this function embeds for them, and that code
+    // deoptimises; contexts die with their run on the common path (V8 often does not even
+    // allocate one that `run` does not keep), so without this it happened at every GC: a
+    // deoptimisation loop ("embedded weak objects cleared" under --trace-deopt) that made a
+    // chain up to ~10x slower in Chromium (issue 13 P1). Only the first: a store of every
+    // context would make V8 allocate each one.
+    if (this.#alive === undefined) this.#alive = ctx
     const inputs = node.inputs
     const n = inputs.length
     // The common path (one or a few inputs, no state, no cache, not profiled): the values go
@@ -806,3 +809,4 @@ class RunContext implements RunCtx {
     this.node.stats.bytesOut += bytesOut
   }
 }
+
