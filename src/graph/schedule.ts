@@ -809,4 +809,3 @@ class RunContext implements RunCtx {
     this.node.stats.bytesOut += bytesOut
   }
 }
-
