@@ -130,6 +130,12 @@ class BoardImpl implements Board {
   /** What each store sees of this board; also tells this board's stores from others'. */
   readonly #storeHost: StoreHost = ((board: BoardImpl): StoreHost => ({
     write: (store, value, how) => board.write(store, value, how),
+    set: (store, value) => {
+      const scheduler = board.scheduler
+      if (!scheduler.started) board.setBeforeStart.add(store)
+      return scheduler.write(store, value, undefined, 'set')
+    },
+    subscribed: (store) => board.scheduler.subscribed(store),
     warn: (key, message, cause) => board.warn(key, message, cause),
   }))(this)
 
@@ -710,18 +716,26 @@ class BoardImpl implements Board {
   }
 
   /** End of a drain: persist and notify the stores that changed. */
-  #settled(changed: StoreNode[]): void {
+  #settled(changed: readonly StoreNode[]): void {
     // The wave's writes, with the values of now: run at once, or once the storage code has
     // loaded (a wave before start, or the first persisted store), still one flush per wave.
-    const wave: Wave = []
-    for (const s of changed) {
+    let wave: Wave | undefined
+    for (let i = 0; i < changed.length; i++) {
+      const s = changed[i]!
       // Another tab's value is not written back (it wrote it).
       if (s.storage === 'memory' || s.origin === 'remote' || s.removed) continue
       // A cleared store is removed, unless a callback wrote it again later in the wave.
-      wave.push([s, s.value, s.origin === 'clear' && s.value === s.initial ? -1 : (s.modifiedAt ?? Date.now())])
+      ;(wave ??= []).push([
+        s,
+        s.value,
+        s.origin === 'clear' && s.value === s.initial ? -1 : (s.modifiedAt ?? Date.now()),
+      ])
     }
-    if (wave.length) this.#persist((p) => p.settle(wave))
-    for (const s of changed) s.notify()
+    if (wave) {
+      const w = wave
+      this.#persist((p) => p.settle(w))
+    }
+    for (let i = 0; i < changed.length; i++) changed[i]!.notify()
   }
 
   dispose(): void {
@@ -748,7 +762,11 @@ class BoardImpl implements Board {
     const list = (lists[type] ??= new Subscribable<BoardEvents[K]>())
     const off = list.subscribe(fn)
     if (type !== 'change') return off
-    this.scheduler.watching = true
+    // The first listener, in the middle of a wave: it hears of the stores changed so far too.
+    if (!this.scheduler.watching) {
+      this.scheduler.watching = true
+      this.scheduler.touchPending(this.stores.values())
+    }
     return () => {
       off()
       this.scheduler.watching = list.size > 0

@@ -96,8 +96,11 @@ export interface SchedulerHost {
   ignored(store: StoreNode): void
   /** Resolve a `ctx.set` target. */
   storeOf(ref: { readonly id: string } | StoreId): StoreNode
-  /** End of a drain: notify subscribers, persist. */
-  settled(changed: StoreNode[]): void
+  /**
+   * End of a drain: notify subscribers, persist. `changed` (the observed stores that
+   * changed) is the scheduler's own list, valid during the call only.
+   */
+  settled(changed: readonly StoreNode[]): void
   /** What changed since the last call (only while `watching`): the board's 'change' event. */
   changed(change: { stores: string[]; callbacks: string[] }): void
   /** Recomputes ranks when the graph changed. */
@@ -166,8 +169,17 @@ export class Scheduler {
   #changedCallbacks: string[] = []
   /** Numbers the publishes (see `told`). */
   #publishes = 1
-  /** Stores changed since the last `settled()`, each once (StoreNode.queued). */
+  /**
+   * Observed stores (StoreNode.observed) changed since the last `settled()`, each once
+   * (StoreNode.queued). Two lists used in turn, so a drain allocates none: `settled()` is
+   * handed one while writes go to the other.
+   */
   #changed: StoreNode[] = []
+  #spare: StoreNode[] = []
+  /** The first run's ctx, kept alive on purpose (see #start). */
+  #alive: RunContext | undefined = undefined
+  /** `seq` when the drain last handed its changes to `settled()`: later changes are not told yet. */
+  #settledSeq = 0
   #idleWaiters: Array<() => void> = []
   /** Extra work idle() must wait for (persistence, cache writes), by the host. */
   #extra = new Set<Promise<unknown>>()
@@ -218,10 +230,13 @@ export class Scheduler {
     store.modifiedAt = this.now || (this.now = Date.now())
     store.origin = origin
     store.seq = ++this.seq
-    if (!store.queued) {
+    // Only a store someone sees (persisted, subscribed) goes on the changed list; one
+    // subscribed later in this wave joins it then (subscribed()).
+    if (!store.queued && store.observed) {
       store.queued = true
       this.#changed.push(store)
     }
+    if (this.#watching) this.touchStore(store)
     if (this.started) {
       const readers = store.readers
       for (let i = 0; i < readers.length; i++) {
@@ -231,6 +246,30 @@ export class Scheduler {
     }
     this.flush()
     return true
+  }
+
+  /**
+   * A subscriber was added to `store`: if it changed in this wave and is not on the changed
+   * list yet (nobody saw it then), it goes there, so the end of the wave tells the newcomer
+   * as it tells the others.
+   */
+  subscribed(store: StoreNode): void {
+    if (!store.queued && store.seq > this.#settledSeq && !this.disposed) {
+      store.queued = true
+      this.#changed.push(store)
+    }
+  }
+
+  /**
+   * The 'change' event got its first listener (the board passes its stores): the stores
+   * changed in this wave and not yet told (as `touchStore` would have met them at the
+   * wave's end) are named, in the order they changed.
+   */
+  touchPending(stores: Iterable<StoreNode>): void {
+    const pending: StoreNode[] = []
+    for (const s of stores) if (s.seq > this.#settledSeq) pending.push(s)
+    pending.sort((a, b) => a.seq - b.seq)
+    for (const s of pending) this.touchStore(s)
   }
 
   /** Makes several writes one wave. Depth counter; the outermost level drains. */
@@ -293,11 +332,16 @@ export class Scheduler {
         while ((node = this.#next())) this.#start(node)
         // Subscribers and persistence see the settled state; a subscriber's own set() marks
         // more work, which this loop picks up before returning.
-        if (!this.#changed.length) break
+        this.#settledSeq = this.seq
         const changed = this.#changed
-        this.#changed = []
-        for (const s of changed) s.queued = false
-        if (this.#watching) for (let i = 0; i < changed.length; i++) this.touchStore(changed[i]!)
+        if (!changed.length) break
+        // Writes made while settled() runs go to the other list (settled with the last
+        // pass, so free again).
+        const next = this.#spare
+        next.length = 0
+        this.#changed = next
+        this.#spare = changed
+        for (let i = 0; i < changed.length; i++) changed[i]!.queued = false
         this.host.settled(changed)
       }
     } finally {
@@ -370,13 +414,62 @@ export class Scheduler {
 
   #start(node: CallbackNode): void {
     node.dirty = false
-    if (this.#runaway(node)) return
+    if (node.wave !== this.#wave) {
+      node.wave = this.#wave
+      node.waveRuns = 0
+    }
+    if (++node.waveRuns > MAX_RUNS) return this.#runaway(node)
     // triggered = inputs written after `from` (the previous start, or the definition or
     // board start for an initial call) up to now.
     const from = node.since
-    node.since = this.seq
+    const to = (node.since = this.seq)
     const stamp = ++node.stamp
+    const ctx = new RunContext(this, node, stamp, from, to)
+    // The board's first context is kept alive on purpose. While no RunContext is alive, a GC
+    // drops the map V8's optimised code of this function embeds for them, and that code
+    // deoptimises; contexts die with their run on the common path (V8 often does not even
+    // allocate one that `run` does not keep), so without this it happened at every GC: a
+    // deoptimisation loop ("embedded weak objects cleared" under --trace-deopt) that made a
+    // chain up to ~10x slower in Chromium (issue 13 P1). Only the first: a store of every
+    // context would make V8 allocate each one.
+    if (this.#alive === undefined) this.#alive = ctx
+    const inputs = node.inputs
+    const n = inputs.length
+    // The common path (one or a few inputs, no state, no cache, not profiled): the values go
+    // straight to `run`, no argument list. Anything else takes #call.
+    if (n > 3 || node.state.length !== 0 || node.cache !== undefined || node.pattern || this.profile)
+      return this.#call(node, ctx)
+    let result: unknown
+    try {
+      const run = node.run
+      result =
+        n === 1
+          ? run(inputs[0]!.value, ctx)
+          : n === 2
+            ? run(inputs[0]!.value, inputs[1]!.value, ctx)
+            : n === 0
+              ? run(ctx)
+              : run(inputs[0]!.value, inputs[1]!.value, inputs[2]!.value, ctx)
+      // Inside the try: reading `then` runs the returned value's getter, which may throw.
+      if (isThenable(result)) return this.#inflight(node, ctx, result, 0, 0)
+    } catch (e) {
+      this.#ran(node)
+      if (!this.disposed) this.#fail(node, e)
+      return
+    }
+    this.#ran(node)
+    // A run that disposed the board has its result (or error) dropped, as a run in flight would.
+    if (!this.disposed) this.#apply(node, result)
+  }
 
+  /** A run that ended synchronously and was not timed: its status changed, one more run. */
+  #ran(node: CallbackNode): void {
+    if (this.#watching) this.touch(node)
+    node.stats.runs++
+  }
+
+  /** Any run: its arguments in the node's list, through the cache, timed when profiling. */
+  #call(node: CallbackNode, ctx: RunContext): void {
     const args = node.args
     const inputs = node.inputs
     const state = node.state
@@ -387,14 +480,12 @@ export class Scheduler {
       for (let i = 0; i < inputs.length; i++) args[k++] = inputs[i]!.value
       for (let i = 0; i < state.length; i++) args[k++] = state[i]!.value
     }
-    const ctx = new RunContext(this, node, stamp, from, this.seq)
     args[k] = ctx
     const profile = this.profile
     const t0 = profile ? performance.now() : 0
     const bytesIn = profile ? bytesOf(args, k) : 0
 
     let result: unknown
-    let async: boolean
     try {
       const cache = this.host.cacheRunner
       const run = node.run
@@ -403,32 +494,30 @@ export class Scheduler {
         // hashing), so a lazy copy could compute one input under another input's key.
         const call = args.slice()
         result = cache(node, call.slice(0, k), () => run.apply(undefined, call))
-      }
-      // Direct calls for the common arities: cheaper than apply on the hot path.
-      else if (k === 1) result = run(args[0], ctx)
-      else if (k === 2) result = run(args[0], args[1], ctx)
-      else result = run.apply(undefined, args)
+      } else result = run.apply(undefined, args)
       // Inside the try: reading `then` runs the returned value's getter, which may throw.
-      async = isThenable(result)
+      if (isThenable(result)) return this.#inflight(node, ctx, result, t0, bytesIn)
     } catch (e) {
       this.#finish(node, t0, bytesIn)
       if (!this.disposed) this.#fail(node, e)
       return
     }
-    if (!async) {
-      this.#finish(node, t0, bytesIn)
-      // A run that disposed the board has its result (or error) dropped, as a run in flight would.
-      if (!this.disposed) this.#apply(node, result)
-      return
-    }
+    this.#finish(node, t0, bytesIn)
+    // A run that disposed the board has its result (or error) dropped, as a run in flight would.
+    if (!this.disposed) this.#apply(node, result)
+  }
 
-    // Async: in flight until it settles or is superseded. Always timed (one clock read
-    // is nothing next to async work), from here if the sync part was not profiled.
+  /**
+   * Async: in flight until it settles or is superseded. Always timed (one clock read is
+   * nothing next to async work), from `t0` if the sync part was profiled, else from here.
+   */
+  #inflight(node: CallbackNode, ctx: RunContext, result: PromiseLike<unknown>, t0: number, bytesIn: number): void {
+    const stamp = ctx.stamp
     node.inflight = ctx.controller ?? (ctx.controller = new AbortController())
     this.#running++
     this.touch(node)
     this.host.status(node)
-    const t1 = profile ? t0 : performance.now()
+    const t1 = this.profile ? t0 : performance.now()
     // Through a native promise: a foreign thenable's `then` may throw or call back twice;
     // a promise settles once, and whatever it rejects with reaches settle().
     promiseOf(result).then(
@@ -443,12 +532,7 @@ export class Scheduler {
   }
 
   /** Guarantee "never stuck": a callback started more than MAX_RUNS times in one wave fails instead. */
-  #runaway(node: CallbackNode): boolean {
-    if (node.wave !== this.#wave) {
-      node.wave = this.#wave
-      node.waveRuns = 0
-    }
-    if (++node.waveRuns <= MAX_RUNS) return false
+  #runaway(node: CallbackNode): void {
     this.#fail(
       node,
       new GraphError(
@@ -456,7 +540,6 @@ export class Scheduler {
         `callback "${node.id}" ran more than ${MAX_RUNS.toLocaleString('en')} times in one wave: it keeps changing its own inputs (directly, or through callbacks downstream).`,
       ),
     )
-    return true
   }
 
   #settle(outcome: Outcome): void {
@@ -710,11 +793,11 @@ class RunContext implements RunCtx {
   controller: AbortController | undefined
   private ids: StoreId[] | undefined
   constructor(
-    private scheduler: Scheduler,
-    private node: CallbackNode,
-    private stamp: number,
-    private from: number,
-    private to: number,
+    private readonly scheduler: Scheduler,
+    private readonly node: CallbackNode,
+    readonly stamp: number,
+    private readonly from: number,
+    private readonly to: number,
   ) {}
 
   get triggered(): readonly StoreId[] {

@@ -25,6 +25,10 @@ export type Origin = 'set' | 'callback' | 'remote' | 'restore' | 'clear'
 export interface StoreHost {
   /** A write from outside the scheduler: the user's set() or clear(). False when nothing changed. */
   write(store: StoreNode, value: unknown, how: { origin: 'set' | 'clear' }): boolean
+  /** The user's set(): `write` with origin 'set', without the intent object (the hot path). */
+  set(store: StoreNode, value: unknown): boolean
+  /** A subscriber was added: a change of this wave not yet told must reach it at the wave's end. */
+  subscribed(store: StoreNode): void
   warn(key: string, message: string, cause?: unknown): void
 }
 
@@ -55,7 +59,7 @@ export class StoreNode<T = unknown> implements Store<T> {
   stateReaders: CallbackNode[] = []
   /** Callbacks declaring it as an output. */
   writers: CallbackNode[] = []
-  /** In the scheduler's changed list already (notify and persist once per drain). */
+  /** In the scheduler's changed list already (notify and persist once per drain; observed stores only). */
   queued = false
   /** Its value came from storage at start (guarantee 4: no initial-call storm on reload). */
   restored = false
@@ -111,11 +115,22 @@ export class StoreNode<T = unknown> implements Store<T> {
   }
 
   set(value: T): void {
-    this.host.write(this as StoreNode, value, { origin: 'set' })
+    this.host.set(this as StoreNode, value)
   }
 
   subscribe(fn: (value: T) => void): () => void {
-    return this.#subscribers.subscribe(fn)
+    const off = this.#subscribers.subscribe(fn)
+    this.host.subscribed(this as StoreNode)
+    return off
+  }
+
+  /**
+   * Someone sees its changes at the end of a drain: it is persisted or has subscribers. A
+   * change of a store nobody sees skips the scheduler's changed list (the hot path of a
+   * memory store between two callbacks).
+   */
+  get observed(): boolean {
+    return this.storage !== 'memory' || this.#subscribers.size > 0
   }
 
   clear(): void {
