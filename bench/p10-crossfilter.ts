@@ -39,7 +39,7 @@ const views = [
   { name: 'time', step: 1 },
   { name: 'date', step: DAY },
 ] as const
-type Brush = { gte: number; lt: number }
+type Brush = { gte: number; lt: number; lte?: number; gt?: number }
 const specs = (brush: Brush, recount: boolean): AggregateSpec[] =>
   views.map((v) => ({
     by: bin(v.name, { step: v.step }),
@@ -237,11 +237,14 @@ export async function run(): Promise<BenchResult> {
           let best = Infinity
           for (let rep = 0; rep < REPS; rep++) {
             if (rep > 0) brush(before)
+            // Each repeat writes the same range another way, so no cache of a where seen
+            // before (the recount's remembered selections) answers it.
+            const again = rep === 0 ? b : rep === 1 ? { ...b, lte: Infinity } : { ...b, gt: -Infinity }
             // A scavenge now, not inside the timing: one contender's garbage is not charged
             // to the next.
             minorGc()
             s = performance.now()
-            brush(b)
+            brush(again)
             best = Math.min(best, performance.now() - s)
             if (who === 'ours') paths.set(lastBrushPath()!, (paths.get(lastBrushPath()!) ?? 0) + 1)
           }
