@@ -291,7 +291,11 @@ export async function run(): Promise<BenchResult> {
       at = -30 + (i % 60)
       ours(t, { gte: at, lt: at + 40 }, false)
     })
+    // The control: the same 120 frames doing nothing. Frames it drops are this machine's
+    // other work, not the brush's.
+    const idle = await drag(120, () => {})
     summary[`dropped frames, main thread drag of 120 frames, ${label}`] = main.dropped
+    summary[`dropped frames, 120 frames doing nothing (control), ${label}`] = idle.dropped
     summary['idle frame interval ms'] = round(main.frame)
     console.log(
       `${label} drag on the main thread: ${main.dropped} dropped frames of 120 (frame ${main.frame.toFixed(1)} ms)`,
