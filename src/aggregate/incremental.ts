@@ -1,21 +1,30 @@
 /**
- * Counts under a moving brush, updated by the rows that entered and left it (as crossfilter
- * does) instead of recounted over the whole table.
+ * Counts under a moving brush, by the cheapest of three paths, chosen per brush:
  *
- *   previous query   where { delay: [0, 40) }    per-group counts kept here
- *   this query       where { delay: [5, 45) }    same table, by, measures, other clauses
+ *   tiles     a prefix-count tile of the brushed column by the query's groups (tiles.ts):
+ *             a few hundred subtractions, whatever the row count. Built on the brushed
+ *             column's second move (a first move may be a one-off), when the column has
+ *             few distinct values and the measures are plain counts.
+ *   delta     the rows that entered and left the brush (as crossfilter does):
  *
- *   column sorted once:   ...... [0 ······ 5 ··························· 40 ···· 45) ......
- *                                 └ leave ┘                               └ enter ┘
+ *     previous query   where { delay: [0, 40) }    per-group counts kept here
+ *     this query       where { delay: [5, 45) }    same table, by, measures, other clauses
  *
- * Only the two short runs of the sorted column are visited: a brush dragged by a few pixels
- * touches a few thousand rows of millions. It applies when the measures are all counts (so
- * adding and subtracting is exact; sums would drift and min/max cannot be undone) and the
- * query differs from a remembered one in exactly one range clause. Anything else returns
- * null and the caller computes from scratch, then `remember`s the result for next time.
+ *     column sorted once:   ...... [0 ······ 5 ··························· 40 ···· 45) ......
+ *                                   └ leave ┘                               └ enter ┘
+ *
+ *             only the two short runs of the sorted column are visited. Each visit is a
+ *             random read (row index → mask, code), DELTA_COST times a recount's sequential
+ *             read, so a jump (two whole brushes to visit) is often dearer than a recount.
+ *   recount   null is returned and the caller computes from scratch, then `remember`s.
+ *
+ * It applies when the measures are all counts (adding and subtracting is exact; sums would
+ * drift and min/max cannot be undone) and the query differs from a remembered one in
+ * exactly one range clause. Anything else returns null.
  */
 import type { Lane } from './kernel'
 import type { ColumnState, Source } from './table'
+import { countsIn, fits, lowerBound, ranksOf, type Tile, tile, upperBound } from './tiles'
 import { closedRange, filterKey, type Range, type SetFilter, select, type Where } from './where'
 
 /** Row indices of a column sorted by value (missing values left out), and the values in that order. */
@@ -34,10 +43,32 @@ interface State {
   clauses: Map<string, Range | SetFilter>
   readonly rows: Float64Array
   readonly valid: Float64Array[]
-  /** Rows passing the clauses that stay fixed, or null for all; built on the first increment. */
+  /** Rows passing the clauses that stay fixed, or null for all; built on the first delta. */
   mask: Uint8Array | null | undefined
+  /** The column whose range moved last; mask, tile and moves are about it. */
   maskFor: string | undefined
+  tile: Tile | null | undefined
+  /** Moves of `maskFor`'s range so far (the tile is built on the second). */
+  moves: number
 }
+
+/** How a brush was answered; `same` is the query asked again. */
+export type BrushPath = 'tiles' | 'delta' | 'recount' | 'same'
+/** A delta row (a random read) costs this many rows of a recount (sequential reads). */
+const DELTA_COST = 4
+let forced: Exclude<BrushPath, 'same'> | undefined
+let last: BrushPath | undefined
+
+/**
+ * Forces one path where it applies (tests compare them; benches time them), or `undefined`
+ * for the cost model. Forced `tiles` builds a tile on the first move when the column allows.
+ */
+export function setBrushPath(path: Exclude<BrushPath, 'same'> | undefined): void {
+  forced = path
+}
+
+/** The path of the last brush `increment` saw (recount also when it declined). */
+export const lastBrushPath = (): BrushPath | undefined => last
 // A dashboard has a handful of charts; each keeps one state. Kept per table (by its first
 // column array, weakly), so a table dropped by the app is not held alive here.
 const byTable = new WeakMap<object, State[]>()
@@ -75,7 +106,8 @@ const countsOnly = (lanes: readonly Lane[]) => lanes.every((l) => l.op === 'coun
 
 /** Per-group row counts and value counts, from a remembered state, or null. */
 export function increment(q: Query): { rows: Float64Array; valid: Float64Array[] } | null {
-  if (!countsOnly(q.lanes)) return null
+  last = 'recount'
+  if (!countsOnly(q.lanes) || forced === 'recount') return null
   const next = clausesOf(q.where)
   const state = statesOf(q).find((s) => sameQuery(s, q))
   if (!state || state.clauses.size !== next.size) return null
@@ -88,42 +120,76 @@ export function increment(q: Query): { rows: Float64Array; valid: Float64Array[]
     if (moving !== undefined || !isRange(before) || !isRange(filter)) return null
     moving = name
   }
-  if (moving === undefined) return { rows: state.rows, valid: state.valid } // the same query again
+  if (moving === undefined) {
+    last = 'same'
+    return { rows: state.rows, valid: state.valid }
+  }
   const column = q.source.column(moving)
-  const { lo: lo0, hi: hi0 } = closedRange(column, state.clauses.get(moving) as Range)
   const { lo: lo1, hi: hi1 } = closedRange(column, next.get(moving) as Range)
+  if (state.maskFor !== moving) {
+    state.maskFor = moving
+    state.mask = undefined
+    state.tile = undefined
+    state.moves = 0
+  }
+  state.moves++
+
+  // The fixed clauses: every clause but the moving one (unchanged since the remembered query).
+  const fixed = () => {
+    const w: Record<string, Range | SetFilter> = {}
+    for (const [name, f] of next) if (name !== moving) w[name] = f
+    return select(q.source, w)
+  }
+  if (state.tile === undefined && forced !== 'delta' && (state.moves >= 2 || forced === 'tiles')) {
+    // Tiles count rows; a count(col) over a column with missing values would need its own.
+    const ranks = q.lanes.some((l) => l.missing) ? null : ranksOf(column, column.numeric!)
+    state.tile =
+      ranks && fits(ranks, q.size, q.source.rows) ? tile(ranks, q.codes, q.size, fixed(), q.source.rows) : null
+  }
+  if (state.tile && forced !== 'delta') {
+    countsIn(state.tile, lo1, hi1, state.rows)
+    state.clauses = next
+    last = 'tiles'
+    return { rows: state.rows, valid: state.valid }
+  }
+  if (forced === 'tiles') return null
+
+  // Delta, if its visits cost less than a recount. Sorting a column that cannot be counting-
+  // sorted costs more than many recounts: not for one brush.
+  if (forced !== 'delta' && !sortedByState.has(column) && !countingSortable(column)) return null
+  const { order, values } = sorted(column)
+  const { lo: lo0, hi: hi0 } = closedRange(column, state.clauses.get(moving) as Range)
+  const [a0, b0] = [lowerBound(values, lo0), upperBound(values, hi0)]
+  const [a1, b1] = [lowerBound(values, lo1), upperBound(values, hi1)]
+  // An empty interval (lo > hi) is an empty run wherever its ends fall.
+  const e0 = a0 < b0
+  const e1 = a1 < b1
+  const runs: [number, number, number][] = []
+  if (!e0 && e1) runs.push([a1, b1, 1])
+  else if (e0 && !e1) runs.push([a0, b0, -1])
+  else if (e0 && e1) {
+    runs.push([a1, Math.min(b1, a0), 1], [Math.max(a1, b0), b1, 1])
+    runs.push([a0, Math.min(b0, a1), -1], [Math.max(a0, b1), b0, -1])
+  }
+  let visits = 0
+  for (const [from, to] of runs) visits += Math.max(0, to - from)
+  if (forced !== 'delta' && visits * DELTA_COST > q.source.rows) return null
 
   // The fixed clauses' rows as a mask, once per state and moving column.
-  if (state.maskFor !== moving) {
-    const fixed: Record<string, Range | SetFilter> = {}
-    for (const [name, f] of next) if (name !== moving) fixed[name] = f
-    const sel = select(q.source, fixed)
+  if (state.mask === undefined) {
+    const sel = fixed()
     let mask: Uint8Array | null = null
     if (sel) {
       mask = new Uint8Array(q.source.rows)
       for (let j = 0; j < sel.length; j++) mask[sel[j]!] = 1
     }
     state.mask = mask
-    state.maskFor = moving
   }
-  const { order, values } = sorted(column)
-  const [a0, b0] = [lowerBound(values, lo0), upperBound(values, hi0)]
-  const [a1, b1] = [lowerBound(values, lo1), upperBound(values, hi1)]
-  const apply = (from: number, to: number, sign: number) => {
-    if (from < to) visit(order, from, to, sign, state.mask ?? null, q.codes, state.rows, state.lanes, state.valid)
-  }
-  // An empty interval (lo > hi) is an empty run wherever its ends fall.
-  const e0 = a0 < b0
-  const e1 = a1 < b1
-  if (!e0 && e1) apply(a1, b1, 1)
-  else if (e0 && !e1) apply(a0, b0, -1)
-  else if (e0 && e1) {
-    apply(a1, Math.min(b1, a0), 1)
-    apply(Math.max(a1, b0), b1, 1)
-    apply(a0, Math.min(b0, a1), -1)
-    apply(Math.max(a0, b1), b0, -1)
+  for (const [from, to, sign] of runs) {
+    if (from < to) visit(order, from, to, sign, state.mask, q.codes, state.rows, state.lanes, state.valid)
   }
   state.clauses = next
+  last = 'delta'
   return { rows: state.rows, valid: state.valid }
 }
 
@@ -133,9 +199,11 @@ export function remember(q: Query, rows: Float64Array, valid: Float64Array[]): v
   if (!countsOnly(q.lanes) || ![...clauses.values()].some(isRange)) return
   const states = statesOf(q)
   const at = states.findIndex((s) => sameQuery(s, q))
-  if (at >= 0) states.splice(at, 1)
+  const before = at >= 0 ? states.splice(at, 1)[0] : undefined
   // Own copies: the caller's arrays may be shared (valid often is rows).
   const own = rows.slice()
+  // A recount chosen for a move of the same column keeps what was learnt about that column.
+  const keep = before?.maskFor !== undefined && onlyMoved(before.clauses, clauses, before.maskFor)
   states.unshift({
     shape: q.shape,
     columns: q.columns,
@@ -144,10 +212,23 @@ export function remember(q: Query, rows: Float64Array, valid: Float64Array[]): v
     clauses,
     rows: own,
     valid: valid.map((v) => (v === rows ? own : v.slice())),
-    mask: undefined,
-    maskFor: undefined,
+    mask: keep ? before.mask : undefined,
+    maskFor: keep ? before.maskFor : undefined,
+    tile: keep ? before.tile : undefined,
+    moves: keep ? before.moves : 0,
   })
   if (states.length > STATES) states.pop()
+}
+
+/** Whether `b` is `a` with at most the clause on `column` changed. */
+function onlyMoved(a: Map<string, Range | SetFilter>, b: Map<string, Range | SetFilter>, column: string): boolean {
+  if (a.size !== b.size) return false
+  for (const [name, f] of b) {
+    const before = a.get(name)
+    if (before === undefined) return false
+    if (name !== column && filterKey(before) !== filterKey(f)) return false
+  }
+  return true
 }
 
 function visit(
@@ -185,12 +266,7 @@ function sorted(state: ColumnState): Sorted {
   const order = new Int32Array(present)
   const min = state.min!
   const span = state.max! - min
-  let integral = present > 0 && span <= Math.max(1 << 16, 2 * n)
-  for (let i = 0; integral && i < n; i++) {
-    const v = values[i]!
-    if (v === v && v !== Math.floor(v)) integral = false
-  }
-  if (integral) {
+  if (present > 0 && countingSortable(state)) {
     const starts = new Int32Array(span + 2)
     for (let i = 0; i < n; i++) {
       const v = values[i]!
@@ -213,28 +289,18 @@ function sorted(state: ColumnState): Sorted {
   return made
 }
 
-/** First k with values[k] >= x (NaN x: none, so the end). */
-function lowerBound(values: Float64Array, x: number): number {
-  if (x !== x) return values.length
-  let lo = 0
-  let hi = values.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (values[mid]! < x) lo = mid + 1
-    else hi = mid
+const integralByState = new WeakMap<ColumnState, boolean>()
+/** Integers over a span of at most max(2^16, 2n): sortable by counting, in linear time. */
+function countingSortable(state: ColumnState): boolean {
+  const hit = integralByState.get(state)
+  if (hit !== undefined) return hit
+  const values = state.numeric!
+  const n = values.length
+  let integral = Number.isFinite(state.max! - state.min!) && state.max! - state.min! <= Math.max(1 << 16, 2 * n)
+  for (let i = 0; integral && i < n; i++) {
+    const v = values[i]!
+    if (v === v && v !== Math.floor(v)) integral = false
   }
-  return lo
-}
-
-/** First k with values[k] > x (NaN x: none pass, so the start). */
-function upperBound(values: Float64Array, x: number): number {
-  if (x !== x) return 0
-  let lo = 0
-  let hi = values.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (values[mid]! <= x) lo = mid + 1
-    else hi = mid
-  }
-  return lo
+  integralByState.set(state, integral)
+  return integral
 }

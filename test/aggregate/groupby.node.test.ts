@@ -2,6 +2,7 @@
  * aggregate(): shapes, measures, where and the rules for missing values and bad input, on
  * tables small enough to compute by hand. Each expected value is worked out in a comment.
  */
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { setFusion } from '../../src/aggregate/kernel'
 import { dict, open } from '../../src/aggregate/table'
@@ -375,5 +376,33 @@ describe('aggregate: selections of a brush dragged along', () => {
       for (let v = Math.max(lo, 0); v < Math.min(lo + 100, 1000); v++) if (v % 10 < 2) expected++
       expect(pairs.n).toEqual([expected])
     }
+  })
+})
+
+// P7: the first query on a new table builds the key dictionary; an integer typed column is
+// coded from its own integers, without a Float64Array copy of the column first.
+describe('P7 integer typed key columns', () => {
+  const typed = [Int8Array, Int16Array, Int32Array, Uint8Array, Uint16Array, Uint32Array] as const
+  it('P7 a dictionary straight from the integers: same groups as the same numbers in an array', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...typed),
+        fc.array(fc.integer({ min: -200_000, max: 200_000 }), { maxLength: 200 }),
+        fc.boolean(),
+        (Kind, xs, narrow) => {
+          const k = Kind.from(xs.map((x) => (narrow ? x % 100 : x)))
+          const v = Float64Array.from(k, (_, i) => i)
+          const want = aggregate({ k: Array.from(k), v }, { by: 'k', measures: { n: count(), s: sum('v') } })
+          expect(aggregate({ k, v }, { by: 'k', measures: { n: count(), s: sum('v') } })).toEqual(want)
+        },
+      ),
+      { numRuns: 200 },
+    )
+  })
+  it('P7 grouping by an Int32Array key makes no Float64Array copy of it', () => {
+    const k = Int32Array.from({ length: 1000 }, (_, i) => (i * 7) % 13)
+    const table = { k, v: new Float64Array(1000) }
+    aggregate(table, { by: 'k', measures: { n: count() } })
+    expect(open(table).column('k').numeric).toBeUndefined()
   })
 })

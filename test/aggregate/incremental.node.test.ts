@@ -8,6 +8,7 @@
  *   brush on t or u: dragged, widened, jumped, emptied, reversed; g ∈ {a, b} held fixed
  */
 import { describe, expect, it } from 'vitest'
+import { lastBrushPath } from '../../src/aggregate/incremental'
 import { aggregate, bin, count, sum } from '../../src/index'
 
 const n = 2000
@@ -106,5 +107,59 @@ describe('incremental counts under a moving brush', () => {
     const r = aggregate(other, { by: 'g', measures: { n: count() }, where: { t: { gte: 0, lt: 150 } } })
     const ref = reference((i) => other.t[i]! >= 0 && other.t[i]! < 150)
     expect(r).toEqual({ g: ref.g, n: ref.n })
+  })
+})
+
+// P10: the path is chosen per brush by what it costs (src/aggregate/incremental.ts).
+//   y: 20 000 rows, integers 0..999 (20 rows each); a histogram of x by y's brush.
+describe('P10 each brush takes the cheapest path', () => {
+  const rows = 20_000
+  const make = () => {
+    const y = Float64Array.from({ length: rows }, (_, i) => (i * 7919) % 1000)
+    return { y, x: Float64Array.from(y, (v, i) => (v + i) % 50) }
+  }
+  const count20 = (t: { y: Float64Array }, lo: number, hi: number) => Array.from(t.y).filter((v) => v >= lo && v < hi)
+  const ask = (t: ReturnType<typeof make>, lo: number, hi: number) =>
+    aggregate(t, { measures: { n: count() }, where: { y: { gte: lo, lt: hi } } })
+
+  it('P10 a small drag is a delta, the next move builds the tile, later moves use it', () => {
+    const t = make()
+    expect(ask(t, 100, 110)).toEqual({ n: [200] })
+    expect(lastBrushPath()).toBe('recount') // nothing remembered yet
+    expect(ask(t, 105, 115)).toEqual({ n: [200] }) // visits 100 + 100 rows of 20 000
+    expect(lastBrushPath()).toBe('delta')
+    expect(ask(t, 110, 120)).toEqual({ n: [200] })
+    expect(lastBrushPath()).toBe('tiles')
+    expect(ask(t, 0, 1000)).toEqual({ n: [count20(t, 0, 1000).length] })
+    expect(lastBrushPath()).toBe('tiles')
+  })
+
+  it('P10 a jump that would visit more than a quarter of the rows recounts, and keeps the column learnt', () => {
+    const t = make()
+    ask(t, 0, 300)
+    // Leaving [0, 300) and entering [500, 800): 12 000 visits, each 4 rows of a recount.
+    expect(ask(t, 500, 800)).toEqual({ n: [6000] })
+    expect(lastBrushPath()).toBe('recount')
+    // The recount kept the count of moves: the second move of y builds the tile.
+    expect(ask(t, 0, 300)).toEqual({ n: [6000] })
+    expect(lastBrushPath()).toBe('tiles')
+  })
+
+  it('P10 a brush moving to another column starts that column over', () => {
+    const t = make()
+    const both = (a: number, b: number) =>
+      aggregate(t, { measures: { n: count() }, where: { y: { gte: a, lt: a + 10 }, x: { gte: b, lt: b + 10 } } })
+    const ref = (a: number, b: number) =>
+      Array.from(t.y).filter((v, i) => v >= a && v < a + 10 && t.x[i]! >= b && t.x[i]! < b + 10).length
+    both(0, 0)
+    both(1, 0)
+    both(2, 0)
+    expect(lastBrushPath()).toBe('tiles')
+    expect(both(2, 5)).toEqual({ n: [ref(2, 5)] }) // x moves: its first move is not a tile
+    expect(lastBrushPath()).not.toBe('tiles')
+    expect(both(2, 7)).toEqual({ n: [ref(2, 7)] })
+    expect(lastBrushPath()).toBe('tiles')
+    expect(both(40, 7)).toEqual({ n: [ref(40, 7)] }) // back to y: a tile under the new x
+    expect(lastBrushPath()).not.toBe('tiles')
   })
 })
