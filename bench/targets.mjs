@@ -34,7 +34,7 @@ export const targets = [
   {
     id: 'P2',
     what: '100-deep chain, per wave, vs alien-signals',
-    from: [{ bench: 'P2', summary: 'chain100 ours/alien' }],
+    from: [{ bench: 'P2', summary: 'chain100 sync ours/alien' }],
     op: '<=',
     limit: 1.2,
     unit: '×',
@@ -93,7 +93,7 @@ export const targets = [
   {
     id: 'P7',
     what: 'group-by, first query on a new table (dictionary included) vs a hand-written loop, worst',
-    from: [{ bench: 'P7', summary: 'worst first ours/loop' }],
+    from: [{ bench: 'P7', summary: 'worst first query ours/loop' }],
     op: '<=',
     limit: 2,
     unit: '×',
