@@ -40,7 +40,7 @@ export default defineConfig({
   },
   worker: { format: 'es' },
   // Pre-bundled up front: found mid-run, Vite reloads the browser tests that import them.
-  optimizeDeps: { include: ['apache-arrow', 'hyparquet', 'hyparquet-compressors', 'fast-check'] },
+  optimizeDeps: { include: ['apache-arrow', 'hyparquet', 'hyparquet-compressors', 'fast-check', 'axe-core'] },
   build: {
     outDir: 'dist-site',
     emptyOutDir: true,

@@ -411,6 +411,13 @@ function CallbackBox(props: {
   const line2 = `${s.runs} run${s.runs === 1 ? '' : 's'} · ${ms(s.lastMs)} (avg ${ms(s.avgMs)})`
   const line3 =
     `in ${bytes(s.bytesIn)} · out ${bytes(s.bytesOut)}` + (c.cached ? ` · hit ${s.hits}/${s.hits + s.misses}` : '')
+  const title = clip(c.id, props.instances === undefined ? 22 : 14)
+  const shown3 = clip(line3, 34)
+  const name = nameOf(
+    'callback',
+    [title + (props.instances === undefined ? '' : ` ×${props.instances}`) + (c.cached ? ' cache' : ''), line2, shown3],
+    [state, ...(title === c.id ? [] : [`id ${c.id}`]), ...(shown3 === line3 ? [] : [line3])],
+  )
   return (
     // biome-ignore lint/a11y/useSemanticElements: an SVG <g> cannot be a <button>; it takes focus and keys itself
     <g
@@ -425,22 +432,22 @@ function CallbackBox(props: {
       tabindex={0}
       role="button"
       aria-pressed={props.selected}
-      aria-label={`callback ${c.id}${props.instances === undefined ? '' : `, ${props.instances} instances`}, ${state}, ${line2}, ${line3}`}
+      aria-label={name}
       onClick={props.onPick}
       onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), props.onPick())}
     >
       <title>{c.error ?? `callback ${c.id}`}</title>
       <rect x={x} y={y} width={n.width} height={n.height} rx={6} />
       <text x={x + 10} y={y + 18} class="sb-title">
-        {clip(c.id, props.instances === undefined ? 22 : 14)}
+        {title}
         {props.instances !== undefined && <tspan class="sb-badge"> ×{props.instances}</tspan>}
         {c.cached && <tspan class="sb-badge"> ⛁ cache</tspan>}
-      </text>
+      </text>{' '}
       <text x={x + 10} y={y + 36}>
         {line2}
-      </text>
+      </text>{' '}
       <text x={x + 10} y={y + 52}>
-        {clip(line3, 34)}
+        {shown3}
       </text>
       {c.running && (
         <g data-testid={`devprogress-${c.id}`}>
@@ -471,6 +478,9 @@ function StoreBox(props: {
   const x = n.x - n.width / 2
   const y = n.y - n.height / 2
   const where = s.codec ? `${props.where} · ${s.codec}` : props.where
+  const title = clip(s.id, 18)
+  const line2 = `${where} · ${bytes(props.size)}`
+  const name = nameOf('store', [title, line2], title === s.id ? [] : [`id ${s.id}`])
   return (
     // biome-ignore lint/a11y/useSemanticElements: an SVG <g> cannot be a <button>; it takes focus and keys itself
     <g
@@ -482,17 +492,17 @@ function StoreBox(props: {
       tabindex={0}
       role="button"
       aria-pressed={props.selected}
-      aria-label={`store ${s.id}, in ${where}, ${bytes(props.size)}`}
+      aria-label={name}
       onClick={props.onPick}
       onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), props.onPick())}
     >
       <rect x={x} y={y} width={n.width} height={n.height} rx={n.height / 2} />
       <rect x={x + 10} y={y + 12} width={6} height={n.height - 24} rx={3} class="sb-where" />
       <text x={x + 24} y={y + 21} class="sb-title">
-        {clip(s.id, 18)}
-      </text>
+        {title}
+      </text>{' '}
       <text x={x + 24} y={y + 38}>
-        {where} · {bytes(props.size)}
+        {line2}
       </text>
     </g>
   )
@@ -504,6 +514,7 @@ function FamilyBox(props: { node: LaidNode; family: Family; selected: boolean; o
   const x = n.x - n.width / 2
   const y = n.y - n.height / 2
   const count = `${f.members.length} instance${f.members.length === 1 ? '' : 's'}`
+  const label = clip(familyLabel(f), 22)
   return (
     // biome-ignore lint/a11y/useSemanticElements: an SVG <g> cannot be a <button>; it takes focus and keys itself
     <g
@@ -514,15 +525,19 @@ function FamilyBox(props: { node: LaidNode; family: Family; selected: boolean; o
       tabindex={0}
       role="button"
       aria-pressed={props.selected}
-      aria-label={`store family ${f.id}, ${count}`}
+      aria-label={nameOf(
+        'store family',
+        [label, `family · ${count}`],
+        label === familyLabel(f) ? [f.id] : [familyLabel(f), f.id],
+      )}
       onClick={props.onPick}
       onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), props.onPick())}
     >
       <rect x={x + 6} y={y + 6} width={n.width} height={n.height} rx={n.height / 2} class="sb-stack" />
       <rect x={x} y={y} width={n.width} height={n.height} rx={n.height / 2} />
       <text x={x + 16} y={y + 21} class="sb-title">
-        {clip(familyLabel(f), 22)}
-      </text>
+        {label}
+      </text>{' '}
       <text x={x + 16} y={y + 38}>
         family · {count}
       </text>
@@ -566,6 +581,16 @@ function FamilyDetails({ family, onToggle }: { family: Family; onToggle: () => v
       </button>
     </aside>
   )
+}
+
+/**
+ * A node's accessible name: its kind, then the lines it shows, word for word and in order
+ * (WCAG 2.5.3, label in name: a speech user says what they see), then what the box leaves
+ * out (its state, an id or a line clipped to fit). The boxes put a space between their
+ * <text> lines, so their text reads as words, not as one run-on string.
+ */
+function nameOf(kind: string, shown: string[], more: string[]): string {
+  return [`${kind} ${shown[0]}`, ...shown.slice(1), ...more].join(', ')
 }
 
 function Edge({ edge }: { edge: LaidEdge }): JSX.Element {
