@@ -8,36 +8,11 @@
  * a wildcard sets in motion (families, instances) is pattern.ts.
  */
 import { GraphError } from '../errors'
-import type { ALL, ALLSMALLER, MATCH } from './pattern'
+import type { IdObject, Pattern, Wildcard } from './id-types'
 import type { CallbackNode, PatternPart, StoreNode } from './store'
 import type { CacheOptions, FamilyInfo } from './types'
 
-/**
- * Wildcards (pattern.ts) are registered symbols (`Symbol.for`): the ESM build, the IIFE
- * global and a second copy of the library on one page all hand out the same three values,
- * and no string or number a store id can hold is ever taken for one.
- */
-export type Wildcard = typeof ALL | typeof MATCH | typeof ALLSMALLER
-
-/**
- * A store id that is a plain object of string keys and string or number values. `3` and
- * `'3'` are different values.
- * @example
- * const qty = board.store({ type: 'qty', index: 3 }, { initial: 1 })
- * qty.id   // '{"index":3,"type":"qty"}'
- */
-export type IdObject = { readonly [key: string]: string | number }
-
-/** What names one store: a string or an object id. */
-export type StoreId = string | IdObject
-
-/**
- * An object id whose values may be wildcards: names a family of stores in a callback's
- * `inputs`, `state` or `outputs`.
- * @example
- * board.callback({ inputs: [{ type: 'qty', index: ALL }], outputs: [total], run: (qs) => qs.length })
- */
-export type Pattern = { readonly [key: string]: string | number | Wildcard }
+export type { IdObject, Pattern, StoreId, Wildcard } from './id-types'
 
 const wildcardNames = new Map<unknown, string>(
   ['ALL', 'MATCH', 'ALLSMALLER'].map((name) => [Symbol.for(`switchboard.${name}`), name]),

@@ -25,6 +25,7 @@
  * graph stays acyclic and the scheduler never meets a loop.
  */
 import { GraphError } from '../errors'
+import type { AllSmallerWildcard, AllWildcard, MatchWildcard } from './id-types'
 import {
   canonicalId,
   type IdObject,
@@ -52,22 +53,22 @@ function install<T>(w: T): T {
  * @example
  * board.callback({ inputs: [{ type: 'qty', index: ALL }], outputs: [total], run: (qs) => qs.reduce((a, b) => a + b, 0) })
  */
-export const ALL: unique symbol = /* @__PURE__ */ install(Symbol.for('switchboard.ALL') as typeof ALL)
+export const ALL: AllWildcard = /* @__PURE__ */ install(Symbol.for('switchboard.ALL') as AllWildcard)
 /**
  * In a pattern: one run (an instance) per value of this key, for the instances whose stores
  * changed; `ctx.match` holds the value. Every output uses MATCH on the same keys.
  * @example
  * board.callback({ inputs: [{ type: 'qty', index: MATCH }], outputs: [{ type: 'cost', index: MATCH }], run: (q) => q * 9.5 })
  */
-export const MATCH: unique symbol = /* @__PURE__ */ install(Symbol.for('switchboard.MATCH') as typeof MATCH)
+export const MATCH: MatchWildcard = /* @__PURE__ */ install(Symbol.for('switchboard.MATCH') as MatchWildcard)
 /**
  * In an input or state pattern, with MATCH on the same key elsewhere in the callback: the
  * values of the stores whose key value is smaller than the instance's, ascending.
  * @example
  * board.callback({ inputs: [{ t: 'n', i: ALLSMALLER }, { t: 'n', i: MATCH }], outputs: [{ t: 'sum', i: MATCH }], run: (before, n) => before.reduce((a, b) => a + b, n) })
  */
-export const ALLSMALLER: unique symbol = /* @__PURE__ */ install(
-  Symbol.for('switchboard.ALLSMALLER') as typeof ALLSMALLER,
+export const ALLSMALLER: AllSmallerWildcard = /* @__PURE__ */ install(
+  Symbol.for('switchboard.ALLSMALLER') as AllSmallerWildcard,
 )
 
 type Role = 'input' | 'state' | 'output'

@@ -7,7 +7,7 @@
  */
 
 import type { Codec } from '../storage/codec'
-import type { IdObject, StoreId } from './ids'
+import type { IdObject, StoreId } from './id-types'
 import { Subscribable } from './subscribable'
 import type { CacheOptions, Stats, StorageKind, Store } from './types'
 

@@ -7,8 +7,7 @@ import type { CallbackError, NoUpdate } from '../errors'
 import type { Codec } from '../storage/codec'
 import type { Handle } from '../worker/handle'
 import type { PoolOptions, Tasks, WorkerPool } from '../worker/types'
-import type { IdObject, Pattern, StoreId } from './ids'
-import type { ALL, ALLSMALLER } from './pattern'
+import type { AllSmallerWildcard, AllWildcard, IdObject, Pattern, StoreId } from './id-types'
 
 /** Where a store's value lives: 'memory' (default), 'session', 'local' or 'idb'. */
 export type StorageKind = 'memory' | 'session' | 'local' | 'idb'
@@ -68,7 +67,7 @@ export type ValueOf<R> =
     ? T
     : R extends string
       ? unknown
-      : [Extract<R[keyof R], typeof ALL | typeof ALLSMALLER>] extends [never]
+      : [Extract<R[keyof R], AllWildcard | AllSmallerWildcard>] extends [never]
         ? any
         : any[]
 /**
