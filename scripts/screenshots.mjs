@@ -110,6 +110,22 @@ try {
     "pattern 4: this session's basket and session-scoped cache, the browser-wide name, and the clear controls",
   )
 
+  page = await open('demo/scenarios.html')
+  await page.getByTestId('add').click()
+  await idle(page)
+  await shot(
+    page,
+    'demo-scenarios.png',
+    'pattern ids: Monte Carlo cards (MATCH, a cached worker task each), a running total (ALLSMALLER) and a summary (ALL)',
+  )
+  await shot(
+    page,
+    'devpanel-scenarios.png',
+    'the dev panel on the scenarios page: each store family and each pattern callback drawn as one box with its count',
+    await panel(page),
+  )
+  await page.getByTestId('devpanel-close').click()
+
   page = await open('demo/flights.html')
   await page.getByTestId('rows').filter({ hasText: '200,000' }).waitFor()
   await page.getByTestId('from-delay').fill('30')
