@@ -8,7 +8,6 @@
 export type GraphErrorCode =
   | 'cycle'
   | 'duplicate-output'
-  | 'duplicate-store'
   | 'duplicate-callback'
   | 'unknown-store'
   | 'bad-definition'

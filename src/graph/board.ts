@@ -191,9 +191,8 @@ class BoardImpl implements Board {
     } else throw new GraphError('bad-definition', `board "${this.name}": a store needs a non-empty string id.`)
     const existing = this.stores.get(id)
     if (existing) {
-      // An object id names a store wherever it is written: asking again is a lookup.
-      if (objectId) return this.#lookup(existing, options as StoreOptions<unknown>) as KeyedStore<T>
-      throw new GraphError('duplicate-store', `board "${this.name}" already has a store "${id}".`)
+      // An id names a store wherever it is written: asking again is a lookup (DESIGN).
+      return this.#lookup(existing, options as StoreOptions<unknown>) as KeyedStore<T>
     }
     const storage = options.storage ?? 'memory'
     if (!['memory', 'session', 'local', 'idb'].includes(storage)) {
@@ -272,7 +271,7 @@ class BoardImpl implements Board {
       if (Object.is(v, mine) || (k === 'initial' && sameJson(v, mine))) continue
       throw new GraphError(
         'store-conflict',
-        `board "${this.name}" already has store ${s.id} with another ${k}; an existing object id takes the options it was created with.`,
+        `board "${this.name}" already has store ${s.id} with another ${k}; an existing id takes the options it was created with.`,
       )
     }
     return s

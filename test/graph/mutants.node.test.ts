@@ -844,6 +844,14 @@ describe('board definitions', () => {
     )
   })
 
+  it('PM02 a string id asked for again is a lookup: the same store when the options agree', () => {
+    const board = newBoard()
+    const a = board.store('a', { initial: 0, storage: 'memory' })
+    expect(board.store('a')).toBe(a)
+    expect(board.store('a', { initial: 0 })).toBe(a)
+    expect(() => board.store('a', { storage: 'local' })).toThrow(expect.objectContaining({ code: 'store-conflict' }))
+  })
+
   it('refuses bad definitions with a typed error naming the culprit', () => {
     const board = newBoard()
     const a = board.store('a', { initial: 0 })
@@ -851,7 +859,11 @@ describe('board definitions', () => {
     const cases: Array<[() => unknown, string, string]> = [
       [() => createBoard({ name: '' }), 'bad-definition', 'createBoard needs a non-empty string `name`.'],
       [() => board.store(''), 'bad-definition', `board "${board.name}": a store needs a non-empty string id.`],
-      [() => board.store('a'), 'duplicate-store', `board "${board.name}" already has a store "a".`],
+      [
+        () => board.store('a', { initial: 1 }),
+        'store-conflict',
+        `board "${board.name}" already has store a with another initial; an existing id takes the options it was created with.`,
+      ],
       [
         () => board.store('z', { storage: 'disk' as never }),
         'bad-definition',
