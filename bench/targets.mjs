@@ -144,7 +144,7 @@ export const targets = [
   },
   {
     id: 'P10',
-    what: 'brush → histograms, median vs crossfilter2, worst of 3M/10M/30M rows, sweep and jump',
+    what: 'brush → histograms, median vs crossfilter2, worst of the sizes that ran (3M, 10M, 30M; P10 notes list any that failed), sweep and jump',
     from: [{ bench: 'P10', summary: 'worst median ours/crossfilter2' }],
     op: '<=',
     limit: 0.25,
