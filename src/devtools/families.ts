@@ -206,7 +206,7 @@ function foldCallbacks(
   const boxes = new Map<string, CallbackInfo>()
   for (const f of families) {
     const instances = f.instances.map((i) => byId.get(i)).filter((c): c is CallbackInfo => c !== undefined)
-    boxes.set(f.id, familyInfo(f, instances))
+    boxes.set(f.id, familyInfo(f))
     folded.set(f.id, instances.length)
   }
   // Each family's box where its first instance was, or at the end when it has none yet.
@@ -224,34 +224,12 @@ function foldCallbacks(
 }
 
 /**
- * A pattern callback as one callback: its slots are its patterns; running, progress, error
- * and cache from any instance; runs, hits, misses, errors and bytes added up; last ms the
- * longest of the instances' latest; mean weighted by runs. (switchboard/testing reads a
- * pattern callback's runs through this too.)
+ * A pattern callback as one callback: its slots are its patterns, its figures the ones the
+ * board added up for it (`inspect().families`, as `board.status(familyId)`: running while
+ * one instance runs, runs and cache figures summed...). switchboard/testing reads a pattern
+ * callback's runs through this too.
  */
-export function familyInfo(f: CallbackFamily, instances: readonly CallbackInfo[]): CallbackInfo {
-  const runs = instances.reduce((a, c) => a + c.stats.runs, 0)
-  const add = (k: 'hits' | 'misses' | 'errors' | 'bytesIn' | 'bytesOut') =>
-    instances.reduce((a, c) => a + c.stats[k], 0)
-  const running = instances.find((c) => c.running)
-  return {
-    id: f.id,
-    inputs: f.inputs,
-    state: f.state,
-    outputs: f.outputs,
-    running: running !== undefined,
-    progress: running?.progress ?? null,
-    cached: instances.some((c) => c.cached),
-    error: instances.find((c) => c.error !== undefined)?.error,
-    stats: {
-      runs,
-      lastMs: instances.reduce((a, c) => Math.max(a, c.stats.lastMs), 0),
-      avgMs: runs ? instances.reduce((a, c) => a + c.stats.avgMs * c.stats.runs, 0) / runs : 0,
-      bytesIn: add('bytesIn'),
-      bytesOut: add('bytesOut'),
-      hits: add('hits'),
-      misses: add('misses'),
-      errors: add('errors'),
-    },
-  }
+export function familyInfo(f: CallbackFamily): CallbackInfo {
+  const { instances: _, ...info } = f
+  return info
 }

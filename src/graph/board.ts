@@ -44,6 +44,7 @@ import type {
   Inspection,
   KeyedStore,
   SlotRef,
+  Store,
   StoreOptions,
   StoreRef,
 } from './types'
@@ -773,14 +774,20 @@ class BoardImpl implements Board {
   }
 
   status(callback: Callback | string): CallbackStatus | undefined {
-    const node = this.#callbackById.get(typeof callback === 'string' ? callback : callback?.id)
-    if (!node) return undefined
-    return {
-      running: this.scheduler.isRunning(node),
-      progress: node.progress,
-      error: this.errors.get(node.id),
-      stats: { ...node.stats },
-    }
+    const id = typeof callback === 'string' ? callback : callback?.id
+    const node = this.#callbackById.get(id)
+    return node ? this.#status(node) : this.#patterns?.status(id, this.#status)
+  }
+
+  #status = (node: CallbackNode): CallbackStatus => ({
+    running: this.scheduler.isRunning(node),
+    progress: node.progress,
+    error: this.errors.get(node.id),
+    stats: { ...node.stats },
+  })
+
+  get<T>(id: StoreId): Store<T> | undefined {
+    return this.stores.get(typeof id === 'string' ? id : canonicalId(id)) as Store<T> | undefined
   }
 
   emit<K extends keyof BoardEvents>(type: K, e: BoardEvents[K]): void {
@@ -830,7 +837,7 @@ class BoardImpl implements Board {
       version: this.version,
       stores,
       callbacks,
-      families: this.#patterns?.families() ?? [],
+      families: this.#patterns?.families(this.#status) ?? [],
       edges,
       capabilities: {
         indexedDB: typeof indexedDB !== 'undefined' && this.#db !== null && this.#db?.state !== 'degraded',

@@ -10,7 +10,7 @@
 import { GraphError } from '../errors'
 import type { IdObject, Pattern, Wildcard } from './id-types'
 import type { CallbackNode, PatternPart, StoreNode } from './store'
-import type { CacheOptions, FamilyInfo } from './types'
+import type { CacheOptions, CallbackStatus, FamilyInfo } from './types'
 
 export type { IdObject, Pattern, StoreId, Wildcard } from './id-types'
 
@@ -113,7 +113,10 @@ export interface Patterns {
   names(store: StoreNode): string | undefined
   /** A plain callback's outputs against the families' output patterns: GraphError('duplicate-output'). */
   checkOutputs(id: string, outputs: readonly StoreNode[]): void
-  families(): FamilyInfo[]
+  /** Each family for inspect(), its instances' figures added up (`one`: an instance's status). */
+  families(one: (node: CallbackNode) => CallbackStatus): FamilyInfo[]
+  /** A family's instances added up, as board.status(familyId) gives them; undefined for another id. */
+  status(id: string, one: (node: CallbackNode) => CallbackStatus): CallbackStatus | undefined
   /** The family and matched values of an instance node, for inspect(). */
   instanceOf(node: CallbackNode): { family: string; match: IdObject } | undefined
 }

@@ -39,7 +39,7 @@ import {
   type StoreId,
 } from './ids'
 import type { CallbackNode, PatternPart, StoreNode } from './store'
-import type { FamilyInfo } from './types'
+import type { CallbackStatus, FamilyInfo, Stats } from './types'
 
 /** Evaluating a wildcard installs the engine: a page that never imports one never loads it. */
 function install<T>(w: T): T {
@@ -656,23 +656,63 @@ class Engine implements Patterns {
 
   // ---- inspect ----
 
-  families(): FamilyInfo[] {
+  families(one: (node: CallbackNode) => CallbackStatus): FamilyInfo[] {
     return [...this.#families.values()].map((f) => {
       const texts = (role: Role) => f.slots.filter((s) => s.role === role).map((s) => s.text)
+      const s = addUp(f, one)
       return {
         id: f.id,
         inputs: texts('input'),
         state: texts('state'),
         outputs: texts('output'),
+        running: s.running,
+        progress: s.progress && { ...s.progress },
+        cached: !!f.o.cache,
+        error: s.error?.message,
+        stats: s.stats,
         instances: [...f.instances.values()].map((i) => i.node.id),
       }
     })
+  }
+
+  status(id: string, one: (node: CallbackNode) => CallbackStatus): CallbackStatus | undefined {
+    const f = this.#families.get(id)
+    return f && addUp(f, one)
   }
 
   instanceOf(node: CallbackNode): { family: string; match: IdObject } | undefined {
     const p = node.pattern
     if (!(p instanceof Instance)) return undefined
     return { family: p.family.id, match: p.match ?? {} }
+  }
+}
+
+/**
+ * A family's instances as one callback: running while one runs (with its progress), the
+ * first error, runs, bytes and cache figures summed, last ms the longest of the latest
+ * runs, mean weighted by runs. The one place this adding up is done (board.status,
+ * inspect().families, and through them the Preact hooks, the dev panel and the testing
+ * matchers).
+ */
+function addUp(f: Family, one: (node: CallbackNode) => CallbackStatus): CallbackStatus {
+  const all = [...f.instances.values()].map((i) => one(i.node))
+  const running = all.find((s) => s.running)
+  const sum = (k: keyof Stats) => all.reduce((a, s) => a + s.stats[k], 0)
+  const runs = sum('runs')
+  return {
+    running: !!running,
+    progress: running?.progress ?? null,
+    error: all.find((s) => s.error)?.error,
+    stats: {
+      runs,
+      lastMs: all.reduce((a, s) => Math.max(a, s.stats.lastMs), 0),
+      avgMs: runs ? all.reduce((a, s) => a + s.stats.avgMs * s.stats.runs, 0) / runs : 0,
+      bytesIn: sum('bytesIn'),
+      bytesOut: sum('bytesOut'),
+      hits: sum('hits'),
+      misses: sum('misses'),
+      errors: sum('errors'),
+    },
   }
 }
 

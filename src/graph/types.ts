@@ -210,14 +210,11 @@ export interface CallbackInfo {
 
 /**
  * A callback defined with patterns (a family): its slots as canonical strings (wildcards
- * written bare: `{"index":MATCH,"type":"item"}`) and the ids of its instances, which
- * `Inspection.callbacks` lists like any callback.
+ * written bare: `{"index":MATCH,"type":"item"}`), the ids of its instances, which
+ * `Inspection.callbacks` lists like any callback, and their figures added up as
+ * `board.status(familyId)` adds them (`error` the first one's message).
  */
-export interface FamilyInfo {
-  id: string
-  inputs: string[]
-  state: string[]
-  outputs: string[]
+export interface FamilyInfo extends Omit<CallbackInfo, 'family' | 'match'> {
   instances: string[]
 }
 
@@ -391,6 +388,14 @@ export interface Board {
    * pattern) is `GraphError('in-use')`.
    */
   remove(store: StoreRef): void
+  /**
+   * The store of that id (a string, an object id in any key order, or its canonical string),
+   * or undefined when there is none (never made, or removed). Unlike `store(id)`, it never
+   * creates one.
+   * @example
+   * const qty = board.get<number>({ type: 'qty', index: 3 })   // Store<number> | undefined
+   */
+  get<T = unknown>(id: StoreId): Store<T> | undefined
   callback<
     const I extends readonly SlotRef[],
     // Not `const`: `| []` already infers `outputs: [a, b]` as a tuple, and a const type
@@ -407,7 +412,9 @@ export interface Board {
   inspect(): Inspection
   /**
    * A callback's status now (running, progress, error, stats), or undefined for an id not
-   * defined. Re-read it when a 'change' event names the callback.
+   * defined. Re-read it when a 'change' event names the callback. A pattern callback's id
+   * gives its instances added up: running while one runs (with its progress), the first
+   * error, runs, bytes and cache figures summed, last ms the longest, mean weighted by runs.
    * @example
    * board.on('change', (e) => e.callbacks.includes('load') && show(board.status('load')!))
    */

@@ -7,7 +7,7 @@
 import { type ComponentChildren, createContext, type JSX } from 'preact'
 import { useCallback, useContext, useRef } from 'preact/hooks'
 import { type CallbackError, GraphError } from '../errors'
-import type { Board, Callback, CallbackStatus } from '../graph/types'
+import type { Board, Callback } from '../graph/types'
 import type { IdObject } from '../index'
 import { useExternal } from './external'
 import { idText } from './ids'
@@ -112,7 +112,8 @@ export function useStatus(callback: Callback | string, options?: Board | StatusO
 }
 
 function read(board: Board, id: string): Status {
-  const status = board.status(id) ?? familyStatus(board, id)
+  // A pattern callback's id: the board adds its instances up.
+  const status = board.status(id)
   if (!status) return idle
   const s = status.stats
   return {
@@ -124,37 +125,6 @@ function read(board: Board, id: string): Status {
     misses: s.misses,
     lastMs: s.lastMs,
     avgMs: s.avgMs,
-  }
-}
-
-/**
- * A pattern callback's instances as one status: running while any runs (with its
- * progress), the first error, runs and cache figures summed, last ms the longest, mean
- * weighted by runs. Undefined when `id` is not a pattern callback.
- */
-function familyStatus(board: Board, id: string): CallbackStatus | undefined {
-  const family = (board.inspect() as { families?: Array<{ id: string; instances: string[] }> }).families?.find(
-    (f) => f.id === id,
-  )
-  if (!family) return undefined
-  const all = family.instances.map((i) => board.status(i)).filter((s): s is CallbackStatus => s !== undefined)
-  const runs = all.reduce((a, s) => a + s.stats.runs, 0)
-  const sum = (k: 'hits' | 'misses' | 'errors' | 'bytesIn' | 'bytesOut') => all.reduce((a, s) => a + s.stats[k], 0)
-  const running = all.find((s) => s.running)
-  return {
-    running: running !== undefined,
-    progress: running?.progress ?? null,
-    error: all.find((s) => s.error)?.error,
-    stats: {
-      runs,
-      lastMs: all.reduce((a, s) => Math.max(a, s.stats.lastMs), 0),
-      avgMs: runs ? all.reduce((a, s) => a + s.stats.avgMs * s.stats.runs, 0) / runs : 0,
-      bytesIn: sum('bytesIn'),
-      bytesOut: sum('bytesOut'),
-      hits: sum('hits'),
-      misses: sum('misses'),
-      errors: sum('errors'),
-    },
   }
 }
 

@@ -52,14 +52,9 @@ function isStore(x: unknown): x is Store<unknown> {
   return typeof (x as Store<unknown> | null)?.subscribe === 'function'
 }
 
-/**
- * The live store of that id on the board, or undefined. The public board has no lookup
- * that does not create (`board.store(id)` would), so this reads the board's own map of
- * stores, as switchboard/testing does; a removed store is not in it.
- */
+/** The live store of that id on the board, or undefined (`board.get` never creates one). */
 function storeOf<T>(board: Board, text: string): Store<T> | undefined {
-  const stores = (board as unknown as { stores?: Map<string, Store<T>> }).stores
-  return stores instanceof Map ? stores.get(text) : undefined
+  return board.get<T>(text)
 }
 
 /**

@@ -122,13 +122,7 @@ function callbackIn(
   const c = info.callbacks.find((x) => x.id === id)
   if (c) return c
   const f = info.families?.find((x) => x.id === id)
-  return (
-    f &&
-    familyInfo(
-      f,
-      info.callbacks.filter((x) => f.instances.includes(x.id)),
-    )
-  )
+  return f && familyInfo(f)
 }
 
 const hint = (state: ExpectMatcherState, board: BoardHandle, matcher: string, args: string) =>

@@ -156,7 +156,22 @@ describe('foldFamilies', () => {
           progress: { fraction: 0.5, note: 'half' },
         }),
       ],
-      families: [{ id: 'twice', inputs: [ITEM_MATCH], state: [], outputs: [DOUBLE_MATCH], instances: [at(0), at(1)] }],
+      // The family's figures as the board adds them up (test/graph/lookup.node.test.ts FS01–FS04):
+      // runs 2 + 1; hits 1 + 0; the longer latest run; the mean weighted by runs: (4·2 + 10·1) / 3.
+      families: [
+        {
+          id: 'twice',
+          inputs: [ITEM_MATCH],
+          state: [],
+          outputs: [DOUBLE_MATCH],
+          running: true,
+          progress: { fraction: 0.5, note: 'half' },
+          cached: true,
+          error: undefined,
+          stats: { ...stats, runs: 3, hits: 1, lastMs: 10, avgMs: 6 },
+          instances: [at(0), at(1)],
+        },
+      ],
       edges: [
         { from: item(0), to: at(0), kind: 'input' },
         { from: at(0), to: double(0), kind: 'output' },
@@ -167,7 +182,7 @@ describe('foldFamilies', () => {
     }
   }
 
-  it('a pattern callback is one box in place of its instances, with their figures added up', () => {
+  it("a pattern callback is one box in place of its instances, with the figures the board added up", () => {
     const f = foldFamilies(withInstances())
     expect(f.folded).toEqual(new Map([['twice', 2]]))
     expect(f.callbacks.map((c) => c.id)).toEqual(['twice', 'other'])
@@ -179,7 +194,6 @@ describe('foldFamilies', () => {
       progress: { fraction: 0.5, note: 'half' },
       cached: true,
     })
-    // runs 2 + 1; hits 1 + 0; the longer latest run; the mean weighted by runs: (4·2 + 10·1) / 3.
     expect(twice.stats).toMatchObject({ runs: 3, hits: 1, lastMs: 10, avgMs: 6 })
     expect(f.edges).toEqual([
       { from: '{"index":*,"type":"item"}', to: 'twice', kind: 'input' },

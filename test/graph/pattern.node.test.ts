@@ -674,15 +674,31 @@ describe('inspect', () => {
       run: (c) => (c as number[]).length,
     })
     const i = board.inspect()
+    // Not started: no run yet, so each family's figures (its instances added up) are zero.
+    const idle = {
+      running: false,
+      progress: null,
+      cached: false,
+      error: undefined,
+      stats: { runs: 0, lastMs: 0, avgMs: 0, bytesIn: 0, bytesOut: 0, hits: 0, misses: 0, errors: 0 },
+    }
     expect(i.families).toEqual([
       {
         id: 'cost',
         inputs: ['{"index":MATCH,"type":"qty"}'],
         state: [],
         outputs: ['{"index":MATCH,"type":"cost"}'],
+        ...idle,
         instances: ['cost[{"index":1}]', 'cost[{"index":2}]'],
       },
-      { id: 'total', inputs: ['{"index":ALL,"type":"cost"}'], state: [], outputs: ['total'], instances: ['total'] },
+      {
+        id: 'total',
+        inputs: ['{"index":ALL,"type":"cost"}'],
+        state: [],
+        outputs: ['total'],
+        ...idle,
+        instances: ['total'],
+      },
     ])
     expect(i.callbacks.map((c) => [c.id, c.family, c.match, c.inputs])).toEqual([
       ['cost[{"index":1}]', 'cost', { index: 1 }, ['{"index":1,"type":"qty"}']],

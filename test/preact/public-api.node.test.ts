@@ -21,3 +21,14 @@ it('the Preact adapter and the dev panel import nothing of src/graph but types.t
   expect(seen.filter((s) => !s.endsWith(': ../graph/types'))).toEqual([])
   expect(seen.length).toBeGreaterThan(0)
 })
+
+it("the Preact adapter reads no field of the board outside Board: a store by id comes from board.get, a family's status from board.status", () => {
+  for (const file of readdirSync(join(root, 'preact'))) {
+    const text = readFileSync(join(root, 'preact', file), 'utf8')
+    // The implementation's map of stores (`board.stores`), read by a cast, is not the public board.
+    expect(text, `preact/${file}`).not.toMatch(/\.stores\b|stores\?: Map/)
+    // Summing a family's instances is the core's job (board.status(familyId)), not the adapter's.
+    expect(text, `preact/${file}`).not.toMatch(/\.families\b/)
+  }
+  expect(readFileSync(join(root, 'preact/store.ts'), 'utf8')).toMatch(/board\.get(<\w+>)?\(/)
+})
