@@ -13,7 +13,7 @@ import { sizeOf } from '../storage/size'
 import type { Persistence, Wave } from '../storage/storage'
 import { broadcastWorks, earlySessionId, webLocks } from '../sync/id'
 import { type Handle, isHandle } from '../worker/handle'
-import { createPool, type PoolHost, resolveHandle, type TaskRun } from '../worker/pool'
+import { createPool, resolveHandle } from '../worker/pool'
 import type { PoolOptions, Tasks, WorkerPool } from '../worker/types'
 import {
   canonicalId,
@@ -68,9 +68,11 @@ function cachedCall(node: CallbackNode): CachedCall {
 /**
  * The board itself: `createBoard` returns it as is, typed `Board`. Fields marked `#` are its
  * own; the public ones other than Board's are read by the scheduler host, the worker pool,
- * the cache, storage and sync (each to be narrowed to a host interface of its own).
+ * the cache, storage and sync (each to be narrowed to a host interface of its own). It is
+ * its stores' host too (store.ts StoreHost), so `store.host === board` tells this board's
+ * stores from others' with no object of closures per board.
  */
-class BoardImpl implements Board {
+class BoardImpl implements Board, StoreHost {
   readonly name: string
   readonly version: string | number
   readonly scheduler: Scheduler
@@ -128,18 +130,6 @@ class BoardImpl implements Board {
     () => this.scheduler.dirtyCount,
   )
   readonly callbacks: CallbackNode[] = this.#topology.callbacks
-  /** What each store sees of this board; also tells this board's stores from others'. */
-  readonly #storeHost: StoreHost = ((board: BoardImpl): StoreHost => ({
-    write: (store, value, how) => board.write(store, value, how),
-    set: (store, value) => {
-      const scheduler = board.scheduler
-      if (!scheduler.started) board.setBeforeStart.add(store)
-      return scheduler.write(store, value, undefined, 'set')
-    },
-    subscribed: (store) => board.scheduler.subscribed(store),
-    warn: (key, message, cause) => board.warn(key, message, cause),
-  }))(this)
-
   constructor(readonly opts: BoardOptions) {
     if (!opts || typeof opts.name !== 'string' || !opts.name) {
       throw new GraphError('bad-definition', 'createBoard needs a non-empty string `name`.')
@@ -210,7 +200,7 @@ class BoardImpl implements Board {
       )
     }
     const node = new StoreNode<T>({
-      host: this.#storeHost,
+      host: this,
       id,
       objectId,
       initial: options.initial as T,
@@ -280,7 +270,7 @@ class BoardImpl implements Board {
 
   #storeOf(ref: SlotRef | { readonly id: string }, where: string): StoreNode {
     if (ref instanceof StoreNode) {
-      if (ref.host !== this.#storeHost)
+      if (ref.host !== this)
         throw new GraphError('unknown-store', `${where} names store "${ref.id}" of another board.`)
       if (ref.removed) throw new GraphError('unknown-store', `${where} names store "${ref.id}", which was removed.`)
       return ref
@@ -622,8 +612,7 @@ class BoardImpl implements Board {
         s.restored = true
         return true
       case 'set':
-        if (!this.scheduler.started) this.setBeforeStart.add(s)
-        return this.scheduler.write(s, value, undefined, 'set')
+        return this.set(s, value)
       case 'remote': {
         const changed = this.scheduler.write(s, value, undefined, 'remote')
         if (changed && how.modifiedAt !== undefined) s.modifiedAt = how.modifiedAt
@@ -639,6 +628,16 @@ class BoardImpl implements Board {
         return changed
       }
     }
+  }
+
+  /** A store's set() (store.ts StoreHost): `write` with origin 'set', the hot path. */
+  set(store: StoreNode, value: unknown): boolean {
+    if (!this.scheduler.started) this.setBeforeStart.add(store)
+    return this.scheduler.write(store, value, undefined, 'set')
+  }
+
+  subscribed(store: StoreNode): void {
+    this.scheduler.subscribed(store)
   }
 
   /**
@@ -704,11 +703,11 @@ class BoardImpl implements Board {
   }
 
   workers<T extends Tasks = Tasks>(factory: () => Worker, options?: PoolOptions): WorkerPool<T> {
-    return createPool<T>(poolHostOf(this), factory, options)
+    return createPool<T>(this, factory, options)
   }
 
   resolve<T>(handle: Handle<T>): Promise<T> {
-    return resolveHandle(poolHostOf(this), handle)
+    return resolveHandle(this, handle)
   }
 
   batch<T>(fn: () => T): T {
@@ -877,40 +876,6 @@ export function boardImpl(board: Board): BoardImpl {
   return board
 }
 export type { BoardImpl }
-
-/** The worker pools' view of a board (src/worker/types.ts `PoolHost`): one per board. */
-const poolHosts = new WeakMap<BoardImpl, PoolHost>()
-function poolHostOf(b: BoardImpl): PoolHost {
-  let host = poolHosts.get(b)
-  if (host) return host
-  host = {
-    name: b.name,
-    warn: (key, message) => b.warn(key, message),
-    disposed: () => b.scheduler.disposed,
-    values: () => Array.from(b.stores.values(), (s) => s.value),
-    holds: (id) => b.hooks.holds.some((f) => f(id)),
-    running: (id) => {
-      const node = b.callbacks.find((c) => c.id === id)
-      return !!node && b.scheduler.isRunning(node)
-    },
-    profiling: () => b.scheduler.profile,
-    // A run's ctx is the scheduler's RunContext: it has these, a user's value does not.
-    runOf: (x) =>
-      x !== null &&
-      typeof x === 'object' &&
-      typeof (x as Partial<TaskRun>).reportBytes === 'function' &&
-      typeof (x as Partial<TaskRun>).progress === 'function'
-        ? (x as TaskRun)
-        : undefined,
-    idb: () => import('../storage/idb').then((m) => b.database(m.openBoardIdb)),
-    onReplaced: (fn) => void b.hooks.replaced.push((_store, old) => fn(old)),
-    onClear: (fn) => void b.hooks.clear.push(fn),
-    onStatus: (fn) => void b.on('status', ({ callback }) => fn(callback)),
-    onDispose: (fn) => void b.hooks.dispose.push(fn),
-  }
-  poolHosts.set(b, host)
-  return host
-}
 
 /** Two initial values that are the same data (`{}` and `{}`): an object id's options agree. */
 function sameJson(a: unknown, b: unknown): boolean {

@@ -14,6 +14,7 @@
  *   and the handles it carried released.
  */
 import { CallbackError, noUpdate, PreventUpdate, WorkerError } from '../errors'
+import { type PoolBoard, poolHostOf } from '../graph/pool-host'
 import { sizeOf } from '../storage/size'
 import { eachHandle, type Handle, isHandle } from './handle'
 import { issued, type Member, Ownership, poolsOf, resolveHandle } from './ownership'
@@ -21,7 +22,10 @@ import { AGGREGATE_TASK, type Call, fromWire, type Progress, type Reply, type Wo
 import type { PoolHost, PoolOptions, PoolStats, TaskRun, WorkerPool } from './types'
 import { kindOf, type Slot, type SlotEvents, Workers } from './workers'
 
-export { resolveHandle }
+/** `board.resolve(handle)` once the pool's code has loaded (pool.ts). */
+export function resolveOwned<T>(board: PoolBoard, handle: Handle<T>): Promise<T> {
+  return resolveHandle(poolHostOf(board), handle)
+}
 
 /** One call, from `task()` to its outcome. */
 interface Pending {
@@ -43,8 +47,8 @@ let poolSeq = 0
 /** Part of every pool id: two tabs' pools must not mint the same persisted handle ids. */
 const tabTag = Math.random().toString(36).slice(2, 7)
 
-export function startPool(host: PoolHost, factory: () => Worker, options: PoolOptions): WorkerPool {
-  return new Pool(host, factory, options).face
+export function startPool(board: PoolBoard, factory: () => Worker, options: PoolOptions): WorkerPool {
+  return new Pool(poolHostOf(board), factory, options).face
 }
 
 class Pool implements Member, SlotEvents<Pending> {

@@ -8,11 +8,13 @@
  *   calls.ts       routing and queueing: which worker runs a call, when, and its outcome
  *   workers.ts     worker lifecycle: start, ready, retry, exit, restart, terminate
  *   ownership.ts   handles: which the pool issued, who holds them, when they are released
- *   types.ts       the public face and the narrow host (`PoolHost`) the board hands in
+ *   types.ts       the public face and the narrow host (`PoolHost`) the pool sees of the board,
+ *                  made with the pool's code (graph/pool-host.ts), so it costs nothing up front
  */
 import type { AggregateSpec } from '../aggregate/index'
+import type { PoolBoard } from '../graph/pool-host'
 import type { Handle } from './handle'
-import type { PoolHost, PoolOptions, PoolStats, Tasks, WorkerPool } from './types'
+import type { PoolOptions, PoolStats, Tasks, WorkerPool } from './types'
 
 export type {
   PoolHost,
@@ -35,19 +37,19 @@ const load = (): Promise<Calls> =>
 
 /** `board.workers(factory, options)`: the face now, the pool's code on first use. */
 export function createPool<T extends Tasks = Tasks>(
-  host: PoolHost,
+  board: PoolBoard,
   factory: () => Worker,
   options: PoolOptions = {},
 ): WorkerPool<T> {
   const name = options.name ?? 'workers'
-  let pool: WorkerPool | undefined = loaded?.startPool(host, factory, options)
-  if (pool && host.disposed()) pool.terminate()
+  let pool: WorkerPool | undefined = loaded?.startPool(board, factory, options)
+  if (pool && board.scheduler.disposed) pool.terminate()
   let terminated = false
   const ready: Promise<WorkerPool> = pool
     ? Promise.resolve(pool)
     : load().then((m) => {
-        pool = m.startPool(host, factory, options)
-        if (terminated || host.disposed()) pool.terminate()
+        pool = m.startPool(board, factory, options)
+        if (terminated || board.scheduler.disposed) pool.terminate()
         return pool
       })
   const face: WorkerPool = {
@@ -85,6 +87,6 @@ export function createPool<T extends Tasks = Tasks>(
 }
 
 /** `board.resolve(handle)`: the one way data held by a worker reaches the main thread. */
-export function resolveHandle<T>(host: PoolHost, handle: Handle<T>): Promise<T> {
-  return load().then((m) => m.resolveHandle(host, handle))
+export function resolveHandle<T>(board: PoolBoard, handle: Handle<T>): Promise<T> {
+  return load().then((m) => m.resolveOwned(board, handle))
 }
