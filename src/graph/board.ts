@@ -22,7 +22,6 @@ import {
   type IdObject,
   isIdLike,
   type PatternCallbackOptions,
-  type PatternHost,
   type Patterns,
   parseCanonical,
   patternEngine,
@@ -462,43 +461,18 @@ class BoardImpl implements Board, StoreHost {
         'bad-pattern',
         `callback "${label}" uses a wildcard that was not imported from switchboard (ALL, MATCH, ALLSMALLER).`,
       )
-    const host: PatternHost = {
-      name: this.name,
-      stores: this.stores,
-      started: () => this.scheduler.started,
+    // The engine builds the rest of its host (pattern.ts hostOf): this is what only the
+    // board can give, so a board without wildcards pays for no more.
+    return (this.#patterns = make({
+      board: this,
+      byId: this.#callbackById,
+      topology: this.#topology,
       storeOf: (ref, where) => this.#storeOf(ref as StoreRef, where),
       node: (id, o, parts) => {
         if (o.cache) this.#cacheRunnerFor()
         return this.#node(id, o, { ...parts, keyAt: undefined })
       },
-      attach: (node) => {
-        this.#callbackById.set(node.id, node)
-        this.#topology.add(node)
-        this.scheduler.touch(node)
-      },
-      // Ranks are unique even while stale (topology.ts), so marking is safe; the drain
-      // makes them current before it runs anything, unless it is running already.
-      initial: (node) => {
-        if (!this.scheduler.started || node.preventInitialCall || allRestored(node)) return
-        if (this.scheduler.draining) this.#topology.ensureRanks()
-        this.scheduler.mark(node)
-      },
-      detach: (node) => {
-        this.scheduler.drop(node)
-        this.#topology.remove(node)
-        this.#callbackById.delete(node.id)
-        this.errors.delete(node.id)
-      },
-      invalidate: () => this.#topology.invalidate(),
-      mark: (node) => {
-        if (!this.scheduler.started) return
-        if (this.scheduler.draining) this.#topology.ensureRanks()
-        this.scheduler.mark(node)
-      },
-      nextSeq: () => ++this.scheduler.seq,
-      flush: () => (this.scheduler.started ? this.scheduler.flush() : this.scheduler.publishSoon()),
-    }
-    return (this.#patterns = make(host))
+    }))
   }
 
   /**
@@ -884,11 +858,4 @@ function sameJson(a: unknown, b: unknown): boolean {
   } catch {
     return false
   }
-}
-
-/** Every store of a node was restored from storage: no initial call (guarantee 4, per instance). */
-function allRestored(n: CallbackNode): boolean {
-  if (!n.outputs.length) return false
-  for (const list of [n.inputs, n.state, n.outputs]) for (const s of list) if (!s.restored) return false
-  return true
 }

@@ -10,6 +10,7 @@
 import { GraphError } from '../errors'
 import type { IdObject, Pattern, Wildcard } from './id-types'
 import type { CallbackNode, PatternPart, StoreNode } from './store'
+import type { Topology } from './topology'
 import type { CacheOptions, CallbackStatus, FamilyInfo } from './types'
 
 export type { IdObject, Pattern, StoreId, Wildcard } from './id-types'
@@ -164,5 +165,32 @@ export interface PatternHost {
   flush(): void
 }
 
+/**
+ * What only the board can hand the engine (its private callback map, ranking and node
+ * factory); pattern.ts makes the rest of its PatternHost from it, so that code loads
+ * with the engine.
+ */
+export interface PatternSide {
+  readonly board: {
+    readonly name: string
+    readonly stores: ReadonlyMap<string, StoreNode>
+    readonly errors: Map<string, unknown>
+    readonly scheduler: {
+      readonly started: boolean
+      readonly draining: boolean
+      seq: number
+      touch(node: CallbackNode): void
+      mark(node: CallbackNode): void
+      drop(node: CallbackNode): void
+      flush(): void
+      publishSoon(): void
+    }
+  }
+  readonly byId: Map<string, CallbackNode>
+  readonly topology: Pick<Topology, 'add' | 'remove' | 'ensureRanks' | 'invalidate'>
+  storeOf(ref: unknown, where: string): StoreNode
+  node: PatternHost['node']
+}
+
 /** The engine's factory, installed by pattern.ts when a wildcard is first evaluated. */
-export const patternEngine: { make?: (host: PatternHost) => Patterns } = {}
+export const patternEngine: { make?: (side: PatternSide) => Patterns } = {}

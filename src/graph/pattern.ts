@@ -35,6 +35,7 @@ import {
   type PatternCallbackOptions,
   type PatternHost,
   type Patterns,
+  type PatternSide,
   patternEngine,
   type StoreId,
 } from './ids'
@@ -43,8 +44,53 @@ import type { CallbackStatus, FamilyInfo, Stats } from './types'
 
 /** Evaluating a wildcard installs the engine: a page that never imports one never loads it. */
 function install<T>(w: T): T {
-  patternEngine.make ??= (host) => new Engine(host)
+  patternEngine.make ??= (side) => new Engine(hostOf(side))
   return w
+}
+
+/** The engine's view of its board, made from what the board hands over (ids.ts PatternSide). */
+function hostOf({ board, byId, topology, storeOf, node }: PatternSide): PatternHost {
+  const scheduler = board.scheduler
+  // Ranks are unique even while stale (topology.ts), so marking is safe; the drain makes
+  // them current before it runs anything, unless it is running already.
+  const mark = (n: CallbackNode) => {
+    if (scheduler.draining) topology.ensureRanks()
+    scheduler.mark(n)
+  }
+  return {
+    name: board.name,
+    stores: board.stores,
+    started: () => scheduler.started,
+    storeOf,
+    node,
+    attach: (n) => {
+      byId.set(n.id, n)
+      topology.add(n)
+      scheduler.touch(n)
+    },
+    initial: (n) => {
+      if (scheduler.started && !n.preventInitialCall && !allRestored(n)) mark(n)
+    },
+    detach: (n) => {
+      scheduler.drop(n)
+      topology.remove(n)
+      byId.delete(n.id)
+      board.errors.delete(n.id)
+    },
+    invalidate: () => topology.invalidate(),
+    mark: (n) => {
+      if (scheduler.started) mark(n)
+    },
+    nextSeq: () => ++scheduler.seq,
+    flush: () => (scheduler.started ? scheduler.flush() : scheduler.publishSoon()),
+  }
+}
+
+/** Every store of a node was restored from storage: no initial call (guarantee 4, per instance). */
+function allRestored(n: CallbackNode): boolean {
+  if (!n.outputs.length) return false
+  for (const list of [n.inputs, n.state, n.outputs]) for (const s of list) if (!s.restored) return false
+  return true
 }
 
 /**
