@@ -4,8 +4,9 @@
 // Same recipe as size-limit's esbuild preset: bundle, minify, dynamic imports left out, brotli.
 // Brotli does not add up per module; the per-module column is the module's minified bytes times
 // the bundle's brotli ratio (an estimate to rank by, the total is exact).
-import { brotliCompressSync, constants } from 'node:zlib'
+
 import { resolve } from 'node:path'
+import { brotliCompressSync, constants } from 'node:zlib'
 import { build } from 'esbuild'
 
 const root = resolve(import.meta.dirname, '..')
@@ -18,7 +19,11 @@ const lazyChunksStayOut = {
   },
 }
 const result = await build({
-  stdin: { contents: `import { createBoard } from '${entry}'\nconsole.log(createBoard)`, resolveDir: root, loader: 'js' },
+  stdin: {
+    contents: `import { createBoard } from '${entry}'\nconsole.log(createBoard)`,
+    resolveDir: root,
+    loader: 'js',
+  },
   bundle: true,
   minify: true,
   write: false,
@@ -36,6 +41,9 @@ const rows = Object.entries(inputs)
   .map(([path, { bytesInOutput }]) => [path, bytesInOutput])
   .filter(([, n]) => n > 0)
   .sort((a, b) => b[1] - a[1])
-for (const [path, n] of rows) console.log(`${String(n).padStart(6)} min  ~${String(Math.round(n * ratio)).padStart(5)} br  ${path}`)
-console.log(`${String(code.length).padStart(6)} min  ${String(br).padStart(6)} br  total (${(br / 1000).toFixed(2)} kB)`)
+for (const [path, n] of rows)
+  console.log(`${String(n).padStart(6)} min  ~${String(Math.round(n * ratio)).padStart(5)} br  ${path}`)
+console.log(
+  `${String(code.length).padStart(6)} min  ${String(br).padStart(6)} br  total (${(br / 1000).toFixed(2)} kB)`,
+)
 if (process.argv.includes('--out')) process.stdout.write(`\n${new TextDecoder().decode(code)}\n`)

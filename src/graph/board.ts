@@ -269,8 +269,7 @@ class BoardImpl implements Board, StoreHost {
 
   #storeOf(ref: SlotRef | { readonly id: string }, where: string): StoreNode {
     if (ref instanceof StoreNode) {
-      if (ref.host !== this)
-        throw new GraphError('unknown-store', `${where} names store "${ref.id}" of another board.`)
+      if (ref.host !== this) throw new GraphError('unknown-store', `${where} names store "${ref.id}" of another board.`)
       if (ref.removed) throw new GraphError('unknown-store', `${where} names store "${ref.id}", which was removed.`)
       return ref
     }

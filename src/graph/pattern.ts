@@ -34,8 +34,8 @@ import {
   type Pattern,
   type PatternCallbackOptions,
   type PatternHost,
-  type Patterns,
   type PatternSide,
+  type Patterns,
   patternEngine,
   type StoreId,
 } from './ids'

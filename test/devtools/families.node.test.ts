@@ -182,7 +182,7 @@ describe('foldFamilies', () => {
     }
   }
 
-  it("a pattern callback is one box in place of its instances, with the figures the board added up", () => {
+  it('a pattern callback is one box in place of its instances, with the figures the board added up', () => {
     const f = foldFamilies(withInstances())
     expect(f.folded).toEqual(new Map([['twice', 2]]))
     expect(f.callbacks.map((c) => c.id)).toEqual(['twice', 'other'])
