@@ -804,15 +804,25 @@ function promiseOf(x: unknown): Promise<unknown> {
  * is made only when someone reads `signal` or the run turns out async.
  */
 class RunContext implements RunCtx {
-  controller: AbortController | undefined
-  private ids: StoreId[] | undefined
-  constructor(
-    private readonly scheduler: Scheduler,
-    private readonly node: CallbackNode,
-    readonly stamp: number,
-    private readonly from: number,
-    private readonly to: number,
-  ) {}
+  // `declare`d and assigned in the constructor, all seven: class fields are defined
+  // (DefineOwnProperty, through a separate initializer V8 may not inline), and one
+  // RunContext is made per run, the one allocation of a hop.
+  declare controller: AbortController | undefined
+  declare private ids: StoreId[] | undefined
+  declare private readonly scheduler: Scheduler
+  declare private readonly node: CallbackNode
+  declare readonly stamp: number
+  declare private readonly from: number
+  declare private readonly to: number
+  constructor(scheduler: Scheduler, node: CallbackNode, stamp: number, from: number, to: number) {
+    this.scheduler = scheduler
+    this.node = node
+    this.stamp = stamp
+    this.from = from
+    this.to = to
+    this.controller = undefined
+    this.ids = undefined
+  }
 
   get triggered(): readonly StoreId[] {
     return (this.ids ??= triggeredIds(this.node, this.from, this.to))
