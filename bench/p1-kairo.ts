@@ -686,15 +686,31 @@ export async function run(): Promise<BenchResult> {
   const rows: BenchRow[] = []
   const vsAlien: number[] = []
   const vsPreact: number[] = []
+  // VITE_P1_CASES=deep,broad npm run bench -- P1 --profile: only those cases (a profile of
+  // one case; bench/profile-split.mjs splits it by implementation). A run of all cases
+  // is what latest.json keeps.
+  const only = (import.meta.env.VITE_P1_CASES as string | undefined)?.split(',')
   for (const c of cases) {
+    if (only && !only.includes(c.name)) continue
     const built: Record<Impl, Built> = {
       ours: await c.board(),
       alien: c.signals(alienLib()),
       preact: c.signals(preactLib()),
     }
     sanity(c.name, built)
+    // Named roots, so a CPU profile tells the three apart (bench/profile-split.mjs).
     const { ms } = await timeInterleaved(
-      { ours: built.ours.iter, alien: built.alien.iter, preact: built.preact.iter },
+      {
+        ours: function p1_ours() {
+          return built.ours.iter()
+        },
+        alien: function p1_alien() {
+          return built.alien.iter()
+        },
+        preact: function p1_preact() {
+          return built.preact.iter()
+        },
+      },
       { warmupMs: 300, targetMs: 15, samples: 15 },
     )
     for (const b of Object.values(built)) b.dispose()

@@ -227,7 +227,7 @@ export class Scheduler {
     if (eq === undefined ? sameValue(old, value) : eq(old, value)) return false
     store.value = value
     if (old !== null && typeof old === 'object') this.host.replaced(store, old)
-    store.modifiedAt = this.now || (this.now = Date.now())
+    store.at = this.now || (this.now = Date.now())
     store.origin = origin
     store.seq = ++this.seq
     // Only a store someone sees (persisted, subscribed) goes on the changed list; one
@@ -459,7 +459,21 @@ export class Scheduler {
     }
     this.#ran(node)
     // A run that disposed the board has its result (or error) dropped, as a run in flight would.
-    if (!this.disposed) this.#apply(node, result)
+    if (this.disposed) return
+    // One output (the common hop): written here, without #apply's general path.
+    if (node.single) {
+      if (result !== noUpdate) {
+        try {
+          this.write(node.outputs[0]!, result, node)
+        } catch (e) {
+          // A store's `equals` threw: that fails this callback, not the wave (as in #apply).
+          return this.#fail(node, e)
+        }
+      }
+      if (node.failing) this.#succeeded(node)
+      return
+    }
+    this.#apply(node, result)
   }
 
   /** A run that ended synchronously and was not timed: its status changed, one more run. */
@@ -790,15 +804,25 @@ function promiseOf(x: unknown): Promise<unknown> {
  * is made only when someone reads `signal` or the run turns out async.
  */
 class RunContext implements RunCtx {
-  controller: AbortController | undefined
-  private ids: StoreId[] | undefined
-  constructor(
-    private readonly scheduler: Scheduler,
-    private readonly node: CallbackNode,
-    readonly stamp: number,
-    private readonly from: number,
-    private readonly to: number,
-  ) {}
+  // `declare`d and assigned in the constructor, all seven: class fields are defined
+  // (DefineOwnProperty, through a separate initializer V8 may not inline), and one
+  // RunContext is made per run, the one allocation of a hop.
+  declare controller: AbortController | undefined
+  declare private ids: StoreId[] | undefined
+  declare private readonly scheduler: Scheduler
+  declare private readonly node: CallbackNode
+  declare readonly stamp: number
+  declare private readonly from: number
+  declare private readonly to: number
+  constructor(scheduler: Scheduler, node: CallbackNode, stamp: number, from: number, to: number) {
+    this.scheduler = scheduler
+    this.node = node
+    this.stamp = stamp
+    this.from = from
+    this.to = to
+    this.controller = undefined
+    this.ids = undefined
+  }
 
   get triggered(): readonly StoreId[] {
     return (this.ids ??= triggeredIds(this.node, this.from, this.to))

@@ -52,13 +52,31 @@ export interface StoreNodeOptions<T> {
 /** A store as the board and scheduler see it; users hold it typed as `Store<T>`. */
 export class StoreNode<T = unknown> implements Store<T> {
   value: T
-  modifiedAt: number | undefined = undefined
+  /**
+   * modifiedAt as the scheduler writes it on every change: always a number (-1: never
+   * modified), so V8 keeps it an unboxed double field. A field of `number | undefined`
+   * boxes each new time in a fresh heap number (an allocation per write on the hot path).
+   */
+  at = -1
+  get modifiedAt(): number | undefined {
+    return this.at === -1 ? undefined : this.at
+  }
+  set modifiedAt(t: number | undefined) {
+    this.at = t === undefined ? -1 : t
+  }
   /** Callbacks reading this store as an input (a change marks them dirty). */
   readers: CallbackNode[] = []
   /** Callbacks reading it as state (no trigger, but they wait for its writers). */
   stateReaders: CallbackNode[] = []
   /** Callbacks declaring it as an output. */
   writers: CallbackNode[] = []
+  /**
+   * Someone sees its changes at the end of a drain: it is persisted or has subscribers. A
+   * change of a store nobody sees skips the scheduler's changed list (the hot path of a
+   * memory store between two callbacks). A field kept by subscribe and its unsubscribe,
+   * not a getter: every write reads it.
+   */
+  observed: boolean
   /** In the scheduler's changed list already (notify and persist once per drain; observed stores only). */
   queued = false
   /** Its value came from storage at start (guarantee 4: no initial-call storm on reload). */
@@ -108,6 +126,7 @@ export class StoreNode<T = unknown> implements Store<T> {
     this.maxAgeMs = o.maxAgeMs
     this.value = o.initial
     this.location = o.storage
+    this.observed = o.storage !== 'memory'
   }
 
   get(): T {
@@ -120,17 +139,12 @@ export class StoreNode<T = unknown> implements Store<T> {
 
   subscribe(fn: (value: T) => void): () => void {
     const off = this.#subscribers.subscribe(fn)
+    this.observed = true
     this.host.subscribed(this as StoreNode)
-    return off
-  }
-
-  /**
-   * Someone sees its changes at the end of a drain: it is persisted or has subscribers. A
-   * change of a store nobody sees skips the scheduler's changed list (the hot path of a
-   * memory store between two callbacks).
-   */
-  get observed(): boolean {
-    return this.storage !== 'memory' || this.#subscribers.size > 0
+    return () => {
+      off()
+      this.observed = this.storage !== 'memory' || this.#subscribers.size > 0
+    }
   }
 
   clear(): void {

@@ -129,6 +129,51 @@ export function removeVersion(idb: Idb, version: string | number): Promise<void>
   })
 }
 
+/** From this many keys on, a restore may read the whole object store at once (readMany). */
+const BULK = 32
+
+/**
+ * The entries of `stores` at `keys`, in order (undefined where there is none). One get per
+ * key costs a request and a success event each, which made start() with thousands of idb
+ * stores slow and superlinear; so when many keys are asked for and the object store holds
+ * at most twice as many entries (the rest: another version's, spilled Web Storage values),
+ * it is read with one getAll and one getAllKeys, in one transaction (both in key order).
+ * Otherwise, per key: a restore never reads much more than it needs.
+ */
+async function readMany(idb: Idb, keys: IDBValidKey[]): Promise<unknown[]> {
+  if (keys.length < BULK) return idb.getMany('stores', keys)
+  const read = await idb.tx('stores', 'readonly', (os) => {
+    const out: { keys?: IDBValidKey[]; values?: unknown[] } = {}
+    const count = os.count()
+    count.onsuccess = () => {
+      if (count.result <= 2 * keys.length) {
+        const all = os.getAllKeys()
+        const values = os.getAll()
+        values.onsuccess = () => {
+          out.keys = all.result
+          out.values = values.result
+        }
+        return
+      }
+      const values: unknown[] = new Array(keys.length)
+      out.values = values
+      keys.forEach((key, i) => {
+        const r = os.get(key)
+        r.onsuccess = () => {
+          values[i] = r.result
+        }
+      })
+    }
+    return out
+  })
+  if (!read.keys) return read.values ?? []
+  // Restore keys are strings (store ids, spill keys): a Map by key finds each in O(1).
+  const at = new Map<unknown, unknown>()
+  const values = read.values ?? []
+  read.keys.forEach((k, i) => at.set(k, values[i]))
+  return keys.map((k) => at.get(k))
+}
+
 export function isEnvelope(x: unknown, version: string | number): x is Envelope {
   const e = x as Partial<Envelope> | null
   return !!e && typeof e === 'object' && e.sb === 1 && e.v === version && typeof e.t === 'number'
@@ -193,8 +238,8 @@ export class Persistence {
       let values: unknown[] = []
       try {
         values = idb
-          ? await idb.getMany(
-              'stores',
+          ? await readMany(
+              idb,
               needIdb.map((n) => n.key),
             )
           : []
