@@ -143,6 +143,9 @@ async function series(label, xs, measure) {
   for (const x of xs) {
     const t0 = Date.now()
     try {
+      // Each point starts from a collected heap: what earlier (bigger) points left behind
+      // is not collected inside this one's samples.
+      await tab.cdp.send('HeapProfiler.collectGarbage')
       const y = await measure(x)
       points.push([x, y])
       console.log(`  ${label} ${x}: ${JSON.stringify(y)} (${((Date.now() - t0) / 1000).toFixed(1)} s)`)
@@ -162,7 +165,7 @@ async function series(label, xs, measure) {
  * One curve: its points, the slope fitted over all of them and over the last decade alone
  * (where size dominates the fixed costs), flagged when either is past what it should be.
  */
-function curve(name, points, expected, why, pick = (y) => y) {
+function curve(name, points, expected, why, pick = (y) => y, how = undefined) {
   const pts = points
     .map(([x, y]) => [x, pick(y)])
     .filter(([, y]) => typeof y === 'number' && Number.isFinite(y))
@@ -177,6 +180,7 @@ function curve(name, points, expected, why, pick = (y) => y) {
     points: pts,
     slope: Number.isFinite(slope) ? Number(slope.toFixed(2)) : null,
     lastDecade: Number.isFinite(tail) ? Number(tail.toFixed(2)) : null,
+    ...(how === undefined ? {} : { how }),
     ...(expected === undefined ? {} : { expected, why }),
     ...(flagged
       ? {
@@ -190,7 +194,10 @@ function curve(name, points, expected, why, pick = (y) => y) {
 export function refit(result) {
   const panels = result.panels.map((p) => ({
     ...p,
-    curves: p.curves.map((c) => curve(c.name, c.points, c.expected, c.why)),
+    curves: p.curves.map(({ flag: _old, ...c }) => ({
+      ...c,
+      ...curve(c.name, c.points, c.expected, c.why, undefined, c.how),
+    })),
   }))
   const flags = panels.flatMap((p) => p.curves.filter((c) => c.flag).map((c) => `${p.title}: ${c.name}: ${c.flag}`))
   return { ...result, panels, flags }
@@ -214,6 +221,14 @@ async function wavePanels(panels) {
     waves[shape] = await series(`wave ${shape}`, sizes.wave, (n) => call('wave', shape, n))
   }
   const touchesAll = 'a wave that touches n callbacks costs n'
+  const waveHow =
+    'one page load; per size: built, waved twice and checked, a full GC (CDP), warmed up for 5 waves and 150 ms, then 15 samples (each after a forced GC) of as many waves as last 5 ms (one wave past that): the point is the median sample; `fastest` is the fastest sample per size, with its own slope'
+  /** Our curve of a wave series, with its fastest samples beside the medians. */
+  const ours = (name, points, expected, why) => {
+    const c = curve(name, points, expected, why, (y) => y.ours, waveHow)
+    const fastest = curve(`${name}, fastest sample`, points, undefined, '', (y) => y.oursMin)
+    return { ...c, fastest: { points: fastest.points, slope: fastest.slope, lastDecade: fastest.lastDecade } }
+  }
   /** alien-signals' name, saying where it could not go (its error is in the points). */
   const alienName = (label, points) => {
     const failed = points.find(([, y]) => y.alienError)
@@ -227,19 +242,18 @@ async function wavePanels(panels) {
     x: 'callbacks in the graph',
     y: 'ms per wave',
     curves: [
-      curve('chain, ours', waves.chain, 1, touchesAll, (y) => y.ours),
-      curve(alienName('chain', waves.chain), waves.chain, undefined, '', (y) => y.alien),
-      curve('1→N fan-out, ours', waves.fanout, 1, touchesAll, (y) => y.ours),
-      curve(alienName('1→N fan-out', waves.fanout), waves.fanout, undefined, '', (y) => y.alien),
+      ours('chain, ours', waves.chain, 1, touchesAll),
+      curve(alienName('chain', waves.chain), waves.chain, undefined, '', (y) => y.alien, waveHow),
+      ours('1→N fan-out, ours', waves.fanout, 1, touchesAll),
+      curve(alienName('1→N fan-out', waves.fanout), waves.fanout, undefined, '', (y) => y.alien, waveHow),
       // The DAG's wave touches what descends from one source: its cost should grow as that does.
-      curve(
+      ours(
         'random DAG, ours',
         waves.dag,
         Number(slopeOf(waves.dag.map(([x, y]) => [x, y.touched])).toFixed(2)),
         'a wave costs what it touches (the slope of the callbacks touched)',
-        (y) => y.ours,
       ),
-      curve(alienName('random DAG', waves.dag), waves.dag, undefined, '', (y) => y.alien),
+      curve(alienName('random DAG', waves.dag), waves.dag, undefined, '', (y) => y.alien, waveHow),
     ],
     touched: { dag: waves.dag.map(([x, y]) => [x, y.touched]) },
   })
@@ -250,8 +264,8 @@ async function wavePanels(panels) {
     x: 'callbacks in the graph',
     y: 'ms per wave',
     curves: [
-      curve('ours', waves.local, 0, flat, (y) => y.ours),
-      curve('alien-signals', waves.local, undefined, '', (y) => y.alien),
+      ours('ours', waves.local, 0, flat),
+      curve('alien-signals', waves.local, undefined, '', (y) => y.alien, waveHow),
     ],
   })
 }
@@ -263,14 +277,16 @@ async function startPanel(panels) {
     restores[storage] = await series(`start ${storage}`, sizes.start, (n) => call('start', storage, n))
   }
   const linear = 'restoring n stores costs n'
+  const startHow =
+    'one page load; per size: a board writes n stores, then 5 new boards of the name each time `await start()` (restore, initial wave, session); the point is the median of the 5'
   panels.push({
     id: 'start',
     title: 'start() vs stores restored',
     x: 'stores restored',
     y: 'ms for start()',
     curves: [
-      curve('session', restores.session, 1, linear, (y) => y.ms),
-      curve('idb', restores.idb, 1, linear, (y) => y.ms),
+      curve('session', restores.session, 1, linear, (y) => y.ms, startHow),
+      curve('idb', restores.idb, 1, linear, (y) => y.ms, startHow),
     ],
   })
 }
@@ -284,13 +300,22 @@ async function cachePanel(panels) {
     x: 'entries held',
     y: 'ms per hit (set → idle); ms per entry written',
     curves: [
-      curve('hit, in memory', hits, 0, 'a hit is a lookup: it must not grow with the entries held', (y) => y.ms),
+      curve(
+        'hit, in memory',
+        hits,
+        0,
+        'a hit is a lookup: it must not grow with the entries held',
+        (y) => y.ms,
+        'one page load; per size: n entries filled, then one input set to a held key and `await idle()`, timed with timeOne (150 ms warm-up, 9 samples of 5 ms or more, each after a forced GC): the median',
+      ),
       // Filling: 100 callbacks sharing the cache id, one wave each per 100 entries.
       curve(
         'a miss written, per entry (filling)',
         hits.map(([x, y]) => [x, y.fillMs / x]),
         0,
         'writing one entry must not cost what the cache already holds',
+        undefined,
+        'the time to fill the n entries (100 callbacks sharing one cache id, one wave per 100 misses, each awaited), once, over n',
       ),
     ],
   })
@@ -299,14 +324,16 @@ async function cachePanel(panels) {
 async function hashPanel(panels) {
   console.log('[scaling] key hashing vs input size')
   const hashes = await series('hash', sizes.hash, (bytes) => call('hashing', bytes))
+  const hashHow =
+    'one page load; per size: a Float64Array of random numbers, timed with timeOne (100 ms warm-up, 7 samples of 5 ms or more, each after a forced GC): the median'
   panels.push({
     id: 'hash',
     title: 'Key hashing vs the compute it saves',
     x: 'input bytes (Float64Array)',
     y: 'ms',
     curves: [
-      curve('hash the key (SHA-256)', hashes, 1, 'hashing reads each byte once', (y) => y.hash),
-      curve('compute it saves: sort a copy', hashes, undefined, '', (y) => y.compute),
+      curve('hash the key (SHA-256)', hashes, 1, 'hashing reads each byte once', (y) => y.hash, hashHow),
+      curve('compute it saves: sort a copy', hashes, undefined, '', (y) => y.compute, hashHow),
     ],
   })
 }
@@ -330,14 +357,16 @@ async function memoryPanel(panels) {
     })
   }
   const perItem = 'bytes per item must not grow with the count'
+  const memoryHow =
+    'one page load; per size: heap used after two forced GCs (CDP) with n items held by a started board, minus the same before, over n: one reading'
   panels.push({
     id: 'memory',
     title: 'Memory per store and per callback',
     x: 'count held',
     y: 'bytes each (heap after GC / count)',
     curves: [
-      curve('store', memory.store, 0, perItem),
-      curve('callback with its output store', memory.callback, 0, perItem),
+      curve('store', memory.store, 0, perItem, undefined, memoryHow),
+      curve('callback with its output store', memory.callback, 0, perItem, undefined, memoryHow),
     ],
   })
 }

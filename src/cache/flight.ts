@@ -12,7 +12,11 @@
  *
  * Invariants:
  * - Locks and IndexedDB are the truth; a BroadcastChannel 'ready' only wakes a waiting
- *   follower early, and the follower still reads IndexedDB before using it.
+ *   follower early, and the follower reads IndexedDB before using it, unless the hint
+ *   carries the value itself: a result of at most `hintValueMaxBytes`, sent by a holder
+ *   whose lock was not stolen, is the leader's very result (the one its own tab applies),
+ *   so a follower takes it as an in-tab follower takes the shared promise (P8). A lost
+ *   hint still costs only latency: the follower gets the lock and reads the entry.
  * - Each lock holder takes a generation number (fencing token) in the same transaction
  *   that re-reads the entry; its write lands only if the generation is still its own. A
  *   follower that waited longer than `lockTimeoutMs` steals the lock, so a hung holder
@@ -52,6 +56,12 @@ import {
 
 /** How long a follower waits for a lock holder before stealing its lock (F22). */
 const defaultLockTimeoutMs = 60_000
+/**
+ * A computed value at most this big (its sizeOf estimate) rides in the 'ready' hint: every
+ * tab with a board of the name receives a copy, so big ones are read from IndexedDB by the
+ * followers that want them instead.
+ */
+export const hintValueMaxBytes = 64 * 1024
 
 /** The callback run a lookup answers, as the board hands it in. */
 export interface CachedCall {
@@ -134,6 +144,8 @@ interface Flight {
   /** The session the key was made for (scope 'session'). */
   readonly sid: string | undefined
   readonly limits: Limits
+  /** This run held the key's lock and lost it to a follower that stole it (F22). */
+  lockLost: boolean
 }
 
 const isAbort = (e: unknown) => (e as { name?: string } | null)?.name === 'AbortError'
@@ -188,7 +200,7 @@ async function flightOf(cache: Cache, call: CachedCall, args: unknown[], compute
     what: `callback "${call.id}"`,
   })
   const limits: Limits = { maxEntries: opts.maxEntries ?? defaultMaxEntries, maxBytes: opts.maxBytes ?? Infinity }
-  return { cache, host, call, compute, opts, key, cacheId, scope, sid, limits }
+  return { cache, host, call, compute, opts, key, cacheId, scope, sid, limits, lockLost: false }
 }
 
 /**
@@ -247,6 +259,12 @@ function stale(f: Flight): boolean {
   return f.scope === 'session' && f.sid !== f.host.sessionId()
 }
 
+/** The entry a hint carried (written at `t`, expiring at `exp`); undefined once expired. */
+function carried(f: Flight, value: unknown, t: number, exp: number): Entry | undefined {
+  if (exp <= Date.now()) return undefined
+  return { key: f.key, cacheId: f.cacheId, value, t, exp, bytes: sizeOf(value), scope: f.scope, sid: f.sid }
+}
+
 function adopt(f: Flight, e: Entry): Outcome {
   f.cache.memo.remember(e, f.limits)
   return { value: e.value, computed: false }
@@ -298,11 +316,17 @@ async function keep(f: Flight, v: unknown, token: number | undefined): Promise<v
   // A handle that is not persisted dies with this page's workers: writing it would
   // hand a dead handle to a reload or another tab. Memory only; they compute.
   if (holdsMemoryOnlyHandle(v)) return
-  // The hint goes out as soon as the write is queued (see Memo.write): followers'
-  // reads are ordered after it. A hint that turns out wrong (the write aborts)
+  // A small value goes out with the hint at once: followers take it without a read. A
+  // holder whose lock was stolen (F22) sends none: its write will not land, and the
+  // followers now wait for the newer holder's result.
+  // Otherwise the hint goes out as soon as the write is queued (see Memo.write):
+  // followers' reads are ordered after it. A hint that turns out wrong (the write aborts)
   // costs them one read; they still have the lock to wait for.
   const channel = f.host.channel()
-  let hinted = false
+  let hinted =
+    !f.lockLost &&
+    e.bytes <= hintValueMaxBytes &&
+    channel.offer({ type: 'ready', key: f.key, value: v, t: e.t, exp: e.exp })
   const outcome = await f.cache.memo.write(e, f.limits, token, f.call.id, () => {
     if (hinted) return
     hinted = true
@@ -331,9 +355,17 @@ function underLock(f: Flight, locks: LockManager): Promise<Outcome> {
       off()
       then()
     }
-    // A 'ready' hint from the holder: read IndexedDB now instead of waiting for the lock.
+    // A 'ready' hint from the holder: its value, or read IndexedDB now instead of waiting
+    // for the lock.
     const off = host.channel().on((m) => {
       if (m.type !== 'ready' || m.key !== key || holding || done) return
+      if ('value' in m) {
+        const e = carried(f, m.value, m.t!, m.exp!)
+        if (!e) return // expired on the way: the lock and IndexedDB decide
+        waiting.abort()
+        finish(() => resolve(adopt(f, e)))
+        return
+      }
       void cache.memo.read(f.cacheId, key).then((e) => {
         if (!e || holding || done) return
         waiting.abort()
@@ -384,6 +416,9 @@ function underLock(f: Flight, locks: LockManager): Promise<Outcome> {
         return
       }
       asked.catch((e: unknown) => {
+        // Our lock was stolen while computing (F22): our result is no longer the one
+        // IndexedDB will hold, so it does not ride in a hint (keep).
+        if (holding && isAbort(e)) f.lockLost = true
         // Our wait was cut short by a hint (we aborted it), or our lock was stolen
         // while computing (the body goes on and settles this promise): not failures.
         if (done || holding) return

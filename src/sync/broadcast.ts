@@ -50,8 +50,13 @@ export interface SyncHost {
 
 /** The messages tabs exchange; one discriminated union, validated on receipt. */
 export type Message =
-  /** A cache entry is committed to IndexedDB: followers waiting on its lock may read it. */
-  | { sb: 1; from: string; type: 'ready'; key: string }
+  /**
+   * A cache entry's write is queued in IndexedDB: followers waiting on its lock may read it
+   * (their read is ordered after the write). A small entry comes with its value, written
+   * at `t`, expiring at `exp`: the leader's very result, so a follower takes it without a
+   * read (P8); a message without `value` says only "read now".
+   */
+  | { sb: 1; from: string; type: 'ready'; key: string; value?: unknown; t?: number; exp?: number }
   /** These idb stores were committed: other tabs read and apply them (a wave there). */
   | { sb: 1; from: string; type: 'stores'; ids: string[] }
   /** clearSession() or clear() ran in another tab: do the same here. `sid`: the session
@@ -68,7 +73,11 @@ export function parseMessage(data: unknown): Message | undefined {
   if (!m || typeof m !== 'object' || m.sb !== 1 || typeof m.from !== 'string') return undefined
   switch (m.type) {
     case 'ready':
-      return typeof m.key === 'string' && /^[0-9a-f]{64}$/.test(m.key) ? (m as Message) : undefined
+      return typeof m.key === 'string' &&
+        /^[0-9a-f]{64}$/.test(m.key) &&
+        (!('value' in m) || (typeof m.t === 'number' && typeof m.exp === 'number'))
+        ? (m as Message)
+        : undefined
     case 'stores':
       return Array.isArray(m.ids) && m.ids.every((x) => typeof x === 'string') ? (m as Message) : undefined
     case 'clear':
@@ -114,6 +123,17 @@ export class Channel {
     } catch (e) {
       // A closed channel or an uncloneable field: the hint is lost, which is allowed (F23).
       this.warn('broadcast-post', `could not post a cross-tab hint on "${this.name}": ${String(e)}`)
+    }
+  }
+
+  /** Posts if it can, silently: false when there is no channel or `body` could not be sent (the caller has a plainer message to fall back on). */
+  offer(body: Body): boolean {
+    if (!this.bc) return false
+    try {
+      this.bc.postMessage({ sb: 1, from: this.from, ...body })
+      return true
+    } catch {
+      return false // a value the channel cannot clone: the caller sends the plain hint instead
     }
   }
 
