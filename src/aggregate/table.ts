@@ -48,6 +48,17 @@ export interface ArrowLikeTable {
 /** Anything `aggregate`, `topK` and `downsample` accept. */
 export type Table = ColumnarTable | RowTable | ArrowLikeTable
 
+/**
+ * Group codes, one per row: the narrowest array that holds every code (a histogram of up
+ * to 255 bins costs a byte per row, not four).
+ */
+export type Codes = Uint8Array | Uint16Array | Int32Array
+
+/** An array for `n` codes in [0, largest]. */
+export function codesFor(largest: number, n: number): Codes {
+  return largest <= 0xff ? new Uint8Array(n) : largest <= 0xffff ? new Uint16Array(n) : new Int32Array(n)
+}
+
 /** Integer codes for a key column; `keys[code]`, sorted ascending, `null` last if present. */
 export interface Dict {
   readonly codes: Int32Array

@@ -49,6 +49,13 @@ const RECENT = 4
 // Safe because selections never leave this module's callers' synchronous loops.
 let spare: ArrayBuffer | undefined
 
+/** Bytes of the selections remembered for `owner` and of the spare buffer. */
+export function selectionsBytes(owner: object, once: (x: unknown) => number): number {
+  let bytes = once(spare === undefined ? undefined : new Uint8Array(spare))
+  for (const r of recentByColumn.get(owner) ?? []) bytes += once(r.selection.buffer === spare ? undefined : r.selection)
+  return bytes
+}
+
 /** An Int32Array of `length` for indices, on the spare buffer when it is big enough. */
 function scratch(length: number): Int32Array {
   const buffer = spare
