@@ -10,7 +10,7 @@
  * the same `where` (four histograms per brush, say) reuses the last few selections.
  */
 import { AggregationError } from '../errors'
-import { type ColumnState, dict, requireNumeric, type Source } from './table'
+import { type Codes, type ColumnState, dict, requireNumeric, type Source } from './table'
 
 /** A range on a numeric column; bounds left out are open. */
 export interface Range {
@@ -193,7 +193,7 @@ function fit(out: Int32Array, m: number): Int32Array {
   return out.slice(0, m)
 }
 
-function keepCodes(codes: Int32Array, allowed: Uint8Array, selection: Int32Array | null, rows: number): Int32Array {
+function keepCodes(codes: Codes, allowed: Uint8Array, selection: Int32Array | null, rows: number): Int32Array {
   let m = 0
   if (selection === null) {
     const out = scratch(rows)

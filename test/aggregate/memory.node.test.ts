@@ -30,6 +30,20 @@ describe('cache memory', () => {
     expect(cacheBytes(t).bins).toBe(n + 2 * n)
   })
 
+  it('M4 key codes take 1 byte per row up to 255 keys (and missing), 2 up to 65 535', () => {
+    const t = make()
+    const text = Array.from({ length: n }, (_, i) => (i % 5 === 0 ? null : `k${i % 300}`))
+    const u = { ...t, text, k: Int32Array.from(t.b) }
+    aggregate(u, { by: 'y', measures: { n: count() } }) // 100 integral keys, from a Float64Array
+    expect(cacheBytes(u).dict).toBe(n)
+    aggregate(u, { by: 'k', measures: { n: count() } }) // 1000 integral keys, from an Int32Array
+    expect(cacheBytes(u).dict).toBe(n + 2 * n)
+    const r = aggregate(u, { by: 'text', measures: { n: count() } }) // 240 strings and null
+    expect(cacheBytes(u).dict).toBe(n + 2 * n + n)
+    expect((r.text as unknown[]).length).toBe(241)
+    expect((r.n as number[]).at(-1)).toBe(n / 5)
+  })
+
   it('M2 the sorted index of a brushed column is its row order only: 4 bytes per row', () => {
     const t = make()
     setBrushPath('delta')
