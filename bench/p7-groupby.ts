@@ -8,6 +8,9 @@
 //   crossfilter  a group on an existing dimension with a custom reduce of the same five,
 //              then group.all() (1M rows only: it needs one object per row, 10M of them
 //              is gigabytes)
+//   duckdb     DuckDB-WASM 1.32 (eh bundle, one thread), the same five in one SQL GROUP BY
+//              over the table inserted as Arrow IPC (bench/duckdb.ts); the await of its
+//              worker is part of its time, as it is for a user
 //
 // 1M and 10M rows, 10 and 1000 keys, five measures. Two timings per case:
 //   warm   the same table queried again: key dictionaries are built once per table in both
@@ -21,6 +24,7 @@
 import { table as aqTable, op } from 'arquero'
 import crossfilter from 'crossfilter2'
 import { aggregate, count, max, mean, min, sum } from '../src/index'
+import { type Duck, duckFailure, openDuckDB } from './duckdb'
 import { type BenchResult, type BenchRow, round, timeInterleaved } from './timing'
 
 /** A deterministic PRNG, so every run and every library sees the same data. */
@@ -117,6 +121,16 @@ export async function run(): Promise<BenchResult> {
   const loopRatios: number[] = []
   const arqueroRatios: number[] = []
   const firstRatios: number[] = []
+  const duckRatios: number[] = []
+  const duckFailed: string[] = []
+  let duck: Duck | undefined
+  try {
+    duck = await openDuckDB()
+  } catch (e) {
+    duckFailed.push(`open: ${duckFailure(e)}`)
+  }
+  const duckSql =
+    'SELECT k, count(*)::DOUBLE AS n, sum(a) AS s, avg(b) AS m, min(c) AS lo, max(d) AS hi FROM p7 GROUP BY k ORDER BY k'
   for (const size of [1_000_000, 10_000_000]) {
     for (const keys of [10, 1000]) {
       const data = makeData(size, keys)
@@ -165,6 +179,18 @@ export async function run(): Promise<BenchResult> {
         }
       }
 
+      // DuckDB gets the same columns; a size it cannot hold is reported, not fatal.
+      let duckOk = false
+      if (duck) {
+        try {
+          await duck.insert('p7', data)
+          duckOk = true
+        } catch (e) {
+          duckFailed.push(`${size / 1e6}M x ${keys}: ${duckFailure(e)}`)
+        }
+      }
+      if (duck && duckOk) impls.duckdb = () => duck.query(duckSql)
+
       // Same answer from each before timing anything: all five measures of every contender.
       const ref = loop(data, keys)
       const close = (x: unknown, y: number) => Math.abs((x as number) - y) <= 1e-6 * Math.max(1, Math.abs(y))
@@ -204,6 +230,19 @@ export async function run(): Promise<BenchResult> {
         check('crossfilter', (g) => ({ ...all[g]!.value, m: all[g]!.value.m / all[g]!.value.n }))
       }
 
+      if (impls.duckdb) {
+        try {
+          const r = (await impls.duckdb()) as Record<string, number[]>
+          if (r.k!.length !== keys) throw new Error(`P7 ${size}x${keys}: duckdb has ${r.k!.length} groups`)
+          check('duckdb', (g) => ({ n: r.n![g]!, s: r.s![g]!, m: r.m![g]!, lo: r.lo![g]!, hi: r.hi![g]! }))
+        } catch (e) {
+          // Out of memory in its query is a failure of DuckDB at this size; a wrong answer is not.
+          if (String(e).includes('differs') || String(e).includes('groups')) throw e
+          duckFailed.push(`${size / 1e6}M x ${keys}: ${duckFailure(e)}`)
+          delete impls.duckdb
+        }
+      }
+
       const big = size > 1_000_000
       const { ms } = await timeInterleaved(impls, { warmupMs: big ? 500 : 300, targetMs: 20, samples: big ? 7 : 11 })
       const first = await timeInterleaved(
@@ -227,6 +266,11 @@ export async function run(): Promise<BenchResult> {
         'first query: ours/loop with dictionary': round(first.ms.ours / first.ms.loop),
       }
       if (ms.crossfilter !== undefined) ratios['crossfilter/ours'] = round(ms.crossfilter / ms.ours!)
+      if (ms.duckdb !== undefined) {
+        anchors.duckdb = round(ms.duckdb)
+        ratios['ours/duckdb'] = round(ms.ours! / ms.duckdb)
+        duckRatios.push(ms.ours! / ms.duckdb)
+      }
       rows.push({ case: label, ours_ms: round(ms.ours!), anchors, ratios })
       loopRatios.push(ms.ours! / ms.loop!)
       firstRatios.push(first.ms.ours / first.ms.loop)
@@ -236,8 +280,10 @@ export async function run(): Promise<BenchResult> {
           `first query ${first.ms.ours.toFixed(2)} ms, loop with dictionary ${first.ms.loop.toFixed(2)}`,
       )
       cf?.remove(() => true)
+      if (duckOk) await duck?.drop('p7')
     }
   }
+  await duck?.close()
   return {
     id: 'P7',
     rows,
@@ -245,12 +291,16 @@ export async function run(): Promise<BenchResult> {
       'worst ours/loop': round(Math.max(...loopRatios)),
       'worst arquero/ours': round(Math.min(...arqueroRatios)),
       'worst first query ours/loop with dictionary': round(Math.max(...firstRatios)),
+      ...(duckRatios.length ? { 'worst ours/duckdb': round(Math.max(...duckRatios)) } : {}),
+      'duckdb cases failed': duckFailed.length,
     },
     notes:
       'ms per group-by query, five measures (count, sum, mean, min, max), Int32 keys, Float64 measures. ' +
       'Warm: dictionaries/tables built before timing; targets ours/loop <= 1.2, arquero/ours >= 10. ' +
       'First query: a new table each call (new views over the same arrays), ours vs the loop building its own key dictionary first; target <= 2. ' +
       'All five measures of ours, the loop with dictionary, Arquero and crossfilter checked against the loop before timing. ' +
-      'crossfilter at 1M rows only (it needs an object per row).',
+      'crossfilter at 1M rows only (it needs an object per row). ' +
+      'duckdb: DuckDB-WASM 1.32 eh bundle (one thread), table inserted as Arrow IPC, one SQL GROUP BY of the same five, awaited; ratio ours/duckdb below 1 means we are faster.' +
+      (duckFailed.length ? ` DuckDB failed: ${duckFailed.join('; ')}.` : ''),
   }
 }

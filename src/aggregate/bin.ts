@@ -10,7 +10,7 @@
  * Codes are cached per column and spec: a brush re-bins nothing.
  */
 import { AggregationError } from '../errors'
-import { type ColumnState, MAX_GROUPS, requireNumeric } from './table'
+import { type Codes, type ColumnState, codesFor, MAX_GROUPS, requireNumeric } from './table'
 
 /** A binned column, usable as `by` in `aggregate`. Make one with `bin()`. */
 export interface Bin {
@@ -59,7 +59,8 @@ export const isBin = (x: unknown): x is Bin => typeof x === 'object' && x !== nu
 
 /** A binned column as group codes: `codes[i]` in [0, size), `key(g)` its lower edge. */
 export interface BinCodes {
-  readonly codes: Int32Array
+  /** As narrow as the bin count allows (see `Codes`). */
+  readonly codes: Codes
   /** Bins of the range, plus one for missing values when there are any. */
   readonly size: number
   key(g: number): number | null
@@ -88,11 +89,12 @@ function tooMany(state: ColumnState, count: number): AggregationError {
 
 function byStep(state: ColumnState, values: Float64Array, step: number): BinCodes {
   const n = values.length
-  const codes = new Int32Array(n)
   const any = state.max! >= state.min!
   const first = any ? Math.floor(state.min! / step) : 0
   const count = any ? Math.floor(state.max! / step) - first + 1 : 0
   if (!(count <= MAX_GROUPS)) throw tooMany(state, count)
+  // Codes run 0 … count (count: missing).
+  const codes = codesFor(count, n)
   for (let i = 0; i < n; i++) {
     const v = values[i]!
     codes[i] = v === v ? Math.floor(v / step) - first : count
@@ -107,7 +109,7 @@ function byStep(state: ColumnState, values: Float64Array, step: number): BinCode
 function byCount(state: ColumnState, values: Float64Array, bins: number): BinCodes {
   if (bins > MAX_GROUPS) throw tooMany(state, bins)
   const n = values.length
-  const codes = new Int32Array(n)
+  const codes = codesFor(bins, n)
   const any = state.max! >= state.min!
   let lo = any ? state.min! : 0
   let hi = any ? state.max! : 1

@@ -19,7 +19,7 @@ import { type Bin, binCodes, isBin } from './bin'
 import { increment, type Query, remember } from './incremental'
 import { fuse, type Lane, type Reduced } from './kernel'
 import type { Measure } from './measures'
-import { type ColumnState, dict, numeric, open, requireNumeric, type Source, type Table } from './table'
+import { type Codes, type ColumnState, dict, numeric, open, requireNumeric, type Source, type Table } from './table'
 import { select, type Where } from './where'
 
 /** What to aggregate: group key, named measures, row filter. */
@@ -71,7 +71,7 @@ export function aggregate(table: Table, spec: AggregateSpec): AggregateResult {
     return result
   }
 
-  let codes: Int32Array
+  let codes: Codes
   let size: number
   let keyOf: (g: number) => unknown
   if (keyState === undefined) {
@@ -185,7 +185,7 @@ function measureInput(source: Source, name: string, m: Measure): Input | undefin
  * The fallback of `fuse` where code cannot be compiled: one loop per measure, the same
  * outputs (row counts, raw accumulators, values seen per group).
  */
-function loops(lanes: readonly Lane[], codes: Int32Array, sel: Int32Array | null, n: number, size: number): Reduced {
+function loops(lanes: readonly Lane[], codes: Codes, sel: Int32Array | null, n: number, size: number): Reduced {
   const rows = new Float64Array(size)
   countRows(rows, codes, sel, n)
   const acc: Float64Array[] = []
@@ -215,18 +215,12 @@ function loops(lanes: readonly Lane[], codes: Int32Array, sel: Int32Array | null
 // The loops. Each is small and sees one array type per argument, so V8 keeps it
 // monomorphic; the `sel` branch is outside the loop.
 
-function countRows(acc: Float64Array, codes: Int32Array, sel: Int32Array | null, n: number): void {
+function countRows(acc: Float64Array, codes: Codes, sel: Int32Array | null, n: number): void {
   if (sel === null) for (let i = 0; i < n; i++) acc[codes[i]!]!++
   else for (let j = 0; j < sel.length; j++) acc[codes[sel[j]!]!]!++
 }
 
-function countValid(
-  acc: Float64Array,
-  codes: Int32Array,
-  values: Float64Array,
-  sel: Int32Array | null,
-  n: number,
-): void {
+function countValid(acc: Float64Array, codes: Codes, values: Float64Array, sel: Int32Array | null, n: number): void {
   if (sel === null) {
     for (let i = 0; i < n; i++) if (values[i] === values[i]) acc[codes[i]!]!++
   } else {
@@ -237,7 +231,7 @@ function countValid(
   }
 }
 
-function sumInto(acc: Float64Array, codes: Int32Array, values: Float64Array, sel: Int32Array | null, n: number): void {
+function sumInto(acc: Float64Array, codes: Codes, values: Float64Array, sel: Int32Array | null, n: number): void {
   if (sel === null) for (let i = 0; i < n; i++) acc[codes[i]!]! += values[i]!
   else {
     for (let j = 0; j < sel.length; j++) {
@@ -247,13 +241,7 @@ function sumInto(acc: Float64Array, codes: Int32Array, values: Float64Array, sel
   }
 }
 
-function sumSkipping(
-  acc: Float64Array,
-  codes: Int32Array,
-  values: Float64Array,
-  sel: Int32Array | null,
-  n: number,
-): void {
+function sumSkipping(acc: Float64Array, codes: Codes, values: Float64Array, sel: Int32Array | null, n: number): void {
   if (sel === null) {
     for (let i = 0; i < n; i++) {
       const v = values[i]!
@@ -269,7 +257,7 @@ function sumSkipping(
 }
 
 // NaN compares false, so min and max skip missing values with no test of their own.
-function minInto(acc: Float64Array, codes: Int32Array, values: Float64Array, sel: Int32Array | null, n: number): void {
+function minInto(acc: Float64Array, codes: Codes, values: Float64Array, sel: Int32Array | null, n: number): void {
   if (sel === null) {
     for (let i = 0; i < n; i++) {
       const k = codes[i]!
@@ -284,7 +272,7 @@ function minInto(acc: Float64Array, codes: Int32Array, values: Float64Array, sel
   }
 }
 
-function maxInto(acc: Float64Array, codes: Int32Array, values: Float64Array, sel: Int32Array | null, n: number): void {
+function maxInto(acc: Float64Array, codes: Codes, values: Float64Array, sel: Int32Array | null, n: number): void {
   if (sel === null) {
     for (let i = 0; i < n; i++) {
       const k = codes[i]!

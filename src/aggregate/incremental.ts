@@ -23,11 +23,15 @@
  * exactly one range clause. Anything else returns null.
  */
 import type { Lane } from './kernel'
-import type { ColumnState, Source } from './table'
-import { countsIn, fits, lowerBound, ranksOf, type Tile, tile, upperBound } from './tiles'
+import type { Codes, ColumnState, Source } from './table'
+import { countsIn, fits, ranksOf, type Tile, tile } from './tiles'
 import { closedRange, filterKey, type Range, type SetFilter, select, type Where } from './where'
 
-/** Row indices of a column sorted by value (missing values left out), and the values in that order. */
+/**
+ * Row indices of a column sorted by value (missing values left out). The values in that
+ * order are not copied (8 bytes a row): a run's ends are found by binary search through the
+ * order, log2(rows) random reads per end.
+ */
 interface Sorted {
   readonly order: Int32Array
   readonly values: Float64Array
@@ -38,7 +42,7 @@ interface State {
   /** Identity of everything but the where: table columns, key, measures. */
   readonly shape: string
   readonly columns: ColumnState[]
-  readonly codes: Int32Array
+  readonly codes: Codes
   readonly lanes: readonly Lane[]
   clauses: Map<string, Range | SetFilter>
   readonly rows: Float64Array
@@ -87,7 +91,7 @@ export interface Query {
   readonly shape: string
   /** Column states that identify the table: key, measure and where columns. */
   readonly columns: ColumnState[]
-  readonly codes: Int32Array
+  readonly codes: Codes
   readonly size: number
   readonly lanes: readonly Lane[]
   readonly where: Where | undefined
@@ -159,8 +163,8 @@ export function increment(q: Query): { rows: Float64Array; valid: Float64Array[]
   if (forced !== 'delta' && !sortedByState.has(column) && !countingSortable(column)) return null
   const { order, values } = sorted(column)
   const { lo: lo0, hi: hi0 } = closedRange(column, state.clauses.get(moving) as Range)
-  const [a0, b0] = [lowerBound(values, lo0), upperBound(values, hi0)]
-  const [a1, b1] = [lowerBound(values, lo1), upperBound(values, hi1)]
+  const [a0, b0] = [lowerBound(order, values, lo0), upperBound(order, values, hi0)]
+  const [a1, b1] = [lowerBound(order, values, lo1), upperBound(order, values, hi1)]
   // An empty interval (lo > hi) is an empty run wherever its ends fall.
   const e0 = a0 < b0
   const e1 = a1 < b1
@@ -191,6 +195,22 @@ export function increment(q: Query): { rows: Float64Array; valid: Float64Array[]
   state.clauses = next
   last = 'delta'
   return { rows: state.rows, valid: state.valid }
+}
+
+/** Bytes of the column's sorted index, through `once` (which counts each array once). */
+export function sortedBytes(state: ColumnState, once: (x: unknown) => number): number {
+  const s = sortedByState.get(state)
+  return s ? once(s.order) : 0
+}
+
+/** Bytes of the brush states kept for queries whose first column is `owner`. */
+export function statesBytes(owner: object, once: (x: unknown) => number): number {
+  let bytes = 0
+  for (const s of byTable.get(owner) ?? []) {
+    bytes += once(s.rows) + once(s.mask) + once(s.tile?.prefix)
+    for (const v of s.valid) bytes += once(v)
+  }
+  return bytes
 }
 
 /** Keeps the counts of a query computed from scratch, for the next query to start from. */
@@ -237,7 +257,7 @@ function visit(
   to: number,
   sign: number,
   mask: Uint8Array | null,
-  codes: Int32Array,
+  codes: Codes,
   rows: Float64Array,
   lanes: readonly Lane[],
   valid: Float64Array[],
@@ -282,11 +302,35 @@ function sorted(state: ColumnState): Sorted {
     for (let i = 0; i < n; i++) if (values[i] === values[i]) order[m++] = i
     order.sort((a, b) => values[a]! - values[b]! || a - b)
   }
-  const inOrder = new Float64Array(present)
-  for (let k = 0; k < present; k++) inOrder[k] = values[order[k]!]!
-  const made = { order, values: inOrder }
+  const made = { order, values }
   sortedByState.set(state, made)
   return made
+}
+
+/** First k with values[order[k]] >= x (NaN x: none, so the end). */
+function lowerBound(order: Int32Array, values: Float64Array, x: number): number {
+  if (x !== x) return order.length
+  let lo = 0
+  let hi = order.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (values[order[mid]!]! < x) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+/** First k with values[order[k]] > x (NaN x: none pass, so the start). */
+function upperBound(order: Int32Array, values: Float64Array, x: number): number {
+  if (x !== x) return 0
+  let lo = 0
+  let hi = order.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (values[order[mid]!]! <= x) lo = mid + 1
+    else hi = mid
+  }
+  return lo
 }
 
 const integralByState = new WeakMap<ColumnState, boolean>()

@@ -42,8 +42,10 @@ export interface Reduced {
   valid: Float64Array[]
 }
 
+import type { Codes } from './table'
+
 type Kernel = (
-  codes: Int32Array,
+  codes: Codes,
   sel: Int32Array | null,
   n: number,
   size: number,
@@ -78,9 +80,11 @@ function rowSource(lanes: readonly Lane[], i: string, g: string): string {
   return body
 }
 
-function compile(lanes: readonly Lane[], selected: boolean, split: boolean): Kernel | null {
+function compile(lanes: readonly Lane[], selected: boolean, split: boolean, codes: Codes): Kernel | null {
   if (canCompile === false) return null
+  // One kernel per codes array type too, so each compiled loop sees one element kind.
   const shape =
+    codes.BYTES_PER_ELEMENT +
     (selected ? 's' : 'a') +
     (split ? '2' : '1') +
     lanes.map((l) => l.op[0]! + l.op[1]! + (l.values ? 'v' : '') + (l.missing ? 'm' : '')).join('|')
@@ -140,7 +144,7 @@ export function setFusion(on: boolean): void {
  */
 export function fuse(
   lanes: readonly Lane[],
-  codes: Int32Array,
+  codes: Codes,
   sel: Int32Array | null,
   n: number,
   size: number,
@@ -148,7 +152,7 @@ export function fuse(
   // Two copies pay only when consecutive rows often share a group; with many groups they
   // would only double the accumulators' share of the cache.
   const split = size <= SPLIT_GROUPS
-  const kernel = compile(lanes, sel !== null, split)
+  const kernel = compile(lanes, sel !== null, split, codes)
   if (!kernel) return null
   // With `split`, two copies of each accumulator side by side: [0, size) and [size, 2 size).
   const width = split ? 2 * size : size

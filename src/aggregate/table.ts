@@ -48,9 +48,21 @@ export interface ArrowLikeTable {
 /** Anything `aggregate`, `topK` and `downsample` accept. */
 export type Table = ColumnarTable | RowTable | ArrowLikeTable
 
+/**
+ * Group codes, one per row: the narrowest array that holds every code (a histogram of up
+ * to 255 bins costs a byte per row, not four).
+ */
+export type Codes = Uint8Array | Uint16Array | Int32Array
+
+/** An array for `n` codes in [0, largest]. */
+export function codesFor(largest: number, n: number): Codes {
+  return largest <= 0xff ? new Uint8Array(n) : largest <= 0xffff ? new Uint16Array(n) : new Int32Array(n)
+}
+
 /** Integer codes for a key column; `keys[code]`, sorted ascending, `null` last if present. */
 export interface Dict {
-  readonly codes: Int32Array
+  /** As narrow as the key count allows (see `Codes`). */
+  readonly codes: Codes
   readonly keys: readonly unknown[]
 }
 
@@ -287,7 +299,6 @@ export function dict(state: ColumnState): Dict {
 
 function numericDict(values: Float64Array, state: ColumnState): Dict {
   const n = values.length
-  const codes = new Int32Array(n)
   const min = state.min!
   const max = state.max!
   const span = max - min
@@ -306,6 +317,7 @@ function numericDict(values: Float64Array, state: ColumnState): Dict {
     const keys: unknown[] = []
     for (let s = 0; s <= span; s++) if (slot[s] === 0) slot[s] = keys.push(s + min) - 1
     const missing = keys.length
+    const codes = codesFor(missing, n)
     let anyMissing = false
     for (let i = 0; i < n; i++) {
       const v = values[i]!
@@ -325,7 +337,7 @@ function numericDict(values: Float64Array, state: ColumnState): Dict {
     if (v !== v) anyMissing = true
     else if (!seen.has(v)) seen.set(v, seen.size)
   }
-  return remap(values, seen, anyMissing, codes)
+  return remap(values, seen, anyMissing)
 }
 
 type IntegerArray = Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array
@@ -351,13 +363,13 @@ function integerDict(raw: IntegerArray): Dict {
   if (!(n > 0 && span <= Math.max(1 << 16, 2 * n))) {
     const seen = new Map<number, number>()
     for (let i = 0; i < n; i++) if (!seen.has(raw[i]!)) seen.set(raw[i]!, seen.size)
-    return remap(raw, seen, false, new Int32Array(n))
+    return remap(raw, seen, false)
   }
   const slot = new Int32Array(span + 1)
   for (let i = 0; i < n; i++) slot[raw[i]! - min] = 1
   const keys: number[] = []
   for (let s = 0; s <= span; s++) if (slot[s] === 1) slot[s] = keys.push(s + min) - 1
-  const codes = new Int32Array(n)
+  const codes = codesFor(keys.length - 1, n)
   for (let i = 0; i < n; i++) codes[i] = slot[raw[i]! - min]!
   return { codes, keys }
 }
@@ -371,15 +383,16 @@ function genericDict(raw: Column): Dict {
     if (isMissing(v)) anyMissing = true
     else if (!seen.has(v)) seen.set(v, seen.size)
   }
-  return remap(raw, seen, anyMissing, new Int32Array(n))
+  return remap(raw, seen, anyMissing)
 }
 
 /** First-seen codes → sorted codes. */
-function remap(raw: Column, seen: Map<unknown, number>, anyMissing: boolean, codes: Int32Array): Dict {
+function remap(raw: Column, seen: Map<unknown, number>, anyMissing: boolean): Dict {
   const keys = [...seen.keys()].sort(compareKeys)
   const rankOf = new Int32Array(seen.size)
   for (let r = 0; r < keys.length; r++) rankOf[seen.get(keys[r])!] = r
   const missing = keys.length
+  const codes = codesFor(missing, raw.length)
   for (let i = 0; i < raw.length; i++) {
     const first = seen.get(raw[i])
     codes[i] = first === undefined ? missing : rankOf[first]!

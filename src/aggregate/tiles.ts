@@ -25,11 +25,11 @@
  * rows plus a prefix sum down the ranks, as costly as one recount; it holds while only Y's
  * range moves (a drag, a jump) and is rebuilt when the brush moves to another column.
  */
-import type { ColumnState } from './table'
+import type { Codes, ColumnState } from './table'
 
 /** A column's rows as ranks into its sorted distinct values; missing values rank `keys.length`. */
 export interface Ranks {
-  readonly rank: Uint16Array | Int32Array
+  readonly rank: Uint8Array | Uint16Array | Int32Array
   readonly keys: Float64Array
 }
 
@@ -48,6 +48,12 @@ const MAX_KEYS = 1 << 16
 const MIN_CELLS = 1 << 16
 
 const ranksByState = new WeakMap<ColumnState, Ranks | null>()
+
+/** Bytes of the column's ranks, through `once` (which counts each array once). */
+export function ranksBytes(state: ColumnState, once: (x: unknown) => number): number {
+  const r = ranksByState.get(state)
+  return r ? once(r.rank) + once(r.keys) : 0
+}
 
 /** Ranks of a numeric column, or null when it has more than MAX_KEYS distinct values. */
 export function ranksOf(state: ColumnState, values: Float64Array): Ranks | null {
@@ -98,7 +104,8 @@ function build(state: ColumnState, values: Float64Array): Ranks | null {
     slotOf = (v) => seen.get(v)!
   }
   const d = keys.length
-  const rank = d < 0xffff ? new Uint16Array(n) : new Int32Array(n)
+  // Ranks run 0 … d (d: missing).
+  const rank = d <= 0xff ? new Uint8Array(n) : d <= 0xffff ? new Uint16Array(n) : new Int32Array(n)
   for (let i = 0; i < n; i++) {
     const v = values[i]!
     rank[i] = v === v ? slotOf(v) : d
@@ -112,7 +119,7 @@ export function fits(ranks: Ranks, width: number, rows: number): boolean {
 }
 
 /** The tile of rows `sel` (null: all `n`) by rank and group code. */
-export function tile(ranks: Ranks, codes: Int32Array, width: number, sel: Int32Array | null, n: number): Tile {
+export function tile(ranks: Ranks, codes: Codes, width: number, sel: Int32Array | null, n: number): Tile {
   const d = ranks.keys.length
   const rank = ranks.rank
   const prefix = new Int32Array((d + 1) * width)

@@ -10,7 +10,7 @@
  * the same `where` (four histograms per brush, say) reuses the last few selections.
  */
 import { AggregationError } from '../errors'
-import { type ColumnState, dict, requireNumeric, type Source } from './table'
+import { type Codes, type ColumnState, dict, requireNumeric, type Source } from './table'
 
 /** A range on a numeric column; bounds left out are open. */
 export interface Range {
@@ -48,6 +48,13 @@ const RECENT = 4
 // dragged across 3M rows would otherwise allocate (and zero, and collect) 12 MB per move.
 // Safe because selections never leave this module's callers' synchronous loops.
 let spare: ArrayBuffer | undefined
+
+/** Bytes of the selections remembered for `owner` and of the spare buffer. */
+export function selectionsBytes(owner: object, once: (x: unknown) => number): number {
+  let bytes = once(spare === undefined ? undefined : new Uint8Array(spare))
+  for (const r of recentByColumn.get(owner) ?? []) bytes += once(r.selection.buffer === spare ? undefined : r.selection)
+  return bytes
+}
 
 /** An Int32Array of `length` for indices, on the spare buffer when it is big enough. */
 function scratch(length: number): Int32Array {
@@ -186,7 +193,7 @@ function fit(out: Int32Array, m: number): Int32Array {
   return out.slice(0, m)
 }
 
-function keepCodes(codes: Int32Array, allowed: Uint8Array, selection: Int32Array | null, rows: number): Int32Array {
+function keepCodes(codes: Codes, allowed: Uint8Array, selection: Int32Array | null, rows: number): Int32Array {
   let m = 0
   if (selection === null) {
     const out = scratch(rows)
