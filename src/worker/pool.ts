@@ -16,15 +16,7 @@ import type { PoolBoard } from '../graph/pool-host'
 import type { Handle } from './handle'
 import type { PoolOptions, PoolStats, Tasks, WorkerPool } from './types'
 
-export type {
-  PoolHost,
-  PoolOptions,
-  PoolStats,
-  TaskRun,
-  TaskRunner,
-  Tasks,
-  WorkerPool,
-} from './types'
+export type { PoolOptions, PoolStats, TaskRunner, Tasks, WorkerPool } from './types'
 
 type Calls = typeof import('./calls')
 /** The pool's code once loaded: later pools start at once, without waiting a turn for import(). */
