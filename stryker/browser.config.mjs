@@ -8,7 +8,7 @@
 // Not covered by any run: code that executes only inside a Web Worker (the worker side of
 // src/worker/expose.ts, tasks run by the pool): Stryker activates a mutant on the page's
 // globalThis, and a worker has its own, so such a mutant is never switched on there.
-import { common, mutateOf, part } from './common.mjs'
+import { common, mutateOf, part, testsOf } from './common.mjs'
 
 export const groups = {
   dom: { mutate: ['src/dom/**/*.ts'], testFiles: ['test/dom/bind.browser.test.ts'] },
@@ -51,12 +51,12 @@ const base = common('browser')
 export default {
   ...base,
   mutate: mutateOf(group.mutate),
-  testFiles: group.testFiles,
+  testFiles: testsOf(group.testFiles),
   incrementalFile: `reports/stryker-incremental-browser-${name}.json`,
   jsonReporter: { fileName: `reports/mutation/browser-${name}.json` },
   htmlReporter: { fileName: `reports/mutation/browser-${name}.html` },
   tempDirName: `.stryker-tmp-browser-${name}`,
   // Each test runner is a Vite server plus a Chromium; browser tests settle slower.
-  timeoutMS: 20_000,
+  timeoutMS: Number(process.env.STRYKER_TIMEOUT_MS ?? 20_000),
   dryRunTimeoutMinutes: 30,
 }

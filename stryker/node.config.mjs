@@ -3,7 +3,7 @@
 // (whose tests crunch 200 000-row tables: instrumented, each run takes many seconds).
 // Run through `npm run mutate` (scripts/mutate.mjs), which merges every run's report into
 // bench/results/mutation.json.
-import { common, mutateOf, part } from './common.mjs'
+import { common, mutateOf, part, testsOf } from './common.mjs'
 
 export const groups = {
   core: {
@@ -30,6 +30,10 @@ const name = part(process.env.STRYKER_GROUP ?? 'core')
 export default {
   ...common('node'),
   mutate: mutateOf(group.mutate),
+  ...(testsOf(undefined) ? { testFiles: testsOf(undefined) } : {}),
+  // The initial run of every node test takes minutes on two cores shared with five other
+  // jobs (Stryker's default limit of 5 minutes failed a run at load 30).
+  dryRunTimeoutMinutes: 30,
   incrementalFile: `reports/stryker-incremental-node-${name}.json`,
   jsonReporter: { fileName: `reports/mutation/node-${name}.json` },
   htmlReporter: { fileName: `reports/mutation/node-${name}.html` },
