@@ -30,7 +30,8 @@ export interface CacheBytes {
   total: number
 }
 
-const bytesOf = (x: unknown): number => (ArrayBuffer.isView(x) ? x.byteLength : Array.isArray(x) ? 8 * x.length : 0)
+const bytesOf = (x: unknown): number =>
+  x instanceof ArrayBuffer ? x.byteLength : ArrayBuffer.isView(x) ? x.byteLength : Array.isArray(x) ? 8 * x.length : 0
 
 export function cacheBytes(table: ColumnarTable): CacheBytes {
   const source = open(table)

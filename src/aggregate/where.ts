@@ -51,8 +51,9 @@ let spare: ArrayBuffer | undefined
 
 /** Bytes of the selections remembered for `owner` and of the spare buffer. */
 export function selectionsBytes(owner: object, once: (x: unknown) => number): number {
-  let bytes = once(spare === undefined ? undefined : new Uint8Array(spare))
-  for (const r of recentByColumn.get(owner) ?? []) bytes += once(r.selection.buffer === spare ? undefined : r.selection)
+  // Whole buffers: a selection may be a view over a buffer of every row.
+  let bytes = once(spare)
+  for (const r of recentByColumn.get(owner) ?? []) bytes += once(r.selection.buffer)
   return bytes
 }
 
@@ -90,9 +91,18 @@ export function select(source: Source, where: Where | undefined): Int32Array | n
   }
   const result = selection!
   recent.unshift({ columns, key, selection: result })
-  if (recent.length > RECENT) {
-    const old = recent.pop()!.selection
-    if (old.buffer instanceof ArrayBuffer && (!spare || old.buffer.byteLength > spare.byteLength)) spare = old.buffer
+  // At most RECENT selections, and at most one table of indices between them (a selection
+  // of most rows is a view over a buffer of every row): caches cost less than the data.
+  let held = 0
+  for (let r = 0; r < recent.length; r++) {
+    held += recent[r]!.selection.buffer.byteLength
+    if (r > 0 && (r >= RECENT || held > 4 * source.rows)) {
+      for (const { selection: old } of recent.splice(r)) {
+        if (old.buffer instanceof ArrayBuffer && (!spare || old.buffer.byteLength > spare.byteLength))
+          spare = old.buffer
+      }
+      break
+    }
   }
   return result
 }

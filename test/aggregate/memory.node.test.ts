@@ -12,7 +12,7 @@
 import { describe, expect, it } from 'vitest'
 import { setBrushPath } from '../../src/aggregate/incremental'
 import { cacheBytes } from '../../src/aggregate/memory'
-import { aggregate, bin, count } from '../../src/index'
+import { aggregate, bin, count, sum } from '../../src/index'
 
 const n = 100_000
 const make = () => ({
@@ -42,6 +42,22 @@ describe('cache memory', () => {
     expect(cacheBytes(u).dict).toBe(n + 2 * n + n)
     expect((r.text as unknown[]).length).toBe(241)
     expect((r.n as number[]).at(-1)).toBe(n / 5)
+  })
+
+  it('M5 remembered selections hold at most one table of row indices, plus the spare buffer', () => {
+    const t = make()
+    // Four wheres of 60 % of the rows each, asked in turn (each selection a view over a
+    // buffer of n indices; a sum, so no brush state answers instead): before, all four
+    // buffers stayed remembered.
+    for (let k = 0; k < 4; k++) {
+      aggregate(t, { by: bin('a', { step: 1 }), measures: { s: sum('b') }, where: { y: { gte: k, lt: 60 + k } } })
+    }
+    expect(cacheBytes(t).selections).toBeLessThanOrEqual(2 * 4 * n)
+    // Asked again, the last where is still remembered (same counts, from the kept selection).
+    const again = aggregate(t, { measures: { s: sum('b') }, where: { y: { gte: 3, lt: 63 } } })
+    let want = 0
+    for (let i = 0; i < n; i++) if (t.y[i]! >= 3 && t.y[i]! < 63) want += t.b[i]!
+    expect(again).toEqual({ s: [want] })
   })
 
   it('M2 the sorted index of a brushed column is its row order only: 4 bytes per row', () => {
