@@ -157,7 +157,7 @@ export function countsIn(t: Tile, lo: number, hi: number, out: Float64Array): vo
 }
 
 /** First k with values[k] >= x (NaN x: none, so the end). */
-export function lowerBound(values: Float64Array, x: number): number {
+function lowerBound(values: Float64Array, x: number): number {
   if (x !== x) return values.length
   let lo = 0
   let hi = values.length
@@ -170,7 +170,7 @@ export function lowerBound(values: Float64Array, x: number): number {
 }
 
 /** First k with values[k] > x (NaN x: none pass, so the start). */
-export function upperBound(values: Float64Array, x: number): number {
+function upperBound(values: Float64Array, x: number): number {
   if (x !== x) return 0
   let lo = 0
   let hi = values.length

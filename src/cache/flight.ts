@@ -61,7 +61,7 @@ const defaultLockTimeoutMs = 60_000
  * tab with a board of the name receives a copy, so big ones are read from IndexedDB by the
  * followers that want them instead.
  */
-export const hintValueMaxBytes = 64 * 1024
+const hintValueMaxBytes = 64 * 1024
 
 /** The callback run a lookup answers, as the board hands it in. */
 export interface CachedCall {
