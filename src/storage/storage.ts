@@ -608,8 +608,12 @@ export class Persistence {
       if (id === undefined) return
       const s = [...this.stores()].find((x) => x.id === id && x.storage === 'local')
       if (!s) return
-      if (e.newValue == null) return this.host.remoteChange(id, undefined)
-      const r = this.readWeb(s, e.newValue)
+      // What the area holds now, not e.newValue: when two tabs write the key at once, the
+      // other tab's event can arrive after this tab's own later write, and its newValue
+      // would roll this tab back to a value the area (and every other tab) has left (F12).
+      const text = e.storageArea ? safeGet(e.storageArea, e.key) : e.newValue
+      if (text == null) return this.host.remoteChange(id, undefined)
+      const r = this.readWeb(s, text)
       if (r === 'spill') {
         void this.host
           .idb()

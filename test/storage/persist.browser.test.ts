@@ -278,9 +278,11 @@ describe('Web Storage faults', () => {
     theme.set('dark')
     await b.idle()
     expect(apply).toHaveBeenCalledTimes(1)
-    // What the browser delivers when another tab of the origin writes the key.
+    // What the browser delivers when another tab of the origin writes the key: the area
+    // holds its value (this page's setItem fires no event here, so the event is dispatched).
     const key = nameOf(name, 'theme')
     const newValue = JSON.stringify({ sb: 1, v: 1, t: Date.now(), d: 'solarized' })
+    localStorage.setItem(key, newValue)
     dispatchEvent(new StorageEvent('storage', { key, newValue, storageArea: localStorage }))
     expect(theme.get()).toBe('solarized')
     expect(applied.get()).toBe('theme:solarized')
@@ -289,6 +291,32 @@ describe('Web Storage faults', () => {
     dispatchEvent(new StorageEvent('storage', { key: null, storageArea: localStorage }))
     expect(theme.get()).toBe('light')
     expect(applied.get()).toBe('theme:light')
+  })
+
+  it("F12 storage events: an event older than this tab's own later write does not roll the store back (what the area holds wins)", async () => {
+    // Two tabs set a local store at once: tab X writes 2, then this tab writes 3, so the
+    // area holds 3 everywhere; X's event (newValue 2) reaches this tab after its own write.
+    // Taking the event's newValue left this tab at 2 while the area and every other tab
+    // held 3, for good (the chaos run found it: "a differs across tabs: 3, 2, 3, 3, 3, 3").
+    // a (local) ─► [show] ─► shown
+    const name = fresh('late-event')
+    const b = board(name)
+    const a = b.store('a', { initial: 0, storage: 'local' })
+    const shown = b.store<string>('shown')
+    const show = vi.fn((x: number) => `a=${x}`)
+    b.callback({ inputs: [a], outputs: [shown], run: show })
+    await b.start()
+    show.mockClear()
+    a.set(3)
+    await b.idle()
+    const key = nameOf(name, 'a')
+    expect(JSON.parse(localStorage.getItem(key)!).d).toBe(3)
+    const older = JSON.stringify({ sb: 1, v: 1, t: Date.now() - 5, d: 2 })
+    dispatchEvent(new StorageEvent('storage', { key, oldValue: null, newValue: older, storageArea: localStorage }))
+    await b.idle()
+    expect(a.get()).toBe(3)
+    expect(shown.get()).toBe('a=3')
+    expect(show).toHaveBeenCalledTimes(1)
   })
 
   it('F13 corrupt entry: not JSON, truncated base64, wrong schema: dropped, recomputed, one warning', async () => {
