@@ -34,7 +34,7 @@ import { lastBrushPath, setBrushPath } from '../src/aggregate/incremental'
 import { cacheBytes } from '../src/aggregate/memory'
 import { type AggregateSpec, aggregate, bin, count, createBoard, type Handle } from '../src/index'
 import { type Duck, duckFailure, openDuckDB } from './duckdb'
-import { type BenchResult, type BenchRow, median, round } from './timing'
+import { type BenchResult, type BenchRow, median, round, xorshift } from './timing'
 
 type Flights = {
   delay: Float64Array
@@ -66,16 +66,6 @@ function jumps(seed: number): Brush[] {
     const lo = -60 + Math.floor(rand() * 48) * 5
     return { gte: lo, lt: lo + 40 }
   })
-}
-
-function xorshift(seed: number) {
-  let x = seed >>> 0 || 1
-  return () => {
-    x ^= x << 13
-    x ^= x >>> 17
-    x ^= x << 5
-    return (x >>> 0) / 4294967296
-  }
 }
 
 /** n rows drawn at random from the 3M file (a fixed seed), column by column in step. */

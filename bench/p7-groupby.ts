@@ -25,18 +25,7 @@ import { table as aqTable, op } from 'arquero'
 import crossfilter from 'crossfilter2'
 import { aggregate, count, max, mean, min, sum } from '../src/index'
 import { type Duck, duckFailure, openDuckDB } from './duckdb'
-import { type BenchResult, type BenchRow, round, timeInterleaved } from './timing'
-
-/** A deterministic PRNG, so every run and every library sees the same data. */
-function xorshift(seed: number) {
-  let x = seed >>> 0 || 1
-  return () => {
-    x ^= x << 13
-    x ^= x >>> 17
-    x ^= x << 5
-    return (x >>> 0) / 4294967296
-  }
-}
+import { type BenchResult, type BenchRow, round, timeInterleaved, xorshift } from './timing'
 
 function makeData(rows: number, keys: number) {
   const rand = xorshift(rows + keys)

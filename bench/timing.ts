@@ -154,3 +154,14 @@ export async function timeInterleaved<K extends string>(
 export async function timeOne(work: Work, options?: TimeOptions): Promise<number> {
   return (await timeInterleaved({ only: work }, options)).ms.only
 }
+
+/** A deterministic PRNG, so every run and every library sees the same data. */
+export function xorshift(seed: number) {
+  let x = seed >>> 0 || 1
+  return () => {
+    x ^= x << 13
+    x ^= x >>> 17
+    x ^= x << 5
+    return (x >>> 0) / 4294967296
+  }
+}

@@ -221,30 +221,23 @@ function perWave(work: () => void): { median: number; min: number } {
   return { median: median(samples), min: Math.min(...samples) }
 }
 
-/**
- * ms per wave (set → settled) for ours and alien, and how many callbacks a wave ran. An
- * anchor that cannot build the graph (alien-signals' first read of a 10,000-deep chain
- * overflows the stack) is reported as `alienError`, and ours is still measured.
- */
-export async function wave(
-  shape: Shape,
-  n: number,
-): Promise<{
+/** One wave point: medians and fastest samples per implementation, callbacks touched. */
+interface WavePoint {
   ours: number
   oursMin: number
   alien: number
   alienMin: number
   touched: number
   alienError?: string
-}> {
-  const result = { ours: NaN, oursMin: NaN, alien: NaN, alienMin: NaN, touched: 0 } as {
-    ours: number
-    oursMin: number
-    alien: number
-    alienMin: number
-    touched: number
-    alienError?: string
-  }
+}
+
+/**
+ * ms per wave (set → settled) for ours and alien, and how many callbacks a wave ran. An
+ * anchor that cannot build the graph (alien-signals' first read of a 10,000-deep chain
+ * overflows the stack) is reported as `alienError`, and ours is still measured.
+ */
+export async function wave(shape: Shape, n: number): Promise<WavePoint> {
+  const result: WavePoint = { ours: NaN, oursMin: NaN, alien: NaN, alienMin: NaN, touched: 0 }
   for (const impl of ['ours', 'alien'] as const) {
     let built: Built | undefined
     try {
