@@ -51,8 +51,8 @@ export async function bridge(w: Wire, request: Request): Promise<string> {
     inspect(): {
       stores: Array<{ id: string }>
       callbacks: Array<{ id: string; stats: unknown; running: boolean; progress: unknown; error: string | undefined }>
-      families?: Array<{ id: string; instances: string[] }>
     }
+    status(id: string): { stats: unknown } | undefined
     errors: Map<string, { message: string; code?: string | undefined }>
     session: { id: string; ready: Promise<void> }
     clear(): Promise<void>
@@ -142,31 +142,18 @@ export async function bridge(w: Wire, request: Request): Promise<string> {
         value = board.inspect()
         break
       case 'stats': {
-        const { callbacks, families } = board.inspect()
-        const info = callbacks.find((c) => c.id === args[0])
-        // A pattern callback: its instances' stats added up (last ms the longest, mean weighted by runs).
-        const family = info ? undefined : families?.find((f) => f.id === args[0])
-        if (!info && !family)
+        // board.status adds up a pattern callback's instances (the one place that sums them).
+        const status = board.status(String(args[0]))
+        if (!status)
           throw new Error(
-            `${label} has no callback "${String(args[0])}" (its callbacks: ${callbacks.map((c) => c.id).join(', ') || 'none'}).`,
+            `${label} has no callback "${String(args[0])}" (its callbacks: ${
+              board
+                .inspect()
+                .callbacks.map((c) => c.id)
+                .join(', ') || 'none'
+            }).`,
           )
-        if (info) value = info.stats
-        else {
-          type S = Record<'runs' | 'lastMs' | 'avgMs' | 'bytesIn' | 'bytesOut' | 'hits' | 'misses' | 'errors', number>
-          const parts = callbacks.filter((c) => family!.instances.includes(c.id)).map((c) => c.stats as S)
-          const sum = (k: keyof S) => parts.reduce((a, p) => a + p[k], 0)
-          const runs = sum('runs')
-          value = {
-            runs,
-            lastMs: parts.reduce((a, p) => Math.max(a, p.lastMs), 0),
-            avgMs: runs ? parts.reduce((a, p) => a + p.avgMs * p.runs, 0) / runs : 0,
-            bytesIn: sum('bytesIn'),
-            bytesOut: sum('bytesOut'),
-            hits: sum('hits'),
-            misses: sum('misses'),
-            errors: sum('errors'),
-          }
-        }
+        value = status.stats
         break
       }
       case 'errors': {
