@@ -4,7 +4,7 @@
  * 'change' event names when its first listener arrives in the middle of a wave.
  */
 import { describe, expect, it } from 'vitest'
-import { type BoardChange, createBoard } from '../../src/index'
+import { type BoardChange, createBoard, type Store } from '../../src/index'
 
 describe('scheduler', () => {
   it('SK01 the same value again is no change, for strings, objects and NaN; 0 and -0 differ', async () => {
@@ -110,7 +110,7 @@ describe('scheduler, more', () => {
           release = () => r(t * 10)
         }),
     })
-    const rungs: Array<[ReturnType<typeof board.store<number>>, ReturnType<typeof board.store<number>>]> = []
+    const rungs: Array<[Store<number>, Store<number>]> = []
     for (let i = 0; i <= 40; i++)
       rungs.push([board.store(`l${i}`, { initial: 1 }), board.store(`r${i}`, { initial: 1 })])
     for (let i = 0; i < 40; i++) {
