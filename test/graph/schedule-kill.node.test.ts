@@ -184,4 +184,22 @@ describe('scheduler, more', () => {
     expect(board.errors.has('pair')).toBe(false)
     expect(q.get()).toBe(4)
   })
+
+  it('SK07 two subscribers added in the middle of a wave to a store it changed each hear it once at the end', async () => {
+    const board = createBoard({ name: 'sk07', version: 1 })
+    const a = board.store('a', { initial: 0 })
+    await board.start()
+    const first: number[] = []
+    const second: number[] = []
+    board.batch(() => {
+      a.set(1)
+      a.subscribe((v) => first.push(v))
+      a.subscribe((v) => second.push(v))
+    })
+    expect(first).toEqual([1])
+    expect(second).toEqual([1])
+    a.set(2)
+    expect(first).toEqual([1, 2])
+    expect(second).toEqual([1, 2])
+  })
 })
