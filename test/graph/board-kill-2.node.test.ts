@@ -258,3 +258,24 @@ describe('wildcards without the pattern engine', () => {
     }
   })
 })
+
+describe('after dispose', () => {
+  it("BK34 dispose() leaves no listener behind: a 'change' listener added later is a first one and hears the stores of the interrupted wave", async () => {
+    // a ──► [C] ──► b. A batch sets a, then disposes: its wave never drains. A 'change'
+    // listener added afterwards hears of a (changed in that wave) with the next change, a
+    // store defined after dispose.
+    const board = newBoard()
+    const a = board.store('a', { initial: 1 })
+    board.callback({ id: 'C', inputs: [a], outputs: [board.store<number>('b')], run: (x: number) => x })
+    await board.start()
+    board.batch(() => {
+      a.set(5)
+      board.dispose()
+    })
+    const seen: BoardChange[] = []
+    board.on('change', (c) => seen.push(c))
+    board.store('z')
+    await board.idle()
+    expect(seen).toEqual([{ stores: ['a', 'z'], callbacks: [] }])
+  })
+})
