@@ -279,3 +279,86 @@ describe('after dispose', () => {
     expect(seen).toEqual([{ stores: ['a', 'z'], callbacks: [] }])
   })
 })
+
+describe('more of the same', () => {
+  it('BK36 clears of removed stores warn once per store: each removed store has its own warning key', async () => {
+    const board = newBoard('b36')
+    const printed = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+    const x = board.store('x', { initial: 1 })
+    const y = board.store('y', { initial: 1 })
+    await board.start()
+    board.remove(x)
+    board.remove(y)
+    x.clear()
+    y.clear()
+    x.clear()
+    expect(printed.mock.calls).toEqual([
+      ['[switchboard] store "x" was removed from board "b36"; the value is ignored.'],
+      ['[switchboard] store "y" was removed from board "b36"; the value is ignored.'],
+    ])
+  })
+
+  it('BK37 two instances of a cached family never share an entry, even with the same arguments', async () => {
+    // {q,i:MATCH} ──► [F, cached] ──► {o,i:MATCH}; q1 = q2 = 4: two misses, two runs.
+    const board = newBoard()
+    board.store({ type: 'q', i: 1 }, { initial: 4 })
+    board.store({ type: 'q', i: 2 }, { initial: 4 })
+    const o1 = board.store<number>({ type: 'o', i: 1 })
+    const o2 = board.store<number>({ type: 'o', i: 2 })
+    const run = vi.fn((x: number) => x + 1)
+    board.callback({ id: 'F', inputs: [{ type: 'q', i: MATCH }], outputs: [{ type: 'o', i: MATCH }], run, cache: {} })
+    await board.start()
+    await board.idle()
+    expect([o1.get(), o2.get()]).toEqual([5, 5])
+    expect(run).toHaveBeenCalledTimes(2)
+    expect([board.status('F')!.stats.hits, board.status('F')!.stats.misses]).toEqual([0, 2])
+    board.dispose()
+  })
+})
+
+describe('board.clear()', () => {
+  it('BK38 board.clear() resets every store to its initial value, downstream runs again', async () => {
+    // a ──► [C] ──► b
+    const board = newBoard()
+    const a = board.store('a', { initial: 1 })
+    const b = board.store<number>('b')
+    board.callback({ id: 'C', inputs: [a], outputs: [b], run: (x: number) => x * 10 })
+    await board.start()
+    a.set(5)
+    await board.idle()
+    expect(b.get()).toBe(50)
+    await board.clear()
+    await board.idle()
+    expect([a.get(), b.get()]).toEqual([1, 10])
+    board.dispose()
+  })
+})
+
+describe("the board's database", () => {
+  it('BK39 an idb store where IndexedDB is missing (Node): the board tries to open its database once, warns once, keeps values in memory', async () => {
+    // i (idb) ──► [C] ──► b; two sets, two waves: one attempt to open the database.
+    const board = newBoard('b39')
+    const warned: string[] = []
+    board.on('warning', (w) => warned.push(w.message))
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+    const i = board.store('i', { storage: 'idb', initial: 1 })
+    const b = board.store<number>('b')
+    board.callback({ id: 'C', inputs: [i], outputs: [b], run: (x: number) => x + 1 })
+    await board.start()
+    i.set(2)
+    await board.idle()
+    i.set(3)
+    await board.idle()
+    expect([i.get(), b.get()]).toEqual([3, 4])
+    // The board's database: one attempt, one warning. The store's own: at its restore and at each write.
+    const lost = 'IndexedDB is not available; store "i" is kept in memory only.'
+    expect(warned).toEqual([
+      'IndexedDB is not available; board "b39" keeps idb stores in memory only.',
+      lost,
+      lost,
+      lost,
+    ])
+    expect(board.inspect().capabilities.indexedDB).toBe(false)
+    board.dispose()
+  })
+})
