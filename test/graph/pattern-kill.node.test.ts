@@ -5,7 +5,7 @@
  * joins, stores being restored. Memory and (in Node, memory-only) session stores.
  */
 import { describe, expect, it } from 'vitest'
-import { ALL, ALLSMALLER, type Board, createBoard, GraphError, MATCH, noUpdate, type StoreId } from '../../src/index'
+import { ALL, ALLSMALLER, createBoard, GraphError, MATCH, noUpdate } from '../../src/index'
 
 let n = 0
 const newBoard = () => createBoard({ name: `pk-${++n}`, version: 1, register: false })
@@ -29,15 +29,25 @@ describe('definition errors, whole sentences', () => {
   it('PK01 ALLSMALLER on two keys, ALLSMALLER in an output, cache.key, ALLSMALLER without MATCH', () => {
     const board = newBoard()
     const go = board.store('go', { initial: 0 })
-    expect(said(() => board.callback({ id: 'c', inputs: [{ t: 'n', a: ALLSMALLER, b: ALLSMALLER }], outputs: [], run }))).toEqual([
+    expect(
+      said(() => board.callback({ id: 'c', inputs: [{ t: 'n', a: ALLSMALLER, b: ALLSMALLER }], outputs: [], run })),
+    ).toEqual([
       'bad-pattern',
       'callback "c" input {"a":ALLSMALLER,"b":ALLSMALLER,"t":"n"} uses ALLSMALLER on more than one key.',
     ])
     expect(
       said(() =>
-        board.callback({ id: 'c', inputs: [{ t: 'n', i: MATCH }], outputs: [{ t: 's', i: ALLSMALLER }], run: () => [] }),
+        board.callback({
+          id: 'c',
+          inputs: [{ t: 'n', i: MATCH }],
+          outputs: [{ t: 's', i: ALLSMALLER }],
+          run: () => [],
+        }),
       ),
-    ).toEqual(['bad-pattern', 'callback "c" output {"i":ALLSMALLER,"t":"s"} uses ALLSMALLER, which only inputs and state can.'])
+    ).toEqual([
+      'bad-pattern',
+      'callback "c" output {"i":ALLSMALLER,"t":"s"} uses ALLSMALLER, which only inputs and state can.',
+    ])
     expect(
       said(() =>
         board.callback({
@@ -59,7 +69,7 @@ describe('definition errors, whole sentences', () => {
 
   it('PK02 unknown stores in a pattern callback name the slot; an object id without wildcards is a store, not a pattern', () => {
     const board = newBoard()
-    const all = { t: 'q', i: ALL }
+    const all = { t: 'q', i: ALL } as const
     expect(said(() => board.callback({ id: 'c', inputs: ['nope', all], outputs: [], run }))).toEqual([
       'unknown-store',
       'callback "c" input names an unknown store "nope".',
@@ -87,7 +97,9 @@ describe('definition errors, whole sentences', () => {
       'callback "c" uses MATCH, so every output must be a pattern using MATCH; total is not.',
     ])
     expect(
-      said(() => board.callback({ id: 'c', inputs: [{ t: 'q', i: MATCH, j: MATCH }], outputs: [{ t: 'c', i: MATCH }], run })),
+      said(() =>
+        board.callback({ id: 'c', inputs: [{ t: 'q', i: MATCH, j: MATCH }], outputs: [{ t: 'c', i: MATCH }], run }),
+      ),
     ).toEqual([
       'bad-pattern',
       'callback "c": output {"i":MATCH,"t":"c"} must use MATCH, and only MATCH, on exactly the keys its inputs and state match (i, j).',
@@ -110,7 +122,9 @@ describe('definition errors, whole sentences', () => {
     board.store({ t: 'b', i: 1 })
     board.callback({ id: 'G', inputs: [{ t: 'b', i: 1 }], outputs: [{ t: 'a', i: 1 }], run: (v) => v })
     expect(
-      said(() => board.callback({ id: 'F', inputs: [{ t: 'a', i: MATCH }], outputs: [{ t: 'b', i: MATCH }], run: (v) => v })),
+      said(() =>
+        board.callback({ id: 'F', inputs: [{ t: 'a', i: MATCH }], outputs: [{ t: 'b', i: MATCH }], run: (v) => v }),
+      ),
     ).toEqual(['cycle', 'callback "F" closes a cycle: {"i":1,"t":"b"} → {"i":1,"t":"a"} → {"i":1,"t":"b"}.'])
   })
 
@@ -118,7 +132,9 @@ describe('definition errors, whole sentences', () => {
     const board = newBoard()
     const total = board.store('total')
     board.callback({ id: 'A', inputs: [{ t: 'q', i: ALL }], outputs: [total], run: () => 0 })
-    expect(said(() => board.callback({ id: 'B', inputs: [{ t: 'r', i: ALL }], outputs: [total], run: () => 0 }))).toEqual([
+    expect(
+      said(() => board.callback({ id: 'B', inputs: [{ t: 'r', i: ALL }], outputs: [total], run: () => 0 })),
+    ).toEqual([
       'duplicate-output',
       'callbacks "A" and "B" both write total, which overlap (pass allowDuplicate: true to allow it).',
     ])
@@ -127,7 +143,12 @@ describe('definition errors, whole sentences', () => {
     const wide = board.store({ t: 'c', i: 1, v: 2 })
     board.callback({ id: 'M', inputs: [{ t: 'q', i: MATCH }], outputs: [{ t: 'c', i: MATCH }], run: (q) => q })
     board.callback({ id: 'P', inputs: [{ t: 'q', i: 1 }], outputs: [wide], run: (q) => q })
-    board.callback({ id: 'W', inputs: [{ t: 'r', i: ALL }], outputs: [{ t: 'c', i: 2, v: 2 }].map((x) => board.store(x)), run: () => 0 })
+    board.callback({
+      id: 'W',
+      inputs: [{ t: 'r', i: ALL }],
+      outputs: [board.store({ t: 'c', i: 2, v: 2 })],
+      run: () => 0,
+    })
     expect(board.inspect().families.map((f) => f.id)).toEqual(['A', 'M', 'W'])
   })
 
@@ -137,7 +158,9 @@ describe('definition errors, whole sentences', () => {
     const out = board.store({ t: 'o', i: 1 })
     board.callback({ id: 'plain', inputs: [go], outputs: [out], run: (g) => g })
     expect(
-      said(() => board.callback({ id: 'fam', inputs: [{ t: 'q', i: ALL }], outputs: [{ t: 'o', i: ALL }], run: () => [] })),
+      said(() =>
+        board.callback({ id: 'fam', inputs: [{ t: 'q', i: ALL }], outputs: [{ t: 'o', i: ALL }], run: () => [] }),
+      ),
     ).toEqual([
       'duplicate-output',
       'callbacks "plain" and "fam" both write {"i":1,"t":"o"} and {"i":ALL,"t":"o"}, which overlap (pass allowDuplicate: true to allow it).',
@@ -161,11 +184,19 @@ describe('keys, order and slots', () => {
     board.store({ t: 'u', b: 2 }, { initial: 1 })
     board.store({ t: 'v', a: 1 }, { initial: 10 })
     board.store({ t: 'w', a: 1, b: 2 })
-    board.callback({ id: 'K', inputs: [{ t: 'x', b: MATCH, a: MATCH }], outputs: [{ t: 'y', b: MATCH, a: MATCH }], run: (x) => x })
+    board.callback({
+      id: 'K',
+      inputs: [{ t: 'x', b: MATCH, a: MATCH }],
+      outputs: [{ t: 'y', b: MATCH, a: MATCH }],
+      run: (x) => x,
+    })
     // Keys matched by two slots, first seen b then a.
     board.callback({
       id: 'L',
-      inputs: [{ t: 'u', b: MATCH }, { t: 'v', a: MATCH }],
+      inputs: [
+        { t: 'u', b: MATCH },
+        { t: 'v', a: MATCH },
+      ],
       outputs: [{ t: 'w', a: MATCH, b: MATCH }],
       run: (u, v) => (u as number) + (v as number),
     })
@@ -173,7 +204,10 @@ describe('keys, order and slots', () => {
     const seen: unknown[] = []
     board.callback({
       id: 'D',
-      inputs: [{ t: 'v', a: MATCH }, { t: 'x', a: MATCH, b: MATCH }],
+      inputs: [
+        { t: 'v', a: MATCH },
+        { t: 'x', a: MATCH, b: MATCH },
+      ],
       outputs: [],
       run: (v, x, ctx) => void seen.push([v, x, ctx.match]),
     })
@@ -193,7 +227,10 @@ describe('keys, order and slots', () => {
     for (const i of ['b', 2]) board.store({ t: 's', i })
     board.callback({
       id: 'cum',
-      inputs: [{ t: 'n', i: ALLSMALLER }, { t: 'n', i: MATCH }],
+      inputs: [
+        { t: 'n', i: ALLSMALLER },
+        { t: 'n', i: MATCH },
+      ],
       outputs: [{ t: 's', i: MATCH }],
       run: (before, v) => [...(before as string[]), v],
     })
@@ -202,7 +239,10 @@ describe('keys, order and slots', () => {
     board.store({ t: 'r', i: 3 })
     board.callback({
       id: 'rev',
-      inputs: [{ t: 'm', i: MATCH }, { t: 'm', i: ALLSMALLER }],
+      inputs: [
+        { t: 'm', i: MATCH },
+        { t: 'm', i: ALLSMALLER },
+      ],
       outputs: [{ t: 'r', i: MATCH }],
       run: (v, before) => [...(before as string[]), v],
     })
@@ -227,7 +267,15 @@ describe('keys, order and slots', () => {
     const go = board.store('go', { initial: 0 })
     board.store({ t: 'b', i: 1 }, { initial: 'b1' })
     const seen: unknown[] = []
-    board.callback({ id: 'E', inputs: [{ t: 'a', i: ALL }, { t: 'b', i: ALL }], outputs: [], run: (a, b) => void seen.push([a, b]) })
+    board.callback({
+      id: 'E',
+      inputs: [
+        { t: 'a', i: ALL },
+        { t: 'b', i: ALL },
+      ],
+      outputs: [],
+      run: (a, b) => void seen.push([a, b]),
+    })
     board.callback({
       id: 'F',
       inputs: [go],
@@ -273,7 +321,12 @@ describe('spreading a result over output slots', () => {
     for (const i of [1, 2]) board.store({ t: 'c', i }, { initial: 0 })
     const total = board.store('total', { initial: 0 })
     const results: unknown[] = [[[1, 2], 3]]
-    board.callback({ id: 'S', inputs: [go], outputs: [{ t: 'c', i: ALL }, total], run: (g) => results[g as number] })
+    board.callback({
+      id: 'S',
+      inputs: [go],
+      outputs: [{ t: 'c', i: ALL }, total],
+      run: (g) => results[g as number] as never,
+    })
     await board.start()
     const values = () => [board.store({ t: 'c', i: 1 }).get(), board.store({ t: 'c', i: 2 }).get(), total.get()]
     const step = (r: unknown) => {
@@ -296,7 +349,8 @@ describe('spreading a result over output slots', () => {
   it('PK11 a result of the wrong shape fails the callback with a sentence naming it and the slot', async () => {
     const { values, step } = await spreadBoard()
     const outputs = 'callback "S" failed: TypeError: callback "S" has 2 outputs and must return an array of 2.'
-    const stores = 'callback "S" failed: TypeError: callback "S" output {"i":ALL,"t":"c"} has 2 stores and must return an array of 2.'
+    const stores =
+      'callback "S" failed: TypeError: callback "S" output {"i":ALL,"t":"c"} has 2 stores and must return an array of 2.'
     expect(step(7)).toEqual([[1, 2, 3], outputs])
     expect(step([[1, 2], 3, 4])).toEqual([[1, 2, 3], outputs])
     expect(step([[4], 5])).toEqual([[1, 2, 3], stores])
@@ -315,7 +369,10 @@ describe('spreading a result over output slots', () => {
     board.callback({
       id: 'two',
       inputs: [{ t: 'q', i: MATCH }],
-      outputs: [{ t: 'a', i: MATCH }, { t: 'b', i: MATCH }],
+      outputs: [
+        { t: 'a', i: MATCH },
+        { t: 'b', i: MATCH },
+      ],
       run: (q) => [q, -(q as number)],
     })
     await board.start()
