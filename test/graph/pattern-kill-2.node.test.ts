@@ -340,3 +340,70 @@ describe('ranks, links and instances after stores come and go', () => {
     expect(board.inspect().families[0]!.instances).toEqual(['F[{"i":1}]'])
   })
 })
+
+describe('a store created inside a run', () => {
+  it('PK26 joins in the middle of a wave: its reader runs once, after the writer the same run marked', async () => {
+    // make ──► [P] ──► go ──► [W] ──► {c, ALL} ──► [T] ──► total ──► [R]
+    // P creates {c,1} while the wave drains and writes go; T (defined last, so ranked first) reads c.
+    const board = newBoard()
+    const make = board.store('make', { initial: 0 })
+    const go = board.store('go', { initial: 0 })
+    const total = board.store<unknown>('total')
+    const seen: unknown[] = []
+    board.callback({ id: 'R', inputs: [total], outputs: [], run: () => undefined })
+    board.callback({
+      id: 'P',
+      inputs: [make],
+      outputs: [go],
+      run: (m) => {
+        if (m === 0) return noUpdate
+        board.store({ t: 'c', i: 1 }, { initial: 0 })
+        return 1
+      },
+    })
+    board.callback({ id: 'W', inputs: [go], outputs: [{ t: 'c', i: ALL }], run: (g) => (g === 0 ? noUpdate : [g]) })
+    board.callback({ id: 'T', inputs: [{ t: 'c', i: ALL }], outputs: [total], run: (c) => (seen.push(c), c) })
+    await board.start()
+    seen.length = 0
+    make.set(1)
+    expect(seen).toEqual([[1]])
+    expect(total.get()).toEqual([1])
+  })
+})
+
+describe('ranks with two writers', () => {
+  it('PK27 a store joining a reader and two writers, one ranked before the reader and one after: the reader waits for both', async () => {
+    // go1 ──► [W1] ─┐                      (W1 defined before R, W2 after: T goes in between)
+    //               ├─► {c, ALL} ──► [T] ──► total ──► [R]
+    // go2 ──► [W2] ─┘   (k also feeds T)
+    const board = newBoard()
+    const go1 = board.store('go1', { initial: 0 })
+    const go2 = board.store('go2', { initial: 0 })
+    const k = board.store('k', { initial: 0 })
+    const total = board.store<unknown>('total')
+    const seen: unknown[] = []
+    board.callback({ id: 'W1', inputs: [go1], outputs: [{ t: 'c', i: ALL }], run: () => noUpdate })
+    board.callback({ id: 'R', inputs: [total], outputs: [], run: () => undefined })
+    board.callback({
+      id: 'W2',
+      allowDuplicate: true,
+      inputs: [go2],
+      outputs: [{ t: 'c', i: ALL }],
+      run: (g) => (g === 0 ? noUpdate : [g]),
+    })
+    board.callback({
+      id: 'T',
+      inputs: [{ t: 'c', i: ALL }, k],
+      outputs: [total],
+      run: (c, kk) => (seen.push([c, kk]), c),
+    })
+    await board.start()
+    board.store({ t: 'c', i: 1 }, { initial: 0 })
+    seen.length = 0
+    board.batch(() => {
+      go2.set(1)
+      k.set(1)
+    })
+    expect(seen).toEqual([[[1], 1]])
+  })
+})
