@@ -407,3 +407,59 @@ describe('ranks with two writers', () => {
     expect(seen).toEqual([[[1], 1]])
   })
 })
+
+describe('more joins', () => {
+  it('PK28 a partial-key store before any driver store; a store joining a state slot can still get a plain writer', async () => {
+    const board = newBoard()
+    board.callback({
+      id: 'L',
+      inputs: [
+        { t: 'u', b: MATCH },
+        { t: 'v', a: MATCH, b: MATCH },
+      ],
+      outputs: [{ t: 'w', a: MATCH, b: MATCH }],
+      run: (u, v) => (u as number) + (v as number),
+    })
+    const go = board.store('go', { initial: 0 })
+    const seen: unknown[] = []
+    board.callback({
+      id: 'F',
+      inputs: [go],
+      state: [{ t: 's', i: ALL }],
+      outputs: [],
+      run: (g, s) => void seen.push([g, s]),
+    })
+    await board.start()
+    board.store({ t: 'u', b: 9 }, { initial: 1 })
+    expect(board.inspect().families[0]!.instances).toEqual([])
+    const s1 = board.store({ t: 's', i: 1 }, { initial: 'a' })
+    board.callback({ id: 'P', inputs: [go], outputs: [s1], run: (g) => `s${g}` })
+    go.set(1)
+    expect(seen).toEqual([
+      [0, []],
+      [1, ['s1']],
+    ])
+  })
+
+  it('PK29 an instance dropped while a store of its ALL input is being restored is not run when the store is', async () => {
+    const board = newBoard()
+    let runs = 0
+    board.store({ t: 'k', i: 1 }, { initial: 0 })
+    board.callback({
+      id: 'M',
+      inputs: [
+        { t: 'k', i: MATCH },
+        { t: 'q', i: MATCH, j: ALL },
+      ],
+      outputs: [],
+      run: () => void runs++,
+    })
+    await board.start()
+    expect(runs).toBe(1)
+    board.store({ t: 'q', i: 1, j: 1 }, { initial: 5, storage: 'session' })
+    board.remove({ t: 'k', i: 1 })
+    await board.idle()
+    expect(runs).toBe(1)
+    expect(board.inspect().callbacks).toEqual([])
+  })
+})
