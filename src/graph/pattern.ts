@@ -248,8 +248,8 @@ class Family {
 /** One instance: an ordinary callback node whose slots the family fills. */
 class Instance implements PatternPart {
   node!: CallbackNode
-  /** Stores that left an ALL input, with the write sequence of their removal (ctx.triggered). */
-  removed: Array<readonly [StoreId, number]> = []
+  /** Stores that left an ALL input: id, write sequence of their removal, canonical string (ctx.triggered). */
+  removed: Array<readonly [StoreId, number, string]> = []
   readonly spread: ((result: unknown) => unknown) | undefined
   constructor(
     readonly family: Family,
@@ -274,17 +274,26 @@ class Instance implements PatternPart {
 
   triggered(from: number, to: number): StoreId[] {
     const out: StoreId[] = []
+    // Each id once, by its canonical string: a store removed and created again in one wave
+    // (two store objects, one id) is named once, as an input listed twice is.
+    const named = new Set<string>()
     const slots = this.family.slots
     for (let i = 0; i < slots.length; i++) {
       if (slots[i]!.role !== 'input') continue
       for (const s of this.members[i]!) {
-        const id = s.objectId ?? s.id
-        if (s.seq > from && s.seq <= to && !out.includes(id)) out.push(id)
+        if (s.seq > from && s.seq <= to && !named.has(s.id)) {
+          named.add(s.id)
+          out.push(s.objectId ?? s.id)
+        }
       }
     }
     // Older removals were seen by an earlier run: forget them.
     this.removed = this.removed.filter(([, seq]) => seq > from)
-    for (const [id, seq] of this.removed) if (seq <= to && !out.includes(id)) out.push(id)
+    for (const [id, seq, key] of this.removed)
+      if (seq <= to && !named.has(key)) {
+        named.add(key)
+        out.push(id)
+      }
     return out
   }
 
@@ -584,7 +593,7 @@ class Engine implements Patterns {
         if (slot.role === 'input') input = true
       })
       if (!input) continue
-      inst.removed.push([s.objectId ?? s.id, (seq ||= this.host.nextSeq())])
+      inst.removed.push([s.objectId ?? s.id, (seq ||= this.host.nextSeq()), s.id])
       this.host.mark(inst.node)
     }
     this.host.flush()
