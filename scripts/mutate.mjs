@@ -76,6 +76,8 @@ const reports = (existsSync(reportDir) ? readdirSync(reportDir) : [])
 
 const mutants = new Map()
 const usedReports = []
+/** Files a report measured in an older version (left out of the merge for that file). */
+const staleFiles = []
 for (const [label, file] of reports) {
   const path = resolve(root, file)
   if (!existsSync(path)) continue
@@ -92,7 +94,14 @@ for (const [label, file] of reports) {
     files: spans,
     mutants: files.reduce((n, f) => n + report.files[f].mutants.length, 0),
   })
-  for (const [file, { mutants: list }] of Object.entries(report.files)) {
+  for (const [file, { mutants: list, source }] of Object.entries(report.files)) {
+    // A report of an older version of the file (its source differs from the file now):
+    // its positions name other code, so it is left out for that file and listed.
+    const now = existsSync(resolve(root, file)) ? readFileSync(resolve(root, file), 'utf8') : undefined
+    if (source !== undefined && source !== now) {
+      staleFiles.push({ run: label, file })
+      continue
+    }
     for (const m of list) {
       const { start, end } = m.location
       const key = `${file}:${start.line}:${start.column}:${end.line}:${end.column}:${m.mutatorName}:${m.replacement ?? ''}`
@@ -255,6 +264,7 @@ const out = {
     'scope: per folder, the files (and the line span of their mutants) each run mutated; notMeasured files were mutated by no run, so the folder figure says nothing about them.',
     ...extraNotes,
   ],
+  staleReports: staleFiles,
   survivors,
   equivalent,
   staleEquivalents: [...staleEq].map((e) => ({ ...e, note: 'no surviving mutant matches this entry any more' })),
