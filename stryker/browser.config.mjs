@@ -52,7 +52,9 @@ export const groups = {
 
 const group = groups[process.env.STRYKER_GROUP ?? 'dom']
 if (group && group.mutate.length === 0 && !process.env.STRYKER_MUTATE)
-  throw new Error(`stryker/browser.config.mjs: group "${process.env.STRYKER_GROUP}" mutates what STRYKER_MUTATE lists; it is empty.`)
+  throw new Error(
+    `stryker/browser.config.mjs: group "${process.env.STRYKER_GROUP}" mutates what STRYKER_MUTATE lists; it is empty.`,
+  )
 if (!group)
   throw new Error(
     `stryker/browser.config.mjs: no group "${process.env.STRYKER_GROUP}" (${Object.keys(groups).join(', ')}).`,

@@ -54,5 +54,7 @@ for (const [file, list] of [...byFile].sort()) {
   }
   for (const [s, e] of merged) out.push(`${file}:${s}-${e}`)
 }
-console.error(`${[...byFile.values()].reduce((a, l) => a + l.length, 0)} open mutants in ${byFile.size} files, ${out.length} ranges`)
+console.error(
+  `${[...byFile.values()].reduce((a, l) => a + l.length, 0)} open mutants in ${byFile.size} files, ${out.length} ranges`,
+)
 console.log(out.join(','))
