@@ -1,10 +1,11 @@
 // Prints a STRYKER_MUTATE value (comma-separated `file:start-end` line ranges) that covers
 // every mutant no run has detected yet: survived or without coverage in any report in
-// reports/mutation/, and not killed or timed out in another. A browser run given it tests
+// reports/mutation/, and not killed or timed out in another (reports of an older version of
+// a file are left out for that file, as in the merge). A browser run given it tests
 // only what the node runs left (the merge keeps each mutant's strongest status).
 //
 //   node stryker/ranges.mjs [--only src/graph,src/cache] [--skip src/graph/kept.ts]
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 const args = process.argv.slice(2)
@@ -19,6 +20,8 @@ const status = new Map() // file\0line:col\0mutator\0replacement -> { detected, 
 for (const name of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
   const report = JSON.parse(readFileSync(join(dir, name), 'utf8'))
   for (const [file, f] of Object.entries(report.files ?? {})) {
+    // As the merge does (scripts/mutate.mjs): a report of an older version of the file names other lines.
+    if (f.source !== undefined && (!existsSync(file) || f.source !== readFileSync(file, 'utf8'))) continue
     for (const m of f.mutants) {
       const key = [file, `${m.location.start.line}:${m.location.start.column}`, m.mutatorName, m.replacement].join('\0')
       const detected = m.status === 'Killed' || m.status === 'Timeout'
