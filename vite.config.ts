@@ -1,4 +1,5 @@
 /// <reference types="vitest/config" />
+import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { playwright } from '@vitest/browser-playwright'
@@ -11,6 +12,19 @@ const root = import.meta.dirname
 function launchOptions(): { args: string[]; executablePath?: string } {
   const executablePath = findChromium()
   return executablePath ? { executablePath, args: chromiumArgs } : { args: chromiumArgs }
+}
+// fast-check's seed. Locally each run draws a new one (more ground covered over time). Under
+// CI=true it is fixed by the commit, so CI replays exactly what a fresh-clone `CI=true npm
+// test` of that commit ran; FC_SEED=n replays a failure a run printed (`seed: n`).
+function fcSeed(): number | undefined {
+  if (process.env.FC_SEED) return Number(process.env.FC_SEED) | 0
+  if (!process.env.CI) return undefined
+  try {
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim()
+    return Number.parseInt(head.slice(0, 8), 16) | 0
+  } catch {
+    return undefined // not a git checkout: random, as locally
+  }
 }
 // Every demo/*.html is a page of the static site, beside the top-level index.html;
 // test/pages/*.html are fixtures the end-to-end specs drive (built, not linked).
@@ -54,6 +68,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     expect: { poll: { timeout: 30_000 } },
+    provide: { fcSeed: fcSeed() ?? null },
+    setupFiles: ['test/fc-seed.ts'],
     projects: [
       {
         extends: true,

@@ -40,6 +40,13 @@ export function wire(): Wire {
     for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i)
     return bytes
   }
+  // An own key "__proto__" (JSON.parse makes one) must stay an own key: `out[k] = x` would
+  // set the object's prototype instead and lose the key.
+  const put = (out: Record<string, unknown>, k: string, x: unknown): void => {
+    if (k === '__proto__')
+      Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true })
+    else out[k] = x
+  }
   const num = (n: number): unknown =>
     Number.isNaN(n)
       ? { [TAG]: 'n', v: 'NaN' }
@@ -90,7 +97,7 @@ export function wire(): Wire {
       )
       if (keys.includes(TAG)) return { [TAG]: 'obj', v: entries }
       const out: Record<string, unknown> = {}
-      for (const [k, x] of entries) out[k] = x
+      for (const [k, x] of entries) put(out, k, x)
       return out
     } finally {
       open.delete(o)
@@ -104,7 +111,7 @@ export function wire(): Wire {
     const tag = o[TAG]
     if (typeof tag !== 'string') {
       const out: Record<string, unknown> = {}
-      for (const k of Object.keys(o)) out[k] = dec(o[k])
+      for (const k of Object.keys(o)) put(out, k, dec(o[k]))
       return out
     }
     switch (tag) {
@@ -147,7 +154,7 @@ export function wire(): Wire {
         return o.v
       case 'obj': {
         const out: Record<string, unknown> = {}
-        for (const [k, x] of o.v as Array<[string, unknown]>) out[k] = dec(x)
+        for (const [k, x] of o.v as Array<[string, unknown]>) put(out, k, dec(x))
         return out
       }
       default:

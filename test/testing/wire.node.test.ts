@@ -91,6 +91,19 @@ describe('wire', () => {
     expect(Buffer.compare(Buffer.from(back), Buffer.from(big))).toBe(0)
   })
 
+  it('an own "__proto__" key crosses as an own key, and never sets the prototype', () => {
+    // The property test found this (seed -1820012856): {"__proto__": new Set()} came back {}.
+    const v = JSON.parse('{"__proto__": {"polluted": true}, "a": 1}') as Record<string, unknown>
+    const back = cross(v) as Record<string, unknown>
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype)
+    expect(Object.hasOwn(back, '__proto__')).toBe(true)
+    expect(back).toStrictEqual(v)
+    const tagged = JSON.parse('{"__proto__": [1], "$sb": "x"}') as Record<string, unknown>
+    expect(cross(tagged)).toStrictEqual(tagged)
+    const inSet = { s: Object.defineProperty({}, '__proto__', { value: new Set([1]), enumerable: true }) }
+    expect(Object.hasOwn((cross(inSet) as { s: object }).s, '__proto__')).toBe(true)
+  })
+
   fcTest.prop([
     fc.anything({
       maxDepth: 3,

@@ -46,6 +46,20 @@ describe('handles', () => {
     expect(out).toEqual(['value-a', ['value-b', 0], [1, 2], { t: 'value-c', k: 1 }])
     expect(out[2]).toBe(inner)
   })
+
+  it('S17 hostile key: an own "__proto__" key holding a handle stays an own key of the copy', () => {
+    const arg = JSON.parse('{"__proto__": 1, "k": 2}') as Record<string, unknown>
+    Object.defineProperty(arg, '__proto__', {
+      value: handle('p'),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    })
+    const [out] = mapHandles([arg], (h) => `value-${h.id}`) as [Record<string, unknown>]
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype)
+    expect(Object.getOwnPropertyDescriptor(out, '__proto__')?.value).toBe('value-p')
+    expect(out.k).toBe(2)
+  })
 })
 
 describe('transferables', () => {
