@@ -75,6 +75,16 @@ const reports = (existsSync(reportDir) ? readdirSync(reportDir) : [])
   .map((f) => [f.replace(/\.json$/, '').replace('-', ':'), `reports/mutation/${f}`])
 
 const mutants = new Map()
+// Samples (stryker/ranges.mjs --sample): reports/mutation/sample-<part>.json lists the
+// mutants a browser run of part <part> was given. Its report counts in the merge as any
+// other; `base` keeps each mutant's status from the other reports only, to know which
+// mutants were open (the sampling frame) and to estimate the whole frame from the sample.
+const samples = (existsSync(reportDir) ? readdirSync(reportDir) : [])
+  .filter((f) => /^sample-.+\.json$/.test(f))
+  .map((f) => ({ name: f.replace(/^sample-|\.json$/g, ''), ...JSON.parse(readFileSync(join(reportDir, f), 'utf8')) }))
+  .filter((x) => x.fraction < 1) // --sample 1 re-checks every open mutant: an ordinary run
+const samplePartOf = (label) => samples.find((x) => label.endsWith(`-${x.name}`))
+const base = new Map()
 const usedReports = []
 /** Files a report measured in an older version (left out of the merge for that file). */
 const staleFiles = []
@@ -106,8 +116,13 @@ for (const [label, file] of reports) {
       const { start, end } = m.location
       const key = `${file}:${start.line}:${start.column}:${end.line}:${end.column}:${m.mutatorName}:${m.replacement ?? ''}`
       const prev = mutants.get(key)
+      if (!samplePartOf(label)) {
+        const b = base.get(key)
+        if (!b || RANK[m.status] > RANK[b]) base.set(key, m.status)
+      }
       const mine = {
         file,
+        endLine: end.line,
         line: start.line,
         column: start.column,
         mutator: m.mutatorName,
@@ -240,6 +255,86 @@ const scope = Object.fromEntries(
   }),
 )
 
+// Each sample's estimate: the frame (mutants no other report detected, in the sampled files,
+// spanning at most two lines, unless the sample took any span) is extrapolated from the
+// sampled mutants' final statuses; every other mutant counts as measured.
+const wilson = (k, n) => {
+  if (!n) return [null, null]
+  const z = 1.96
+  const p = k / n
+  const mid = (p + (z * z) / (2 * n)) / (1 + (z * z) / n)
+  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / (1 + (z * z) / n)
+  return [Math.max(0, mid - half), Math.min(1, mid + half)]
+}
+const keyOf = (m) => `${m.file}:${m.line}:${m.column}:${m.mutator}:${m.replacement ?? ''}`
+const estimates = samples.map((sample) => {
+  const sampled = new Set(sample.sampled.map(keyOf))
+  const files = new Set(sample.files)
+  const anySpan = sample.anySpan === true
+  const perFolder = {}
+  for (const [key, m] of mutants) {
+    const folder = FOLDERS.find((f) => m.file.startsWith(`${f}/`))
+    if (!folder) continue
+    const b = base.get(key)
+    const inFrame =
+      files.has(m.file) &&
+      (b === 'Survived' || b === 'NoCoverage') &&
+      !(b === 'Survived' && matchEq(m)) &&
+      (anySpan || m.endLine - m.line <= 1)
+    const c = (perFolder[folder] ??= { frame: 0, sampled: { detected: 0, survived: 0, noCoverage: 0 }, rest: empty() })
+    if (inFrame) {
+      c.frame++
+      if (sampled.has(keyOf(m))) {
+        const st =
+          m.status === 'Killed' || m.status === 'Timeout'
+            ? 'detected'
+            : m.status === 'Survived'
+              ? matchEq(m)
+                ? null
+                : 'survived'
+              : 'noCoverage'
+        if (st) c.sampled[st]++
+      }
+    } else {
+      const st =
+        m.status === 'Killed'
+          ? 'killed'
+          : m.status === 'Timeout'
+            ? 'timeout'
+            : m.status === 'Survived'
+              ? matchEq(m)
+                ? 'equivalent'
+                : 'survived'
+              : m.status === 'NoCoverage'
+                ? 'noCoverage'
+                : 'errors'
+      c.rest[st]++
+    }
+  }
+  const folders = {}
+  for (const [folder, c] of Object.entries(perFolder)) {
+    const n = c.sampled.detected + c.sampled.survived + c.sampled.noCoverage
+    if (!c.frame || !n) continue
+    const reached = c.sampled.detected + c.sampled.survived
+    const est = (rate) => {
+      const det = c.rest.killed + c.rest.timeout + c.frame * (reached / n) * rate
+      const surv = c.rest.survived + c.frame * (reached / n) * (1 - rate)
+      return pct(det, det + surv)
+    }
+    const [lo, hi] = wilson(c.sampled.detected, reached)
+    folders[folder] = {
+      frame: c.frame,
+      sampled: n,
+      ...c.sampled,
+      killRateInSample: pct(c.sampled.detected, reached),
+      killRateCI95: [lo === null ? null : pct(lo, 1), hi === null ? null : pct(hi, 1)],
+      scoreCoveredEstimate: reached ? est(c.sampled.detected / reached) : null,
+      scoreCoveredCI95: reached ? [est(lo), est(hi)] : null,
+    }
+  }
+  return { sample: sample.name, seed: sample.seed, fraction: sample.fraction, folders }
+})
+
 let commit
 try {
   commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout.trim()
@@ -255,12 +350,15 @@ const out = {
   targets: { overallCovered: 85, 'src/graph': 90, 'src/cache': 90 },
   overall: score(overall),
   folders: Object.fromEntries(Object.entries(byFolder).map(([f, c]) => [f, score(c)])),
+  // Where a folder was only sampled: its covered score estimated from the sample (see notes).
+  estimates,
   scope,
   notes: [
     'scoreCovered = (killed + timeout) / (killed + timeout + survived), equivalent mutants (listed below, each with why) left out; scoreCoveredRaw counts them as survivors; scoreAll also counts no-coverage mutants.',
     'node run: every mutated folder against the *.node.test.ts tests (Vitest node project, per-test coverage).',
     'browser runs: the groups listed in reports (stryker/browser.config.mjs) against real-Chromium *.browser.test.ts tests; the other groups were not run, so their browser-only code counts as no coverage.',
     'Never covered: code that runs only inside a Web Worker (Stryker switches a mutant on in the page, not in the worker), and the Playwright e2e specs (not a Stryker runner).',
+    'estimates: a browser run over a random sample of the mutants no other run detected (stryker/ranges.mjs --sample, seeded); per folder, the frame (those open mutants, spanning at most two lines) is extrapolated from the sampled ones: scoreCoveredEstimate, with a 95 % interval from the Wilson interval of the sample kill rate. The folder figures above count only what ran.',
     'scope: per folder, the files (and the line span of their mutants) each run mutated; notMeasured files were mutated by no run, so the folder figure says nothing about them.',
     ...extraNotes,
   ],

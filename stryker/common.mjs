@@ -36,8 +36,12 @@ export function common(project) {
     // related: false: with per-test coverage Stryker names the test files itself; Vitest's
     // related-file search on top only costs time.
     vitest: { configFile: 'stryker/vitest.config.ts', related: false },
-    // Per-test coverage: a mutant runs only the tests that reach it.
-    coverageAnalysis: 'perTest',
+    // Per-test coverage: a mutant runs only the tests that reach it. STRYKER_COVERAGE=off
+    // re-checks survivors the slow, sure way: every test file runs for every mutant, with
+    // the mutant switched on before the code loads. Per-test coverage misses a mutant whose
+    // code runs once as its module loads (a module-level arrow such as flight.ts's
+    // `isAbort`): switched on after the import, it is never live, so it "survives".
+    coverageAnalysis: process.env.STRYKER_COVERAGE ?? 'perTest',
     // 2 cores shared with other work: two test runners, generous timeouts (a mutant that
     // loops is still caught: the limit is 3x its tests' own time plus 10 s).
     concurrency: Number(process.env.STRYKER_CONCURRENCY ?? 2),
@@ -64,8 +68,9 @@ export function common(project) {
     ],
     cleanTempDir: 'always',
     // A static mutant (run only while a module loads) needs a fresh test environment and
-    // every test: too slow here. They are reported as "ignored", not counted in the score.
-    ignoreStatic: true,
+    // every test: too slow for a per-test run, which reports them as "ignored" (not counted
+    // in the score). A STRYKER_COVERAGE=off run loads everything per mutant: it tests them.
+    ignoreStatic: (process.env.STRYKER_COVERAGE ?? 'perTest') === 'perTest',
     // Type errors a mutant introduces are not checked (no checker plugin): such a mutant
     // still runs as JavaScript and counts like any other.
     disableTypeChecks: 'src/**/*.ts',

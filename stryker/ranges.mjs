@@ -5,7 +5,18 @@
 // only what the node runs left (the merge keeps each mutant's strongest status).
 //
 //   node stryker/ranges.mjs [--only src/graph,src/cache] [--skip src/graph/kept.ts]
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+//   node stryker/ranges.mjs --only src/storage --sample 0.1 --seed 1 --name storage
+//
+// --sample p: a simple random sample (seeded: --seed) of a fraction p of those mutants, for a
+// part too big to run whole in a browser (a few mutants a minute on two cores). Each sampled
+// mutant is named by its exact span (`file:line:col-line:col`), so Stryker also mutates what
+// lies inside that span; the sample's own list goes to reports/mutation/sample-<name>.json,
+// and scripts/mutate.mjs estimates the part's kill rate from the sampled mutants alone.
+// The frame is the mutants spanning at most two lines: a whole block's span would pull in
+// every mutant inside it (block removals, the mutants left out, are the easiest to kill, so
+// the estimate errs low). --any-span drops that limit (with --sample 1: re-check every open
+// mutant by its exact span).
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 const args = process.argv.slice(2)
@@ -14,10 +25,17 @@ const listArg = (name) => {
   return i >= 0 ? args[i + 1].split(',').filter(Boolean) : []
 }
 const only = listArg('--only')
+const valueArg = (name) => {
+  const i = args.indexOf(name)
+  return i >= 0 ? args[i + 1] : undefined
+}
+const fraction = valueArg('--sample') === undefined ? undefined : Number(valueArg('--sample'))
+const seed = Number(valueArg('--seed') ?? 1)
+const sampleName = valueArg('--name') ?? 'sample'
 const skip = listArg('--skip')
 const dir = 'reports/mutation'
 const status = new Map() // file\0line:col\0mutator\0replacement -> { detected, line, endLine, file }
-for (const name of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
+for (const name of readdirSync(dir).filter((n) => /^(node|browser)-.+\.json$/.test(n))) {
   const report = JSON.parse(readFileSync(join(dir, name), 'utf8'))
   for (const [file, f] of Object.entries(report.files ?? {})) {
     // As the merge does (scripts/mutate.mjs): a report of an older version of the file names other lines.
@@ -29,6 +47,11 @@ for (const name of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
       const prev = status.get(key)
       status.set(key, {
         file,
+        key,
+        mutator: m.mutatorName,
+        replacement: m.replacement,
+        start: m.location.start,
+        end: m.location.end,
         line: m.location.start.line,
         endLine: m.location.end.line,
         detected: (prev?.detected ?? false) || detected,
@@ -37,27 +60,84 @@ for (const name of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
     }
   }
 }
-const byFile = new Map()
-for (const m of status.values()) {
-  if (m.detected || !m.open) continue
-  if (only.length && !only.some((p) => m.file.startsWith(p))) continue
-  if (skip.some((p) => m.file.startsWith(p))) continue
-  const list = byFile.get(m.file) ?? []
-  list.push([m.line, m.endLine])
-  byFile.set(m.file, list)
-}
-const out = []
-for (const [file, list] of [...byFile].sort()) {
-  list.sort((a, b) => a[0] - b[0])
-  const merged = []
-  for (const [s, e] of list) {
-    const last = merged[merged.length - 1]
-    if (last && s <= last[1] + 1) last[1] = Math.max(last[1], e)
-    else merged.push([s, e])
-  }
-  for (const [s, e] of merged) out.push(`${file}:${s}-${e}`)
-}
-console.error(
-  `${[...byFile.values()].reduce((a, l) => a + l.length, 0)} open mutants in ${byFile.size} files, ${out.length} ranges`,
+const open = [...status.values()].filter(
+  (m) =>
+    !m.detected &&
+    m.open &&
+    (!only.length || only.some((p) => m.file.startsWith(p))) &&
+    !skip.some((p) => m.file.startsWith(p)),
 )
-console.log(out.join(','))
+if (fraction !== undefined) {
+  if (!(fraction > 0 && fraction <= 1))
+    throw new Error(`stryker/ranges.mjs: --sample wants a fraction in (0, 1], not "${valueArg('--sample')}".`)
+  // mulberry32: the same seed draws the same sample.
+  let a = seed >>> 0
+  const rand = () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+  const frame = open
+    .filter((m) => args.includes('--any-span') || m.end.line - m.start.line <= 1)
+    .sort((x, y) => (x.key < y.key ? -1 : 1))
+  for (let i = frame.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1))
+    ;[frame[i], frame[j]] = [frame[j], frame[i]]
+  }
+  const picked = frame.slice(0, Math.max(1, Math.round(fraction * frame.length)))
+  // Report columns count from 1; a mutate range's columns count from 0.
+  const ranges = picked.map((m) => `${m.file}:${m.start.line}:${m.start.column - 1}-${m.end.line}:${m.end.column - 1}`)
+  writeFileSync(
+    join(dir, `sample-${sampleName}.json`),
+    `${JSON.stringify(
+      {
+        seed,
+        fraction,
+        anySpan: args.includes('--any-span'),
+        openMutants: open.length,
+        frame: frame.length,
+        files: [...new Set(frame.map((m) => m.file))].sort(),
+        sampled: picked.map(({ file, start, mutator, replacement }) => ({
+          file,
+          line: start.line,
+          column: start.column,
+          mutator,
+          replacement,
+        })),
+      },
+      null,
+      2,
+    )}\n`,
+  )
+  console.error(
+    `${picked.length} of ${frame.length} open mutants sampled (${open.length} open in all); list in ${dir}/sample-${sampleName}.json`,
+  )
+  // Not process.exit: it would cut a piped stdout short.
+  console.log([...new Set(ranges)].join(','))
+} else printRanges()
+
+function printRanges() {
+  const byFile = new Map()
+  for (const m of open) {
+    const list = byFile.get(m.file) ?? []
+    list.push([m.line, m.endLine])
+    byFile.set(m.file, list)
+  }
+  const out = []
+  for (const [file, list] of [...byFile].sort()) {
+    list.sort((a, b) => a[0] - b[0])
+    const merged = []
+    for (const [s, e] of list) {
+      const last = merged[merged.length - 1]
+      if (last && s <= last[1] + 1) last[1] = Math.max(last[1], e)
+      else merged.push([s, e])
+    }
+    for (const [s, e] of merged) out.push(`${file}:${s}-${e}`)
+  }
+  console.error(
+    `${[...byFile.values()].reduce((a, l) => a + l.length, 0)} open mutants in ${byFile.size} files, ${out.length} ranges`,
+  )
+  console.log(out.join(','))
+}

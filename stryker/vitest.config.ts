@@ -16,7 +16,11 @@ const projects = ((base.test?.projects ?? []) as Project[])
     ...p,
     test: {
       ...p.test,
-      testTimeout: 120_000,
+      // STRYKER_TEST_TIMEOUT_MS lowers it for a run on a quiet machine: a mutant that makes a
+      // test hang then fails that test (detected) instead of waiting for Stryker's own
+      // timeout, which restarts the test runner (for a browser run, a Vite server and a
+      // Chromium: a minute each). Keep it well above the slowest test's own time.
+      testTimeout: Number(process.env.STRYKER_TEST_TIMEOUT_MS ?? 120_000),
       // Node tests: one module graph per test runner instead of one per test file and run
       // (Stryker switches mutants at run time through a global, so a reused module is
       // fine): most of a mutant's cost on a busy machine was re-importing the library.
