@@ -245,6 +245,40 @@ describe('single flight', () => {
   })
 })
 
+describe('hostile throws in a shared flight', () => {
+  for (const [label, thrown] of [
+    ['null', null],
+    ['undefined', undefined],
+    ['a string', 'boom'],
+    ['a null-prototype object', Object.create(null) as object],
+  ] as const) {
+    it(`a computation that throws ${label} fails the leader and the follower with that very value`, async () => {
+      // seed ─► [c0, cache id "k"] ─► o0     both ask for one key: c1 joins c0's flight
+      //     └─► [c1, cache id "k"] ─► o1     and must see what c0's computation threw
+      const b = board(fresh('throws'))
+      const seed = b.store('seed', { initial: 1 })
+      const gate = deferred()
+      const compute = vi.fn(async () => {
+        await gate.promise
+        throw thrown
+      })
+      const outs = [0, 1].map((i) => {
+        const o = b.store<number>(`o${i}`)
+        b.callback({ id: `c${i}`, inputs: [seed], outputs: [o], run: compute, cache: { id: 'k' } })
+        return o
+      })
+      const started = b.start()
+      await waitFor(() => expect(compute).toHaveBeenCalledTimes(1))
+      gate.resolve()
+      await started
+      expect(compute).toHaveBeenCalledTimes(1)
+      expect([...b.errors.keys()].sort()).toEqual(['c0', 'c1'])
+      for (const id of ['c0', 'c1']) expect(Object.is(b.errors.get(id)!.cause, thrown)).toBe(true)
+      expect(outs.map((o) => o.get())).toEqual([undefined, undefined])
+    })
+  }
+})
+
 describe('entries: TTL, caps', () => {
   it('ttlMs: an entry expires that long after its write', async () => {
     const b = board(fresh('ttl'))
