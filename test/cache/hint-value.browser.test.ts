@@ -221,3 +221,154 @@ describe('P8 the result in the hint', () => {
     listener.close()
   })
 })
+
+describe('P8 hints: how many, what they carry, whose they are', () => {
+  /** Every 'ready' message on the board's channel, as another tab would receive it. */
+  function listen(name: string) {
+    const seen: Array<{ type: string; key?: string; value?: unknown }> = []
+    const listener = new BroadcastChannel(nameOf(name))
+    listener.onmessage = (e) => seen.push(e.data)
+    return { ready: () => seen.filter((m) => m.type === 'ready'), close: () => listener.close() }
+  }
+
+  for (const [label, make, carried] of [
+    ['a small result', (x: number) => ({ x }), true],
+    ['a result of exactly the 64 KiB a hint may carry', (x: number) => new Uint8Array(65_536).fill(x), true],
+    ['a result one byte over the limit', (x: number) => new Uint8Array(65_537).fill(x), false],
+  ] as const) {
+    it(`P8 one computation sends exactly one 'ready': ${label} ${carried ? 'rides in it' : 'is read from IndexedDB'}`, async () => {
+      //   n ─► [f, cached] ─► out     one miss, one write, one hint
+      const name = fresh('one-ready')
+      const heard = listen(name)
+      const b = board(name)
+      const input = b.store('n', { initial: 7 })
+      const out = b.store<unknown>('out')
+      b.callback({ id: 'f', inputs: [input], outputs: [out], run: make, cache: {} })
+      await b.start()
+      await b.idle()
+      await waitFor(() => expect(heard.ready().length).toBeGreaterThan(0))
+      // Anything more would have been posted in the same turns as the write's commit.
+      await new Promise((r) => setTimeout(r, 50))
+      const ready = heard.ready()
+      expect(ready).toHaveLength(1)
+      if (carried) expect(ready[0]!.value).toEqual(make(7))
+      else expect(ready[0]).not.toHaveProperty('value')
+      heard.close()
+    })
+  }
+
+  it('P8 TTL a hinted value that has already expired is not taken: the follower computes its own (ttlMs 0, frozen clock)', async () => {
+    //   tab a: n ─► [f, cached, ttlMs 0] ─► out   computes; its entry expires as it is written
+    //   tab c: n ─► [f, cached, ttlMs 0] ─► out   waits on the lock: may not use that value
+    const name = fresh('expired')
+    const gate = deferred()
+    const run = vi.fn(async (x: number) => {
+      await gate.promise
+      return x * 10
+    })
+    const tab = () => {
+      const b = board(name)
+      const input = b.store('n', { initial: 2 })
+      const out = b.store<number>('out')
+      b.callback({ id: 'f', inputs: [input], outputs: [out], run, cache: { ttlMs: 0 } })
+      return { b, out, started: b.start() }
+    }
+    // Only the clock is faked (and stands still): IndexedDB, locks and messages keep their timing.
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      const a = tab()
+      await waitFor(() => expect(run).toHaveBeenCalledTimes(1))
+      const c = tab()
+      await waitingOnLock(name)
+      gate.resolve()
+      await Promise.all([a.started, c.started])
+      await Promise.all([a.b.idle(), c.b.idle()])
+      expect(a.out.get()).toBe(20)
+      expect(c.out.get()).toBe(20)
+      expect(run).toHaveBeenCalledTimes(2)
+      expect(statsOf(c.b, 'f')).toMatchObject({ runs: 1, misses: 1, hits: 0 })
+      expect(a.b.errors.size + c.b.errors.size).toBe(0)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it("P8 a hint for another key is not this follower's answer, value or not", async () => {
+    //   tab a: p ─► [f, cached] ─► outP      computes key(1) and key(2) at once, each gated
+    //          q ─► [f2, cache id "f"] ─► outQ
+    //   tab c: p ─► [f, cached] ─► outP      waits for key(1) only
+    const name = fresh('other-key')
+    const gates = new Map([
+      [1, deferred()],
+      [2, deferred()],
+    ])
+    const run = vi.fn(async (x: number) => {
+      await gates.get(x)!.promise
+      return `value of ${x}`
+    })
+    const a = board(name)
+    const p = a.store('p', { initial: 1 })
+    const q = a.store('q', { initial: 2 })
+    const aP = a.store<string>('outP')
+    const aQ = a.store<string>('outQ')
+    a.callback({ id: 'f', inputs: [p], outputs: [aP], run, cache: {} })
+    a.callback({ id: 'f2', inputs: [q], outputs: [aQ], run, cache: { id: 'f' } })
+    const aStarted = a.start()
+    await waitFor(() => expect(run).toHaveBeenCalledTimes(2))
+    const c = board(name)
+    const cp = c.store('p', { initial: 1 })
+    const cP = c.store<string>('outP')
+    c.callback({ id: 'f', inputs: [cp], outputs: [cP], run, cache: {} })
+    const cStarted = c.start()
+    await waitingOnLock(name)
+    const heard = listen(name)
+    gates.get(2)!.resolve() // key(2) is hinted first, with its value
+    await waitFor(() => expect(heard.ready().length).toBeGreaterThan(0))
+    await new Promise((r) => setTimeout(r, 50))
+    expect(cP.get()).toBeUndefined() // still waiting for its own key
+    gates.get(1)!.resolve()
+    await Promise.all([aStarted, cStarted])
+    await c.idle()
+    expect(cP.get()).toBe('value of 1')
+    expect(aQ.get()).toBe('value of 2')
+    expect(run).toHaveBeenCalledTimes(2)
+    heard.close()
+  })
+
+  it('P8 a follower answered by the hint gives up its place in the lock queue: it never claims the key afterwards', async () => {
+    const name = fresh('gives-up')
+    const gate = deferred()
+    const run = vi.fn(async (x: number) => {
+      await gate.promise
+      return x + 1
+    })
+    const tab = (extra: Partial<BoardOptions> = {}) => {
+      const b = board(name, extra)
+      const input = b.store('n', { initial: 1 })
+      const out = b.store<number>('out')
+      b.callback({ id: 'f', inputs: [input], outputs: [out], run, cache: {} })
+      return { b, out, started: b.start() }
+    }
+    // The leader's commit is held until the follower has its value: the hint answers it
+    // while it still waits in the lock's queue.
+    const holding = holdingCommits()
+    const a = tab({ idb: { open: holding.open } })
+    await waitFor(() => expect(run).toHaveBeenCalledTimes(1))
+    const counting = countingCache()
+    const c = tab({ idb: { open: counting.open } })
+    await waitingOnLock(name)
+    counting.reset()
+    holding.ctl.hold = true
+    gate.resolve()
+    await waitFor(() => expect(c.out.get()).toBe(2))
+    holding.ctl.hold = false
+    await Promise.all([a.started, c.started, a.b.idle(), c.b.idle()])
+    // Once no one holds or waits for the key's lock, the follower has claimed nothing.
+    await waitFor(async () => {
+      const { held = [], pending = [] } = await navigator.locks.query()
+      expect([...held, ...pending].filter((l) => l.name?.startsWith(nameOf(name, 'cache')))).toHaveLength(0)
+    })
+    expect(counting.count.readwrite).toBe(0)
+    expect(run).toHaveBeenCalledTimes(1)
+  })
+})
