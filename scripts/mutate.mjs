@@ -77,14 +77,12 @@ const reports = (existsSync(reportDir) ? readdirSync(reportDir) : [])
 const mutants = new Map()
 // Samples (stryker/ranges.mjs --sample): reports/mutation/sample-<part>.json lists the
 // mutants a browser run of part <part> was given. Its report counts in the merge as any
-// other; `base` keeps each mutant's status from the other reports only, to know which
-// mutants were open (the sampling frame) and to estimate the whole frame from the sample.
+// other; the sample file also lists the frame it was drawn from (the mutants then open),
+// from which the merge estimates the folder as if the whole frame had run.
 const samples = (existsSync(reportDir) ? readdirSync(reportDir) : [])
   .filter((f) => /^sample-.+\.json$/.test(f))
   .map((f) => ({ name: f.replace(/^sample-|\.json$/g, ''), ...JSON.parse(readFileSync(join(reportDir, f), 'utf8')) }))
   .filter((x) => x.fraction < 1) // --sample 1 re-checks every open mutant: an ordinary run
-const samplePartOf = (label) => samples.find((x) => label.endsWith(`-${x.name}`))
-const base = new Map()
 const usedReports = []
 /** Files a report measured in an older version (left out of the merge for that file). */
 const staleFiles = []
@@ -116,10 +114,6 @@ for (const [label, file] of reports) {
       const { start, end } = m.location
       const key = `${file}:${start.line}:${start.column}:${end.line}:${end.column}:${m.mutatorName}:${m.replacement ?? ''}`
       const prev = mutants.get(key)
-      if (!samplePartOf(label)) {
-        const b = base.get(key)
-        if (!b || RANK[m.status] > RANK[b]) base.set(key, m.status)
-      }
       const mine = {
         file,
         endLine: end.line,
@@ -269,21 +263,21 @@ const wilson = (k, n) => {
 const keyOf = (m) => `${m.file}:${m.line}:${m.column}:${m.mutator}:${m.replacement ?? ''}`
 const estimates = samples.map((sample) => {
   const sampled = new Set(sample.sampled.map(keyOf))
-  const files = new Set(sample.files)
-  const anySpan = sample.anySpan === true
+  // The frame as ranges.mjs saw it (mutants of files no report had run included).
+  const frame = new Set(sample.frameKeys)
+  const folderOf = (file) => FOLDERS.find((f) => file.startsWith(`${f}/`))
   const perFolder = {}
-  for (const [key, m] of mutants) {
-    const folder = FOLDERS.find((f) => m.file.startsWith(`${f}/`))
+  const slot = (folder) =>
+    (perFolder[folder] ??= { frame: 0, sampled: { detected: 0, survived: 0, noCoverage: 0 }, rest: empty() })
+  for (const k of frame) {
+    const folder = folderOf(k.split(':')[0])
+    if (folder) slot(folder).frame++
+  }
+  for (const m of mutants.values()) {
+    const folder = folderOf(m.file)
     if (!folder) continue
-    const b = base.get(key)
-    const inFrame =
-      files.has(m.file) &&
-      (b === 'Survived' || b === 'NoCoverage') &&
-      !(b === 'Survived' && matchEq(m)) &&
-      (anySpan || m.endLine - m.line <= 1)
-    const c = (perFolder[folder] ??= { frame: 0, sampled: { detected: 0, survived: 0, noCoverage: 0 }, rest: empty() })
-    if (inFrame) {
-      c.frame++
+    const c = slot(folder)
+    if (frame.has(keyOf(m))) {
       if (sampled.has(keyOf(m))) {
         const st =
           m.status === 'Killed' || m.status === 'Timeout'

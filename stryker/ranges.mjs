@@ -18,6 +18,7 @@
 // mutant by its exact span).
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { Instrumenter } from '@stryker-mutator/instrumenter'
 
 const args = process.argv.slice(2)
 const listArg = (name) => {
@@ -60,8 +61,61 @@ for (const name of readdirSync(dir).filter((n) => /^(node|browser)-.+\.json$/.te
     }
   }
 }
+// A file no report has mutated (with --sample): every mutant Stryker would make there is
+// open. Listed by Stryker's own instrumenter, so spans and names match a run's report.
+if (args.includes('--sample')) {
+  const inReports = new Set([...status.values()].map((m) => m.file))
+  const sources = (d) =>
+    readdirSync(d, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? sources(join(d, e.name)) : /\.tsx?$/.test(e.name) ? [join(d, e.name)] : [],
+    )
+  const unrun = only
+    .filter((p) => existsSync(p))
+    .flatMap((p) => (p.endsWith('.ts') ? [p] : sources(p)))
+    .filter((f) => !inReports.has(f) && !skip.some((p) => f.startsWith(p)))
+  if (unrun.length) {
+    const quiet = () => undefined
+    const logger = new Proxy({}, { get: (_, k) => (String(k).startsWith('is') ? () => false : quiet) })
+    const { mutants } = await new Instrumenter(logger).instrument(
+      unrun.map((name) => ({ name, content: readFileSync(name, 'utf8'), mutate: true })),
+      { plugins: null, excludedMutations: [], ignorers: [], noHeader: false },
+    )
+    for (const m of mutants) {
+      // The instrumenter counts lines and columns from 0; reports from 1.
+      const start = { line: m.location.start.line + 1, column: m.location.start.column + 1 }
+      const end = { line: m.location.end.line + 1, column: m.location.end.column + 1 }
+      const key = [m.fileName, `${start.line}:${start.column}`, m.mutatorName, m.replacement].join('\0')
+      status.set(key, {
+        file: m.fileName,
+        key,
+        mutator: m.mutatorName,
+        replacement: m.replacement,
+        start,
+        end,
+        line: start.line,
+        endLine: end.line,
+        detected: false,
+        open: true,
+      })
+    }
+    console.error(`${unrun.length} files no report has mutated: ${mutants.length} mutants listed`)
+  }
+}
+// Equivalent mutants (bench/mutation-equivalent.json) are not open: nothing can kill them.
+const equivalents = existsSync('bench/mutation-equivalent.json')
+  ? JSON.parse(readFileSync('bench/mutation-equivalent.json', 'utf8'))
+  : []
+const isEquivalent = (m) =>
+  equivalents.some(
+    (e) =>
+      e.file === m.file &&
+      e.line === m.line &&
+      e.mutator === m.mutator &&
+      (e.replacement === undefined || e.replacement === m.replacement),
+  )
 const open = [...status.values()].filter(
   (m) =>
+    !isEquivalent(m) &&
     !m.detected &&
     m.open &&
     (!only.length || only.some((p) => m.file.startsWith(p))) &&
@@ -99,6 +153,8 @@ if (fraction !== undefined) {
         openMutants: open.length,
         frame: frame.length,
         files: [...new Set(frame.map((m) => m.file))].sort(),
+        // file:line:column:mutator:replacement, as scripts/mutate.mjs names a mutant.
+        frameKeys: frame.map((m) => `${m.file}:${m.start.line}:${m.start.column}:${m.mutator}:${m.replacement ?? ''}`),
         sampled: picked.map(({ file, start, mutator, replacement }) => ({
           file,
           line: start.line,
