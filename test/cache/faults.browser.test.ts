@@ -458,6 +458,58 @@ describe('D. Across tabs', () => {
     }
   })
 
+  it('F24 no Web Locks: a reload still finds the entry in IndexedDB and computes nothing', async () => {
+    withLocks(() => undefined)
+    // reload 1: n ─► [f, cached] ─► out   computes and writes
+    // reload 2: n ─► [f, cached] ─► out   reads it back: no lock is needed to read
+    const name = fresh('f24-reload')
+    const first = board(name)
+    const a = cached(first)
+    await first.start()
+    await first.idle()
+    expect(a.run).toHaveBeenCalledTimes(1)
+    await waitFor(async () => expect(await dataKeys(name)).toHaveLength(1))
+    first.dispose()
+    const second = board(name)
+    const c = cached(second)
+    await second.start()
+    expect(c.out.get()).toEqual({ x: 1, big: new Uint8Array(1000).fill(1) })
+    expect(c.run).not.toHaveBeenCalled()
+    expect(statsOf(second, 'f')).toMatchObject({ runs: 0, hits: 1 })
+  })
+
+  it("F06 without IndexedDB a tab computes at once: it does not queue behind another tab's key lock", async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {})
+    // tab a: n ─► [f, cached] ─► out   computing, gated (holds the key's lock if it took one)
+    // tab c: n ─► [f, cached] ─► out   no IndexedDB: nothing to share, so no lock to wait for
+    const name = fresh('f06-no-queue')
+    const gate = deferred()
+    const run = vi.fn(async (x: number) => {
+      await gate.promise
+      return x * 7
+    })
+    const noIdb = {
+      open: () => {
+        throw new DOMException('The operation is insecure.', 'SecurityError')
+      },
+    }
+    const tab = () => {
+      const b = board(name, { idb: noIdb })
+      const input = b.store('n', { initial: 3 })
+      const out = b.store<number>('out')
+      b.callback({ id: 'f', inputs: [input], outputs: [out], run, cache: {} })
+      return { b, out, started: b.start() }
+    }
+    const a = tab()
+    await waitFor(() => expect(run).toHaveBeenCalledTimes(1))
+    const c = tab()
+    await waitFor(() => expect(run).toHaveBeenCalledTimes(2))
+    gate.resolve()
+    await Promise.all([a.started, c.started])
+    expect([a.out.get(), c.out.get()]).toEqual([21, 21])
+    expect(a.b.errors.size + c.b.errors.size).toBe(0)
+  })
+
   it('idb stores follow other tabs: a write in one runs a wave in the other; own echoes ignored', async () => {
     // tab A: shared (idb) ◄─ set          tab B: shared (idb) ─► [double] ─► doubled
     const name = fresh('sync')
