@@ -245,6 +245,60 @@ describe('single flight', () => {
   })
 })
 
+describe('a leader superseded while it waits for the key lock', () => {
+  it("its follower in the same tab is not failed by the leader's abort: it leads and computes the value itself", async () => {
+    //   tab x: n ─► [x, cache id "k"] ─► out      holds the key(1) lock, then fails: no entry
+    //   tab t: a1 ─► [leader, cache id "k"] ─► o1  waits for that lock; a1 changes meanwhile
+    //          a2 ─► [follower, cache id "k"] ─► o2 joins the leader's flight for key(1)
+    const name = fresh('lock-superseded')
+    const gate = deferred()
+    const x = board(name)
+    const xn = x.store('n', { initial: 1 })
+    const xo = x.store<number>('out')
+    const failing = vi.fn(async () => {
+      await gate.promise
+      throw new Error('tab x failed')
+    })
+    x.callback({ id: 'x', inputs: [xn], outputs: [xo], cache: { id: 'k' }, run: failing })
+    void x.start()
+    await waitFor(() => expect(failing).toHaveBeenCalledTimes(1))
+
+    const t = board(name)
+    const a1 = t.store('a1', { initial: 1 })
+    const a2 = t.store('a2', { initial: 0 })
+    const o1 = t.store<number>('o1')
+    const o2 = t.store<number>('o2')
+    const compute = vi.fn((v: number) => v * 2)
+    t.callback({ id: 'leader', inputs: [a1], outputs: [o1], cache: { id: 'k' }, run: compute })
+    t.callback({
+      id: 'follower',
+      inputs: [a2],
+      outputs: [o2],
+      cache: { id: 'k' },
+      run: compute,
+      preventInitialCall: true,
+    })
+    const digest = crypto.subtle.digest.bind(crypto.subtle)
+    let hashed = 0
+    vi.spyOn(crypto.subtle, 'digest').mockImplementation((alg, data) => digest(alg, data).finally(() => hashed++))
+    void t.start()
+    // The leader read IndexedDB (nothing) and now waits in the key's lock queue.
+    await waitFor(async () => expect((await navigator.locks.query()).pending?.length ?? 0).toBeGreaterThan(0))
+    a2.set(1) // the follower hashes key(1) and joins the leader's flight
+    await waitFor(() => expect(hashed).toBe(2))
+    await turn()
+    a1.set(5) // the leader is superseded while it waits
+    gate.resolve() // tab x fails and lets go of the lock: the leader gets it, superseded
+    await t.idle()
+    await x.idle()
+    expect(t.errors.size).toBe(0)
+    expect(o2.get()).toBe(2)
+    expect(o1.get()).toBe(10)
+    expect(compute.mock.calls.map((c) => c[0]).sort()).toEqual([1, 5])
+    expect(x.errors.get('x')?.cause).toEqual(new Error('tab x failed'))
+  })
+})
+
 describe('hostile throws in a shared flight', () => {
   for (const [label, thrown] of [
     ['null', null],

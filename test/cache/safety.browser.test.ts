@@ -340,5 +340,16 @@ describe('S09 logout is complete', () => {
       .map((v) => (v as { sid: string }).sid)
     expect(sids).toEqual([now])
     expect(sids).not.toContain(old)
+    // idle() stopped waiting for the aborted run, so its late write (if it made one) may
+    // still be queued: let the run finish, then write once more. This board's cache writes
+    // land in order, so once the new one has, a late one would have too.
+    await profile.mock.results[0]!.value
+    user.set('bob')
+    await b.idle()
+    expect(shown.get()).toBe(`bob@${now}`)
+    const after = ((await readRaw<unknown[]>(name, 'cache', (s) => s.getAll())) ?? [])
+      .filter((v) => v && typeof v === 'object' && 'sid' in (v as object))
+      .map((v) => (v as { sid: string }).sid)
+    expect(after).toEqual([now, now])
   })
 })
