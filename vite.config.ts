@@ -14,14 +14,16 @@ function launchOptions(): { args: string[]; executablePath?: string } {
   return executablePath ? { executablePath, args: chromiumArgs } : { args: chromiumArgs }
 }
 // fast-check's seed. Locally each run draws a new one (more ground covered over time). Under
-// CI=true it is fixed by the commit, so CI replays exactly what a fresh-clone `CI=true npm
-// test` of that commit ran; FC_SEED=n replays a failure a run printed (`seed: n`).
+// CI=true it is fixed by the committed code and tests (the git trees of src/ and test/), so
+// CI replays exactly what a fresh-clone `CI=true npm test` of that code ran, and a commit
+// that changes only docs or results keeps the seed; FC_SEED=n replays a printed `seed: n`.
 function fcSeed(): number | undefined {
   if (process.env.FC_SEED) return Number(process.env.FC_SEED) | 0
   if (!process.env.CI) return undefined
   try {
-    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim()
-    return Number.parseInt(head.slice(0, 8), 16) | 0
+    const trees = execFileSync('git', ['rev-parse', 'HEAD:src', 'HEAD:test'], { cwd: root, encoding: 'utf8' })
+    const [a = '', b = ''] = trees.trim().split('\n')
+    return (Number.parseInt(a.slice(0, 8), 16) ^ Number.parseInt(b.slice(0, 8), 16)) | 0
   } catch {
     return undefined // not a git checkout: random, as locally
   }
