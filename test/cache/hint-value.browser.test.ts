@@ -372,3 +372,52 @@ describe('P8 hints: how many, what they carry, whose they are', () => {
     expect(run).toHaveBeenCalledTimes(1)
   })
 })
+
+describe('F32 hints: only a ready message is a hint', () => {
+  it("F32 a message of another type that carries a key and a value is not taken as that key's answer", async () => {
+    //   tab a: n ─► [f, cached] ─► out      computing, gated (holds the key's lock)
+    //   tab c: n ─► [f, cached] ─► out      waits for it; a forged 'stores' message names
+    //                                       its key with a value: it must keep waiting
+    const name = fresh('forged')
+    const gate = deferred()
+    const run = vi.fn(async (x: number) => {
+      await gate.promise
+      return `real ${x}`
+    })
+    const tab = () => {
+      const b = board(name)
+      const input = b.store('n', { initial: 1 })
+      const out = b.store<string>('out')
+      b.callback({ id: 'f', inputs: [input], outputs: [out], run, cache: {} })
+      return { b, out, started: b.start() }
+    }
+    const a = tab()
+    await waitFor(() => expect(run).toHaveBeenCalledTimes(1))
+    const c = tab()
+    await waitingOnLock(name)
+    const lock = (await navigator.locks.query()).pending!.find((l) => l.name?.startsWith(nameOf(name, 'cache')))!
+    const key = /([0-9a-f]{64}):$/.exec(lock.name!)![1]!
+    const forger = new BroadcastChannel(nameOf(name))
+    forger.postMessage({
+      sb: 1,
+      from: 'forger',
+      type: 'stores',
+      ids: [],
+      key,
+      value: 'forged',
+      t: Date.now(),
+      exp: Infinity,
+    })
+    // A 'ready' for the key posted after it: once c has handled that one, it has handled the
+    // forged one too (one channel delivers in order). It carries no value: "read now", and
+    // IndexedDB has nothing yet, so c keeps waiting.
+    forger.postMessage({ sb: 1, from: 'forger', type: 'ready', key })
+    await new Promise((r) => setTimeout(r, 50))
+    expect(c.out.get()).toBeUndefined()
+    gate.resolve()
+    await Promise.all([a.started, c.started])
+    expect(c.out.get()).toBe('real 1')
+    expect(a.out.get()).toBe('real 1')
+    forger.close()
+  })
+})
