@@ -17,6 +17,7 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
+import { equivalentOf, readEquivalents } from '../stryker/equivalent.mjs'
 
 const root = resolve(import.meta.dirname, '..')
 const argv = process.argv.slice(2)
@@ -138,15 +139,8 @@ if (!mutants.size) {
 
 // Equivalent mutants: { file, line, mutator, replacement?, why }.
 const eqPath = resolve(root, 'bench/mutation-equivalent.json')
-const equivalents = existsSync(eqPath) ? JSON.parse(readFileSync(eqPath, 'utf8')) : []
-const matchEq = (m) =>
-  equivalents.find(
-    (e) =>
-      e.file === m.file &&
-      e.line === m.line &&
-      e.mutator === m.mutator &&
-      (e.replacement === undefined || e.replacement === m.replacement),
-  )
+const equivalents = readEquivalents(eqPath)
+const matchEq = (m) => equivalentOf(equivalents, m)
 const staleEq = new Set(equivalents)
 
 const empty = () => ({

@@ -19,6 +19,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Instrumenter } from '@stryker-mutator/instrumenter'
+import { equivalentOf, readEquivalents } from './equivalent.mjs'
 
 const args = process.argv.slice(2)
 const listArg = (name) => {
@@ -102,17 +103,8 @@ if (args.includes('--sample')) {
   }
 }
 // Equivalent mutants (bench/mutation-equivalent.json) are not open: nothing can kill them.
-const equivalents = existsSync('bench/mutation-equivalent.json')
-  ? JSON.parse(readFileSync('bench/mutation-equivalent.json', 'utf8'))
-  : []
-const isEquivalent = (m) =>
-  equivalents.some(
-    (e) =>
-      e.file === m.file &&
-      e.line === m.line &&
-      e.mutator === m.mutator &&
-      (e.replacement === undefined || e.replacement === m.replacement),
-  )
+const equivalents = readEquivalents('bench/mutation-equivalent.json')
+const isEquivalent = (m) => equivalentOf(equivalents, { ...m, column: m.start.column }) !== undefined
 const open = [...status.values()].filter(
   (m) =>
     !isEquivalent(m) &&

@@ -56,6 +56,28 @@ export async function readRaw<T>(
   }
 }
 
+/**
+ * Edits one object store of board `name`'s existing database in one readwrite transaction,
+ * as the browser (eviction) or a corrupting extension would: `edit` queues its requests.
+ */
+export async function editRaw(name: string, store: string, edit: (s: IDBObjectStore) => void): Promise<void> {
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const r = indexedDB.open(nameOf(name))
+    r.onsuccess = () => resolve(r.result)
+    r.onerror = () => reject(r.error)
+  })
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const t = db.transaction(store, 'readwrite')
+      edit(t.objectStore(store))
+      t.oncomplete = () => resolve()
+      t.onabort = t.onerror = () => reject(t.error)
+    })
+  } finally {
+    db.close()
+  }
+}
+
 /** Keys of one object store of board `name`'s database. */
 export async function rawKeys(name: string, store: string): Promise<IDBValidKey[]> {
   return (await readRaw(name, store, (s) => s.getAllKeys())) ?? []

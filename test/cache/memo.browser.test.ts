@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { type Board, type BoardOptions, createBoard } from '../../src/index'
-import { readRaw } from '../idb'
+import { editRaw, readRaw } from '../idb'
 import { waitFor } from '../wait'
 
 let n = 0
@@ -362,6 +362,28 @@ describe('entries: TTL, caps', () => {
     }
   })
 
+  it('ttlMs: an entry read exactly ttlMs after its write has expired (fresh means younger than ttlMs)', async () => {
+    // n ─► [t, cached, ttlMs 60 s] ─► out       the clock is frozen, then moved to the edge
+    const b = board(fresh('ttl-edge'))
+    const input = b.store('n', { initial: 1 })
+    const out = b.store<number>('out')
+    const run = vi.fn((x: number) => x)
+    b.callback({ id: 't', inputs: [input], outputs: [out], run, cache: { ttlMs: 60_000 } })
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      await b.start() // key 1 written at T
+      input.set(2)
+      await b.idle() // key 2 written at T: key 1 leaves the inputs, its entry stays in memory
+      vi.setSystemTime(Date.now() + 60_000)
+      input.set(1)
+      await b.idle()
+      expect(run).toHaveBeenCalledTimes(3) // T + 60 s: key 1 expired, in memory and in IndexedDB
+      expect(out.get()).toBe(1)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it('maxEntries applies to memory and IndexedDB alike, oldest evicted first', async () => {
     const name = fresh('cap')
     const define = (b: Board) => {
@@ -416,6 +438,30 @@ describe('entries: TTL, caps', () => {
     expect(getAll).toHaveBeenCalledTimes(0)
   })
 
+  it('filling a cache id to exactly maxEntries reads no entries; the write past it reads them and evicts one', async () => {
+    // n ─► [cap, cached, maxEntries 3] ─► out
+    // Counts getAll() on the real IndexedDB (a spy that calls through). The running total
+    // decides: 3 entries under a cap of 3 are within it, a 4th is not.
+    const name = fresh('cap-edge')
+    const b = board(name)
+    const input = b.store('n', { initial: 0 })
+    const out = b.store<number>('out')
+    b.callback({ id: 'cap', inputs: [input], outputs: [out], run: (x: number) => x + 1, cache: { maxEntries: 3 } })
+    await b.start() // entry 1 of 3 (the first write of the id has no total yet: it scans)
+    const getAll = vi.spyOn(IDBObjectStore.prototype, 'getAll')
+    for (const v of [1, 2]) {
+      input.set(v)
+      await b.idle()
+    }
+    expect(getAll).toHaveBeenCalledTimes(0) // entries 2 and 3 of 3
+    input.set(3)
+    await b.idle()
+    expect(getAll).toHaveBeenCalled() // entry 4: past the cap
+    const metas = await readRaw(name, 'cache', (os) => os.getAllKeys(IDBKeyRange.bound(['m'], ['m', []])))
+    expect(metas).toHaveLength(3)
+    expect(out.get()).toBe(4)
+  })
+
   it('the running total is shared by tabs: two boards of one name filling one cache id keep maxEntries between them', async () => {
     // two "tabs" ─► [cap, cached, maxEntries 3] ─► out ; each writes 4 distinct keys
     const name = fresh('cap-tabs')
@@ -448,6 +494,83 @@ describe('entries: TTL, caps', () => {
     await t3.start()
     expect(e.out.get()).toBe(123)
     expect(e.run).toHaveBeenCalledTimes(0)
+  })
+})
+
+describe('F08 malformed rows in IndexedDB', () => {
+  /** The one meta row of board `name`'s cache (it holds one entry). */
+  const metaKeyOf = async (name: string) => {
+    const keys = await readRaw(name, 'cache', (os) => os.getAllKeys(IDBKeyRange.bound(['m'], ['m', []])))
+    expect(keys).toHaveLength(1)
+    return keys![0] as [string, string, string]
+  }
+  const define = (b: Board) => {
+    const input = b.store('n', { initial: 1 })
+    const out = b.store<number>('out')
+    const run = vi.fn((x: number) => x * 10)
+    b.callback({ id: 'f', inputs: [input], outputs: [out], run, cache: {} })
+    return { input, out, run }
+  }
+
+  for (const [field, value] of [
+    ['t', 'yesterday'],
+    ['exp', 'Infinity'], // a string that would compare as never expiring
+    ['bytes', null],
+  ] as const) {
+    it(`a meta whose ${field} is not a number is a miss: the value stored beside it is not used, the callback computes`, async () => {
+      // n ─► [f, cached] ─► out      written by one board, its meta corrupted, read after a reload
+      const name = fresh(`bad-meta-${field}`)
+      const first = board(name)
+      define(first)
+      await first.start()
+      first.dispose()
+      const key = await metaKeyOf(name)
+      const meta = await readRaw(name, 'cache', (os) => os.get(key))
+      await editRaw(name, 'cache', (os) => os.put({ ...(meta as object), [field]: value }, key))
+
+      const second = board(name)
+      const c = define(second)
+      await second.start()
+      expect(c.run).toHaveBeenCalledTimes(1)
+      expect(c.out.get()).toBe(10)
+      expect(second.errors.size).toBe(0)
+      // The corrupt meta was replaced by the recomputed entry's.
+      expect(typeof ((await readRaw(name, 'cache', (os) => os.get(key))) as { [k: string]: unknown })[field]).toBe(
+        'number',
+      )
+    })
+  }
+
+  it('a meta row that is not an object (null) is skipped when a write scans its cache id, and the write lands', async () => {
+    // n ─► [f, cached] ─► out      a null meta row of another key sits in the cache id, and the
+    // running total is gone, so the next write reads every meta of the id.
+    const name = fresh('null-meta')
+    const first = board(name)
+    define(first)
+    await first.start()
+    first.dispose()
+    const [, cacheId] = await metaKeyOf(name)
+    await editRaw(name, 'cache', (os) => {
+      os.put(null, ['m', cacheId, 'not-a-real-key'])
+      os.delete(['s', cacheId])
+    })
+
+    const second = board(name)
+    const c = define(second)
+    await second.start() // n = 1: a hit
+    c.input.set(2)
+    await second.idle() // a miss: computed and written, the write scans the metas
+    expect(c.run).toHaveBeenCalledTimes(1)
+    expect(second.errors.size).toBe(0)
+    second.dispose()
+
+    // A reload at n = 2 is a hit: the write landed.
+    const third = board(name)
+    const d = define(third)
+    d.input.set(2)
+    await third.start()
+    expect(d.out.get()).toBe(20)
+    expect(d.run).toHaveBeenCalledTimes(0)
   })
 })
 
