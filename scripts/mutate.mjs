@@ -304,10 +304,13 @@ const estimates = samples.map((sample) => {
     const n = c.sampled.detected + c.sampled.survived + c.sampled.noCoverage
     if (!c.frame || !n) continue
     const reached = c.sampled.detected + c.sampled.survived
+    const counts = (rate) => ({
+      detected: c.rest.killed + c.rest.timeout + c.frame * (reached / n) * rate,
+      survived: c.rest.survived + c.frame * (reached / n) * (1 - rate),
+    })
     const est = (rate) => {
-      const det = c.rest.killed + c.rest.timeout + c.frame * (reached / n) * rate
-      const surv = c.rest.survived + c.frame * (reached / n) * (1 - rate)
-      return pct(det, det + surv)
+      const { detected, survived } = counts(rate)
+      return pct(detected, detected + survived)
     }
     const [lo, hi] = wilson(c.sampled.detected, reached)
     folders[folder] = {
@@ -318,10 +321,34 @@ const estimates = samples.map((sample) => {
       killRateCI95: [lo === null ? null : pct(lo, 1), hi === null ? null : pct(hi, 1)],
       scoreCoveredEstimate: reached ? est(c.sampled.detected / reached) : null,
       scoreCoveredCI95: reached ? [est(lo), est(hi)] : null,
+      // The folder's covered mutants as the estimate counts them, at the sample's rate and at
+      // its interval's ends (for the overall estimate below).
+      counts: reached ? [lo, c.sampled.detected / reached, hi].map(counts) : null,
     }
   }
   return { sample: sample.name, seed: sample.seed, fraction: sample.fraction, folders }
 })
+
+// Overall, as if every sampled frame had run: sampled folders by their estimate's counts,
+// the others as measured. The interval takes every folder's interval end at once (a bound
+// wider than a joint 95 % interval).
+const overallEstimate = (() => {
+  const sampled = new Map()
+  for (const e of estimates) for (const [f, x] of Object.entries(e.folders)) if (x.counts) sampled.set(f, x.counts)
+  if (!sampled.size) return undefined
+  const at = (i) => {
+    let det = 0
+    let surv = 0
+    for (const f of FOLDERS) {
+      const s = sampled.get(f)?.[i]
+      const c = byFolder[f]
+      det += s ? s.detected : c.killed + c.timeout
+      surv += s ? s.survived : c.survived
+    }
+    return pct(det, det + surv)
+  }
+  return { scoreCoveredEstimate: at(1), bounds: [at(0), at(2)], sampledFolders: [...sampled.keys()] }
+})()
 
 let commit
 try {
@@ -340,6 +367,7 @@ const out = {
   folders: Object.fromEntries(Object.entries(byFolder).map(([f, c]) => [f, score(c)])),
   // Where a folder was only sampled: its covered score estimated from the sample (see notes).
   estimates,
+  overallEstimate,
   scope,
   notes: [
     'scoreCovered = (killed + timeout) / (killed + timeout + survived), equivalent mutants (listed below, each with why) left out; scoreCoveredRaw counts them as survivors; scoreAll also counts no-coverage mutants.',
