@@ -30,10 +30,11 @@ export const part = (group) => (process.env.STRYKER_PART ? `${group}-${process.e
 export function common(project) {
   process.env.STRYKER_PROJECT = project
   // A fixed fast-check seed (vite.config.ts reads FC_SEED; the runners inherit this env).
-  // @fast-check/vitest names each property test "... (with seed=n)"; with a fresh seed per
+  // @fast-check/vitest names each `test.prop` test "... (with seed=n)"; with a fresh seed per
   // run, the name Stryker recorded in its initial run matched no test in a mutant's run, so
-  // every property test was skipped for every mutant (none of them ever killed one, in every
-  // report up to wave 6). One seed for the whole Stryker run keeps the names stable.
+  // such a test was skipped for every mutant (none ever killed one, in every report up to
+  // wave 6). One seed for the whole Stryker run keeps the names stable. (`fc.assert` inside
+  // a plainly named `it` was never affected.)
   process.env.FC_SEED ??= '20261202'
   return {
     $schema: '../node_modules/@stryker-mutator/core/schema/stryker-schema.json',
