@@ -334,15 +334,28 @@ describe('hostile throws in a shared flight', () => {
 })
 
 describe('entries: TTL, caps', () => {
-  it('ttlMs: an entry expires that long after its write', async () => {
-    const b = board(fresh('ttl'))
+  // n ─► [t, cached, ttlMs 60 s] ─► out
+  const ttlBoard = (name: string) => {
+    const b = board(fresh(name))
     const input = b.store('n', { initial: 1 })
     const out = b.store<number>('out')
     const run = vi.fn((x: number) => x)
     b.callback({ id: 't', inputs: [input], outputs: [out], run, cache: { ttlMs: 60_000 } })
-    // Only the clock is faked: IndexedDB, locks and crypto keep their real timing.
+    return { b, input, out, run }
+  }
+  // Only the clock is faked: IndexedDB, locks and crypto keep their real timing.
+  const withFrozenDate = async (body: () => Promise<void>) => {
     vi.useFakeTimers({ toFake: ['Date'] })
     try {
+      await body()
+    } finally {
+      vi.useRealTimers()
+    }
+  }
+
+  it('ttlMs: an entry expires that long after its write', async () => {
+    const { b, input, run } = ttlBoard('ttl')
+    await withFrozenDate(async () => {
       await b.start()
       input.set(2)
       await b.idle()
@@ -357,20 +370,13 @@ describe('entries: TTL, caps', () => {
       input.set(1)
       await b.idle()
       expect(run).toHaveBeenCalledTimes(3) // 61 s: expired, computed again
-    } finally {
-      vi.useRealTimers()
-    }
+    })
   })
 
   it('ttlMs: an entry read exactly ttlMs after its write has expired (fresh means younger than ttlMs)', async () => {
-    // n ─► [t, cached, ttlMs 60 s] ─► out       the clock is frozen, then moved to the edge
-    const b = board(fresh('ttl-edge'))
-    const input = b.store('n', { initial: 1 })
-    const out = b.store<number>('out')
-    const run = vi.fn((x: number) => x)
-    b.callback({ id: 't', inputs: [input], outputs: [out], run, cache: { ttlMs: 60_000 } })
-    vi.useFakeTimers({ toFake: ['Date'] })
-    try {
+    // the clock is frozen, then moved to the edge
+    const { b, input, out, run } = ttlBoard('ttl-edge')
+    await withFrozenDate(async () => {
       await b.start() // key 1 written at T
       input.set(2)
       await b.idle() // key 2 written at T: key 1 leaves the inputs, its entry stays in memory
@@ -379,9 +385,7 @@ describe('entries: TTL, caps', () => {
       await b.idle()
       expect(run).toHaveBeenCalledTimes(3) // T + 60 s: key 1 expired, in memory and in IndexedDB
       expect(out.get()).toBe(1)
-    } finally {
-      vi.useRealTimers()
-    }
+    })
   })
 
   it('maxEntries applies to memory and IndexedDB alike, oldest evicted first', async () => {
@@ -606,6 +610,32 @@ describe('entries: byte cap', () => {
     d.input.set(2) // evicted by the rewrite of 1
     await c.idle()
     expect(d.run).toHaveBeenCalledTimes(1)
+  })
+
+  it('filling a cache id to exactly maxBytes reads no entries; the write past it reads them and evicts to the cap, not below', async () => {
+    // n ─► [blob, cached, maxBytes 3000] ─► out      each value is 1000 bytes exactly (sizeOf
+    // counts a typed array by its byteLength). getAll() is counted on the real IndexedDB (a
+    // spy that calls through): 3 × 1000 bytes under a cap of 3000 are within it, a 4th is not.
+    const name = fresh('bytes-edge')
+    const b = board(name)
+    const input = b.store('n', { initial: 0 })
+    const out = b.store<Uint8Array>('out')
+    const run = (x: number) => new Uint8Array(1000).fill(x)
+    b.callback({ id: 'blob', inputs: [input], outputs: [out], run, cache: { maxBytes: 3000 } })
+    await b.start() // entry 1 (the first write of the id has no total yet: it scans)
+    const getAll = vi.spyOn(IDBObjectStore.prototype, 'getAll')
+    for (const v of [1, 2]) {
+      input.set(v)
+      await b.idle()
+    }
+    expect(getAll).toHaveBeenCalledTimes(0) // 2000 and 3000 bytes of 3000
+    input.set(3)
+    await b.idle()
+    expect(getAll).toHaveBeenCalled() // 4000 bytes: past the cap
+    const metas = await readRaw(name, 'cache', (os) => os.getAll(IDBKeyRange.bound(['m'], ['m', []])))
+    expect((metas as { bytes: number }[]).map((m) => m.bytes)).toEqual([1000, 1000, 1000])
+    expect(await readRaw(name, 'cache', (os) => os.get(['s', 'blob']))).toEqual({ count: 3, bytes: 3000 })
+    expect(out.get()).toEqual(new Uint8Array(1000).fill(3))
   })
 })
 
