@@ -3,6 +3,7 @@
 //   small:   1000 `idb` stores set in one batch, then `await idle()` (switchboard queues
 //            the wave's writes and commits them in ONE transaction)
 //              vs idb-keyval setMany(1000 entries) (one transaction, the batch API)
+//              vs setMany of the same values in our envelopes (the format's own cost)
 //              vs 1000 sequential `await set()` (one transaction each: what naive code does)
 //            read back: a new board defining the 1000 stores, `await start()` (a reload)
 //              vs getMany(1000 keys) on a freshly created store (connection opened too)
@@ -60,6 +61,7 @@ export async function run(): Promise<BenchResult> {
   const writer = smallBoard()
   await writer.board.start()
   const rawStore = createStore('p4-raw', 'kv')
+  const rawEnvelopes = createStore('p4-raw-envelopes', 'kv')
   const keys = Array.from({ length: N }, (_, i) => `r${i}`)
   // The board's own database (object store `stores`, keyed by store id, values in envelopes).
   const oursDb = createStore(nameOf('p4-small'), 'stores')
@@ -84,6 +86,18 @@ export async function run(): Promise<BenchResult> {
       )
       return r
     },
+    // The hypothesis for the gap to setMany: our envelope `{ sb, v, t, d }` (a second object
+    // and three more fields per value to clone and store), not our code. setMany writing the
+    // same envelopes isolates it: ours / this is what our code costs beyond the format.
+    'setMany of envelopes': async () => {
+      const r = ++round_
+      const t = Date.now()
+      await setMany(
+        keys.map((k, i) => [k, { sb: 1, v: 1, t, d: smallValue(i, r) }]),
+        rawEnvelopes,
+      )
+      return r
+    },
     sequential: async () => {
       const r = ++round_
       for (let i = 0; i < N; i++) await set(keys[i]!, smallValue(i, r), rawStore)
@@ -93,11 +107,17 @@ export async function run(): Promise<BenchResult> {
   const check = async () => {
     await checkSmall('ours', oursDb, keys, await small.ours(), envelope)
     await checkSmall('setMany', rawStore, keys, await small.setMany(), plain)
+    await checkSmall('setMany of envelopes', rawEnvelopes, keys, await small['setMany of envelopes'](), envelope)
     await checkSmall('sequential set', rawStore, keys, await small.sequential(), plain)
   }
   await check()
   const writes = await timePaired(
-    { ours: small.ours, setMany: small.setMany, 'setMany A/A': small.setMany },
+    {
+      ours: small.ours,
+      setMany: small.setMany,
+      'setMany A/A': small.setMany,
+      'setMany of envelopes': small['setMany of envelopes'],
+    },
     { warmup: 3, rounds: 41 },
   )
   const js = median(jsMs.slice(-41))
@@ -107,11 +127,15 @@ export async function run(): Promise<BenchResult> {
   writer.board.dispose()
   const w = pairedRatio(writes, 'ours', 'setMany')
   const aa = pairedRatio(writes, 'setMany A/A', 'setMany')
+  const format = pairedRatio(writes, 'setMany of envelopes', 'setMany')
+  const code = pairedRatio(writes, 'ours', 'setMany of envelopes')
   const sq = pairedRatio(seq, 'sequential', 'ours')
   const spread = (label: string, r: typeof w) =>
     `${label} ${r.median.toFixed(3)} (quartiles ${r.q1.toFixed(3)}–${r.q3.toFixed(3)}, range ${r.min.toFixed(3)}–${r.max.toFixed(3)}, ${r.rounds} rounds)`
   console.log(spread('write ours/setMany', w))
   console.log(spread('write A/A setMany/setMany', aa))
+  console.log(spread('write envelopes: setMany of envelopes/setMany', format))
+  console.log(spread('write ours/setMany of envelopes', code))
   console.log(`ours: JS of the wave ${js.toFixed(2)} ms of ${median(writes.ours).toFixed(1)} ms`)
   rows.push({
     case: `write ${N} small results`,
@@ -128,6 +152,8 @@ export async function run(): Promise<BenchResult> {
       'A/A setMany/setMany': round(aa.median),
       'A/A q1': round(aa.q1),
       'A/A q3': round(aa.q3),
+      'envelopes: setMany of envelopes/setMany': round(format.median),
+      'ours/setMany of envelopes': round(code.median),
       'sequential/ours': round(sq.median),
     },
   })
@@ -135,6 +161,8 @@ export async function run(): Promise<BenchResult> {
   summary['write A/A setMany/setMany (the bench noise)'] = round(aa.median)
   summary['spread of ours/setMany (q3 - q1)'] = round(w.q3 - w.q1)
   summary['spread of A/A (q3 - q1)'] = round(aa.q3 - aa.q1)
+  summary['write setMany of envelopes/setMany (the format)'] = round(format.median)
+  summary['write ours/setMany of envelopes (our code beyond the format)'] = round(code.median)
 
   const reads = await timeInterleaved(
     {
