@@ -63,23 +63,28 @@ describe('downsample against the LTTB reference', () => {
   it('random series, random n, with and without where: the same points in the same order', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(cell, cell, fc.integer({ min: 0, max: 3 })), { maxLength: 80 }),
-        fc.integer({ min: 0, max: 90 }),
+        fc.array(fc.tuple(cell, fc.integer({ min: 0, max: 3 })), { maxLength: 120 }),
+        fc.oneof(fc.integer({ min: 0, max: 90 }), fc.integer({ min: 3, max: 12 })),
         fc.boolean(),
-        (rows, n, filtered) => {
+        // plain; tiny (every triangle's area under 1); flat (y of 0 or 1: many equal areas)
+        fc.constantFrom('plain', 'tiny', 'flat'),
+        (rows, n, filtered, kind) => {
+          const y = (v: number) => (kind === 'tiny' ? v / 1000 : kind === 'flat' ? Math.abs(v) % 2 : v)
+          const ys = rows.map((r) => y(r[0]))
           // x ascending (a time series: downsample takes x as sorted): the running index.
-          const table = { t: rows.map((_, i) => i), v: rows.map((r) => r[0]), g: rows.map((r) => r[2]) }
+          const table = { t: rows.map((_, i) => i), v: ys, g: rows.map((r) => r[1]) }
           const where = filtered ? { g: { gte: 1 } } : undefined
-          const keep = rows.flatMap((r, i) => (r[0] === r[0] && (!filtered || r[2] >= 1) ? [i] : []))
+          const keep = rows.flatMap((r, i) => (r[0] === r[0] && (!filtered || r[1] >= 1) ? [i] : []))
           const want = referenceLttb(
             keep,
-            keep.map((i) => rows[i]![0]),
+            keep.map((i) => ys[i]!),
             n,
           ).map((j) => keep[j]!)
           const got = downsample(table, { x: 't', y: 'v', n, where })
-          expect(got).toEqual({ x: want, y: want.map((i) => rows[i]![0]) })
+          expect(got).toEqual({ x: want, y: want.map((i) => ys[i]) })
         },
       ),
+      { numRuns: 200 },
     )
   })
 
@@ -108,12 +113,23 @@ describe('downsample against the LTTB reference', () => {
     )
   })
 
-  it('a bad n is refused by name, whatever it is', () => {
+  it('a bad n is refused by name, whatever it is; a text column is refused by name and role', () => {
     for (const n of [-1, 1.5, NaN, Infinity, -Infinity]) {
       expect(() => downsample({ x: [1, 2], y: [1, 2] }, { x: 'x', y: 'y', n })).toThrow(
-        `downsample of "y" needs n as a whole number ≥ 0, got ${String(n)}`,
+        expect.objectContaining({
+          code: 'bad-spec',
+          column: 'y',
+          message: `downsample of "y" needs n as a whole number ≥ 0, got ${String(n)}`,
+        }),
       )
     }
+    const text = { t: [1, 2], s: ['a', 'b'] }
+    expect(() => downsample(text, { x: 's', y: 't', n: 1 })).toThrow(
+      'column "s" is not numeric, so it cannot be a downsample x',
+    )
+    expect(() => downsample(text, { x: 't', y: 's', n: 1 })).toThrow(
+      'column "s" is not numeric, so it cannot be a downsample y',
+    )
   })
 })
 
@@ -121,8 +137,9 @@ describe('topK against a stable sort', () => {
   it('random columns, random k, with and without where and columns: the same rows in the same order', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(cell, fc.integer({ min: 0, max: 3 })), { maxLength: 80 }),
-        fc.integer({ min: 0, max: 90 }),
+        fc.array(fc.tuple(cell, fc.integer({ min: 0, max: 3 })), { maxLength: 200 }),
+        // any k, and small ones over long columns: the heap is full and sifts down often
+        fc.oneof(fc.integer({ min: 0, max: 90 }), fc.integer({ min: 1, max: 8 })),
         fc.boolean(),
         fc.boolean(),
         (rows, k, filtered, narrow) => {
@@ -147,9 +164,16 @@ describe('topK against a stable sort', () => {
     expect(topK(t, 3, 'v')).toEqual({ v: [5, 4, 3], a: [null, 1, 2], b: [null, 'x', null] })
   })
 
-  it('a bad k is refused by name, whatever it is', () => {
+  it('a bad k is refused by name, whatever it is; a text column is refused by name', () => {
     for (const k of [-1, 0.5, NaN, Infinity]) {
-      expect(() => topK({ v: [1] }, k, 'v')).toThrow(`topK on "v" needs k as a whole number ≥ 0, got ${String(k)}`)
+      expect(() => topK({ v: [1] }, k, 'v')).toThrow(
+        expect.objectContaining({
+          code: 'bad-spec',
+          column: 'v',
+          message: `topK on "v" needs k as a whole number ≥ 0, got ${String(k)}`,
+        }),
+      )
     }
+    expect(() => topK({ s: ['a'] }, 1, 's')).toThrow('column "s" is not numeric, so it cannot be ranked by topK')
   })
 })
