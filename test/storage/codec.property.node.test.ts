@@ -223,11 +223,12 @@ describe('S12 base64: every binary type round-trips, bytes and type, at any offs
           let v: ArrayBuffer | ArrayBufferView
           if (Type === ArrayBuffer) v = bytes.slice().buffer
           else {
-            const size = Type.BYTES_PER_ELEMENT
+            const Typed = Type as (typeof binaryTypes)[number]
+            const size = Typed.BYTES_PER_ELEMENT
             const n = Math.floor(bytes.length / size)
             const buffer = new ArrayBuffer((n + skip) * size)
             new Uint8Array(buffer, skip * size).set(bytes.subarray(0, n * size))
-            v = new Type(buffer, skip * size, n)
+            v = new Typed(buffer, skip * size, n)
           }
           const payload = encodeBase64(v, 'store "bin"')
           const back = decodeBase64(JSON.parse(JSON.stringify(payload)), 'store "bin"')
