@@ -35,6 +35,15 @@ describe('messages', () => {
       { sb: 'warning', message: 'no kind' },
       { sb: 'call', id: 1, task: 't', args: [] },
       { sb: 'nonsense' },
+      // an unknown kind shaped like a good 'ready' is still unknown
+      { sb: 'call', tasks: ['a'], locked: true },
+      { sb: 'ready', tasks: ['a'], locked: 'yes' },
+      { sb: 'reply', id: 1, ok: 'yes' },
+      { sb: 'reply', id: 1, ok: false, error: null },
+      { sb: 'reply', id: 1, ok: false, error: 'text' },
+      { sb: 'progress', id: '1', fraction: 0.5 },
+      { sb: 'warning', kind: 'persist', message: 1 },
+      { sb: 'warning', kind: 1, message: 'm' },
     ]
     expect(good.map(wellFormed)).toEqual(good.map(() => true))
     expect(bad.map(wellFormed)).toEqual(bad.map(() => false))
@@ -58,5 +67,63 @@ describe('errors on the wire', () => {
     const back = fromWire(toWire(Object.assign(new RangeError('r'), { code: 'E_R' })))
     expect(back).not.toBeInstanceOf(WorkerError)
     expect(back).toMatchObject({ name: 'RangeError', code: 'E_R' })
+  })
+})
+
+describe('errors on the wire: what a task may throw', () => {
+  const cross = (thrown: unknown) => fromWire(structuredClone(toWire(thrown)))
+
+  it('thrown non-Errors cross as a plain Error whose message is their text, with nothing invented', () => {
+    for (const [thrown, message] of [
+      [null, 'null'],
+      [undefined, 'undefined'],
+      ['boom', 'boom'],
+      [42, '42'],
+      [false, 'false'],
+      [{ name: 7, message: 5, code: {}, stack: 1 }, '[object Object]'],
+    ] as const) {
+      const back = cross(thrown)
+      expect(back).toBeInstanceOf(Error)
+      expect([back.name, back.message]).toEqual(['Error', message])
+      expect(Object.hasOwn(back, 'code')).toBe(false)
+      expect(Object.hasOwn(back, 'cause')).toBe(false)
+    }
+  })
+
+  it('numeric and text codes cross; the stack is the worker one; the name stays a plain, writable property', () => {
+    const sent = Object.assign(new Error('m'), { name: 'QuotaError', code: 7, stack: 'worker stack' })
+    const back = cross(sent) as Error & { code?: unknown }
+    expect([back.name, back.message, back.code, back.stack]).toEqual(['QuotaError', 'm', 7, 'worker stack'])
+    back.name = 'Renamed' // strict mode: throws if the name were read-only
+    expect(back.name).toBe('Renamed')
+    expect(delete (back as { name?: string }).name).toBe(true)
+    expect(back.name).toBe('Error')
+  })
+
+  it('a cause chain crosses four levels deep (the error and three causes), each an Error with its name', () => {
+    let e: unknown
+    for (let i = 5; i >= 0; i--) e = Object.assign(new (i % 2 ? TypeError : Error)(`e${i}`, { cause: e }))
+    const chain: unknown[] = []
+    for (let at: unknown = cross(e); at !== undefined; at = (at as Error).cause) chain.push(at)
+    expect(chain.map((x) => (x as Error).message)).toEqual(['e0', 'e1', 'e2', 'e3'])
+    expect(chain.map((x) => (x as Error).name)).toEqual(['Error', 'TypeError', 'Error', 'TypeError'])
+    expect(chain.every((x) => x instanceof Error)).toBe(true)
+    expect(Object.hasOwn(chain[3] as Error, 'cause')).toBe(false)
+  })
+
+  it('a primitive cause crosses as it is: text, number, boolean, null', () => {
+    for (const cause of ['why', 0, false, null]) {
+      const back = cross(new Error('m', { cause }))
+      expect(Object.hasOwn(back, 'cause')).toBe(true)
+      expect(back.cause).toBe(cause)
+    }
+    expect(Object.hasOwn(cross(new Error('m')), 'cause')).toBe(false)
+  })
+
+  it('a WorkerError with no stack on the wire keeps its own', () => {
+    const back = fromWire({ name: 'WorkerError', message: 'gone', worker: 'handle-lost' })
+    expect(back).toBeInstanceOf(WorkerError)
+    expect(typeof back.stack).toBe('string')
+    expect(back.stack).not.toBe('')
   })
 })
