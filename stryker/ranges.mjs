@@ -62,10 +62,11 @@ for (const name of readdirSync(dir).filter((n) => /^(node|browser)-.+\.json$/.te
     }
   }
 }
-// A file no report has mutated (with --sample): every mutant Stryker would make there is
-// open. Listed by Stryker's own instrumenter, so spans and names match a run's report.
+// With --sample: every mutant Stryker would make in the files asked for that no report holds
+// is open (a file no run mutated, or the rest of one a run mutated by spans only: a sample
+// run's report holds its spans alone). Listed by Stryker's own instrumenter, so spans and
+// names match a run's report.
 if (args.includes('--sample')) {
-  const inReports = new Set([...status.values()].map((m) => m.file))
   const sources = (d) =>
     readdirSync(d, { withFileTypes: true }).flatMap((e) =>
       e.isDirectory() ? sources(join(d, e.name)) : /\.tsx?$/.test(e.name) ? [join(d, e.name)] : [],
@@ -73,7 +74,7 @@ if (args.includes('--sample')) {
   const unrun = only
     .filter((p) => existsSync(p))
     .flatMap((p) => (p.endsWith('.ts') ? [p] : sources(p)))
-    .filter((f) => !inReports.has(f) && !skip.some((p) => f.startsWith(p)))
+    .filter((f) => !skip.some((p) => f.startsWith(p)))
   if (unrun.length) {
     const quiet = () => undefined
     const logger = new Proxy({}, { get: (_, k) => (String(k).startsWith('is') ? () => false : quiet) })
@@ -81,11 +82,14 @@ if (args.includes('--sample')) {
       unrun.map((name) => ({ name, content: readFileSync(name, 'utf8'), mutate: true })),
       { plugins: null, excludedMutations: [], ignorers: [], noHeader: false },
     )
+    let unmeasured = 0
     for (const m of mutants) {
       // The instrumenter counts lines and columns from 0; reports from 1.
       const start = { line: m.location.start.line + 1, column: m.location.start.column + 1 }
       const end = { line: m.location.end.line + 1, column: m.location.end.column + 1 }
       const key = [m.fileName, `${start.line}:${start.column}`, m.mutatorName, m.replacement].join('\0')
+      if (status.has(key)) continue // a report has it: its status stands
+      unmeasured++
       status.set(key, {
         file: m.fileName,
         key,
@@ -99,7 +103,7 @@ if (args.includes('--sample')) {
         open: true,
       })
     }
-    console.error(`${unrun.length} files no report has mutated: ${mutants.length} mutants listed`)
+    console.error(`${unrun.length} files instrumented: ${mutants.length} mutants, ${unmeasured} of them in no report`)
   }
 }
 // Equivalent mutants (bench/mutation-equivalent.json) are not open: nothing can kill them.
