@@ -131,9 +131,14 @@ describe('clear() across tabs', () => {
     const tab = channel(nameOf(name))
     const heard = log(tab)
     const probe = channel(nameOf(name))
-    const delivered = hears(probe, (m) => m.type === 'clear' && m.v === 1)
+    const ignored = hears(probe, (m) => m.type === 'clear' && m.v === 2)
     tab.postMessage({ sb: 1, from: 'tab-a', type: 'stores', ids: [] })
     tab.postMessage({ sb: 1, from: 'tab-a', type: 'clear', scope: 'all', v: 2 }) // another deploy's
+    await ignored
+    await b.idle()
+    expect([q.get(), s.get(), d.get(), double.mock.calls.length]).toEqual([3, 's1', 6, 2])
+
+    const delivered = hears(probe, (m) => m.type === 'clear' && m.v === 1)
     tab.postMessage({ sb: 1, from: 'tab-a', type: 'clear', scope: 'all', v: 1 })
     await delivered
     await b.idle()
