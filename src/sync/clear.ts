@@ -6,7 +6,7 @@
 import { boardKeys, removeVersion } from '../storage/storage'
 import { webStorage } from '../storage/web'
 import { followPage, type SyncHost } from './broadcast'
-import type { Session } from './session'
+import type { Renewal, Session } from './session'
 
 /**
  * What clears need of their board besides sync's view: its session, and the three things
@@ -31,6 +31,17 @@ export interface ClearHost extends SyncHost {
   renewed(previous: string, id: string): void
   track(p: Promise<unknown>): void
   idle(): Promise<void>
+}
+
+/** Per board, the end of its last session clear: the next one starts after it. */
+const clearing = new WeakMap<ClearHost, Promise<unknown>>()
+function inOrder<T>(b: ClearHost, step: () => Promise<T>): Promise<T> {
+  const next = (clearing.get(b) ?? Promise.resolve()).then(step)
+  clearing.set(
+    b,
+    next.catch(() => undefined), // a failed clear does not stop the next one
+  )
+  return next
 }
 
 const listening = new WeakSet<ClearHost>()
@@ -58,21 +69,27 @@ export function listenForClears(b: ClearHost): void {
  * session (S09: no old value stays on screen); then every other tab does the same (and
  * every other board of this name in this tab, which shares the session: no second renewal).
  */
-export async function clearSession(b: ClearHost, tell = true, told?: string): Promise<void> {
+export async function clearSession(b: ClearHost, tell = true, told?: string, renewal?: Renewal): Promise<void> {
   const session = b.session()
   listenForClears(b) // a board with a session follows other tabs' clears
   // Told twice of one logout (by the tab's renewal and by the channel): once is enough;
   // a second abort would stop the runs the first one started for the new session.
   if (told !== undefined && session.forgot(told)) return
   b.abortSession()
-  // Told by a board of this very tab (the session is one per tab), or of a clear this tab
-  // answered already: no second renewal.
-  const old = await session.renew(told)
-  if (!session.forget(old)) return
-  await b.forget({ scope: 'session', sid: old })
-  b.reset('session', !tell)
-  b.renewed(old, session.id)
-  if (!tell) return // a remote clear is tracked by idle(); awaiting idle() here would wait on itself
+  // `renewal`: the tab renewed for another board of it (or another tab), and says so here
+  // while it renews. Otherwise renew: told by a board of this very tab, or of a clear this
+  // tab answered already, gives that renewal back, with no second one.
+  const { old, id } = renewal ?? (await session.renew(told))
+  // This board's part of each renewal, in the order of the renewals (a logout asked here
+  // while a told one is applied must not overtake it): its 'session' events read A→B, B→C.
+  const done = inOrder(b, async () => {
+    if (!session.forget(old)) return false
+    await b.forget({ scope: 'session', sid: old })
+    b.reset('session', !tell)
+    b.renewed(old, id)
+    return true
+  })
+  if (!(await done) || !tell) return // a remote clear is tracked by idle(); awaiting idle() here would wait on itself
   b.channel().post({ type: 'clear', scope: 'session', sid: old })
   await b.idle()
 }

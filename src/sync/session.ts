@@ -31,10 +31,11 @@ export interface SessionHost {
   warn: Warn
   /**
    * Another board of this tab renewed the session (its clearSession(), or a clear told by
-   * another tab): this board forgets session `old` too. The session is the tab's, so a
-   * logout on one board is a logout of all of them, whatever their names.
+   * another tab): this board forgets the renewal's old session too. The session is the
+   * tab's, so a logout on one board is a logout of all of them, whatever their names.
+   * Called during the renewal, before the next one starts.
    */
-  renewed(old: string): void
+  renewed(renewal: Renewal): void
 }
 
 /**
@@ -97,6 +98,12 @@ function holdLock(locks: LockManager, name: string, options: LockOptions = {}): 
   })
 }
 
+/** One renewal of the tab's session: the id it retired and the id it made. */
+export interface Renewal {
+  readonly old: string
+  readonly id: string
+}
+
 /**
  * The page's session: one per window, made by the first board that needs it and let go
  * (lock released) when the last board using it is disposed.
@@ -116,6 +123,11 @@ class TabSession {
    * tab hears that tab's message, and the tab renews once for it.
    */
   readonly answered = new Map<string, string>()
+  /**
+   * Retired id → the id its renewal made. A board applying a renewal names that id in its
+   * 'session' event, not whatever the tab's id is by then (a later renewal may have run).
+   */
+  private readonly madeFor = new Map<string, string>()
   private release: (() => void) | undefined
   private closed = false
   /** The renewal in progress, so the next one starts after it. */
@@ -187,15 +199,16 @@ class TabSession {
   }
 
   /**
-   * A new id for this tab (clearSession); resolves to the old one. One renewal at a time.
-   * `told`: the id another tab (or board) retired: no second renewal for it. The other
-   * boards of the tab are told (`by` renews: it forgets the old session itself).
+   * A new id for this tab (clearSession); resolves to the old id and the one this renewal
+   * made. One renewal at a time. `told`: the id another tab (or board) retired: no second
+   * renewal for it. The other boards of the tab are told (`by` renews: it forgets the old
+   * session itself).
    */
-  renew(by: Session | undefined, told?: string): Promise<string> {
-    const next = this.renewing.then(async () => {
+  renew(by: Session | undefined, told?: string): Promise<Renewal> {
+    const next = this.renewing.then(async (): Promise<Renewal> => {
       await this.ready
       const known = this.oldFor(told)
-      if (known !== undefined) return known
+      if (known !== undefined) return { old: known, id: this.madeFor.get(known) ?? this.id }
       const old = this.id
       if (told !== undefined) this.answered.set(told, old)
       this.retired.add(old)
@@ -205,10 +218,12 @@ class TabSession {
       this.write()
       this.ready = this.claim()
       await this.ready
-      for (const u of [...this.users]) if (u !== by) u.renewed(old)
+      this.madeFor.set(old, this.id) // after claim: a duplicate's lock makes it mint again
+      const renewal = { old, id: this.id }
+      for (const u of [...this.users]) if (u !== by) u.renewed(renewal)
       // A logout asked here: every other tab forgets its session too (each renews once).
       if (told === undefined) this.post(old)
-      return old
+      return renewal
     })
     this.renewing = next.catch(() => undefined) // a failed renewal does not stop the next
     return next
@@ -281,10 +296,11 @@ export class Session {
   }
 
   /**
-   * A new id for this tab (clearSession); resolves to the old one. `told`: the id another
-   * board or tab retired; when this tab renewed for it already, that renewal's old id.
+   * A new id for this tab (clearSession); resolves to the old id and the new one. `told`:
+   * the id another board or tab retired; when this tab renewed for it already, that
+   * renewal's ids.
    */
-  renew(told?: string): Promise<string> {
+  renew(told?: string): Promise<Renewal> {
     return this.tab.renew(this, told)
   }
 
@@ -302,8 +318,8 @@ export class Session {
   }
 
   /** Told by the tab: another board renewed. */
-  renewed(old: string): void {
-    if (!this.disposed) this.host.renewed(old)
+  renewed(renewal: Renewal): void {
+    if (!this.disposed) this.host.renewed(renewal)
   }
 
   dispose(): void {
