@@ -179,7 +179,7 @@ export class Kept {
         name: b.name,
         warn: (key, message, cause) => b.warn(key, message, cause),
         // Another board of the tab logged out: so does this one (not told again to other tabs).
-        renewed: (renewal) => b.scheduler.track(clearSession(this.#clearHostOf(), false, renewal.old, renewal)),
+        renewed: (old) => b.scheduler.track(clearSession(this.#clearHostOf(), false, old)),
       })
       // Made after dispose (asked for just before it): hold no lock nobody will release.
       if (b.scheduler.disposed) this.#session.dispose()

@@ -6,7 +6,7 @@
 import { boardKeys, removeVersion } from '../storage/storage'
 import { webStorage } from '../storage/web'
 import { followPage, type SyncHost } from './broadcast'
-import type { Renewal, Session } from './session'
+import type { Session } from './session'
 
 /**
  * What clears need of their board besides sync's view: its session, and the three things
@@ -69,17 +69,17 @@ export function listenForClears(b: ClearHost): void {
  * session (S09: no old value stays on screen); then every other tab does the same (and
  * every other board of this name in this tab, which shares the session: no second renewal).
  */
-export async function clearSession(b: ClearHost, tell = true, told?: string, renewal?: Renewal): Promise<void> {
+export async function clearSession(b: ClearHost, tell = true, told?: string): Promise<void> {
   const session = b.session()
   listenForClears(b) // a board with a session follows other tabs' clears
   // Told twice of one logout (by the tab's renewal and by the channel): once is enough;
   // a second abort would stop the runs the first one started for the new session.
   if (told !== undefined && session.forgot(told)) return
   b.abortSession()
-  // `renewal`: the tab renewed for another board of it (or another tab), and says so here
-  // while it renews. Otherwise renew: told by a board of this very tab, or of a clear this
-  // tab answered already, gives that renewal back, with no second one.
-  const { old, id } = renewal ?? (await session.renew(told))
+  // Told by a board of this very tab (the session is one per tab), or of a clear this tab
+  // answered already: that renewal, with no second one. Taken at once when it is made (a
+  // board of the tab hears of it while the tab renews), not after the renewals queued since.
+  const { old, id } = (told !== undefined ? session.renewalFor(told) : undefined) ?? (await session.renew(told))
   // This board's part of each renewal, in the order of the renewals (a logout asked here
   // while a told one is applied must not overtake it): its 'session' events read A→B, B→C.
   const done = inOrder(b, async () => {

@@ -31,11 +31,11 @@ export interface SessionHost {
   warn: Warn
   /**
    * Another board of this tab renewed the session (its clearSession(), or a clear told by
-   * another tab): this board forgets the renewal's old session too. The session is the
-   * tab's, so a logout on one board is a logout of all of them, whatever their names.
-   * Called during the renewal, before the next one starts.
+   * another tab): this board forgets session `old` too. The session is the tab's, so a
+   * logout on one board is a logout of all of them, whatever their names. Called during
+   * the renewal, before the next one starts (`Session.renewalFor(old)` tells its new id).
    */
-  renewed(renewal: Renewal): void
+  renewed(old: string): void
 }
 
 /**
@@ -220,13 +220,20 @@ class TabSession {
       await this.ready
       this.madeFor.set(old, this.id) // after claim: a duplicate's lock makes it mint again
       const renewal = { old, id: this.id }
-      for (const u of [...this.users]) if (u !== by) u.renewed(renewal)
+      for (const u of [...this.users]) if (u !== by) u.renewed(old)
       // A logout asked here: every other tab forgets its session too (each renews once).
       if (told === undefined) this.post(old)
       return renewal
     })
     this.renewing = next.catch(() => undefined) // a failed renewal does not stop the next
     return next
+  }
+
+  /** The renewal this tab made for `told` (its own old id, or another tab's it answered), once it is made. */
+  renewalFor(told: string): Renewal | undefined {
+    const old = this.oldFor(told)
+    const id = old === undefined ? undefined : this.madeFor.get(old)
+    return old === undefined || id === undefined ? undefined : { old, id }
   }
 
   /** The id this tab retired for `told` (its own old id, or another tab's it answered), if any. */
@@ -318,8 +325,13 @@ export class Session {
   }
 
   /** Told by the tab: another board renewed. */
-  renewed(renewal: Renewal): void {
-    if (!this.disposed) this.host.renewed(renewal)
+  renewed(old: string): void {
+    if (!this.disposed) this.host.renewed(old)
+  }
+
+  /** The renewal the tab made for `told`, if it has made it: no need to wait for the next one. */
+  renewalFor(told: string): Renewal | undefined {
+    return this.tab.renewalFor(told)
   }
 
   dispose(): void {
