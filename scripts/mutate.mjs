@@ -15,7 +15,7 @@
 // bench/mutation-equivalent.json (equivalent mutants, each with one line why) are reported
 // apart and left out of the score's denominator; the raw score (counting them) is kept too.
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { equivalentOf, readEquivalents } from '../stryker/equivalent.mjs'
 
@@ -74,6 +74,8 @@ const reports = (existsSync(reportDir) ? readdirSync(reportDir) : [])
   .filter((f) => /^(node|browser)-.+\.json$/.test(f))
   .sort()
   .map((f) => [f.replace(/\.json$/, '').replace('-', ':'), `reports/mutation/${f}`])
+/** When a report (or sample) file was written, to tell runs made after a sample was drawn. */
+const writtenAt = (file) => statSync(resolve(root, file)).mtimeMs
 
 const mutants = new Map()
 // Samples (stryker/ranges.mjs --sample): reports/mutation/sample-<part>.json lists the
@@ -91,6 +93,7 @@ for (const [label, file] of reports) {
   const path = resolve(root, file)
   if (!existsSync(path)) continue
   const report = JSON.parse(readFileSync(path, 'utf8'))
+  const at = writtenAt(file)
   const files = Object.keys(report.files)
   // What the run mutated: each file with the lines its mutants span (a range run shows as one).
   const spans = files.sort().map((f) => {
@@ -126,9 +129,16 @@ for (const [label, file] of reports) {
         by: label,
         static: !!m.static,
       }
-      if (!prev || RANK[m.status] > RANK[prev.status])
-        mutants.set(key, { ...mine, runs: [...(prev?.runs ?? []), `${label}:${m.status}`] })
-      else prev.runs.push(`${label}:${m.status}`)
+      // Runs that gave it a verdict (killed, timed out or survived), and when: a sample's
+      // estimate treats a frame mutant measured by a later run as measured (see below).
+      const measured = [...(prev?.measured ?? [])]
+      if (m.status === 'Killed' || m.status === 'Timeout' || m.status === 'Survived') measured.push({ label, at })
+      if (!prev || RANK[m.status] > RANK[prev.status]) {
+        mutants.set(key, { ...mine, runs: [...(prev?.runs ?? []), `${label}:${m.status}`], measured })
+      } else {
+        prev.runs.push(`${label}:${m.status}`)
+        prev.measured = measured
+      }
     }
   }
 }
@@ -257,8 +267,16 @@ const wilson = (k, n) => {
 const keyOf = (m) => `${m.file}:${m.line}:${m.column}:${m.mutator}:${m.replacement ?? ''}`
 const estimates = samples.map((sample) => {
   const sampled = new Set(sample.sampled.map(keyOf))
-  // The frame as ranges.mjs saw it (mutants of files no report had run included).
-  const frame = new Set(sample.frameKeys)
+  // The frame as ranges.mjs saw it (mutants of files no report had run included), less the
+  // mutants a run other than the sample's own has given a verdict since the sample was drawn
+  // (a whole file run with new tests): those count as measured, not extrapolated.
+  const drawnAt = writtenAt(`reports/mutation/sample-${sample.name}.json`)
+  const since = new Set(
+    [...mutants.values()]
+      .filter((m) => m.measured.some((r) => r.at > drawnAt && !r.label.endsWith(`-${sample.name}`)))
+      .map(keyOf),
+  )
+  const frame = new Set(sample.frameKeys.filter((k) => !since.has(k) || sampled.has(k)))
   const folderOf = (file) => FOLDERS.find((f) => file.startsWith(`${f}/`))
   const perFolder = {}
   const slot = (folder) =>
