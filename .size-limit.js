@@ -15,11 +15,18 @@
 // workers), so it cannot load lazily as the API stands: docs/size.md has the bytes per module
 // and per feature, and the design that would meet 6 KB. Limits: the sizes measured plus about
 // 3%; the first one with no slack, so any growth shows.
+// A lazy chunk's file name carries a hash of its content (`./kept-DwpHzAus.js`), and the
+// up-front code names it in its import(): a change to lazy code alone moved the up-front
+// figure by a few bytes either way (wave 8: +5 B from a fix in src/sync, which loads lazily).
+// The names are measured with a fixed hash of the same length, so this figure moves only
+// with what is up front.
 const lazyChunksStayOut = {
   name: 'lazy-chunks-stay-out',
   setup(build) {
     build.onResolve({ filter: /.*/ }, (a) =>
-      a.kind === 'dynamic-import' ? { path: a.path, external: true } : undefined,
+      a.kind === 'dynamic-import'
+        ? { path: a.path.replace(/-[\w-]{8}\.js$/, '-xxxxxxxx.js'), external: true }
+        : undefined,
     )
   },
 }
@@ -31,7 +38,8 @@ export default [
     path: 'dist/switchboard.js',
     import: '{ createBoard }',
     modifyEsbuildConfig: upFront,
-    limit: '9224 B',
+    // 9,224 B with the real hashed names at the last merge; 9,200 B with them fixed (wave 8).
+    limit: '9200 B',
   },
   {
     name: 'core with storage, sessions, the cache and the worker pool loaded',
